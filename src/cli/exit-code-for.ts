@@ -1,0 +1,9 @@
+import type { ErrorCode } from '../shared/errors';
+import { ExitCode } from '../shared/exit-codes';
+
+/** The exit code the master leaves with when an error of this code stops it at start. */
+export function exitCodeFor(code: ErrorCode): number {
+  if (code.startsWith('E_SOCKET')) return ExitCode.SocketError;
+  if (code.startsWith('E_APP')) return ExitCode.AppLoadError;
+  return ExitCode.Config;
+}

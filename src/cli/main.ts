@@ -1,0 +1,44 @@
+/**
+ * `tsuwsgi` command: parse the command line and the ini into a Config, then become the master.
+ * Every expected failure is one line on stderr and a named exit code, never a stack trace.
+ */
+import { parseCommandLine } from '../config';
+import { createLogger } from '../shared/logger';
+import { isTsuwsgiError } from '../shared/errors';
+import { exitCodeFor } from './exit-code-for';
+import { ExitCode } from '../shared/exit-codes';
+import { runMaster } from '../master/master';
+
+export function main(argv: string[]): void {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv, process.env, process.cwd());
+  } catch (err) {
+    fail(err);
+  }
+  if (parsed.kind !== 'config') {
+    process.stdout.write(parsed.text.endsWith('\n') ? parsed.text : `${parsed.text}\n`);
+    return;
+  }
+  const { config } = parsed;
+  let logs;
+  try {
+    logs = createLogger({ role: 'master', logto: config.logto });
+  } catch (err) {
+    fail(err);
+  }
+  for (const warning of parsed.warnings ?? []) logs.logger.warn({ event: 'config-warning' }, warning);
+  runMaster(config, logs).catch((err: unknown) => {
+    logs.flush();
+    fail(err);
+  });
+}
+
+function fail(err: unknown): never {
+  if (isTsuwsgiError(err)) {
+    process.stderr.write(`tsuwsgi: ${err.message}\n`);
+    process.exit(exitCodeFor(err.code));
+  }
+  process.stderr.write(`tsuwsgi: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(ExitCode.Internal);
+}

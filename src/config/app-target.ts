@@ -1,0 +1,34 @@
+/**
+ * `module = TARGET[:CALLABLE]`. A target that looks like a file (starts with `.` or `/`,
+ * contains `/`, or has a JavaScript/TypeScript extension) is a path; anything else, scoped
+ * `@scope/name` packages included, is a package name resolved from the base directory.
+ */
+import path from 'node:path';
+import type { Parsed } from './values';
+
+export interface AppTarget {
+  readonly appFile: string | undefined;
+  readonly appPackage: string | undefined;
+  /** The part after `:`, if any; an explicit `callable` option overrides it. */
+  readonly callable: string | undefined;
+}
+
+const SCRIPT_EXTENSION = /\.[cm]?[jt]s$/;
+
+export function parseModule(text: string, baseDir: string): Parsed<AppTarget> {
+  const colon = text.lastIndexOf(':');
+  const target = colon === -1 ? text : text.slice(0, colon);
+  const callable = colon === -1 ? undefined : text.slice(colon + 1);
+  if (target === '') return { problem: 'expected path/to/app.js[:callable] or package[:callable]' };
+  if (callable === '') return { problem: 'nothing after ":"; name the callable or drop the colon' };
+  if (looksLikePath(target)) {
+    return { value: Object.freeze({ appFile: path.resolve(baseDir, target), appPackage: undefined, callable }) };
+  }
+  return { value: Object.freeze({ appFile: undefined, appPackage: target, callable }) };
+}
+
+function looksLikePath(target: string): boolean {
+  if (target.startsWith('.') || target.startsWith('/')) return true;
+  if (target.startsWith('@')) return false;
+  return target.includes('/') || SCRIPT_EXTENSION.test(target);
+}

@@ -1,0 +1,126 @@
+/**
+ * Validation, in one place: merged settings → a frozen Config. Every value goes through its
+ * kind's parser; a bad one stops here with one line naming the file (or command line), the
+ * key as written and the value. Nothing downstream re-checks or re-parses.
+ */
+import path from 'node:path';
+import { TsuwsgiError } from '../shared/errors';
+import type { AppTarget } from './app-target';
+import { optionTable, findOption, type OptionSpec } from './options';
+import { describe, where, type Layer, type Origin, type Setting, type Unsupported } from './settings';
+import type { Config } from './types';
+import { parseValue, type ValueContext } from './values';
+
+export interface BuildInput {
+  readonly settings: Layer;
+  /** The ini's absolute path and where it is named in messages; undefined without a file. */
+  readonly ini: { readonly absolutePath: string; readonly shown: string } | undefined;
+  readonly section: string;
+  readonly cwd: string;
+  readonly unsupported: readonly Unsupported[];
+}
+
+export interface Built {
+  readonly config: Config;
+  readonly warnings: readonly string[];
+}
+
+export function buildConfig(input: BuildInput): Built {
+  const { settings, cwd } = input;
+  const iniDir = input.ini && path.dirname(input.ini.absolutePath);
+  const chdir = chdirOf(settings, cwd);
+  // A value from the file is relative to the file, a value typed in a shell to that shell.
+  const baseFor = (origin: Origin): ValueContext => ({ baseDir: chdir ?? (origin.kind === 'file' ? origin.dir : cwd) });
+  const valueOf = (spec: OptionSpec): unknown => optionValue(spec, settings.get(spec.name), baseFor, cwd);
+
+  const strict = valueOf(spec('strict')) as boolean;
+  const warnings = unsupportedWarnings(input.unsupported, strict);
+  const fields: Record<string, unknown> = {};
+  for (const s of optionTable) if (s.key !== undefined && s.name !== 'chdir') fields[s.key] = valueOf(s);
+
+  const shown = input.ini?.shown ?? 'command line';
+  const app = appOf(settings, fields.appFile as string | undefined, valueOf(spec('module')) as AppTarget | undefined, shown);
+  const config = {
+    ...fields,
+    iniFile: input.ini?.absolutePath,
+    section: input.section,
+    baseDir: chdir ?? iniDir ?? cwd,
+    chdir,
+    appFile: app.appFile,
+    appPackage: app.appPackage,
+    callable: (fields.callable as string | undefined) ?? app.callable,
+  } as Config;
+  requireSocket(config, shown);
+  return { config: deepFreeze(config), warnings: Object.freeze(warnings) };
+}
+
+function spec(name: string): OptionSpec {
+  const found = findOption(name);
+  if (found === undefined) throw new Error(`option table has no "${name}"`);
+  return found;
+}
+
+/** chdir first: every other relative path resolves against it. */
+function chdirOf(settings: Layer, cwd: string): string | undefined {
+  const chdir = spec('chdir');
+  return optionValue(chdir, settings.get('chdir'), (o) => ({ baseDir: o.kind === 'file' ? o.dir : cwd }), cwd) as string | undefined;
+}
+
+function optionValue(
+  s: OptionSpec,
+  given: readonly Setting[] | undefined,
+  baseFor: (origin: Origin) => ValueContext,
+  cwd: string,
+): unknown {
+  if (given === undefined || given.length === 0) return defaultOf(s, cwd);
+  // Non-repeatable options given twice: the last one wins, as in uWSGI.
+  const used = s.repeatable ? given : given.slice(-1);
+  const values = used.map((setting) => {
+    const parsed = parseValue(s, setting.text, baseFor(setting.origin));
+    if ('problem' in parsed) {
+      throw new TsuwsgiError('E_CONFIG_BAD_VALUE', `${describe(setting.origin, setting.key, setting.text)}: ${parsed.problem}`);
+    }
+    return parsed.value;
+  });
+  return s.repeatable ? values : values[0];
+}
+
+function defaultOf(s: OptionSpec, cwd: string): unknown {
+  if (s.default === undefined) return s.repeatable ? [] : undefined;
+  const parsed = parseValue(s, s.default, { baseDir: cwd });
+  if ('problem' in parsed) throw new Error(`option table: default of ${s.name} is invalid: ${parsed.problem}`);
+  return s.repeatable ? [parsed.value] : parsed.value;
+}
+
+function unsupportedWarnings(unsupported: readonly Unsupported[], strict: boolean): string[] {
+  const lines = unsupported.map((u) => `${describe(u.origin, u.key, u.text)}: a uWSGI option tsuwsgi does not implement`);
+  if (strict && lines.length > 0) throw new TsuwsgiError('E_CONFIG_UNSUPPORTED_OPTION', `${lines[0]} (strict is on)`);
+  return lines.map((line) => `${line}; ignored`);
+}
+
+function appOf(settings: Layer, appFile: string | undefined, module: AppTarget | undefined, shown: string): AppTarget {
+  const file = settings.get('wsgi-file')?.at(-1);
+  const mod = settings.get('module')?.at(-1);
+  if (file !== undefined && mod !== undefined) {
+    throw new TsuwsgiError(
+      'E_CONFIG_BAD_VALUE',
+      `${describe(mod.origin, mod.key, mod.text)}: ${file.key} is set too (${where(file.origin)}); give only one of them`,
+    );
+  }
+  if (module !== undefined) return module;
+  if (appFile !== undefined) return { appFile, appPackage: undefined, callable: undefined };
+  throw new TsuwsgiError('E_CONFIG_NO_APP', `${shown}: no app configured; set wsgi-file (or file) or module`);
+}
+
+function requireSocket(config: Config, shown: string): void {
+  if (config.socket.length + config.httpSocket.length > 0) return;
+  throw new TsuwsgiError('E_CONFIG_NO_SOCKET', `${shown}: no socket configured; set socket (or uwsgi-socket) or http-socket`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

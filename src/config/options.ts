@@ -1,0 +1,193 @@
+/**
+ * The option table: every option tsuwsgi understands, declared once. The ini reader, the
+ * command line, validation, `--help` and docs/options.md are all generated from these rows,
+ * so an option cannot exist in one place and be missing from another.
+ */
+import type { Config } from './types';
+
+/**
+ * How a value is read. Each kind has one parser in values.ts (address in address.ts,
+ * module in app-target.ts).
+ */
+export type OptionKind =
+  | 'string'
+  | 'path'
+  | 'int'
+  | 'bool'
+  | 'size'
+  | 'address'
+  | 'mode'
+  | 'env'
+  | 'module';
+
+export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Configuration'] as const;
+export type OptionSection = (typeof OPTION_SECTIONS)[number];
+
+export interface OptionSpec {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly kind: OptionKind;
+  /** Repeated settings accumulate into a list instead of the last one winning. */
+  readonly repeatable: boolean;
+  /**
+   * Written as a user would write it in the ini and parsed by the same code, so the documented
+   * default and the applied default cannot disagree. Absent = unset (undefined, or [] when
+   * repeatable).
+   */
+  readonly default?: string;
+  readonly min?: number;
+  readonly max?: number;
+  /**
+   * The Config field the parsed value lands in. Absent for `ini` (consumed by the loader) and
+   * `module` (split into appFile / appPackage / callable).
+   */
+  readonly key?: keyof Config;
+  readonly help: string;
+  readonly section: OptionSection;
+  /** Shown in --help and the docs as the value's placeholder. */
+  readonly metavar: string;
+}
+
+const rows: OptionSpec[] = [
+  // Sockets
+  {
+    name: 'socket', aliases: ['uwsgi-socket'], kind: 'address', repeatable: true, key: 'socket',
+    section: 'Sockets', metavar: 'ADDRESS',
+    help: 'uwsgi-protocol socket for nginx uwsgi_pass: ":8080", "127.0.0.1:9000", "[::1]:9000" or a unix socket path',
+  },
+  {
+    name: 'http-socket', aliases: [], kind: 'address', repeatable: true, key: 'httpSocket',
+    section: 'Sockets', metavar: 'ADDRESS',
+    help: 'plain HTTP socket, same address forms as socket',
+  },
+  {
+    name: 'chmod-socket', aliases: [], kind: 'mode', repeatable: false, key: 'chmodSocket',
+    section: 'Sockets', metavar: 'MODE',
+    help: 'mode of unix sockets: 3 octal digits such as 660; no value, true or 1 means 666; unset leaves it to the umask',
+  },
+  {
+    name: 'listen', aliases: [], kind: 'int', repeatable: false, default: '1024', min: 1, key: 'listen',
+    section: 'Sockets', metavar: 'N',
+    help: 'listen queue (backlog) of every socket',
+  },
+  // Processes
+  {
+    name: 'processes', aliases: ['workers'], kind: 'int', repeatable: false, default: '1', min: 1, key: 'processes',
+    section: 'Processes', metavar: 'N',
+    help: 'number of worker processes',
+  },
+  {
+    name: 'threads', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, max: 256, key: 'threads',
+    section: 'Processes', metavar: 'N',
+    help: 'app threads per worker process, each with its own copy of the app',
+  },
+  {
+    name: 'master', aliases: [], kind: 'bool', repeatable: false, default: 'true', key: 'master',
+    section: 'Processes', metavar: 'BOOL',
+    help: 'accepted for uwsgi.ini compatibility: tsuwsgi always runs a master, so false changes nothing',
+  },
+  // App
+  {
+    name: 'wsgi-file', aliases: ['file'], kind: 'path', repeatable: false, key: 'appFile',
+    section: 'App', metavar: 'FILE',
+    help: 'the app module file (.js, .mjs, .cjs)',
+  },
+  {
+    name: 'module', aliases: [], kind: 'module', repeatable: false,
+    section: 'App', metavar: 'MODULE[:CALLABLE]',
+    help: 'the app as "path/to/app.js:callable" or "package:callable"; an explicit callable option wins',
+  },
+  {
+    name: 'callable', aliases: [], kind: 'string', repeatable: false, key: 'callable',
+    section: 'App', metavar: 'NAME',
+    help: 'the export to serve; default: application, then the default export, then module.exports',
+  },
+  {
+    name: 'chdir', aliases: [], kind: 'path', repeatable: false, key: 'chdir',
+    section: 'App', metavar: 'DIR',
+    help: "working directory of the workers (if relative: to the ini file's directory); other relative paths resolve against it",
+  },
+  {
+    name: 'env', aliases: [], kind: 'env', repeatable: true, key: 'env',
+    section: 'App', metavar: 'KEY=VALUE',
+    help: 'environment variable set in every worker',
+  },
+  {
+    name: 'need-app', aliases: [], kind: 'bool', repeatable: false, default: 'true', key: 'needApp',
+    section: 'App', metavar: 'BOOL',
+    help: 'stop the server when the app cannot be loaded, instead of answering 503',
+  },
+  // Limits
+  {
+    name: 'buffer-size', aliases: [], kind: 'int', repeatable: false, default: '4096', min: 1, max: 65535, key: 'bufferSize',
+    section: 'Limits', metavar: 'BYTES',
+    help: 'largest uwsgi vars block (the request head) accepted; larger gets 431',
+  },
+  {
+    name: 'limit-post', aliases: [], kind: 'size', repeatable: false, default: '0', key: 'limitPost',
+    section: 'Limits', metavar: 'SIZE',
+    help: 'largest request body in bytes (k, m, g suffixes allowed); larger gets 413; 0 = no limit',
+  },
+  // Logging
+  {
+    name: 'logto', aliases: [], kind: 'path', repeatable: false, key: 'logto',
+    section: 'Logging', metavar: 'FILE',
+    help: 'write the log to this file instead of stdout',
+  },
+  {
+    name: 'disable-logging', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'disableLogging',
+    section: 'Logging', metavar: 'BOOL',
+    help: 'do not log one line per request (lifecycle events are still logged)',
+  },
+  // Lifecycle
+  {
+    name: 'pidfile', aliases: [], kind: 'path', repeatable: false, key: 'pidfile',
+    section: 'Lifecycle', metavar: 'FILE',
+    help: "write the master's pid to this file",
+  },
+  {
+    name: 'vacuum', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'vacuum',
+    section: 'Lifecycle', metavar: 'BOOL',
+    help: 'remove unix socket files and the pidfile on exit',
+  },
+  {
+    name: 'die-on-term', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'dieOnTerm',
+    section: 'Lifecycle', metavar: 'BOOL',
+    help: 'accepted for compatibility: SIGTERM is always a graceful stop in tsuwsgi',
+  },
+  {
+    name: 'worker-reload-mercy', aliases: [], kind: 'int', repeatable: false, default: '60', min: 0, key: 'workerReloadMercy',
+    section: 'Lifecycle', metavar: 'SECONDS',
+    help: 'how long a stopping worker may drain its requests before it is killed',
+  },
+  // Configuration
+  {
+    name: 'ini', aliases: [], kind: 'path', repeatable: false,
+    section: 'Configuration', metavar: 'FILE[:SECTION]',
+    help: 'read this ini file (section [uwsgi] unless FILE:SECTION); command-line only',
+  },
+  {
+    name: 'strict', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'strict',
+    section: 'Configuration', metavar: 'BOOL',
+    help: 'make uWSGI options tsuwsgi does not implement errors instead of warnings',
+  },
+];
+
+export const optionTable: readonly OptionSpec[] = Object.freeze(
+  rows.map((spec) => Object.freeze({ ...spec, aliases: Object.freeze([...spec.aliases]) })),
+);
+
+const byName = new Map<string, OptionSpec>();
+for (const spec of optionTable) {
+  for (const name of [spec.name, ...spec.aliases]) byName.set(name, spec);
+}
+
+/** The option a name or alias belongs to. */
+export function findOption(name: string): OptionSpec | undefined {
+  return byName.get(name);
+}
+
+/** Every name and alias, for suggestions and --help. */
+export function allOptionNames(): string[] {
+  return [...byName.keys()];
+}

@@ -1,0 +1,40 @@
+/** The frozen, typed configuration every other module reads. Built once by load.ts. */
+
+export type SocketAddress =
+  | { readonly kind: 'tcp'; readonly host: string | undefined; readonly port: number; readonly text: string }
+  | { readonly kind: 'unix'; readonly path: string; readonly text: string };
+
+export interface Config {
+  /** Absolute path of the ini file, when one was given. */
+  readonly iniFile: string | undefined;
+  readonly section: string;
+  /** Directory relative paths resolve against: chdir if set, else the ini's directory, else cwd. */
+  readonly baseDir: string;
+
+  readonly socket: readonly SocketAddress[];
+  readonly httpSocket: readonly SocketAddress[];
+  readonly processes: number;
+  readonly threads: number;
+  readonly master: boolean;
+  /** Absolute path of the app module (from wsgi-file, file or the path part of module). */
+  readonly appFile: string | undefined;
+  /** Package name when `module` names a package rather than a path. */
+  readonly appPackage: string | undefined;
+  readonly callable: string | undefined;
+  readonly chdir: string | undefined;
+  readonly env: readonly (readonly [string, string])[];
+  /** Unix socket mode; undefined = leave it to the umask. */
+  readonly chmodSocket: number | undefined;
+  readonly vacuum: boolean;
+  readonly dieOnTerm: boolean;
+  readonly bufferSize: number;
+  /** 0 = no limit. */
+  readonly limitPost: number;
+  readonly pidfile: string | undefined;
+  readonly listen: number;
+  readonly logto: string | undefined;
+  readonly disableLogging: boolean;
+  readonly needApp: boolean;
+  readonly strict: boolean;
+  readonly workerReloadMercy: number;
+}

@@ -1,0 +1,49 @@
+/**
+ * Real uWSGI options that tsuwsgi does not implement. An existing uwsgi.ini that uses them
+ * still starts (with a warning naming each one) unless `strict = true`, so a migration can
+ * go option by option. Options in the option table must never be listed here; a test checks.
+ */
+const names = [
+  // Python and plugins: meaningless for a Node.js server
+  'plugins', 'plugin', 'need-plugin', 'need-plugins', 'plugins-dir', 'plugin-dir',
+  'enable-threads', 'single-interpreter', 'py-autoreload', 'python-autoreload', 'py-tracebacker',
+  'home', 'virtualenv', 'venv', 'pyhome', 'pythonpath', 'python-path', 'pp', 'wsgi',
+  'wsgi-disable-file-wrapper', 'py-call-osafterfork', 'catch-exceptions', 'reload-os-env',
+  // process model
+  'lazy-apps', 'lazy', 'thunder-lock', 'cheaper', 'cheaper-algo', 'cheaper-initial', 'cheaper-step',
+  'cheaper-overload', 'cheaper-rss-limit-soft', 'cheaper-rss-limit-hard', 'idle', 'die-on-idle',
+  'offload-threads', 'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
+  'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
+  'no-orphans', 'master-as-root', 'skip-atexit', 'reload-on-exception', 'emperor', 'daemonize',
+  'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'cron', 'unique-cron', 'hook-master-start',
+  'hook-pre-app', 'exec-pre-app', 'exec-as-root',
+  // recycling and timeouts
+  'harakiri', 'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',
+  'max-requests', 'max-requests-delta', 'max-worker-lifetime', 'max-worker-lifetime-delta',
+  'reload-on-rss', 'reload-on-as', 'evil-reload-on-rss', 'evil-reload-on-as', 'limit-as',
+  'socket-timeout', 'touch-reload', 'touch-chain-reload', 'fs-reload',
+  // control and metrics
+  'stats', 'stats-server', 'stats-http', 'stats-minified', 'stats-push', 'memory-report',
+  'master-fifo', 'enable-metrics', 'carbon', 'subscribe-to',
+  // privileges and isolation
+  'uid', 'gid', 'chown-socket', 'umask', 'chroot', 'cap', 'procname', 'procname-prefix',
+  'procname-prefix-spaced', 'procname-master', 'auto-procname',
+  // sockets and protocols
+  'http', 'https', 'https-socket', 'fastcgi-socket', 'shared-socket', 'protocol', 'reuse-port',
+  'so-keepalive', 'enable-proxy-protocol', 'http-websockets', 'http-timeout', 'http-keepalive',
+  'http-auto-chunked', 'post-buffering', 'max-vars', 'close-on-exec', 'honour-stdin', 'max-fd',
+  // request handling and routing
+  'static-map', 'static-map2', 'check-static', 'static-index', 'static-gzip-all', 'static-expires-type',
+  'add-header', 'route', 'route-run', 'mount', 'manage-script-name', 'vhost', 'no-default-app',
+  'ignore-sigpipe', 'ignore-write-errors', 'disable-write-exception', 'cache', 'cache2',
+  // logging
+  'log-date', 'logdate', 'log-format', 'logformat', 'log-maxsize', 'log-reopen', 'log-master',
+  'logger', 'req-logger', 'log-4xx', 'log-5xx', 'log-slow', 'log-micros', 'log-x-forwarded-for',
+  'logto2', 'logfile-chown', 'logfile-chmod', 'threaded-logger', 'log-encoder', 'log-route',
+  'touch-logrotate', 'touch-logreopen',
+  // pidfiles and configuration logic
+  'pidfile2', 'safe-pidfile', 'unenv', 'set-placeholder', 'set-ph', 'inherit', 'include',
+  'xml', 'yaml', 'json', 'chdir2',
+];
+
+export const uwsgiOnlyOptions: ReadonlySet<string> = new Set(names);

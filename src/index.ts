@@ -1,0 +1,10 @@
+/**
+ * tsuwsgi's public surface for app authors and tools. Everything else is internal.
+ * @module tsuwsgi
+ */
+export type { NodeListener, FetchApp, AppCallable } from './app/types';
+export type { Config, SocketAddress } from './config/types';
+export { ErrorCodes, TsuwsgiError, isTsuwsgiError } from './shared/errors';
+export type { ErrorCode } from './shared/errors';
+export { ExitCode } from './shared/exit-codes';
+export type { ExitCodeName } from './shared/exit-codes';

@@ -1,0 +1,36 @@
+/**
+ * Forks one worker process. The listening sockets go to the child as extra stdio fds (the
+ * systemd way): one dup per socket per app thread, so each thread owns an fd it may close.
+ * child_process.fork rather than cluster.fork: in a cluster worker listen({fd}) means the
+ * PRIMARY's fd, and worker threads inherit NODE_UNIQUE_ID and hang in listen().
+ */
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import path from 'node:path';
+import type { Config } from '../config/types';
+import type { ListenFd } from '../server/listeners';
+import type { MasterToWorker } from '../shared/ipc';
+import type { BoundSocket } from './sockets';
+
+const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'main.js');
+/** fd 0-2 are stdio and fd 3 the IPC channel; sockets start here in the child. */
+const FIRST_SOCKET_FD = 4;
+
+export function spawnWorker(workerId: number, config: Config, sockets: readonly BoundSocket[]): ChildProcess {
+  const threads = config.threads;
+  const stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc'];
+  const fds: ListenFd[][] = Array.from({ length: threads }, () => []);
+  sockets.forEach((s, i) => {
+    for (let t = 0; t < threads; t++) {
+      stdio.push(s.fd);
+      fds[t].push({ fd: FIRST_SOCKET_FD + i * threads + t, proto: s.proto, name: s.name });
+    }
+  });
+  const child = fork(WORKER_ENTRY, [], {
+    stdio,
+    env: { ...process.env, ...Object.fromEntries(config.env), TSUWSGI_WORKER_ID: String(workerId) },
+    cwd: config.chdir,
+    serialization: 'json',
+  });
+  child.send({ act: 'init', workerId, config, fds } satisfies MasterToWorker);
+  return child;
+}

@@ -1,0 +1,15 @@
+import type { Logger } from '../shared/logger';
+import type { NodeListener } from '../app/types';
+
+/** What one app thread needs to serve connections; built once per thread. */
+export interface ServeContext {
+  readonly listener: NodeListener;
+  readonly bufferSize: number;
+  readonly limitPost: number;
+  readonly log: Logger;
+  readonly logRequests: boolean;
+  readonly workerId: number;
+  readonly threadIndex: number;
+  /** Open connections of this thread; a graceful stop waits for it to reach 0. */
+  readonly connections: Set<import('node:net').Socket>;
+}

@@ -1,0 +1,66 @@
+/**
+ * Starts accepting on the inherited listening sockets of one app thread and stops again.
+ * Each thread listens on its own fd (a dup of the master's socket), so closing it stops this
+ * thread's accepting without touching its siblings or the master's copy.
+ */
+import net from 'node:net';
+import http from 'node:http';
+import type { ServeContext } from './context';
+import { handleUwsgiConnection } from './uwsgi-connection';
+import { runApp } from './run-app';
+
+export interface ListenFd {
+  readonly fd: number;
+  readonly proto: 'uwsgi' | 'http';
+  readonly name: string;
+}
+
+export interface Listening {
+  /** Stop accepting, let open connections finish; resolves when none is left. */
+  drain(): Promise<void>;
+}
+
+export async function listenAll(fds: readonly ListenFd[], ctx: ServeContext, backlog: number): Promise<Listening> {
+  const servers = await Promise.all(fds.map((l) => listenOne(l, ctx, backlog)));
+  return { drain: () => drain(servers, ctx) };
+}
+
+function listenOne(l: ListenFd, ctx: ServeContext, backlog: number): Promise<net.Server> {
+  const server =
+    l.proto === 'uwsgi'
+      ? net.createServer((socket) => handleUwsgiConnection(socket, ctx))
+      : createHttpServer(ctx);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ fd: l.fd, backlog }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function createHttpServer(ctx: ServeContext): http.Server {
+  const server = http.createServer((req, res) => runApp(ctx, req, res));
+  server.on('connection', (socket: net.Socket) => {
+    ctx.connections.add(socket);
+    socket.once('close', () => ctx.connections.delete(socket));
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    ctx.log.info({ event: 'bad-request', code: err.code }, `bad HTTP request: ${err.message}`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+async function drain(servers: net.Server[], ctx: ServeContext): Promise<void> {
+  for (const s of servers) {
+    s.close();
+    // Idle keep-alive connections on http sockets would otherwise hold the drain open.
+    if (s instanceof http.Server) s.closeIdleConnections();
+  }
+  while (ctx.connections.size > 0) {
+    await new Promise((r) => setTimeout(r, 20));
+    for (const s of servers) if (s instanceof http.Server) s.closeIdleConnections();
+  }
+}

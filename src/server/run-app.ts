@@ -1,0 +1,70 @@
+/**
+ * Calls the app for one request: turns a throw or a rejection into a 500 (when nothing was
+ * sent yet) and writes the request log line when the response is done. Shared by the uwsgi
+ * and the http sockets.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { ServeContext } from './context';
+
+const kStart = Symbol('tsuwsgi.start');
+const kCtx = Symbol('tsuwsgi.ctx');
+
+type TrackedResponse = ServerResponse & { [kStart]: number; [kCtx]: ServeContext };
+
+export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): void {
+  const tracked = res as TrackedResponse;
+  if (ctx.logRequests) {
+    tracked[kStart] = performance.now();
+    tracked[kCtx] = ctx;
+    res.once('finish', logRequest);
+  }
+  let result: unknown;
+  try {
+    result = ctx.listener(req, res);
+  } catch (err) {
+    appFailed(ctx, req, res, err);
+    return;
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
+    (result as Promise<unknown>).then(undefined, (err: unknown) => appFailed(ctx, req, res, err));
+  }
+}
+
+function logRequest(this: TrackedResponse): void {
+  const ctx = this[kCtx];
+  const req = this.req;
+  const ms = Math.round((performance.now() - this[kStart]) * 1000) / 1000;
+  ctx.log.info(
+    {
+      event: 'request',
+      method: req.method,
+      uri: req.url,
+      status: this.statusCode,
+      bytes: this.socket?.bytesWritten ?? 0,
+      ms,
+      worker: process.pid,
+      thread: ctx.threadIndex,
+      remote: req.socket.remoteAddress,
+    },
+    'request',
+  );
+}
+
+function appFailed(ctx: ServeContext, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  ctx.log.error(
+    { event: 'app-error', err, method: req.method, uri: req.url, worker: process.pid, thread: ctx.threadIndex },
+    'the app threw while handling a request',
+  );
+  if (!res.headersSent && !res.writableEnded) {
+    const body = 'Internal Server Error\n';
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusCode = 500;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.setHeader('content-length', Buffer.byteLength(body));
+    res.end(body);
+  } else {
+    // Part of the response is out: the only honest signal left is a broken connection.
+    res.destroy();
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * One connection on a uwsgi socket: read the packet, hand the request to the app with the body
+ * streamed (with backpressure), answer protocol errors with a real status where one can be
+ * sent, and close once the response is out. nginx never reuses a uwsgi connection, so one
+ * connection carries exactly one request.
+ */
+import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parsePacket, bodyLength, encodePong, type UwsgiVars } from '../protocol';
+import type { ServeContext } from './context';
+import { buildRequest, buildResponse } from './node-request';
+import { runApp } from './run-app';
+import { rawResponse } from './raw-response';
+
+/** How long a connection may take to deliver its packet header and vars. */
+const HEADER_TIMEOUT_MS = 60_000;
+/** How long a request body being thrown away (after an early answer) may take. */
+const DISCARD_TIMEOUT_MS = 30_000;
+
+enum State {
+  Head,
+  Body,
+  Discard,
+  Done,
+}
+
+const REQUEST_TOO_BIG_HEAD = { status: 431, reason: 'Request Header Fields Too Large' };
+
+export function handleUwsgiConnection(socket: Socket, ctx: ServeContext): void {
+  new UwsgiConnection(socket, ctx);
+}
+
+class UwsgiConnection {
+  private state = State.Head;
+  private head: Buffer | undefined;
+  private remaining = 0;
+  private req: IncomingMessage | undefined;
+  private res: ServerResponse | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ServeContext,
+  ) {
+    ctx.connections.add(socket);
+    socket.setTimeout(HEADER_TIMEOUT_MS);
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('timeout', this.onTimeout);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    switch (this.state) {
+      case State.Head:
+        this.readHead(chunk);
+        break;
+      case State.Body:
+        this.deliverBody(chunk);
+        break;
+      case State.Discard:
+        this.remaining -= chunk.length;
+        if (this.remaining <= 0) this.state = State.Done;
+        break;
+      default:
+        break;
+    }
+  };
+
+  private readHead(chunk: Buffer): void {
+    const buf = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
+    const result = parsePacket(buf, this.ctx);
+    switch (result.kind) {
+      case 'need-more':
+        this.head = buf;
+        return;
+      case 'request':
+        this.head = undefined;
+        this.startRequest(result.vars, buf, result.headerLength);
+        return;
+      case 'ping':
+        this.state = State.Done;
+        this.socket.end(encodePong());
+        return;
+      case 'error':
+        this.head = undefined;
+        if (result.status === 431) {
+          this.ctx.log.warn({ event: 'request-rejected', code: result.code, status: 431 }, result.message);
+          this.answerAndDiscard(REQUEST_TOO_BIG_HEAD.status, REQUEST_TOO_BIG_HEAD.reason, Infinity);
+        } else {
+          this.ctx.log.warn({ event: 'bad-request', code: result.code }, result.message);
+          this.state = State.Done;
+          this.socket.destroy();
+        }
+        return;
+    }
+  }
+
+  private startRequest(vars: UwsgiVars, buf: Buffer, headerLength: number): void {
+    const length = bodyLength(vars, this.ctx.limitPost);
+    const inHand = buf.length - headerLength;
+    if (typeof length !== 'number') {
+      this.ctx.log.warn(
+        { event: 'request-rejected', code: length.code, status: length.status, method: vars.REQUEST_METHOD, uri: vars.REQUEST_URI },
+        length.message,
+      );
+      const announced = Number(vars.CONTENT_LENGTH);
+      const left = Number.isSafeInteger(announced) ? announced - inHand : Infinity;
+      this.answerAndDiscard(length.status ?? 400, length.status === 413 ? 'Content Too Large' : 'Bad Request', left);
+      return;
+    }
+    this.socket.setTimeout(0);
+    const req = buildRequest(this.socket, vars, length);
+    const res = buildResponse(req, this.socket);
+    this.req = req;
+    this.res = res;
+    res.once('finish', this.onResponseDone);
+    this.remaining = length;
+    if (length === 0) {
+      this.endBody();
+    } else {
+      this.state = State.Body;
+      if (inHand > 0) this.deliverBody(buf.subarray(headerLength));
+    }
+    runApp(this.ctx, req, res);
+  }
+
+  private deliverBody(chunk: Buffer): void {
+    const req = this.req as IncomingMessage;
+    let data = chunk;
+    if (data.length > this.remaining) data = data.subarray(0, this.remaining);
+    this.remaining -= data.length;
+    // IncomingMessage's _read resumes the socket when the app wants more: the same
+    // backpressure contract Node's own HTTP parser uses.
+    if (!req.push(data)) this.socket.pause();
+    if (this.remaining === 0) this.endBody();
+  }
+
+  private endBody(): void {
+    const req = this.req as IncomingMessage;
+    this.state = State.Done;
+    req.complete = true;
+    req.push(null);
+  }
+
+  /** The response is out: close, after reading whatever body the app left unread. */
+  private readonly onResponseDone = (): void => {
+    const res = this.res as ServerResponse;
+    res.detachSocket(this.socket);
+    if (this.state === State.Body) {
+      this.state = State.Discard;
+      this.socket.setTimeout(DISCARD_TIMEOUT_MS);
+      this.socket.resume();
+    }
+    this.socket.end();
+  };
+
+  /**
+   * Answer before reading the request (413, 431, 400). The rest of what the peer sends is
+   * read and dropped: closing with unread bytes would reset the connection, and nginx would
+   * show its client a 502 instead of our answer.
+   */
+  private answerAndDiscard(status: number, reason: string, left: number): void {
+    this.remaining = left;
+    this.state = left > 0 ? State.Discard : State.Done;
+    this.socket.setTimeout(DISCARD_TIMEOUT_MS);
+    this.socket.end(rawResponse(status, reason));
+  }
+
+  private readonly onError = (err: NodeJS.ErrnoException): void => {
+    // A peer that goes away is routine, not a server error.
+    this.ctx.log.info({ event: 'client-gone', code: err.code, uri: this.req?.url }, 'connection closed by the peer');
+  };
+
+  private readonly onTimeout = (): void => {
+    this.ctx.log.info({ event: 'timeout', state: State[this.state] }, 'connection timed out');
+    this.socket.destroy();
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.state === State.Head && this.head !== undefined) {
+      this.ctx.log.warn({ event: 'bad-request', code: 'E_PROTO_TRUNCATED', received: this.head.length }, 'connection closed before the uwsgi packet was complete');
+    } else if (this.state === State.Body) {
+      this.ctx.log.info({ event: 'client-gone', uri: this.req?.url, missing: this.remaining }, 'connection closed before the request body was complete');
+      this.req?.destroy();
+    }
+  };
+
+  private readonly onClose = (): void => {
+    this.ctx.connections.delete(this.socket);
+    if (this.res !== undefined && !this.res.writableFinished) {
+      this.ctx.log.info({ event: 'client-gone', uri: this.req?.url }, 'connection closed before the response was complete');
+    }
+  };
+}

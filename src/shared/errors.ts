@@ -1,0 +1,67 @@
+/**
+ * The error catalogue: every error tsuwsgi raises on purpose has a stable code and a one-line
+ * message naming the culprit. Errors cross process and thread boundaries as plain data, so
+ * code matches on `code`, never on `instanceof`.
+ */
+
+export const ErrorCodes = {
+  // configuration
+  E_CONFIG_FILE: 'cannot read the configuration file',
+  E_CONFIG_SECTION: 'the configuration file has no such section',
+  E_CONFIG_SYNTAX: 'the configuration file cannot be parsed',
+  E_CONFIG_UNKNOWN_OPTION: 'unknown option',
+  E_CONFIG_UNSUPPORTED_OPTION: 'a uWSGI option tsuwsgi does not implement (rejected under strict)',
+  E_CONFIG_BAD_VALUE: 'an option has a value of the wrong kind or out of range',
+  E_CONFIG_PLACEHOLDER: 'a placeholder cannot be resolved',
+  E_CONFIG_NO_APP: 'no app configured (wsgi-file, file or module)',
+  E_CONFIG_NO_SOCKET: 'no socket configured (socket or http-socket)',
+  E_CLI_USAGE: 'bad command line',
+  // sockets and files owned by the master
+  E_SOCKET_IN_USE: 'another server is listening on the address',
+  E_SOCKET_BIND: 'cannot bind the address',
+  E_SOCKET_CHMOD: 'cannot change the mode of the unix socket',
+  E_PIDFILE: 'cannot write the pidfile',
+  E_LOGTO: 'cannot open the log file',
+  // the app
+  E_APP_LOAD: 'the app module cannot be loaded',
+  E_APP_CALLABLE: 'the app module has no usable callable',
+  // the uwsgi protocol (request errors carry the HTTP status answered, when one is)
+  E_PROTO_HEADER: 'truncated or malformed uwsgi packet header',
+  E_PROTO_VARS: 'malformed uwsgi vars block',
+  E_PROTO_TOO_BIG: 'uwsgi vars block larger than buffer-size',
+  E_PROTO_BODY_TOO_BIG: 'request body larger than limit-post',
+  E_PROTO_MODIFIER: 'unsupported uwsgi modifier1',
+  E_PROTO_HTTP_ON_UWSGI: 'HTTP spoken to a uwsgi socket',
+  E_PROTO_BAD_LENGTH: 'bad CONTENT_LENGTH',
+  E_PROTO_TRUNCATED: 'connection closed before the request was complete',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** HTTP status answered for request-level protocol errors, where an answer is possible. */
+export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
+  E_PROTO_TOO_BIG: 431,
+  E_PROTO_BODY_TOO_BIG: 413,
+  E_PROTO_BAD_LENGTH: 400,
+};
+
+export class TsuwsgiError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'TsuwsgiError';
+  }
+}
+
+export function tsuwsgiError(code: ErrorCode, message: string): TsuwsgiError {
+  return new TsuwsgiError(code, message);
+}
+
+export function isTsuwsgiError(err: unknown): err is { code: ErrorCode; message: string } {
+  return (
+    typeof err === 'object' && err !== null &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    (err as { code: string }).code in ErrorCodes
+  );
+}

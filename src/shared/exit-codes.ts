@@ -1,0 +1,22 @@
+/**
+ * Exit codes: the contract between master, workers and whoever started the master
+ * (shell, systemd, Docker). Named once here; docs/exit-codes.md lists them.
+ */
+export const ExitCode = {
+  /** Clean shutdown (SIGTERM drained, fifo q). */
+  Ok: 0,
+  /** Unexpected internal error (a bug): the stack is logged. */
+  Internal: 1,
+  /** Bad configuration or command line: one line on stderr names the culprit. */
+  Config: 2,
+  /** A worker could not boot (e.g. privilege drop failed); the master halts. */
+  BootError: 3,
+  /** The app failed to load and need-app is set; the master halts instead of respawning. */
+  AppLoadError: 4,
+  /** A socket could not be bound, or a live server already owns it. */
+  SocketError: 5,
+  /** Immediate shutdown asked for (SIGINT, SIGQUIT, second SIGTERM). */
+  Interrupted: 130,
+} as const;
+
+export type ExitCodeName = keyof typeof ExitCode;

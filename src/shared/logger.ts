@@ -1,0 +1,59 @@
+/**
+ * pino, set up the same way in the master, the workers and their app threads.
+ * Every thread writes straight to its own destination (fd 1 or the logto file, opened with
+ * O_APPEND) instead of going through process.stdout, which inside a worker thread is a
+ * message pipe to the main thread.
+ */
+import { isatty } from 'node:tty';
+import pino, { type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  /** Who writes: 'master', 'worker' or 'thread'. */
+  readonly role: 'master' | 'worker' | 'thread';
+  readonly logto: string | undefined;
+  /** Extra fields on every line (worker id, thread index). */
+  readonly bindings?: Record<string, unknown>;
+}
+
+export interface LogHandle {
+  readonly logger: Logger;
+  /** Write out what is buffered; call before the process or thread exits. */
+  flush(): void;
+}
+
+export function createLogger(opts: LoggerOptions): LogHandle {
+  const base = { pid: process.pid, role: opts.role, ...opts.bindings };
+  const useTty = opts.logto === undefined && isatty(1) && process.env.TSUWSGI_LOG_JSON !== '1';
+  if (useTty) {
+    const stream = pretty({
+      sync: true,
+      destination: 1,
+      colorize: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'hostname',
+    });
+    const logger = pino({ base }, stream);
+    return { logger, flush: () => undefined };
+  }
+  const dest = pino.destination({
+    dest: opts.logto ?? 1,
+    append: true,
+    mkdir: true,
+    // Async writes coalesce lines under load; flush() runs before every exit.
+    sync: false,
+  });
+  const logger = pino({ base }, dest as DestinationStream);
+  return {
+    logger,
+    flush: () => {
+      try {
+        dest.flushSync();
+      } catch {
+        // Nothing is buffered, or the fd is gone: either way nothing more can be written.
+      }
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * One app thread's life: load the app, accept on this thread's fds, drain on stop. Runs in
+ * the worker's main thread when threads = 1 (no extra hop) and in each worker_thread otherwise.
+ */
+import type { Logger } from '../shared/logger';
+import type { ThreadData } from '../shared/ipc';
+import { loadApp } from '../app/load';
+import type { NodeListener } from '../app/types';
+import { listenAll, type Listening } from '../server/listeners';
+import { isTsuwsgiError } from '../shared/errors';
+
+export async function startAppHost(data: ThreadData, log: Logger): Promise<Listening> {
+  const { config } = data;
+  let listener: NodeListener;
+  try {
+    const app = await loadApp(config);
+    listener = app.listener;
+    if (data.threadIndex === 0) log.info({ event: 'app-loaded', app: app.source, kind: app.kind }, 'app loaded');
+  } catch (err) {
+    if (config.needApp || !isTsuwsgiError(err)) throw err;
+    // need-app = false: serve anyway and say so on every request, as uWSGI's "dynamic mode".
+    log.error({ event: 'app-load-failed', code: err.code }, err.message);
+    listener = noApp;
+  }
+  return listenAll(
+    data.fds,
+    {
+      listener,
+      bufferSize: config.bufferSize,
+      limitPost: config.limitPost,
+      log,
+      logRequests: !config.disableLogging,
+      workerId: data.workerId,
+      threadIndex: data.threadIndex,
+      connections: new Set(),
+    },
+    config.listen,
+  );
+}
+
+const noApp: NodeListener = (_req, res) => {
+  const body = 'Service Unavailable: no app loaded\n';
+  res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+};

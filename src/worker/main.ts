@@ -1,0 +1,70 @@
+/**
+ * Entry point of a worker process, forked by the master. Its listening sockets arrive as
+ * inherited fds (laid out by the master, one dup per app thread); its configuration arrives as
+ * the first IPC message. It never outlives the master: a closed IPC channel means exit now.
+ */
+import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
+import { createLogger, type LogHandle } from '../shared/logger';
+import { ExitCode } from '../shared/exit-codes';
+import { isTsuwsgiError } from '../shared/errors';
+import { startAppHost } from './app-host';
+import { startAppThreads } from './app-threads';
+
+let logs: LogHandle | undefined;
+let stopGracefully: (() => Promise<void>) | undefined;
+let stopping = false;
+
+function send(m: WorkerToMaster): void {
+  if (process.connected) process.send?.(m);
+}
+
+function exit(code: number): never {
+  logs?.flush();
+  process.exit(code);
+}
+
+async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> {
+  logs = createLogger({ role: 'worker', logto: m.config.logto, bindings: { worker: m.workerId } });
+  const log = logs.logger;
+  try {
+    if (m.config.threads === 1) {
+      const listening = await startAppHost({ workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0] }, log);
+      stopGracefully = () => listening.drain();
+    } else {
+      const threads = startAppThreads({ workerId: m.workerId, config: m.config, fds: m.fds }, log, (thread, code) => {
+        log.error({ event: 'thread-died', thread, code }, 'an app thread died; the worker exits so that the master replaces it');
+        exit(ExitCode.Internal);
+      });
+      stopGracefully = () => threads.stop();
+      await threads.ready;
+    }
+  } catch (err) {
+    if (isTsuwsgiError(err)) {
+      send({ act: 'app-load-failed', code: err.code, message: err.message });
+      exit(err.code.startsWith('E_APP') ? ExitCode.AppLoadError : ExitCode.BootError);
+    }
+    log.error({ err }, 'worker failed to start');
+    exit(ExitCode.BootError);
+  }
+  send({ act: 'ready' });
+}
+
+async function stop(graceful: boolean): Promise<void> {
+  if (!graceful) exit(ExitCode.Interrupted);
+  if (stopping) return;
+  stopping = true;
+  await stopGracefully?.();
+  exit(ExitCode.Ok);
+}
+
+process.on('message', (m: MasterToWorker) => {
+  if (m.act === 'init') void init(m);
+  else if (m.act === 'stop') void stop(m.graceful);
+});
+// The master is gone (even SIGKILLed): nobody will reap or replace us, so leave at once.
+process.on('disconnect', () => exit(ExitCode.Ok));
+// A whole process group gets these from a terminal or from systemd's control-group kill.
+process.on('SIGTERM', () => void stop(true));
+process.on('SIGINT', () => exit(ExitCode.Interrupted));
+process.on('SIGHUP', () => undefined);
+process.on('SIGUSR1', () => undefined);
