@@ -3,6 +3,7 @@ export type MasterEvent =
   | { kind: 'signal'; name: NodeJS.Signals }
   | { kind: 'worker-ready'; id: number; pid: number }
   | { kind: 'worker-app-failed'; id: number; code: string; message: string }
+  | { kind: 'worker-needs-sockets'; id: number; pid: number; thread: number }
   | { kind: 'worker-exit'; id: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'respawn-due'; id: number }
   | { kind: 'mercy-expired' };

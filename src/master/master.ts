@@ -5,13 +5,13 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Config } from '../config/types';
 import type { LogHandle } from '../shared/logger';
-import type { WorkerToMaster } from '../shared/ipc';
+import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
 import { ExitCode } from '../shared/exit-codes';
 import type { EventKind, EventOf, MasterEvent } from './events';
 import { bindAll, unlinkUnixSockets, type BoundSocket } from './sockets';
 import { writePidfile, removePidfile } from './pidfile';
 import { spawnWorker } from './spawn-worker';
-import { nextQuickDeaths, respawnDelayMs } from './respawn-policy';
+import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 
 interface WorkerSlot {
   readonly id: number;
@@ -87,6 +87,7 @@ class Master {
     signal: (e) => this.onSignal(e.name),
     'worker-ready': (e) => this.onWorkerReady(e),
     'worker-app-failed': (e) => this.onAppFailed(e),
+    'worker-needs-sockets': (e) => this.sendSockets(e),
     'worker-exit': (e) => this.onWorkerExit(e),
     'respawn-due': (e) => this.respawn(e.id),
     'mercy-expired': () => this.onMercyExpired(),
@@ -123,6 +124,7 @@ class Master {
     child.on('message', (m: WorkerToMaster) => {
       if (m.act === 'ready') this.post({ kind: 'worker-ready', id: slot.id, pid });
       else if (m.act === 'app-load-failed') this.post({ kind: 'worker-app-failed', id: slot.id, code: m.code, message: m.message });
+      else if (m.act === 'need-sockets') this.post({ kind: 'worker-needs-sockets', id: slot.id, pid, thread: m.thread });
     });
     child.once('exit', (code, signal) => this.post({ kind: 'worker-exit', id: slot.id, pid, code, signal }));
   }
@@ -140,6 +142,16 @@ class Master {
         `tsuwsgi ready: ${pids.length} worker(s) accepting`,
       );
     }
+  }
+
+  /** A replacement app thread needs its own dups: sending a handle over IPC makes one. */
+  private sendSockets(e: EventOf<'worker-needs-sockets'>): void {
+    const child = this.workers.get(e.id)?.child;
+    if (child === undefined || child.pid !== e.pid || !child.connected) return;
+    this.sockets.forEach((s, index) => {
+      const msg: MasterToWorker = { act: 'socket', thread: e.thread, index, proto: s.proto, name: s.name };
+      child.send(msg, s.handle as Parameters<ChildProcess['send']>[1]);
+    });
   }
 
   private onAppFailed(e: EventOf<'worker-app-failed'>): void {

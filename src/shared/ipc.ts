@@ -8,10 +8,14 @@ import type { ListenFd } from '../server/listeners';
 
 export type MasterToWorker =
   | { act: 'init'; workerId: number; config: Config; fds: ListenFd[][] }
-  | { act: 'stop'; graceful: boolean };
+  | { act: 'stop'; graceful: boolean }
+  /** Sent with a socket handle: a fresh dup for a replacement app thread. */
+  | { act: 'socket'; thread: number; index: number; proto: 'uwsgi' | 'http'; name: string };
 
 export type WorkerToMaster =
   | { act: 'ready' }
+  /** An app thread died: its fds closed with it, so its replacement needs new dups. */
+  | { act: 'need-sockets'; thread: number }
   | { act: 'app-load-failed'; code: string; message: string };
 
 export type ThreadToWorker =

@@ -1,7 +1,6 @@
 /**
  * The app threads of one worker process (threads > 1): start them, learn when each accepts,
- * stop them gracefully. A thread that dies on its own takes the process down with it for now;
- * the master replaces the process.
+ * replace one that dies without disturbing its siblings, stop them gracefully.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -10,49 +9,94 @@ import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
 import type { ThreadData, ThreadToWorker, WorkerToThread } from '../shared/ipc';
 import { TsuwsgiError, type ErrorCode } from '../shared/errors';
+import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 
 const THREAD_ENTRY = path.join(__dirname, 'thread', 'main.js');
 
 export interface AppThreads {
-  /** Resolves once every thread accepts; rejects with the first thread's load error. */
+  /** Resolves once every first-generation thread accepts; rejects with the first load error. */
   readonly ready: Promise<void>;
   /** Graceful stop: each thread drains its connections and exits. */
   stop(): Promise<void>;
 }
 
-export function startAppThreads(
-  opts: { workerId: number; config: Config; fds: ListenFd[][] },
-  log: Logger,
-  onUnexpectedExit: (threadIndex: number, code: number) => void,
-): AppThreads {
+export interface AppThreadsOptions {
+  readonly workerId: number;
+  readonly config: Config;
+  readonly fds: ListenFd[][];
+  /** Fresh dups of every socket for a replacement thread (its predecessor's closed with it). */
+  readonly requestSockets: (thread: number) => Promise<ListenFd[]>;
+}
+
+interface ThreadSlot {
+  worker: Worker | undefined;
+  /** Has accepted once: only such a thread is replaced (a first start failing stops the worker). */
+  everReady: boolean;
+  startedAt: number;
+  quickDeaths: number;
+}
+
+export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThreads {
   let stopping = false;
-  const threads = opts.fds.map((fds, threadIndex) => {
-    const data: ThreadData = { workerId: opts.workerId, threadIndex, config: opts.config, fds };
+  const slots: ThreadSlot[] = [];
+
+  const start = (index: number, fds: ListenFd[]): Promise<void> => {
+    const data: ThreadData = { workerId: opts.workerId, threadIndex: index, config: opts.config, fds };
     const worker = new Worker(THREAD_ENTRY, { workerData: data, stdout: false, stderr: false });
-    const ready = new Promise<void>((resolve, reject) => {
+    const slot = slots[index];
+    slot.worker = worker;
+    slot.startedAt = Date.now();
+    worker.on('error', (err) => log.error({ event: 'thread-error', thread: index, err }, 'uncaught exception in an app thread'));
+    worker.once('exit', (code) => {
+      if (slot.worker === worker) slot.worker = undefined;
+      if (!stopping && slot.everReady) void replace(index, code);
+    });
+    return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: ThreadToWorker) => {
-        if (m.act === 'ready') resolve();
+        if (m.act === 'ready') {
+          slot.everReady = true;
+          resolve();
+        }
         else if (m.act === 'app-load-failed') reject(new TsuwsgiError(m.code as ErrorCode, m.message));
       });
-      worker.once('exit', (code) => reject(new Error(`app thread ${threadIndex} exited with code ${code} before accepting`)));
+      worker.once('exit', (code) => reject(new Error(`app thread ${index} exited with code ${code} before accepting`)));
     });
-    worker.on('error', (err) => log.error({ event: 'thread-error', thread: threadIndex, err }, 'uncaught exception in an app thread'));
-    worker.on('exit', (code) => {
-      if (!stopping) onUnexpectedExit(threadIndex, code);
-    });
-    return { worker, ready };
+  };
+
+  const replace = async (index: number, code: number): Promise<void> => {
+    const slot = slots[index];
+    slot.quickDeaths = nextQuickDeaths(slot.quickDeaths, Date.now() - slot.startedAt);
+    const delay = respawnDelayMs(slot.quickDeaths);
+    log.warn({ event: 'thread-died', thread: index, code, respawnDelayMs: delay }, `app thread ${index} died (code ${code}); replacing it`);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (stopping) return;
+    try {
+      const fds = await opts.requestSockets(index);
+      if (stopping) return;
+      await start(index, fds);
+      log.info({ event: 'thread-replaced', thread: index }, `app thread ${index} replaced and accepting`);
+    } catch (err) {
+      log.error({ event: 'thread-replace-failed', thread: index, err }, `app thread ${index} could not be replaced`);
+    }
+  };
+
+  const first = opts.fds.map((fds, index) => {
+    slots.push({ worker: undefined, everReady: false, startedAt: 0, quickDeaths: 0 });
+    return start(index, fds);
   });
+
   return {
-    ready: Promise.all(threads.map((t) => t.ready)).then(() => undefined),
+    ready: Promise.all(first).then(() => undefined),
     stop: async () => {
       stopping = true;
       await Promise.all(
-        threads.map(
-          ({ worker }) =>
-            new Promise<void>((resolve) => {
-              worker.once('exit', () => resolve());
-              worker.postMessage({ act: 'stop' } satisfies WorkerToThread);
-            }),
+        slots.map(({ worker }) =>
+          worker === undefined
+            ? undefined
+            : new Promise<void>((resolve) => {
+                worker.once('exit', () => resolve());
+                worker.postMessage({ act: 'stop' } satisfies WorkerToThread);
+              }),
         ),
       );
     },

@@ -9,6 +9,7 @@ import { ExitCode } from '../shared/exit-codes';
 import { isTsuwsgiError } from '../shared/errors';
 import { startAppHost } from './app-host';
 import { startAppThreads } from './app-threads';
+import { SocketRequests } from './socket-requests';
 
 let logs: LogHandle | undefined;
 let stopGracefully: (() => Promise<void>) | undefined;
@@ -31,10 +32,10 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
       const listening = await startAppHost({ workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0] }, log);
       stopGracefully = () => listening.drain();
     } else {
-      const threads = startAppThreads({ workerId: m.workerId, config: m.config, fds: m.fds }, log, (thread, code) => {
-        log.error({ event: 'thread-died', thread, code }, 'an app thread died; the worker exits so that the master replaces it');
-        exit(ExitCode.Internal);
-      });
+      const threads = startAppThreads(
+        { workerId: m.workerId, config: m.config, fds: m.fds, requestSockets: (t) => sockets.request(t, m.fds[0].length) },
+        log,
+      );
       stopGracefully = () => threads.stop();
       await threads.ready;
     }
@@ -57,9 +58,12 @@ async function stop(graceful: boolean): Promise<void> {
   exit(ExitCode.Ok);
 }
 
-process.on('message', (m: MasterToWorker) => {
+const sockets = new SocketRequests(send);
+
+process.on('message', (m: MasterToWorker, handle?: unknown) => {
   if (m.act === 'init') void init(m);
   else if (m.act === 'stop') void stop(m.graceful);
+  else if (m.act === 'socket') sockets.receive(m, handle);
 });
 // The master is gone (even SIGKILLed): nobody will reap or replace us, so leave at once.
 process.on('disconnect', () => exit(ExitCode.Ok));
