@@ -41,7 +41,7 @@ function logRequest(this: TrackedResponse): void {
       method: req.method,
       uri: req.url,
       status: this.statusCode,
-      bytes: this.socket?.bytesWritten ?? 0,
+      bytes: req.socket.bytesWritten,
       ms,
       worker: process.pid,
       thread: ctx.threadIndex,

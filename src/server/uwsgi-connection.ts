@@ -48,7 +48,14 @@ class UwsgiConnection {
     socket.on('timeout', this.onTimeout);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
+    socket.on('drain', this.onDrain);
   }
+
+  /** What node's HTTP server does for its responses: a drained socket drains the response. */
+  private readonly onDrain = (): void => {
+    const res = this.res;
+    if (res !== undefined && !res.writableEnded) res.emit('drain');
+  };
 
   private readonly onData = (chunk: Buffer): void => {
     switch (this.state) {

@@ -1,0 +1,118 @@
+/**
+ * A real nginx (Debian's package) with its own temp config, started and stopped by pid.
+ * Tests that need it fail, never skip, when it is missing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { tempDir } from './tmp';
+import { pickPort } from './server';
+import { waitUntil } from './wait';
+
+const CANDIDATES = ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'];
+const UWSGI_PARAMS = '/etc/nginx/uwsgi_params';
+
+export function nginxBinary(): string {
+  const found = CANDIDATES.find((p) => fs.existsSync(p));
+  if (found === undefined || !fs.existsSync(UWSGI_PARAMS)) {
+    throw new Error('nginx not found: apt-get install -y nginx (Debian package nginx)');
+  }
+  return found;
+}
+
+export interface NginxOptions {
+  /** `unix:/path` or `127.0.0.1:port`. */
+  readonly upstream: string;
+  readonly clientMaxBodySize?: string;
+  /** Extra directives inside `location /`. */
+  readonly location?: string;
+  /** Extra directives inside `http {}`. */
+  readonly http?: string;
+}
+
+export interface Nginx {
+  readonly port: number;
+  readonly url: string;
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+export async function startNginx(opts: NginxOptions): Promise<Nginx> {
+  const bin = nginxBinary();
+  const dir = tempDir('tsuwsgi-nginx-');
+  const port = await pickPort();
+  const conf = `
+daemon off;
+master_process on;
+worker_processes 1;
+user root;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log info;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  client_max_body_size ${opts.clientMaxBodySize ?? '64m'};
+  large_client_header_buffers 4 64k;
+  ${opts.http ?? ''}
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      include ${UWSGI_PARAMS};
+      uwsgi_pass ${opts.upstream};
+      ${opts.location ?? ''}
+    }
+  }
+}
+`;
+  const confPath = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(confPath, conf);
+  const child = spawn(bin, ['-c', confPath, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
+  await waitUntil(`nginx listening on ${port}`, () => {
+    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+    return canConnect(port);
+  });
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    errorLog: () => fs.readFileSync(path.join(dir, 'error.log'), 'utf8'),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGQUIT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export function killAllNginx(): void {
+  for (const c of running) c.kill('SIGKILL');
+}

@@ -1,0 +1,180 @@
+/**
+ * Runs the real `bin/tsuwsgi` with a temp ini, collects its output, and stops it by pid.
+ * Every server started here is killed in the global after-hook if a test left it running.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { tempDir } from './tmp';
+import { waitUntil, isAlive } from './wait';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const BIN = path.join(REPO, 'bin', 'tsuwsgi');
+
+export type IniValues = Record<string, string | number | boolean | (string | number)[]>;
+
+export interface LogLine {
+  [key: string]: unknown;
+  event?: string;
+  role?: string;
+  msg?: string;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const running = new Set<ServerProcess>();
+
+export class ServerProcess {
+  readonly lines: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<Exit>;
+  exit: Exit | undefined;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly dir: string,
+    readonly iniPath: string,
+  ) {
+    running.add(this);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const parts = out.split('\n');
+      out = parts.pop() as string;
+      this.lines.push(...parts);
+    });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      const parts = err.split('\n');
+      err = parts.pop() as string;
+      this.stderr.push(...parts);
+    });
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (out) this.lines.push(out);
+        if (err) this.stderr.push(err);
+        this.exit = { code, signal };
+        running.delete(this);
+        resolve(this.exit);
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  logs(): LogLine[] {
+    const parsed: LogLine[] = [];
+    for (const l of this.lines) {
+      try {
+        parsed.push(JSON.parse(l) as LogLine);
+      } catch {
+        // Not a JSON log line.
+      }
+    }
+    return parsed;
+  }
+
+  events(name: string): LogLine[] {
+    return this.logs().filter((l) => l.event === name);
+  }
+
+  waitForLog(what: string, match: (l: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
+    return waitUntil(`log line: ${what}`, () => {
+      if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) while waiting for ${what}\n${this.stderr.join('\n')}`);
+      return this.logs().find(match);
+    }, timeoutMs);
+  }
+
+  /** Resolves with the worker pids once the master says every worker accepts. */
+  async ready(timeoutMs = 15_000): Promise<number[]> {
+    const line = await this.waitForLog('master ready', (l) => l.event === 'ready', timeoutMs);
+    return line.workers as number[];
+  }
+
+  /** Current worker pids: the children of the master, read from /proc. */
+  workerPids(): number[] {
+    try {
+      return fs
+        .readFileSync(`/proc/${this.pid}/task/${this.pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<Exit> {
+    if (this.exit) return this.exit;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.kill(), timeoutMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  /** SIGKILL the master and every worker it had. */
+  kill(): void {
+    const workers = this.workerPids();
+    if (!this.exit) this.child.kill('SIGKILL');
+    for (const pid of workers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+export function writeIni(dir: string, values: IniValues, name = 'test.ini', section = 'uwsgi'): string {
+  const lines = [`[${section}]`];
+  for (const [k, v] of Object.entries(values)) {
+    for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k} = ${one}`);
+  }
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+export function startServer(opts: { ini?: IniValues; iniText?: string; args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; dir?: string } = {}): ServerProcess {
+  const dir = opts.dir ?? tempDir();
+  let iniPath = '';
+  if (opts.iniText !== undefined) {
+    iniPath = path.join(dir, 'test.ini');
+    fs.writeFileSync(iniPath, opts.iniText);
+  } else if (opts.ini !== undefined) {
+    iniPath = writeIni(dir, opts.ini);
+  }
+  const args = [BIN, ...(iniPath ? [iniPath] : []), ...(opts.args ?? [])];
+  const child = spawn(process.execPath, args, {
+    cwd: opts.cwd ?? dir,
+    env: { ...process.env, TSUWSGI_LOG_JSON: '1', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new ServerProcess(child, dir, iniPath);
+}
+
+export function fixtureApp(name: string): string {
+  return path.join(REPO, 'test', 'fixtures', 'apps', name);
+}
+
+export async function killAllServers(): Promise<void> {
+  for (const s of [...running]) {
+    s.kill();
+    await s.exited;
+  }
+}
+
+export function pickPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
