@@ -74,7 +74,13 @@ async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: nu
   const handle = check(createServerHandle(host, address.port, family), address.text);
   const out: Record<string, unknown> = {};
   handle.getsockname?.(out);
-  const port = typeof out.port === 'number' ? out.port : address.port;
+  // libuv defers a bind's EADDRINUSE until listen(), which the master never calls: the
+  // socket is then simply unbound (port 0), and a worker's listen() would pick a random port.
+  if (typeof out.port !== 'number' || out.port === 0) {
+    handle.close();
+    throw new TsuwsgiError('E_SOCKET_IN_USE', `${address.text}: address already in use (another server is listening there)`);
+  }
+  const port = out.port;
   const shownHost = host === null ? '*' : family === 6 ? `[${host}]` : host;
   return { address, proto, fd: handle.fd, name: `${shownHost}:${port}`, handle };
 }
