@@ -10,6 +10,7 @@ import { ExitCode } from '../shared/exit-codes';
 import type { EventKind, EventOf, MasterEvent } from './events';
 import { bindAll, unlinkUnixSockets, type BoundSocket } from './sockets';
 import { writePidfile, removePidfile } from './pidfile';
+import { effectiveBacklog } from './backlog';
 import { spawnWorker } from './spawn-worker';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 
@@ -25,7 +26,15 @@ type State = 'running' | 'stopping' | 'halting';
 
 const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1'];
 
-export async function runMaster(config: Config, logs: LogHandle): Promise<void> {
+export async function runMaster(asked: Config, logs: LogHandle): Promise<void> {
+  const { backlog, clamped } = effectiveBacklog(asked.listen);
+  if (clamped) {
+    logs.logger.warn(
+      { event: 'listen-clamped', asked: asked.listen, granted: backlog },
+      `listen ${asked.listen} is above the kernel's net.core.somaxconn (${backlog}): using ${backlog}; raise the sysctl for a longer queue`,
+    );
+  }
+  const config: Config = Object.freeze({ ...asked, listen: backlog });
   const sockets = await bindAll(config);
   const master = new Master(config, logs, sockets);
   master.start();
@@ -185,7 +194,8 @@ class Master {
       this.respawn(e.id);
     } else {
       this.log.warn({ event: 'respawn-throttled', worker: e.id, delayMs: delay, quickDeaths: slot.quickDeaths }, `worker ${e.id} respawning too fast: waiting ${delay} ms`);
-      setTimeout(() => this.post({ kind: 'respawn-due', id: e.id }), delay).unref();
+      // Not unref'd: while every worker is dead this timer is all that keeps the master alive.
+      setTimeout(() => this.post({ kind: 'respawn-due', id: e.id }), delay);
     }
   }
 
