@@ -40,24 +40,12 @@ export class ServerProcess {
     readonly iniPath: string,
   ) {
     running.add(this);
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const parts = out.split('\n');
-      out = parts.pop() as string;
-      this.lines.push(...parts);
-    });
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const parts = err.split('\n');
-      err = parts.pop() as string;
-      this.stderr.push(...parts);
-    });
+    const flushOut = collectLines(child.stdout, this.lines);
+    const flushErr = collectLines(child.stderr, this.stderr);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        if (out) this.lines.push(out);
-        if (err) this.stderr.push(err);
+        flushOut();
+        flushErr();
         this.exit = { code, signal };
         running.delete(this);
         resolve(this.exit);
@@ -127,6 +115,20 @@ export class ServerProcess {
     if (!this.exit) this.child.kill('SIGKILL');
     for (const pid of workers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
+}
+
+/** Splits a stream into lines as they arrive; the returned function adds the unterminated tail. */
+function collectLines(stream: NodeJS.ReadableStream | null, into: string[]): () => void {
+  let rest = '';
+  stream?.on('data', (d: Buffer) => {
+    const parts = (rest + d.toString()).split('\n');
+    rest = parts.pop() as string;
+    into.push(...parts);
+  });
+  return () => {
+    if (rest) into.push(rest);
+    rest = '';
+  };
 }
 
 export function writeIni(dir: string, values: IniValues, name = 'test.ini', section = 'uwsgi'): string {
