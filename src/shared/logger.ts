@@ -34,6 +34,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
       colorize: true,
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'hostname',
+      singleLine: true,
     });
     const logger = pino({ base }, stream);
     return { logger, flush: () => undefined };
