@@ -1,0 +1,41 @@
+'use strict';
+// Row 4 and the PSS row: what a Node user picks instead of tsuwsgi. A plain `http` server under
+// `cluster` with Node's default scheduling (round-robin on Linux: the primary accepts and hands
+// each connection to a worker over IPC).
+// Usage: node bench/backends/node-cluster.js PORT [WORKERS]   (listens on 127.0.0.1:PORT)
+const cluster = require('cluster');
+const http = require('http');
+
+const port = Number(process.argv[2]);
+const workers = Number(process.argv[3] || 2);
+if (!Number.isInteger(port) || port <= 0 || !Number.isInteger(workers) || workers <= 0) {
+  console.error('usage: node node-cluster.js PORT [WORKERS]');
+  process.exit(2);
+}
+
+if (cluster.isPrimary) {
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (!stopping) {
+      console.error(`worker ${worker.process.pid} died (${signal || code}); stopping`);
+      stop(1);
+    }
+  });
+  const stop = (code) => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers)) w.process.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 200).unref();
+    cluster.disconnect(() => process.exit(code));
+  };
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+} else {
+  http
+    .createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 12 });
+      res.end('Hello World!');
+    })
+    .listen(port, '127.0.0.1');
+  process.on('SIGTERM', () => process.exit(0));
+}

@@ -1,0 +1,104 @@
+'use strict';
+// Command-line options of bench/run.js (pure: parse(argv, rowIds) returns options or throws).
+
+const DEFAULTS = Object.freeze({
+  duration: 5,
+  passes: 3,
+  connections: 32,
+  threads: 1,
+  warmup: 2,
+  rows: null, // null: every row
+  json: null,
+  help: false,
+});
+
+const NUMERIC = {
+  // wrk takes whole seconds only (-d1.5s is a usage error)
+  '--duration': { key: 'duration', min: 1 },
+  '--passes': { key: 'passes', min: 1 },
+  '--connections': { key: 'connections', min: 1 },
+  '--threads': { key: 'threads', min: 1 },
+  '--warmup': { key: 'warmup', min: 0 },
+};
+
+function usage(rows) {
+  const list = rows.map((r) => `    ${String(r.group).padEnd(4)} ${r.id.padEnd(24)} ${r.what}`).join('\n');
+  return `Usage: node bench/run.js [options]      (npm run bench -- [options] builds first)
+
+Starts one nginx and, row after row, each backend behind it; drives each with wrk and prints
+req/s (median of the passes and min–max), p50/p99 latency, errors, peak PSS and ratios.
+
+Options:
+  --duration S       whole seconds of measurement per row and pass (default ${DEFAULTS.duration})
+  --passes N         interleaved passes: each pass runs every row once (default ${DEFAULTS.passes})
+  --connections C    wrk connections (default ${DEFAULTS.connections})
+  --threads T        wrk threads (default ${DEFAULTS.threads})
+  --warmup S         seconds of wrk warm-up before each measurement (default ${DEFAULTS.warmup})
+  --rows LIST        comma-separated row ids or group numbers to run (default: all), e.g.
+                     --rows nginx,uwsgi-flask,tsuwsgi-unix   or   --rows 1,2,5
+  --json FILE        also write the results (every pass, summaries, targets) as JSON
+  -h, --help         show this help
+
+Rows (group, id, what):
+${list}
+`;
+}
+
+/** Resolve a --rows list (ids or group names) into row ids, in table order. */
+function selectRows(list, rows) {
+  const wanted = String(list)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (wanted.length === 0) throw new Error('--rows needs at least one row id');
+  const picked = new Set();
+  for (const w of wanted) {
+    const byId = rows.filter((r) => r.id === w);
+    const byGroup = rows.filter((r) => String(r.group).toLowerCase() === w.toLowerCase());
+    const hit = byId.length > 0 ? byId : byGroup;
+    if (hit.length === 0) throw new Error(`--rows: unknown row "${w}" (known: ${rows.map((r) => r.id).join(', ')})`);
+    for (const r of hit) picked.add(r.id);
+  }
+  return rows.filter((r) => picked.has(r.id)).map((r) => r.id);
+}
+
+function parse(argv, rows) {
+  const opts = { ...DEFAULTS };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let value;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const next = () => {
+      if (value !== undefined) return value;
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '-h' || arg === '--help') {
+      opts.help = true;
+    } else if (NUMERIC[arg]) {
+      const { key, min } = NUMERIC[arg];
+      const raw = next();
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isInteger(n) || n < min) {
+        throw new Error(`${arg}: expected an integer >= ${min}, got "${raw}"`);
+      }
+      opts[key] = n;
+    } else if (arg === '--rows') {
+      opts.rows = selectRows(next(), rows);
+    } else if (arg === '--json') {
+      const f = next();
+      if (!f) throw new Error('--json needs a file name');
+      opts.json = f;
+    } else {
+      throw new Error(`unknown option "${argv[i]}" (see --help)`);
+    }
+  }
+  if (opts.rows === null) opts.rows = rows.map((r) => r.id);
+  return opts;
+}
+
+module.exports = { parse, selectRows, usage, DEFAULTS };

@@ -1,0 +1,139 @@
+'use strict';
+// Start and stop the backend of a row: uWSGI (Flask or the C route), a Node cluster, tsuwsgi.
+// Each start writes its config into the run's temp dir and returns a handle with the root pid
+// (for PSS) and stop().
+const fs = require('fs');
+const path = require('path');
+const procs = require('./procs');
+
+const BENCH = path.resolve(__dirname, '..');
+const REPO = path.resolve(BENCH, '..');
+const TSUWSGI_BIN = path.join(REPO, 'bin', 'tsuwsgi');
+const NODE_CLUSTER = path.join(BENCH, 'backends', 'node-cluster.js');
+const APPS = {
+  hello: path.join(BENCH, 'apps', 'hello.js'),
+  echo: path.join(BENCH, 'apps', 'echo.js'),
+  cpu: path.join(BENCH, 'apps', 'cpu.js'),
+};
+const FLASK_SOURCE = path.join(BENCH, 'apps', 'flask_app.py');
+
+/** The blog's uwsgi.ini settings shared by every uWSGI and tsuwsgi row. */
+const BLOG_SETTINGS = [
+  ['master', 'true'],
+  ['chmod-socket', '660'],
+  ['vacuum', 'true'],
+  ['die-on-term', 'true'],
+  ['buffer-size', '65535'],
+  ['limit-post', '104857600'],
+];
+
+/** `[uwsgi]` ini text from [key, value] pairs (pure). */
+function renderIni(pairs) {
+  return ['[uwsgi]', ...pairs.map(([k, v]) => `${k} = ${v}`), ''].join('\n');
+}
+
+function socketPair(backend, addr) {
+  if (backend.transport === 'unix') return ['socket', addr.unix];
+  if (backend.transport === 'tcp') return ['socket', `127.0.0.1:${addr.port}`];
+  if (backend.transport === 'http') return ['http-socket', `127.0.0.1:${addr.port}`];
+  throw new Error(`unknown transport ${backend.transport}`);
+}
+
+/** The uWSGI ini of a row (pure). app 'flask': the blog's app; 'route': C only, no Python. */
+function uwsgiIni(row, { dir, logFile }) {
+  const b = row.backend;
+  const pairs = [];
+  if (b.app === 'flask') {
+    pairs.push(['plugins', 'python3'], ['chdir', dir], ['wsgi-file', 'flask_app.py'], ['callable', 'app']);
+  } else if (b.app === 'route') {
+    pairs.push(['route-run', 'return:200']);
+  } else {
+    throw new Error(`row ${row.id}: unknown uWSGI app ${b.app}`);
+  }
+  pairs.push(socketPair(b, row.addr), ['processes', String(b.processes)], ['threads', String(b.threads)], ...BLOG_SETTINGS);
+  if (b.thunderLock) pairs.push(['thunder-lock', 'true']);
+  if (!b.logging) pairs.push(['disable-logging', 'true']);
+  pairs.push(['logto', logFile]);
+  return renderIni(pairs);
+}
+
+/** The tsuwsgi ini of a row (pure). */
+function tsuwsgiIni(row, { logFile }) {
+  const b = row.backend;
+  const file = APPS[b.app];
+  if (!file) throw new Error(`row ${row.id}: unknown tsuwsgi app ${b.app}`);
+  const pairs = [
+    ['wsgi-file', file],
+    socketPair(b, row.addr),
+    ['processes', String(b.processes)],
+    ['threads', String(b.threads)],
+    ...BLOG_SETTINGS,
+  ];
+  if (!b.logging) pairs.push(['disable-logging', 'true']);
+  for (const [k, v] of Object.entries(b.extra || {})) pairs.push([k, v]);
+  pairs.push(['logto', logFile]);
+  return renderIni(pairs);
+}
+
+function tail(file, bytes = 1500) {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.slice(-bytes);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Start the backend of `row`. ctx: {dir, bins: {uwsgi}, nginx: {proc}, pass}.
+ * Returns {pid, proc, logFile, describe(): string, stop(): Promise}.
+ */
+async function start(row, ctx) {
+  const b = row.backend;
+  const logFile = path.join(ctx.dir, `${row.id}.log`);
+  if (b.kind === 'nginx') {
+    // Row 1: nginx itself is the backend; its PSS is nginx's (master + worker).
+    return { pid: ctx.nginx.proc.pid, proc: null, logFile: null, describe: () => '', stop: async () => {} };
+  }
+  let proc;
+  if (b.kind === 'uwsgi') {
+    if (b.app === 'flask' && !fs.existsSync(path.join(ctx.dir, 'flask_app.py'))) {
+      fs.copyFileSync(FLASK_SOURCE, path.join(ctx.dir, 'flask_app.py'));
+    }
+    const ini = path.join(ctx.dir, `${row.id}.ini`);
+    fs.writeFileSync(ini, uwsgiIni(row, { dir: ctx.dir, logFile }));
+    // uWSGI 2.0: SIGTERM means "reload" unless die-on-term; SIGINT always means "stop now".
+    proc = await procs.spawnGroup(row.id, ctx.bins.uwsgi, ['--ini', ini], { cwd: ctx.dir, stopSignal: 'SIGINT' });
+  } else if (b.kind === 'tsuwsgi') {
+    const ini = path.join(ctx.dir, `${row.id}.ini`);
+    fs.writeFileSync(ini, tsuwsgiIni(row, { logFile }));
+    proc = await procs.spawnGroup(row.id, process.execPath, [TSUWSGI_BIN, ini], { cwd: REPO, stopSignal: 'SIGTERM' });
+  } else if (b.kind === 'node-cluster') {
+    const env = { ...process.env };
+    delete env.NODE_CLUSTER_SCHED_POLICY; // Node's default: round-robin on Linux
+    proc = await procs.spawnGroup(row.id, process.execPath, [NODE_CLUSTER, String(row.addr.port), String(b.processes)], {
+      env,
+      stopSignal: 'SIGTERM',
+    });
+  } else {
+    throw new Error(`row ${row.id}: unknown backend kind ${b.kind}`);
+  }
+  return {
+    pid: proc.pid,
+    proc,
+    logFile,
+    describe() {
+      const state = proc.exited ? `exited (${proc.code ?? proc.signal})` : `running (pid ${proc.pid})`;
+      const out = proc.output().trim().slice(-1500);
+      const log = tail(logFile).trim();
+      return [`${row.id} ${state}`, out && `output:\n${out}`, log && `log ${logFile}:\n${log}`].filter(Boolean).join('\n');
+    },
+    async stop() {
+      const how = await procs.stop(proc);
+      if (b.transport === 'unix' && row.addr.unix) fs.rmSync(row.addr.unix, { force: true });
+      return how;
+    },
+  };
+}
+
+module.exports = { start, uwsgiIni, tsuwsgiIni, renderIni, BLOG_SETTINGS, TSUWSGI_BIN, REPO, APPS };

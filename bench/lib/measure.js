@@ -1,0 +1,75 @@
+'use strict';
+// One row, one pass: start its backend, wait for a 200 through nginx, warm up, measure, stop.
+const backends = require('./backends');
+const probe = require('./probe');
+const pss = require('./pss');
+const procs = require('./procs');
+const { runWrk } = require('./wrk');
+const { median } = require('./stats');
+
+const READY_TIMEOUT_MS = 30000;
+const PSS_EVERY_MS = 200;
+const PSS_MIN_WARMUP_S = 2;
+const PSS_SETTLE_MS = 1500;
+
+/** Five PSS samples of an idle tree, 200 ms apart: the median. */
+async function idlePss(pid) {
+  const samples = [];
+  let processes = 0;
+  for (let i = 0; i < 5; i++) {
+    const { kb, count } = pss.treePss(pid);
+    if (count > 0) samples.push(kb);
+    processes = Math.max(processes, count);
+    await procs.sleep(PSS_EVERY_MS);
+  }
+  return { idlePssKb: median(samples), pssProcesses: processes };
+}
+
+/**
+ * Measure `row` once. ctx: {dir, bins, nginx, postScript}; opts: the parsed options.
+ * Resolves the pass result ({rps, p50, p99, errors, …}); rejects with a clear message.
+ */
+async function measure(row, ctx, opts) {
+  const handle = await backends.start(row, ctx);
+  try {
+    await probe.waitReady(row, handle, READY_TIMEOUT_MS);
+    const base = {
+      url: `http://127.0.0.1:${row.listen}${row.request.path}`,
+      connections: opts.connections,
+      threads: opts.threads,
+      script: row.request.method === 'POST' ? ctx.postScript : null,
+    };
+    const warmup = row.pssOnly ? Math.max(opts.warmup, PSS_MIN_WARMUP_S) : opts.warmup;
+    if (warmup > 0) await runWrk(ctx.bins.wrk, { ...base, durationS: warmup });
+    if (row.pssOnly) {
+      await procs.sleep(PSS_SETTLE_MS);
+      return await idlePss(handle.pid);
+    }
+    const sampler = pss.startSampler(handle.pid, PSS_EVERY_MS);
+    let r;
+    let peak;
+    try {
+      r = await runWrk(ctx.bins.wrk, { ...base, durationS: opts.duration });
+    } finally {
+      peak = sampler.stop();
+    }
+    if (handle.proc && handle.proc.exited) {
+      throw new Error(`${row.id}: backend exited during the measurement.\n${handle.describe()}`);
+    }
+    return {
+      rps: r.rps,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      errors: r.errors,
+      requests: r.requests,
+      socketErrors: r.socketErrors,
+      non2xx: r.non2xx,
+      peakPssKb: peak.peakKb,
+      pssProcesses: peak.processes,
+    };
+  } finally {
+    await handle.stop();
+  }
+}
+
+module.exports = { measure };

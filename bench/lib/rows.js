@@ -1,0 +1,87 @@
+'use strict';
+// The rows of the table, in order. Each names how nginx reaches the backend (`proxy`), what
+// backend runs (`backend`), what wrk sends (`request`) and which tools it needs.
+//
+// proxy:   'return'   nginx answers by itself (`return 200`)
+//          'uwsgi'    include uwsgi_params; uwsgi_pass unix:… or 127.0.0.1:PORT (per transport)
+//          'http'     proxy_pass http://127.0.0.1:PORT (HTTP/1.0, a new connection per request)
+//          'http-ka'  proxy_pass to an upstream { keepalive 32; }, HTTP/1.1, Connection ""
+// backend.transport: 'unix' (uwsgi over a unix socket), 'tcp' (uwsgi over 127.0.0.1:PORT),
+//          'http' (plain HTTP on 127.0.0.1:PORT)
+
+/** Every backend row uses these unless the row says otherwise. */
+const PROCESSES = 2;
+const THREADS = 1;
+const POST_BYTES = 64 * 1024;
+
+const GET = { method: 'GET', path: '/' };
+const POST = { method: 'POST', path: '/echo', bodyBytes: POST_BYTES };
+
+const FLASK = ['uwsgi', 'uwsgi-python3', 'flask'];
+
+const ROWS = [
+  { group: '1', id: 'nginx', what: 'nginx return 200 by itself', proxy: 'return', backend: { kind: 'nginx' } },
+
+  { group: '2', id: 'uwsgi-flask', what: 'uWSGI+Flask, unix, logging on', needs: FLASK, proxy: 'uwsgi',
+    backend: { kind: 'uwsgi', app: 'flask', transport: 'unix', logging: true } },
+  { group: '2', id: 'uwsgi-flask-nolog', what: 'uWSGI+Flask, unix, logging off', needs: FLASK, proxy: 'uwsgi',
+    backend: { kind: 'uwsgi', app: 'flask', transport: 'unix', logging: false } },
+
+  { group: '3', id: 'uwsgi-c', what: 'uWSGI route-run=return:200, unix', needs: ['uwsgi'], proxy: 'uwsgi',
+    backend: { kind: 'uwsgi', app: 'route', transport: 'unix', logging: false } },
+  { group: '3', id: 'uwsgi-c-thunder', what: 'same + thunder-lock', needs: ['uwsgi'], proxy: 'uwsgi',
+    backend: { kind: 'uwsgi', app: 'route', transport: 'unix', logging: false, thunderLock: true } },
+
+  { group: '4', id: 'node-cluster', what: 'Node cluster RR, proxy_pass', proxy: 'http',
+    backend: { kind: 'node-cluster', transport: 'http' } },
+  { group: '4', id: 'node-cluster-ka', what: 'Node cluster RR, proxy_pass keepalive', proxy: 'http-ka',
+    backend: { kind: 'node-cluster', transport: 'http' } },
+
+  { group: '5', id: 'tsuwsgi-unix', what: 'tsuwsgi, unix, logging on', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true } },
+  { group: '5', id: 'tsuwsgi-unix-nolog', what: 'tsuwsgi, unix, logging off', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false } },
+  { group: '5', id: 'tsuwsgi-tcp', what: 'tsuwsgi, tcp, logging on', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'tcp', logging: true } },
+  { group: '5', id: 'tsuwsgi-tcp-nolog', what: 'tsuwsgi, tcp, logging off', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'tcp', logging: false } },
+
+  { group: '6', id: 'tsuwsgi-http-ka', what: 'tsuwsgi http-socket, proxy_pass keepalive', proxy: 'http-ka',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'http', logging: true } },
+
+  { group: '7', id: 'tsuwsgi-master-accept', what: 'tsuwsgi accept-mode=master, unix', proxy: 'uwsgi',
+    feature: 'accept-mode',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, extra: { 'accept-mode': 'master' } } },
+
+  { group: '8', id: 'post-uwsgi-flask', what: '64 KiB POST echo, uWSGI+Flask', needs: FLASK, proxy: 'uwsgi',
+    request: POST, backend: { kind: 'uwsgi', app: 'flask', transport: 'unix', logging: true } },
+  { group: '8', id: 'post-tsuwsgi', what: '64 KiB POST echo, tsuwsgi', proxy: 'uwsgi',
+    request: POST, backend: { kind: 'tsuwsgi', app: 'echo', transport: 'unix', logging: true } },
+
+  { group: '9', id: 'cpu-p1t1', what: '2 ms CPU, processes=1 threads=1', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'cpu', transport: 'unix', logging: true, processes: 1, threads: 1 } },
+  { group: '9', id: 'cpu-p1t2', what: '2 ms CPU, processes=1 threads=2', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'cpu', transport: 'unix', logging: true, processes: 1, threads: 2 } },
+  { group: '9', id: 'cpu-p2t1', what: '2 ms CPU, processes=2 threads=1', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'cpu', transport: 'unix', logging: true, processes: 2, threads: 1 } },
+
+  { group: 'pss', id: 'pss-tsuwsgi-p4', what: 'idle PSS, tsuwsgi processes=4', proxy: 'uwsgi', pssOnly: true,
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, threads: 1 } },
+  { group: 'pss', id: 'pss-node-cluster-4', what: 'idle PSS, Node cluster 4 workers', proxy: 'http-ka', pssOnly: true,
+    backend: { kind: 'node-cluster', transport: 'http', processes: 4 } },
+];
+
+/** Every row with its defaults filled in (fresh objects, so callers may annotate them). */
+function allRows() {
+  return ROWS.map((r) => ({
+    needs: [],
+    request: GET,
+    pssOnly: false,
+    feature: null,
+    ...r,
+    needsAll: ['nginx', 'wrk', ...(r.needs || [])],
+    backend: { processes: PROCESSES, threads: THREADS, ...r.backend },
+  }));
+}
+
+module.exports = { allRows, PROCESSES, THREADS, POST_BYTES };

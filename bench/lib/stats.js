@@ -1,0 +1,57 @@
+'use strict';
+// Pure arithmetic over the passes of a row: median, spread, ratios.
+
+/** Median of the finite numbers in `values`; null when there are none. */
+function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** [min, max] of the finite numbers; null when there are none. */
+function spread(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x));
+  if (v.length === 0) return null;
+  return [Math.min(...v), Math.max(...v)];
+}
+
+/** a / b, or null when either is missing or b is 0. */
+function ratio(a, b) {
+  if (typeof a !== 'number' || typeof b !== 'number' || !Number.isFinite(a) || !Number.isFinite(b)) return null;
+  if (b === 0) return null;
+  return a / b;
+}
+
+/**
+ * One row's summary over its passes. Each pass is {rps, p50, p99, errors, peakPssKb, idlePssKb}
+ * (numbers or null) or {error: string}. Failed passes count in `failed` and are otherwise ignored.
+ */
+function summarize(passes) {
+  const ok = passes.filter((p) => !p.error);
+  const rps = ok.map((p) => p.rps);
+  const peaks = ok.map((p) => p.peakPssKb).filter((x) => typeof x === 'number');
+  const idles = ok.map((p) => p.idlePssKb);
+  return {
+    passes: passes.length,
+    failed: passes.length - ok.length,
+    errorsText: passes.filter((p) => p.error).map((p) => p.error),
+    rps: median(rps),
+    rpsSpread: spread(rps),
+    p50: median(ok.map((p) => p.p50)),
+    p99: median(ok.map((p) => p.p99)),
+    errors: ok.length === 0 ? null : ok.reduce((n, p) => n + (p.errors || 0), 0),
+    requests: ok.length === 0 ? null : ok.reduce((n, p) => n + (p.requests || 0), 0),
+    peakPssKb: peaks.length === 0 ? null : Math.max(...peaks),
+    idlePssKb: median(idles),
+  };
+}
+
+/** Ratios of a row's median req/s against the reference rows' (null where not available). */
+function ratios(summary, refs) {
+  const out = {};
+  for (const [name, ref] of Object.entries(refs)) out[name] = ratio(summary && summary.rps, ref && ref.rps);
+  return out;
+}
+
+module.exports = { median, spread, ratio, summarize, ratios };

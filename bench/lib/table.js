@@ -1,0 +1,127 @@
+'use strict';
+// Text formatting of the results (pure).
+
+const DASH = '-';
+
+function fmtRps(n) {
+  return typeof n === 'number' && Number.isFinite(n) ? String(Math.round(n)) : DASH;
+}
+
+function fmtSpread(s) {
+  return Array.isArray(s) ? `${fmtRps(s[0])}–${fmtRps(s[1])}` : DASH;
+}
+
+/** Milliseconds as wrk-like text: 640us, 1.25ms, 12.5ms, 250ms, 2.50s. */
+function fmtMs(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return DASH;
+  if (ms < 1) return `${Math.round(ms * 1000)}us`;
+  if (ms < 10) return `${ms.toFixed(2)}ms`;
+  if (ms < 100) return `${ms.toFixed(1)}ms`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** kB as MiB with one decimal. */
+function fmtMiB(kb) {
+  return typeof kb === 'number' && Number.isFinite(kb) ? (kb / 1024).toFixed(1) : DASH;
+}
+
+function fmtRatio(r) {
+  return typeof r === 'number' && Number.isFinite(r) ? r.toFixed(2) : DASH;
+}
+
+function fmtCount(n) {
+  return typeof n === 'number' && Number.isFinite(n) ? String(n) : DASH;
+}
+
+/**
+ * Render aligned columns. columns: [{title, align: 'left'|'right'}]; rows: arrays of cell
+ * strings, or {cells, note}: the note replaces every cell after `cells` (for "n/a: …" rows).
+ * Column widths come from the titles and the full-width rows; notes may run past them.
+ */
+function renderTable(columns, rows) {
+  const widths = columns.map((c) => c.title.length);
+  const norm = rows.map((r) => (Array.isArray(r) ? { cells: r, note: null } : { cells: r.cells, note: r.note ?? null }));
+  for (const r of norm) {
+    r.cells.forEach((cell, i) => {
+      if (i < widths.length) widths[i] = Math.max(widths[i], String(cell).length);
+    });
+  }
+  const pad = (text, i) => {
+    const s = String(text);
+    return columns[i].align === 'right' ? s.padStart(widths[i]) : s.padEnd(widths[i]);
+  };
+  const line = (cells, note) => {
+    const parts = cells.map((c, i) => pad(c, i));
+    if (note !== null && note !== undefined) parts.push(note);
+    return parts.join('  ').replace(/\s+$/, '');
+  };
+  const out = [line(columns.map((c) => c.title), null), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const r of norm) out.push(line(r.cells, r.note));
+  return out.join('\n');
+}
+
+const COLUMNS = [
+  { title: '#', align: 'left' },
+  { title: 'id', align: 'left' },
+  { title: 'what', align: 'left' },
+  { title: 'req/s', align: 'right' },
+  { title: 'min–max', align: 'right' },
+  { title: 'p50', align: 'right' },
+  { title: 'p99', align: 'right' },
+  { title: 'errors', align: 'right' },
+  { title: 'PSS MiB', align: 'right' },
+  { title: '/nginx', align: 'right' },
+  { title: '/flask', align: 'right' },
+];
+
+/**
+ * The results table. rows: the row definitions (id, group, what, pssOnly) in order; results:
+ * id → {na: 'reason'} | summary (stats.summarize) with `ratios: {nginx, flask}`.
+ */
+function resultsTable(rows, results) {
+  const body = rows.map((row) => {
+    const head = [row.group, row.id, row.what];
+    const r = results[row.id];
+    if (!r) return { cells: head, note: 'not run' };
+    if (r.na) return { cells: head, note: `n/a: ${r.na}` };
+    if (r.failed === r.passes) return { cells: head, note: `FAILED: ${r.errorsText[0] || 'no pass succeeded'}` };
+    if (row.pssOnly) {
+      return [...head, DASH, DASH, DASH, DASH, DASH, `${fmtMiB(r.idlePssKb)} idle`, DASH, DASH];
+    }
+    return [
+      ...head,
+      fmtRps(r.rps),
+      fmtSpread(r.rpsSpread),
+      fmtMs(r.p50),
+      fmtMs(r.p99),
+      fmtCount(r.errors) + (r.failed > 0 ? ` (+${r.failed} failed pass${r.failed > 1 ? 'es' : ''})` : ''),
+      fmtMiB(r.peakPssKb),
+      fmtRatio(r.ratios && r.ratios.nginx),
+      fmtRatio(r.ratios && r.ratios.flask),
+    ];
+  });
+  return renderTable(COLUMNS, body);
+}
+
+/** The targets section: one line per target from targets.evaluate(). */
+function targetsSection(evaluated) {
+  const rows = evaluated.map((t) => {
+    const goal = t.op ? `${t.op} ${t.goal}` : 'report';
+    const status = t.status === 'n/a' ? `n/a (${t.why})` : t.status;
+    return [t.label, fmtRatio(t.value), goal, status];
+  });
+  return renderTable(
+    [
+      { title: 'target', align: 'left' },
+      { title: 'ratio', align: 'right' },
+      { title: 'goal', align: 'left' },
+      { title: 'status', align: 'left' },
+    ],
+    rows,
+  );
+}
+
+module.exports = {
+  fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS,
+};

@@ -1,0 +1,162 @@
+'use strict';
+// Prerequisites (what each row needs, how to install what is missing) and the versions printed
+// in the header.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const PYTHON3_PLUGIN = '/usr/lib/uwsgi/plugins/python3_plugin.so';
+const UWSGI_PARAMS = '/etc/nginx/uwsgi_params';
+
+/** First executable among `candidates` and then `name` on PATH; null if none. */
+function findBinary(name, candidates = []) {
+  const dirs = (process.env.PATH || '').split(path.delimiter).filter(Boolean);
+  for (const file of [...candidates, ...dirs.map((d) => path.join(d, name))]) {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+/**
+ * The requirements by name: `check()` returns the path (or true) when present, else null;
+ * `what` says exactly what was looked for; `pkg` is the Debian package that provides it.
+ */
+const REQUIREMENTS = {
+  nginx: {
+    pkg: 'nginx',
+    what: `nginx (/usr/sbin/nginx) with ${UWSGI_PARAMS}`,
+    check: () => {
+      const bin = findBinary('nginx', ['/usr/sbin/nginx', '/usr/local/sbin/nginx']);
+      return bin && fs.existsSync(UWSGI_PARAMS) ? bin : null;
+    },
+  },
+  wrk: { pkg: 'wrk', what: 'wrk (/usr/bin/wrk)', check: () => findBinary('wrk', ['/usr/bin/wrk']) },
+  uwsgi: { pkg: 'uwsgi-core', what: 'uwsgi (/usr/bin/uwsgi)', check: () => findBinary('uwsgi', ['/usr/bin/uwsgi']) },
+  'uwsgi-python3': {
+    pkg: 'uwsgi-plugin-python3',
+    what: `uWSGI's python3 plugin (${PYTHON3_PLUGIN})`,
+    check: () => (fs.existsSync(PYTHON3_PLUGIN) ? PYTHON3_PLUGIN : null),
+  },
+  flask: {
+    pkg: 'python3-flask',
+    what: 'python3 with flask (python3 -c "import flask")',
+    check: () => {
+      const py = findBinary('python3', ['/usr/bin/python3']);
+      if (!py) return null;
+      const r = spawnSync(py, ['-c', 'import flask'], { stdio: 'ignore', timeout: 10000 });
+      return r.status === 0 ? py : null;
+    },
+  },
+};
+
+/** Check the named requirements. Returns {found: name → path, missing: [{name, what, pkg}]}. */
+function check(names, requirements = REQUIREMENTS) {
+  const found = {};
+  const missing = [];
+  for (const name of [...new Set(names)]) {
+    const req = requirements[name];
+    if (!req) throw new Error(`unknown requirement ${name}`);
+    const got = req.check();
+    if (got) found[name] = got;
+    else missing.push({ name, what: req.what, pkg: req.pkg });
+  }
+  return { found, missing };
+}
+
+/** The message for missing requirements (pure): what is missing, for which rows, how to install. */
+function missingMessage(missing, rowsNeeding = {}) {
+  const lines = ['bench: missing prerequisites:'];
+  for (const m of missing) {
+    const rows = rowsNeeding[m.name];
+    lines.push(`  - ${m.what}${rows && rows.length ? ` (needed by: ${rows.join(', ')})` : ''}`);
+  }
+  const pkgs = [...new Set(missing.map((m) => m.pkg))];
+  lines.push('Install them with:', `  apt-get install -y ${pkgs.join(' ')}`);
+  lines.push('or run only rows that do not need them with --rows (see --help).');
+  return lines.join('\n');
+}
+
+function firstLine(cmd, args) {
+  try {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10000 });
+    const text = `${r.stdout || ''}\n${r.stderr || ''}`.trim();
+    return text.split('\n').find((l) => l.trim()) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The machine and tool versions for the header. */
+function machine(found) {
+  const cpus = os.cpus();
+  const info = {
+    cores: cpus.length,
+    cpu: cpus[0] ? cpus[0].model.trim() : 'unknown',
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+  if (found.nginx) info.nginx = (firstLine(found.nginx, ['-v']) || '').replace(/^nginx version:\s*(nginx\/)?/, '');
+  if (found.wrk) info.wrk = (firstLine(found.wrk, ['--version']) || '').replace(/\s*Copyright.*$/, '');
+  if (found.uwsgi) info.uwsgi = firstLine(found.uwsgi, ['--version']);
+  if (found.flask) {
+    info.flask = firstLine(found.flask, ['-c', 'import importlib.metadata as m, sys; print(m.version("flask"), "on Python", sys.version.split()[0])']);
+  }
+  return info;
+}
+
+/** Busy and total jiffies summed over all CPUs from /proc/stat's "cpu " line (pure). */
+function parseProcStat(text) {
+  const m = /^cpu\s+(.+)$/m.exec(String(text));
+  if (!m) return null;
+  const v = m[1].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest is inside user already
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (v[3] || 0) + (v[4] || 0);
+  return { busy: total - idle, total };
+}
+
+/** Share of the machine busy between two parseProcStat() readings, 0..1 (pure); null if unknown. */
+function busyShare(a, b) {
+  if (!a || !b || b.total <= a.total) return null;
+  return Math.min(1, Math.max(0, (b.busy - a.busy) / (b.total - a.total)));
+}
+
+/**
+ * How busy the machine is before the bench starts anything (sampled over `ms`): other load makes
+ * every figure noisy, so the header says so.
+ */
+async function backgroundLoad(ms = 1000) {
+  const read = () => {
+    try {
+      return parseProcStat(fs.readFileSync('/proc/stat', 'utf8'));
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const share = busyShare(a, read());
+  let loadavg = null;
+  try {
+    loadavg = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    /* not Linux */
+  }
+  return { busyShare: share, loadavg };
+}
+
+/** Whether `node bin/tsuwsgi --help` lists an option (e.g. accept-mode). */
+function tsuwsgiHasOption(bin, option) {
+  const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 15000 });
+  return new RegExp(`--${option}\\b`).test(`${r.stdout || ''}${r.stderr || ''}`);
+}
+
+module.exports = {
+  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption, parseProcStat, busyShare, backgroundLoad,
+  PYTHON3_PLUGIN, UWSGI_PARAMS };

@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+'use strict';
+// The benchmark of issue 3: one real nginx in front of uWSGI, a Node cluster and tsuwsgi, driven
+// by wrk, in interleaved passes. `npm run bench` builds first; see bench/README.md and --help.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const args = require('./lib/args');
+const backends = require('./lib/backends');
+const measureLib = require('./lib/measure');
+const nginx = require('./lib/nginx');
+const { freePorts } = require('./lib/ports');
+const procs = require('./lib/procs');
+const { allRows, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
+const stats = require('./lib/stats');
+const table = require('./lib/table');
+const targets = require('./lib/targets');
+const tools = require('./lib/tools');
+const { writePostScript } = require('./lib/wrk');
+
+const log = (...a) => console.log(...a);
+
+let tempDir = null;
+
+function removeTempDir() {
+  if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
+  tempDir = null;
+}
+
+let cleaning = null;
+/** Stop every process we started (bounded) and remove the temp dir; idempotent. */
+function cleanup() {
+  if (!cleaning) {
+    cleaning = (async () => {
+      await Promise.race([procs.stopAll({ graceMs: 5000 }), procs.sleep(20000)]);
+      procs.killAllSync();
+      removeTempDir();
+    })();
+  }
+  return cleaning;
+}
+
+function onSignal(signal) {
+  if (cleaning) {
+    // A second Ctrl-C: no more waiting.
+    procs.killAllSync();
+    removeTempDir();
+    process.exit(130);
+  }
+  console.error(`\nbench: ${signal}: stopping everything it started…`);
+  cleanup().then(() => process.exit(130));
+}
+
+/** Give each row its nginx port and its backend address (unix path in the temp dir or a port). */
+async function assignAddresses(rows, dir) {
+  const tcp = rows.filter((r) => r.backend.kind !== 'nginx' && r.backend.transport !== 'unix');
+  const ports = await freePorts(rows.length + tcp.length);
+  rows.forEach((r, i) => {
+    r.listen = ports[i];
+    if (r.backend.kind === 'nginx') r.addr = null;
+    else if (r.backend.transport === 'unix') r.addr = { unix: path.join(dir, `${r.id}.sock`) };
+  });
+  tcp.forEach((r, i) => {
+    r.addr = { host: '127.0.0.1', port: ports[rows.length + i] };
+  });
+}
+
+function header(info, opts, rows, load) {
+  const tools_ = [
+    info.nginx && `nginx ${info.nginx} (master_process on, worker_processes ${nginx.WORKER_PROCESSES}, access_log off)`,
+    info.wrk && info.wrk,
+    info.uwsgi && `uWSGI ${info.uwsgi}`,
+    info.flask && `Flask ${info.flask}`,
+  ].filter(Boolean);
+  return [
+    `tsuwsgi bench, ${new Date().toISOString()}`,
+    `machine: ${info.cores} cores (${info.cpu}), ${info.kernel}, node ${info.node}`,
+    `tools:   ${tools_.join('; ')}`,
+    `load:    ${loadLine(load, info.cores)}`,
+    `wrk:     ${opts.threads} thread(s), ${opts.connections} connections, --latency --timeout 5s, ${opts.warmup} s warm-up + ` +
+      `${opts.duration} s measured per row and pass; ${opts.passes} interleaved pass(es): pass 1 runs every row, then pass 2, …`,
+    `rows:    processes=${PROCESSES} threads=${THREADS} unless the row says otherwise; the blog's uwsgi.ini settings ` +
+      `(master, chmod-socket=660, vacuum, die-on-term, buffer-size=65535, limit-post=100M) for uWSGI and tsuwsgi`,
+    `         each backend is started fresh for its row in every pass and stopped after it: one backend runs at a time`,
+    `figures: req/s = median of passes (min–max); p50/p99 = median of the passes' wrk percentiles; errors = socket errors`,
+    `         + non-2xx/3xx summed over passes; PSS = sum over the backend's process tree, peak of 200 ms samples`,
+    `         (row 1: nginx's own processes); /nginx and /flask = median req/s over row nginx's and uwsgi-flask's`,
+    `selected: ${rows.map((r) => r.id).join(', ')}`,
+  ].join('\n');
+}
+
+function loadLine(load, cores) {
+  if (load.busyShare === null) return 'unknown';
+  const pct = Math.round(load.busyShare * 100);
+  const text = `${pct}% of the CPUs busy before the bench started (load average ${load.loadavg})`;
+  // Anything above ~a tenth of one core means something else is running: the figures will be noisy.
+  return load.busyShare * cores > 0.1 ? `${text}: WARNING, other processes are using the CPU; figures will be noisy` : text;
+}
+
+function progressLine(row, pass, opts, r) {
+  const tag = `[pass ${pass}/${opts.passes}] ${row.id.padEnd(22)}`;
+  if (r.error) return `${tag} FAILED: ${r.error.split('\n')[0]}`;
+  if (row.pssOnly) return `${tag} idle PSS ${table.fmtMiB(r.idlePssKb)} MiB over ${r.pssProcesses} processes`;
+  return (
+    `${tag} ${table.fmtRps(r.rps).padStart(6)} req/s  p50 ${table.fmtMs(r.p50)}  p99 ${table.fmtMs(r.p99)}  ` +
+    `errors ${r.errors}  peak PSS ${table.fmtMiB(r.peakPssKb)} MiB (${r.pssProcesses} processes)`
+  );
+}
+
+async function main() {
+  const ROWS = allRows();
+  let opts;
+  try {
+    opts = args.parse(process.argv.slice(2), ROWS);
+  } catch (err) {
+    console.error(`bench: ${err.message}`);
+    process.exit(2);
+  }
+  if (opts.help) {
+    process.stdout.write(args.usage(ROWS));
+    return 0;
+  }
+  const rows = ROWS.filter((r) => opts.rows.includes(r.id));
+
+  // Prerequisites of the selected rows only.
+  const needing = {};
+  for (const r of rows) for (const n of r.needsAll) (needing[n] = needing[n] || []).push(r.id);
+  const { found, missing } = tools.check(Object.keys(needing));
+  if (missing.length > 0) {
+    console.error(tools.missingMessage(missing, needing));
+    return 1;
+  }
+  if (rows.some((r) => r.backend.kind === 'tsuwsgi') && !fs.existsSync(path.join(backends.REPO, 'dist', 'cli', 'main.js'))) {
+    console.error('bench: tsuwsgi is not built (dist/cli/main.js is missing): run `npm run build` or use `npm run bench`');
+    return 1;
+  }
+
+  // Rows whose tsuwsgi feature does not exist (yet) are printed as n/a, not run.
+  const results = {};
+  const features = {};
+  for (const r of rows) {
+    if (!r.feature) continue;
+    if (!(r.feature in features)) features[r.feature] = tools.tsuwsgiHasOption(backends.TSUWSGI_BIN, r.feature);
+    if (!features[r.feature]) results[r.id] = { na: `${r.feature} not available` };
+  }
+  const runnable = rows.filter((r) => !results[r.id]);
+
+  const info = tools.machine(found);
+  const load = await tools.backgroundLoad(1000);
+  tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-bench-'));
+  log(header(info, opts, rows, load));
+  log(`temp dir: ${tempDir} (removed at the end)\n`);
+
+  await assignAddresses(runnable, tempDir);
+  const ngx = await nginx.start(found.nginx, { dir: tempDir, rows: runnable, uwsgiParams: tools.UWSGI_PARAMS });
+  const ctx = {
+    dir: tempDir,
+    bins: { uwsgi: found.uwsgi, wrk: found.wrk },
+    nginx: ngx,
+    postScript: writePostScript(tempDir, POST_BYTES),
+  };
+
+  const passes = Object.fromEntries(runnable.map((r) => [r.id, []]));
+  for (let pass = 1; pass <= opts.passes; pass++) {
+    for (const row of runnable) {
+      if (cleaning) return 130;
+      let r;
+      try {
+        r = await measureLib.measure(row, ctx, opts);
+        if (cleaning) return 130; // wrk was stopped by the cleanup: not a real pass
+      } catch (err) {
+        if (cleaning) return 130;
+        r = { error: err.message };
+        console.error(`bench: ${row.id} pass ${pass}: ${err.message}`);
+      }
+      passes[row.id].push(r);
+      log(progressLine(row, pass, opts, r));
+    }
+  }
+  await ngx.stop();
+
+  for (const r of runnable) results[r.id] = stats.summarize(passes[r.id]);
+  const refs = { nginx: results.nginx, flask: results['uwsgi-flask'] };
+  for (const r of runnable) results[r.id].ratios = stats.ratios(results[r.id], refs);
+  // Targets that involve at least one selected row (the others would only say "not measured").
+  const selected = new Set(rows.map((r) => r.id));
+  const evaluated = targets.evaluate(results, targets.TARGETS.filter((t) => selected.has(t.num) || selected.has(t.den)));
+
+  log('');
+  log(table.resultsTable(rows, results));
+  log('\nTargets (ratios of median req/s, or of idle PSS, between rows of this run):');
+  log(table.targetsSection(evaluated));
+
+  if (opts.json) {
+    const file = path.resolve(opts.json);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const rowsOut = rows.map((r) => ({
+      id: r.id, group: r.group, what: r.what, proxy: r.proxy, backend: r.backend, request: r.request,
+      passes: passes[r.id] || [], summary: results[r.id] || null,
+    }));
+    const doc = { date: new Date().toISOString(), machine: info, load, options: opts, rows: rowsOut, targets: evaluated };
+    fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+    log(`\nresults written to ${file}`);
+  }
+  const failed = runnable.filter((r) => results[r.id].failed > 0);
+  if (failed.length > 0) {
+    console.error(`bench: ${failed.length} row(s) had failed passes: ${failed.map((r) => r.id).join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGHUP', () => onSignal('SIGHUP'));
+process.on('exit', () => {
+  procs.killAllSync();
+  removeTempDir();
+});
+
+main().then(
+  async (code) => {
+    await cleanup();
+    process.exit(code);
+  },
+  async (err) => {
+    console.error(`bench: ${err && err.stack ? err.stack : err}`);
+    await cleanup();
+    process.exit(1);
+  },
+);

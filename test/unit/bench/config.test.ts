@@ -1,0 +1,208 @@
+import { expect } from 'chai';
+import { benchLib } from './helpers.js';
+
+const { renderConf, locationFor, upstreamAddress, upstreamName, WORKER_PROCESSES } = benchLib('nginx');
+const { uwsgiIni, tsuwsgiIni, renderIni, APPS } = benchLib('backends');
+const { allRows, PROCESSES, THREADS, POST_BYTES } = benchLib('rows');
+const { check, missingMessage, parseProcStat, busyShare } = benchLib('tools');
+
+type Row = ReturnType<typeof allRows>[number];
+const ROWS: Row[] = allRows();
+const row = (id: string): Row => ({ ...ROWS.find((r: Row) => r.id === id) });
+
+/** The ini text as [key, value] pairs. */
+const pairs = (ini: string) => ini.split('\n').slice(1).filter(Boolean).map((l) => l.split(' = '));
+
+describe('bench rows and generated configs', () => {
+  describe('rows', () => {
+    it('have unique ids and cover the issue\'s groups 1 to 9 and the PSS set', () => {
+      const ids = ROWS.map((r) => r.id);
+      expect(new Set(ids).size).to.equal(ids.length);
+      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', 'pss']);
+      expect(ids[0]).to.equal('nginx');
+    });
+    it('use processes=2 threads=1 everywhere except the CPU and PSS rows', () => {
+      expect([PROCESSES, THREADS]).to.deep.equal([2, 1]);
+      for (const r of ROWS.filter((x) => x.backend.kind !== 'nginx' && !['9', 'pss'].includes(x.group))) {
+        expect([r.backend.processes, r.backend.threads], r.id).to.deep.equal([2, 1]);
+      }
+      expect(ROWS.filter((r) => r.group === '9').map((r) => [r.backend.processes, r.backend.threads])).to.deep.equal([[1, 1], [1, 2], [2, 1]]);
+      expect(ROWS.filter((r) => r.group === 'pss').map((r) => r.backend.processes)).to.deep.equal([4, 4]);
+    });
+    it('need nginx and wrk always, uWSGI+python3+flask for Flask rows, uwsgi alone for the C route', () => {
+      for (const r of ROWS) expect(r.needsAll.slice(0, 2), r.id).to.deep.equal(['nginx', 'wrk']);
+      expect(row('uwsgi-flask').needsAll).to.deep.equal(['nginx', 'wrk', 'uwsgi', 'uwsgi-python3', 'flask']);
+      expect(row('uwsgi-c').needsAll).to.deep.equal(['nginx', 'wrk', 'uwsgi']);
+      expect(row('tsuwsgi-unix').needsAll).to.deep.equal(['nginx', 'wrk']);
+    });
+    it('POST 64 KiB to /echo on the POST rows only', () => {
+      expect(POST_BYTES).to.equal(65536);
+      for (const r of ROWS) {
+        const post = r.group === '8';
+        expect(r.request, r.id).to.deep.equal(post ? { method: 'POST', path: '/echo', bodyBytes: 65536 } : { method: 'GET', path: '/' });
+      }
+    });
+    it('marks the master-accept row as needing the accept-mode option', () => {
+      expect(row('tsuwsgi-master-accept').feature).to.equal('accept-mode');
+      expect(row('tsuwsgi-master-accept').backend.extra).to.deep.equal({ 'accept-mode': 'master' });
+    });
+    it('returns fresh objects each time', () => {
+      const a = allRows();
+      a[1].backend.processes = 99;
+      expect(allRows()[1].backend.processes).to.equal(2);
+    });
+  });
+
+  describe('nginx.conf', () => {
+    const rows = [
+      { id: 'nginx', listen: 4001, proxy: 'return', addr: null },
+      { id: 'u-unix', listen: 4002, proxy: 'uwsgi', addr: { unix: '/t/u.sock' } },
+      { id: 'u-tcp', listen: 4003, proxy: 'uwsgi', addr: { host: '127.0.0.1', port: 5003 } },
+      { id: 'h', listen: 4004, proxy: 'http', addr: { port: 5004 } },
+      { id: 'h-ka', listen: 4005, proxy: 'http-ka', addr: { port: 5005 } },
+    ];
+    const conf: string = renderConf({ dir: '/t', rows });
+
+    it('runs one master with 1 worker in the foreground, root workers, everything under the temp dir', () => {
+      expect(WORKER_PROCESSES).to.equal(1);
+      for (const d of ['daemon off;', 'master_process on;', 'worker_processes 1;', 'user root;', 'pid /t/nginx.pid;', 'error_log /t/nginx-error.log warn;', 'access_log off;']) {
+        expect(conf).to.contain(d);
+      }
+      for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) expect(conf).to.match(new RegExp(`${t}_temp_path /t/nginx-`));
+      expect(conf).to.not.match(/\/var\/(log|lib)/);
+    });
+    it('leaves out `user` when not root', () => {
+      expect(renderConf({ dir: '/t', rows, asRoot: false })).to.not.contain('user root');
+    });
+    it('buffers the 64 KiB POST bodies in memory', () => {
+      expect(conf).to.contain('client_max_body_size 1m;');
+      expect(conf).to.contain('client_body_buffer_size 128k;');
+    });
+    it('has one server block per row, each on its own 127.0.0.1 port', () => {
+      expect(conf.match(/server \{/g)).to.have.length(5);
+      for (const r of rows) expect(conf).to.contain(`listen 127.0.0.1:${r.listen};`);
+    });
+    it('answers by itself on the nginx row', () => {
+      expect(locationFor(rows[0], '/p')).to.deep.equal(['default_type text/plain;', 'return 200 "Hello World!";']);
+    });
+    it('uwsgi_passes to a unix socket or a TCP port, with the uwsgi_params include', () => {
+      expect(locationFor(rows[1], '/etc/nginx/uwsgi_params')).to.deep.equal(['include /etc/nginx/uwsgi_params;', 'uwsgi_pass unix:/t/u.sock;']);
+      expect(locationFor(rows[2], '/p')).to.deep.equal(['include /p;', 'uwsgi_pass 127.0.0.1:5003;']);
+    });
+    it('proxy_passes without keepalive directly, with keepalive through an upstream block', () => {
+      expect(locationFor(rows[3], '/p')).to.deep.equal(['proxy_pass http://127.0.0.1:5004;']);
+      expect(locationFor(rows[4], '/p')).to.deep.equal(['proxy_pass http://up_h_ka;', 'proxy_http_version 1.1;', 'proxy_set_header Connection "";']);
+      expect(conf).to.match(/upstream up_h_ka \{\s+server 127\.0\.0\.1:5005;\s+keepalive 32;\s+\}/);
+      expect(conf.match(/upstream /g)).to.have.length(1);
+    });
+    it('makes valid upstream names and addresses', () => {
+      expect(upstreamName('node-cluster-ka')).to.equal('up_node_cluster_ka');
+      expect(upstreamName('a.b c')).to.equal('up_a_b_c');
+      expect(upstreamAddress({ unix: '/x.sock' })).to.equal('unix:/x.sock');
+      expect(upstreamAddress({ port: 9 })).to.equal('127.0.0.1:9');
+    });
+    it('refuses an unknown proxy kind', () => {
+      expect(() => locationFor({ id: 'z', proxy: 'fastcgi' }, '/p')).to.throw('row z: unknown proxy kind fastcgi');
+    });
+    it('balances its braces', () => {
+      expect(conf.split('{').length).to.equal(conf.split('}').length);
+    });
+  });
+
+  describe('uWSGI ini', () => {
+    it('serves the blog\'s Flask app with the blog\'s settings, logging on by default', () => {
+      const r = { ...row('uwsgi-flask'), addr: { unix: '/t/uwsgi-flask.sock' } };
+      expect(pairs(uwsgiIni(r, { dir: '/t', logFile: '/t/uwsgi-flask.log' }))).to.deep.equal([
+        ['plugins', 'python3'], ['chdir', '/t'], ['wsgi-file', 'flask_app.py'], ['callable', 'app'],
+        ['socket', '/t/uwsgi-flask.sock'], ['processes', '2'], ['threads', '1'],
+        ['master', 'true'], ['chmod-socket', '660'], ['vacuum', 'true'], ['die-on-term', 'true'],
+        ['buffer-size', '65535'], ['limit-post', '104857600'],
+        ['logto', '/t/uwsgi-flask.log'],
+      ]);
+    });
+    it('turns request logging off with disable-logging', () => {
+      const r = { ...row('uwsgi-flask-nolog'), addr: { unix: '/t/s' } };
+      expect(uwsgiIni(r, { dir: '/t', logFile: '/t/l' })).to.contain('\ndisable-logging = true\n');
+    });
+    it('answers from C without Python for the route rows, thunder-lock only where asked', () => {
+      const c = uwsgiIni({ ...row('uwsgi-c'), addr: { unix: '/t/c.sock' } }, { dir: '/t', logFile: '/t/l' });
+      expect(c).to.contain('route-run = return:200');
+      expect(c).to.not.match(/plugins|wsgi-file|thunder-lock/);
+      const t = uwsgiIni({ ...row('uwsgi-c-thunder'), addr: { unix: '/t/c.sock' } }, { dir: '/t', logFile: '/t/l' });
+      expect(t).to.contain('thunder-lock = true');
+    });
+    it('refuses an unknown app', () => {
+      const r = { ...row('uwsgi-c'), backend: { ...row('uwsgi-c').backend, app: 'perl' }, addr: { unix: '/s' } };
+      expect(() => uwsgiIni(r, { dir: '/t', logFile: '/l' })).to.throw('unknown uWSGI app perl');
+    });
+  });
+
+  describe('tsuwsgi ini', () => {
+    it('serves bench/apps/hello.js on a unix socket with the blog\'s settings', () => {
+      const r = { ...row('tsuwsgi-unix'), addr: { unix: '/t/ts.sock' } };
+      expect(pairs(tsuwsgiIni(r, { logFile: '/t/ts.log' }))).to.deep.equal([
+        ['wsgi-file', APPS.hello], ['socket', '/t/ts.sock'], ['processes', '2'], ['threads', '1'],
+        ['master', 'true'], ['chmod-socket', '660'], ['vacuum', 'true'], ['die-on-term', 'true'],
+        ['buffer-size', '65535'], ['limit-post', '104857600'], ['logto', '/t/ts.log'],
+      ]);
+      expect(APPS.hello).to.match(/bench\/apps\/hello\.js$/);
+    });
+    it('uses socket = 127.0.0.1:PORT over TCP and http-socket for the http row', () => {
+      expect(tsuwsgiIni({ ...row('tsuwsgi-tcp-nolog'), addr: { port: 7001 } }, { logFile: '/l' })).to.contain('\nsocket = 127.0.0.1:7001\n').and.contain('disable-logging = true');
+      expect(tsuwsgiIni({ ...row('tsuwsgi-http-ka'), addr: { port: 7002 } }, { logFile: '/l' })).to.contain('\nhttp-socket = 127.0.0.1:7002\n');
+    });
+    it('adds accept-mode = master on row 7 and the CPU rows\' processes and threads', () => {
+      expect(tsuwsgiIni({ ...row('tsuwsgi-master-accept'), addr: { unix: '/s' } }, { logFile: '/l' })).to.contain('\naccept-mode = master\n');
+      const cpu = tsuwsgiIni({ ...row('cpu-p1t2'), addr: { unix: '/s' } }, { logFile: '/l' });
+      expect(cpu).to.contain(`wsgi-file = ${APPS.cpu}`).and.contain('processes = 1').and.contain('threads = 2');
+    });
+    it('starts with the [uwsgi] section', () => {
+      expect(renderIni([['a', 'b']])).to.equal('[uwsgi]\na = b\n');
+    });
+  });
+
+  describe('prerequisites', () => {
+    const reqs = {
+      here: { pkg: 'p-here', what: 'here', check: () => '/bin/here' },
+      gone: { pkg: 'p-gone', what: 'gone (/usr/bin/gone)', check: () => null },
+      gone2: { pkg: 'p-gone', what: 'gone2', check: () => null },
+    };
+    it('reports what was found and what is missing, each name once', () => {
+      expect(check(['here', 'gone', 'gone'], reqs)).to.deep.equal({
+        found: { here: '/bin/here' },
+        missing: [{ name: 'gone', what: 'gone (/usr/bin/gone)', pkg: 'p-gone' }],
+      });
+    });
+    it('refuses an unknown requirement name', () => {
+      expect(() => check(['nope'], reqs)).to.throw('unknown requirement nope');
+    });
+    it('says exactly what is missing, for which rows, and the apt-get line (each package once)', () => {
+      const { missing } = check(['gone', 'gone2'], reqs);
+      const text: string = missingMessage(missing, { gone: ['uwsgi-flask', 'post-uwsgi-flask'] });
+      expect(text).to.contain('  - gone (/usr/bin/gone) (needed by: uwsgi-flask, post-uwsgi-flask)');
+      expect(text).to.contain('  - gone2\n');
+      expect(text).to.contain('  apt-get install -y p-gone\n');
+      expect(text).to.contain('--rows');
+    });
+    it('knows the Debian packages of the real requirements', () => {
+      const { REQUIREMENTS } = benchLib('tools');
+      const pkgs = Object.fromEntries(Object.entries(REQUIREMENTS).map(([k, v]) => [k, (v as { pkg: string }).pkg]));
+      expect(pkgs).to.deep.equal({ nginx: 'nginx', wrk: 'wrk', uwsgi: 'uwsgi-core', 'uwsgi-python3': 'uwsgi-plugin-python3', flask: 'python3-flask' });
+      expect(REQUIREMENTS['uwsgi-python3'].what).to.contain('/usr/lib/uwsgi/plugins/python3_plugin.so');
+    });
+  });
+
+  describe('background load', () => {
+    it('reads busy and total jiffies from /proc/stat (idle + iowait are idle; guest is in user)', () => {
+      const text = 'cpu  100 5 50 800 20 1 2 3 7 0\ncpu0 50 2 25 400 10 0 1 1 3 0\nintr 1 2\n';
+      expect(parseProcStat(text)).to.deep.equal({ busy: 161, total: 981 });
+      expect(parseProcStat('intr 1\n')).to.equal(null);
+    });
+    it('computes the busy share between two readings', () => {
+      expect(busyShare({ busy: 100, total: 1000 }, { busy: 150, total: 1200 })).to.equal(0.25);
+      expect(busyShare({ busy: 0, total: 0 }, { busy: 0, total: 100 })).to.equal(0);
+      expect(busyShare({ busy: 0, total: 100 }, { busy: 0, total: 100 })).to.equal(null);
+      expect(busyShare(null, { busy: 1, total: 2 })).to.equal(null);
+    });
+  });
+});

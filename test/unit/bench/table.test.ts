@@ -1,0 +1,153 @@
+import { expect } from 'chai';
+import { benchLib } from './helpers.js';
+
+const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS } = benchLib('table');
+
+const lines = (s: string) => s.split('\n');
+
+describe('bench/table', () => {
+  describe('formatters', () => {
+    it('fmtRps rounds to whole requests', () => {
+      expect(fmtRps(12345.49)).to.equal('12345');
+      expect(fmtRps(12345.5)).to.equal('12346');
+      expect(fmtRps(0)).to.equal('0');
+    });
+    it('fmtSpread joins min and max with an en dash', () => {
+      expect(fmtSpread([999.6, 1200.2])).to.equal('1000–1200');
+    });
+    it('fmtMs picks a unit and precision by magnitude', () => {
+      expect(fmtMs(0)).to.equal('0us');
+      expect(fmtMs(0.1974)).to.equal('197us');
+      expect(fmtMs(0.9994)).to.equal('999us');
+      expect(fmtMs(1)).to.equal('1.00ms');
+      expect(fmtMs(9.994)).to.equal('9.99ms');
+      expect(fmtMs(12.34)).to.equal('12.3ms');
+      expect(fmtMs(250.4)).to.equal('250ms');
+      expect(fmtMs(1000)).to.equal('1.00s');
+      expect(fmtMs(12345)).to.equal('12.35s');
+    });
+    it('fmtMiB shows kB as MiB with one decimal', () => {
+      expect(fmtMiB(1024)).to.equal('1.0');
+      expect(fmtMiB(97996.8)).to.equal('95.7');
+      expect(fmtMiB(0)).to.equal('0.0');
+    });
+    it('fmtRatio shows two decimals', () => {
+      expect(fmtRatio(1)).to.equal('1.00');
+      expect(fmtRatio(1.305)).to.match(/^1\.3[01]$/);
+      expect(fmtRatio(0.0712)).to.equal('0.07');
+    });
+    it('fmtCount prints integers as they are', () => {
+      expect(fmtCount(0)).to.equal('0');
+      expect(fmtCount(1643)).to.equal('1643');
+    });
+    it('every formatter prints "-" for a missing value', () => {
+      for (const f of [fmtRps, fmtMs, fmtMiB, fmtRatio, fmtCount]) {
+        for (const v of [null, undefined, NaN, Infinity, 'x']) expect(f(v), `${f.name}(${v})`).to.equal('-');
+      }
+      expect(fmtSpread(null)).to.equal('-');
+      expect(fmtSpread(undefined)).to.equal('-');
+    });
+  });
+
+  describe('renderTable', () => {
+    const cols = [{ title: 'name', align: 'left' }, { title: 'n', align: 'right' }];
+
+    it('pads left columns on the right and right columns on the left, with a rule under the titles', () => {
+      const out = renderTable(cols, [['a', '1'], ['long name', '12345']]);
+      expect(lines(out)).to.deep.equal([
+        'name           n',
+        '---------  -----',
+        'a              1',
+        'long name  12345',
+      ]);
+    });
+
+    it('is as wide as the titles when the cells are narrower', () => {
+      expect(lines(renderTable([{ title: 'wide title', align: 'right' }], [['1']]))).to.deep.equal(['wide title', '----------', '         1']);
+    });
+
+    it('replaces the trailing cells with a note, which may run past the columns', () => {
+      const out = renderTable(cols.concat([{ title: 'x', align: 'right' }]), [{ cells: ['row'], note: 'n/a: accept-mode not available' }, ['b', '2', '3']]);
+      expect(lines(out)[2]).to.equal('row   n/a: accept-mode not available');
+      expect(lines(out)[3]).to.equal('b     2  3');
+    });
+
+    it('never leaves trailing spaces', () => {
+      const out = renderTable([{ title: 'a', align: 'left' }, { title: 'bbbbbb', align: 'left' }], [['x', ''], ['y', 'z']]);
+      for (const l of lines(out)) expect(l).to.not.match(/\s$/);
+    });
+
+    it('renders titles only for no rows', () => {
+      expect(lines(renderTable(cols, []))).to.have.length(2);
+    });
+  });
+
+  describe('resultsTable', () => {
+    const rows = [
+      { group: '1', id: 'nginx', what: 'nginx alone', pssOnly: false },
+      { group: '2', id: 'uwsgi-flask', what: 'uWSGI+Flask', pssOnly: false },
+      { group: '7', id: 'ma', what: 'master accept', pssOnly: false },
+      { group: '8', id: 'broken', what: 'broken row', pssOnly: false },
+      { group: 'pss', id: 'p', what: 'idle PSS', pssOnly: true },
+      { group: '9', id: 'never', what: 'not run', pssOnly: false },
+    ];
+    const results = {
+      nginx: { passes: 2, failed: 0, errorsText: [], rps: 60000, rpsSpread: [59000, 61000], p50: 0.2, p99: 1.5, errors: 0, peakPssKb: 5120, ratios: { nginx: 1, flask: 5 } },
+      'uwsgi-flask': { passes: 2, failed: 1, errorsText: ['x'], rps: 12000, rpsSpread: [12000, 12000], p50: 2.5, p99: 20, errors: 7, peakPssKb: 55000, ratios: { nginx: 0.2, flask: 1 } },
+      ma: { na: 'accept-mode not available' },
+      broken: { passes: 2, failed: 2, errorsText: ['broken: no 200 through nginx', 'again'], rps: null },
+      p: { passes: 2, failed: 0, errorsText: [], idlePssKb: 102400 },
+    };
+    const out = lines(resultsTable(rows, results));
+
+    it('has the documented columns', () => {
+      expect(COLUMNS.map((c: { title: string }) => c.title)).to.deep.equal(['#', 'id', 'what', 'req/s', 'min–max', 'p50', 'p99', 'errors', 'PSS MiB', '/nginx', '/flask']);
+      expect(out[0]).to.match(/^# +id +what +req\/s +min–max +p50 +p99 +errors +PSS MiB +\/nginx +\/flask$/);
+    });
+
+    it('prints a measured row with every figure', () => {
+      expect(out[2].split(/\s{2,}/)).to.deep.equal(['1', 'nginx', 'nginx alone', '60000', '59000–61000', '200us', '1.50ms', '0', '5.0', '1.00', '5.00']);
+    });
+
+    it('says how many passes failed next to the errors', () => {
+      expect(out[3]).to.contain('7 (+1 failed pass)');
+      expect(out[3]).to.contain('0.20');
+    });
+
+    it('prints n/a rows as "n/a: reason"', () => {
+      expect(out[4]).to.match(/^7 +ma +master accept +n\/a: accept-mode not available$/);
+    });
+
+    it('prints a row whose passes all failed with the first error', () => {
+      expect(out[5]).to.match(/FAILED: broken: no 200 through nginx$/);
+    });
+
+    it('prints PSS-only rows with the idle PSS and dashes elsewhere', () => {
+      expect(out[6].split(/\s{2,}/)).to.deep.equal(['pss', 'p', 'idle PSS', '-', '-', '-', '-', '-', '100.0 idle', '-', '-']);
+    });
+
+    it('marks rows without a result as not run', () => {
+      expect(out[7]).to.match(/never +not run +not run$/);
+    });
+
+    it('aligns the numeric columns on the right', () => {
+      const at = out[0].indexOf('req/s') + 'req/s'.length;
+      expect(out[2].slice(0, at)).to.match(/60000$/);
+      expect(out[3].slice(0, at)).to.match(/12000$/);
+    });
+  });
+
+  describe('targetsSection', () => {
+    it('prints ratio, goal and status for each target', () => {
+      const out = lines(targetsSection([
+        { label: 'tsuwsgi / flask', value: 1.42, op: '>=', goal: 1.3, status: 'met', why: null },
+        { label: 'c route', value: 0.8, op: null, goal: null, status: 'report', why: null },
+        { label: 'pss', value: null, op: '<=', goal: 1.1, status: 'n/a', why: 'not measured: p' },
+      ]));
+      expect(out[0]).to.match(/^target +ratio +goal +status$/);
+      expect(out[2].split(/\s{2,}/)).to.deep.equal(['tsuwsgi / flask', '1.42', '>= 1.3', 'met']);
+      expect(out[3].split(/\s{2,}/)).to.deep.equal(['c route', '0.80', 'report', 'report']);
+      expect(out[4].split(/\s{2,}/)).to.deep.equal(['pss', '-', '<= 1.1', 'n/a (not measured: p)']);
+    });
+  });
+});
