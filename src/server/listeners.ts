@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { ServeContext } from './context';
 import { handleUwsgiConnection } from './uwsgi-connection';
 import { runApp } from './run-app';
+import { AcceptGate } from './accept-gate';
 
 export interface ListenFd {
   readonly fd: number;
@@ -21,19 +22,27 @@ export interface Listening {
 }
 
 export async function listenAll(fds: readonly ListenFd[], ctx: ServeContext, backlog: number): Promise<Listening> {
-  const servers = await Promise.all(fds.map((l) => listenOne(l, ctx, backlog)));
-  return { drain: () => drain(servers, ctx) };
+  const gate = new AcceptGate();
+  const servers = await Promise.all(fds.map((l) => listenOne(l, ctx, backlog, gate)));
+  return {
+    drain: () => {
+      gate.clear();
+      return drain(servers, ctx);
+    },
+  };
 }
 
-function listenOne(l: ListenFd, ctx: ServeContext, backlog: number): Promise<net.Server> {
+function listenOne(l: ListenFd, ctx: ServeContext, backlog: number, gate: AcceptGate): Promise<net.Server> {
   const server =
     l.proto === 'uwsgi'
-      ? net.createServer((socket) => handleUwsgiConnection(socket, ctx))
+      ? // Paused: the connection handler reads the packet itself (read-now.ts).
+        net.createServer({ pauseOnConnect: true }, (socket) => handleUwsgiConnection(socket, ctx, gate))
       : createHttpServer(ctx);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ fd: l.fd, backlog }, () => {
       server.off('error', reject);
+      if (l.proto === 'uwsgi') gate.add(server);
       resolve(server);
     });
   });

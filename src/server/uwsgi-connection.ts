@@ -3,6 +3,10 @@
  * streamed (with backpressure), answer protocol errors with a real status where one can be
  * sent, and close once the response is out. nginx never reuses a uwsgi connection, so one
  * connection carries exactly one request.
+ *
+ * The listener is created paused: the packet is first read synchronously in the accept
+ * callback (read-now.ts), and the socket is read asynchronously only for what is still
+ * missing, with this thread's accepting paused (accept-gate.ts) while a request is awaited.
  */
 import type { Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +15,8 @@ import type { ServeContext } from './context';
 import { buildRequest, buildResponse } from './node-request';
 import { runApp } from './run-app';
 import { rawResponse } from './raw-response';
+import type { AcceptGate } from './accept-gate';
+import { readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
 
 /** How long a connection may take to deliver its packet header and vars. */
 const HEADER_TIMEOUT_MS = 60_000;
@@ -26,8 +32,8 @@ enum State {
 
 const REQUEST_TOO_BIG_HEAD = { status: 431, reason: 'Request Header Fields Too Large' };
 
-export function handleUwsgiConnection(socket: Socket, ctx: ServeContext): void {
-  new UwsgiConnection(socket, ctx);
+export function handleUwsgiConnection(socket: Socket, ctx: ServeContext, gate: AcceptGate): void {
+  new UwsgiConnection(socket, ctx).start(gate);
 }
 
 class UwsgiConnection {
@@ -36,19 +42,48 @@ class UwsgiConnection {
   private remaining = 0;
   private req: IncomingMessage | undefined;
   private res: ServerResponse | undefined;
+  private responded = false;
+  private reading = false;
+  private releaseGate: (() => void) | undefined;
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ServeContext,
   ) {
     ctx.connections.add(socket);
-    socket.setTimeout(HEADER_TIMEOUT_MS);
-    socket.on('data', this.onData);
     socket.on('error', this.onError);
-    socket.on('timeout', this.onTimeout);
-    socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
+  }
+
+  /** Serve what has arrived already; read the socket only for what is still missing. */
+  start(gate: AcceptGate): void {
+    const chunk = readNow(this.socket);
+    if (chunk === PEER_CLOSED) {
+      this.state = State.Done;
+      this.socket.destroy();
+      return;
+    }
+    if (chunk !== NOTHING_YET) this.onData(chunk);
+    if (this.state === State.Head) {
+      // The request is not complete: accept nothing more on this thread until it is (or the
+      // gate's short bound passes), so the app cannot block with it waiting here.
+      this.releaseGate = gate.hold();
+      this.socket.setTimeout(HEADER_TIMEOUT_MS);
+      this.readRest();
+    } else if (!this.responded && !this.socket.destroyed) {
+      // Body still to come, or an app answering later: read on, which also sees a peer leave.
+      this.readRest();
+    }
+  }
+
+  private readRest(): void {
+    if (this.reading) return;
+    this.reading = true;
+    this.socket.on('data', this.onData);
+    this.socket.on('timeout', this.onTimeout);
+    this.socket.on('end', this.onEnd);
+    this.socket.resume();
   }
 
   /** What node's HTTP server does for its responses: a drained socket drains the response. */
@@ -77,17 +112,26 @@ class UwsgiConnection {
   private readHead(chunk: Buffer): void {
     const buf = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
     const result = parsePacket(buf, this.ctx);
+    if (result.kind === 'need-more') {
+      this.head = buf;
+      return;
+    }
+    this.dispatchHead(result, buf);
+    // After the app was called, so a handler that blocks did so before the next accept.
+    this.releaseGate?.();
+  }
+
+  private dispatchHead(result: Exclude<ReturnType<typeof parsePacket>, { kind: 'need-more' }>, buf: Buffer): void {
     switch (result.kind) {
-      case 'need-more':
-        this.head = buf;
-        return;
       case 'request':
         this.head = undefined;
         this.startRequest(result.vars, buf, result.headerLength);
         return;
       case 'ping':
         this.state = State.Done;
+        this.responded = true;
         this.socket.end(encodePong());
+        this.readRest();
         return;
       case 'error':
         this.head = undefined;
@@ -116,7 +160,7 @@ class UwsgiConnection {
       this.answerAndDiscard(length.status ?? 400, length.status === 413 ? 'Content Too Large' : 'Bad Request', left);
       return;
     }
-    this.socket.setTimeout(0);
+    if (this.reading) this.socket.setTimeout(0);
     const req = buildRequest(this.socket, vars, length);
     const res = buildResponse(req, this.socket);
     this.req = req;
@@ -153,11 +197,19 @@ class UwsgiConnection {
   /** The response is out: close, after reading whatever body the app left unread. */
   private readonly onResponseDone = (): void => {
     const res = this.res as ServerResponse;
+    this.responded = true;
     res.detachSocket(this.socket);
+    if (this.state === State.Done) {
+      // The whole request was read and the response is in the kernel: close(2) delivers it
+      // and the FIN, as uWSGI does, without a shutdown and a wait for nginx's EOF. Deferred
+      // because the stream is still inside its write callback here.
+      process.nextTick(destroySocket, this.socket);
+      return;
+    }
     if (this.state === State.Body) {
       this.state = State.Discard;
       this.socket.setTimeout(DISCARD_TIMEOUT_MS);
-      this.socket.resume();
+      this.readRest();
     }
     this.socket.end();
   };
@@ -170,8 +222,11 @@ class UwsgiConnection {
   private answerAndDiscard(status: number, reason: string, left: number): void {
     this.remaining = left;
     this.state = left > 0 ? State.Discard : State.Done;
+    this.responded = true;
     this.socket.setTimeout(DISCARD_TIMEOUT_MS);
     this.socket.end(rawResponse(status, reason));
+    // Keep reading: what nginx still sends is dropped, and its EOF completes the close.
+    this.readRest();
   }
 
   private readonly onError = (err: NodeJS.ErrnoException): void => {
@@ -199,4 +254,8 @@ class UwsgiConnection {
       this.ctx.log.info({ event: 'client-gone', uri: this.req?.url }, 'connection closed before the response was complete');
     }
   };
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
 }
