@@ -5,5 +5,6 @@ import { ExitCode } from '../shared/exit-codes';
 export function exitCodeFor(code: ErrorCode): number {
   if (code.startsWith('E_SOCKET')) return ExitCode.SocketError;
   if (code.startsWith('E_APP')) return ExitCode.AppLoadError;
+  if (code === 'E_PRIVILEGES') return ExitCode.BootError;
   return ExitCode.Config;
 }

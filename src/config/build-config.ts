@@ -10,6 +10,7 @@ import { optionTable, findOption, type OptionSpec } from './options';
 import { describe, where, type Layer, type Origin, type Setting, type Unsupported } from './settings';
 import type { Config } from './types';
 import { parseValue, type ValueContext } from './values';
+import { PASSWD_FILE, primaryGroupOf, systemAccounts } from './user-lookup';
 
 export interface BuildInput {
   readonly settings: Layer;
@@ -49,6 +50,7 @@ export function buildConfig(input: BuildInput): Built {
     appFile: app.appFile,
     appPackage: app.appPackage,
     callable: (fields.callable as string | undefined) ?? app.callable,
+    gid: gidOf(settings, fields.uid as number | undefined, fields.gid as number | undefined),
   } as Config;
   requireSocket(config, shown);
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };
@@ -78,7 +80,7 @@ function optionValue(
   const values = used.map((setting) => {
     const parsed = parseValue(s, setting.text, baseFor(setting.origin));
     if ('problem' in parsed) {
-      throw new TsuwsgiError('E_CONFIG_BAD_VALUE', `${describe(setting.origin, setting.key, setting.text)}: ${parsed.problem}`);
+      throw new TsuwsgiError(parsed.code ?? 'E_CONFIG_BAD_VALUE', `${describe(setting.origin, setting.key, setting.text)}: ${parsed.problem}`);
     }
     return parsed.value;
   });
@@ -110,6 +112,21 @@ function appOf(settings: Layer, appFile: string | undefined, module: AppTarget |
   if (module !== undefined) return module;
   if (appFile !== undefined) return { appFile, appPackage: undefined, callable: undefined };
   throw new TsuwsgiError('E_CONFIG_NO_APP', `${shown}: no app configured; set wsgi-file (or file) or module`);
+}
+
+/**
+ * gid defaults to the uid's primary group when only uid is given. uWSGI leaves the gid alone
+ * then, so a root master's workers would keep group root; we never want that by accident.
+ */
+function gidOf(settings: Layer, uid: number | undefined, gid: number | undefined): number | undefined {
+  if (gid !== undefined || uid === undefined) return gid;
+  const primary = primaryGroupOf(uid, systemAccounts());
+  if (primary !== undefined) return primary;
+  const given = settings.get('uid')?.at(-1) as Setting;
+  throw new TsuwsgiError(
+    'E_CONFIG_UNKNOWN_USER',
+    `${describe(given.origin, given.key, given.text)}: not in ${PASSWD_FILE}, so its primary group is unknown; set gid as well`,
+  );
 }
 
 function requireSocket(config: Config, shown: string): void {

@@ -11,6 +11,9 @@ export const KIND_TEXT: Record<OptionKind, string> = {
   mode: '3 octal digits such as 660; no value, true or 1 means 666',
   env: 'KEY=VALUE',
   module: 'a file path or a package name, optionally followed by :CALLABLE',
+  user: 'a user name from /etc/passwd, or a numeric uid used as is',
+  group: 'a group name from /etc/group, or a numeric gid used as is',
+  owner: 'USER or USER:GROUP, each a name (from /etc/passwd, /etc/group) or a number',
 };
 
 /** `int 1..256`, `bool`, `address, repeatable`. */

@@ -18,7 +18,10 @@ export type OptionKind =
   | 'address'
   | 'mode'
   | 'env'
-  | 'module';
+  | 'module'
+  | 'user'
+  | 'group'
+  | 'owner';
 
 export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Configuration'] as const;
 export type OptionSection = (typeof OPTION_SECTIONS)[number];
@@ -66,6 +69,11 @@ const rows: OptionSpec[] = [
     help: 'mode of unix sockets: 3 octal digits such as 660; no value, true or 1 means 666; unset leaves it to the umask',
   },
   {
+    name: 'chown-socket', aliases: [], kind: 'owner', repeatable: false, key: 'chownSocket',
+    section: 'Sockets', metavar: 'USER[:GROUP]',
+    help: "owner of unix sockets, set after bind and before the workers start (USER alone leaves the group as is); unset, they stay the master's, and workers running as uid still serve them since they inherit the open socket",
+  },
+  {
     name: 'listen', aliases: [], kind: 'int', repeatable: false, default: '1024', min: 1, key: 'listen',
     section: 'Sockets', metavar: 'N',
     help: 'listen queue (backlog) of every socket',
@@ -80,6 +88,16 @@ const rows: OptionSpec[] = [
     name: 'threads', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, max: 256, key: 'threads',
     section: 'Processes', metavar: 'N',
     help: 'app threads per worker process, each with its own copy of the app',
+  },
+  {
+    name: 'uid', aliases: [], kind: 'user', repeatable: false, key: 'uid',
+    section: 'Processes', metavar: 'USER',
+    help: 'run the workers as this user (a name or a number); the master must be root: it binds the sockets, forks the workers as this user and itself stays root',
+  },
+  {
+    name: 'gid', aliases: [], kind: 'group', repeatable: false, key: 'gid',
+    section: 'Processes', metavar: 'GROUP',
+    help: "run the workers with this group (a name or a number); default: uid's primary group when uid is set (uWSGI would keep root's). Supplementary groups are always dropped",
   },
   {
     name: 'master', aliases: [], kind: 'bool', repeatable: false, default: 'true', key: 'master',

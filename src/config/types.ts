@@ -25,6 +25,12 @@ export interface Config {
   readonly env: readonly (readonly [string, string])[];
   /** Unix socket mode; undefined = leave it to the umask. */
   readonly chmodSocket: number | undefined;
+  /** Owner given to unix sockets after bind (chown-socket); gid undefined = group unchanged. */
+  readonly chownSocket: { readonly uid: number; readonly gid: number | undefined } | undefined;
+  /** uid the workers run as; undefined = the master's. */
+  readonly uid: number | undefined;
+  /** gid the workers run as; the uid's primary group when only uid is given; undefined = the master's. */
+  readonly gid: number | undefined;
   readonly vacuum: boolean;
   readonly dieOnTerm: boolean;
   readonly bufferSize: number;

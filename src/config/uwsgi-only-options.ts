@@ -26,7 +26,7 @@ const names = [
   'stats', 'stats-server', 'stats-http', 'stats-minified', 'stats-push', 'memory-report',
   'master-fifo', 'enable-metrics', 'carbon', 'subscribe-to',
   // privileges and isolation
-  'uid', 'gid', 'chown-socket', 'umask', 'chroot', 'cap', 'procname', 'procname-prefix',
+  'umask', 'chroot', 'cap', 'procname', 'procname-prefix',
   'procname-prefix-spaced', 'procname-master', 'auto-procname',
   // sockets and protocols
   'http', 'https', 'https-socket', 'fastcgi-socket', 'shared-socket', 'protocol', 'reuse-port',

@@ -6,8 +6,11 @@ import path from 'node:path';
 import type { OptionSpec } from './options';
 import { parseAddress } from './address';
 import { parseModule } from './app-target';
+import type { ErrorCode } from '../shared/errors';
+import { resolveGroup, resolveOwner, resolveUser, systemAccounts } from './user-lookup';
 
-export type Parsed<T = unknown> = { readonly value: T } | { readonly problem: string };
+/** A problem may name its own error code; E_CONFIG_BAD_VALUE otherwise. */
+export type Parsed<T = unknown> = { readonly value: T } | { readonly problem: string; readonly code?: ErrorCode };
 
 export interface ValueContext {
   /** Where a relative path in this value resolves. */
@@ -26,6 +29,9 @@ export function parseValue(spec: OptionSpec, text: string, ctx: ValueContext): P
     case 'env': return parseEnv(text);
     case 'address': return parseAddress(text, ctx.baseDir);
     case 'module': return parseModule(text, ctx.baseDir);
+    case 'user': return resolveUser(text, systemAccounts());
+    case 'group': return resolveGroup(text, systemAccounts());
+    case 'owner': return resolveOwner(text, systemAccounts());
   }
 }
 

@@ -6,7 +6,7 @@ const EXIT_MEANING: Record<keyof typeof ExitCode, string> = {
   Ok: 'clean shutdown (SIGTERM drained every request)',
   Internal: 'an internal error (a bug): the stack is printed',
   Config: 'bad configuration or command line: one line on stderr names the file, key and value',
-  BootError: 'a worker could not start',
+  BootError: 'a worker could not start, or the workers cannot run as `uid`/`gid` (the master is not root, or that user cannot reach the worker code or the log file)',
   AppLoadError: 'the app failed to load at start and `need-app` is on: the master stops instead of respawning forever',
   SocketError: 'a socket could not be bound, or another server already listens there',
   Interrupted: 'immediate shutdown (SIGINT, SIGQUIT or a second SIGTERM)',

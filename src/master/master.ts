@@ -12,6 +12,7 @@ import { bindAll, unlinkUnixSockets, type BoundSocket } from './sockets';
 import { writePidfile, removePidfile } from './pidfile';
 import { effectiveBacklog } from './backlog';
 import { spawnWorker } from './spawn-worker';
+import { preparePrivilegeDrop } from './privileges';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 
 interface WorkerSlot {
@@ -35,6 +36,7 @@ export async function runMaster(asked: Config, logs: LogHandle): Promise<void> {
     );
   }
   const config: Config = Object.freeze({ ...asked, listen: backlog });
+  preparePrivilegeDrop(config, logs.logger);
   const sockets = await bindAll(config);
   const master = new Master(config, logs, sockets);
   master.start();

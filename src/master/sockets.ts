@@ -37,11 +37,11 @@ export async function bindAll(config: Config): Promise<BoundSocket[]> {
     ...config.socket.map((a) => ({ address: a, proto: 'uwsgi' as const })),
     ...config.httpSocket.map((a) => ({ address: a, proto: 'http' as const })),
   ];
-  for (const w of wanted) bound.push(await bindOne(w.address, w.proto, config.chmodSocket));
+  for (const w of wanted) bound.push(await bindOne(w.address, w.proto, config.chmodSocket, config.chownSocket));
   return bound;
 }
 
-async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: number | undefined): Promise<BoundSocket> {
+async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: number | undefined, owner: Config['chownSocket']): Promise<BoundSocket> {
   if (address.kind === 'unix') {
     await clearStaleSocket(address.path);
     const handle = check(createServerHandle(address.path, -1, -1), address.text);
@@ -50,6 +50,16 @@ async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: nu
         fs.chmodSync(address.path, mode);
       } catch (err) {
         throw new TsuwsgiError('E_SOCKET_CHMOD', `${address.path}: chmod-socket ${mode.toString(8)} failed: ${(err as Error).message}`);
+      }
+    }
+    // chown-socket; without it the socket stays the master's: workers inherit the fd, and only
+    // connecting (nginx) needs the file's permissions.
+    if (owner !== undefined) {
+      try {
+        fs.chownSync(address.path, owner.uid, owner.gid ?? -1);
+      } catch (err) {
+        const to = owner.gid === undefined ? `${owner.uid}` : `${owner.uid}:${owner.gid}`;
+        throw new TsuwsgiError('E_SOCKET_CHOWN', `${address.path}: chown-socket ${to} failed: ${(err as Error).message}`);
       }
     }
     return { address, proto, fd: handle.fd, name: address.path, handle };

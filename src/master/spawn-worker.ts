@@ -10,8 +10,9 @@ import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
 import type { MasterToWorker } from '../shared/ipc';
 import type { BoundSocket } from './sockets';
+import { workerCredentials } from './credentials';
 
-const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'main.js');
+export const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'main.js');
 /** fd 0-2 are stdio and fd 3 the IPC channel; sockets start here in the child. */
 const FIRST_SOCKET_FD = 4;
 
@@ -30,6 +31,9 @@ export function spawnWorker(workerId: number, config: Config, sockets: readonly 
     env: { ...process.env, ...Object.fromEntries(config.env), TSUWSGI_WORKER_ID: String(workerId) },
     cwd: config.chdir,
     serialization: 'json',
+    // uid/gid (root master only): libuv runs setgroups(0, NULL), setgid, setuid in the child
+    // before exec, so supplementary groups go too (verified in libuv 1.46; see privileges.ts).
+    ...workerCredentials(config),
   });
   child.send({ act: 'init', workerId, config, fds } satisfies MasterToWorker);
   return child;

@@ -15,13 +15,18 @@ export const ErrorCodes = {
   E_CONFIG_PLACEHOLDER: 'a placeholder cannot be resolved',
   E_CONFIG_NO_APP: 'no app configured (wsgi-file, file or module)',
   E_CONFIG_NO_SOCKET: 'no socket configured (socket or http-socket)',
+  E_CONFIG_UNKNOWN_USER: 'uid or chown-socket names a user that is not in /etc/passwd',
+  E_CONFIG_UNKNOWN_GROUP: 'gid or chown-socket names a group that is not in /etc/group',
   E_CLI_USAGE: 'bad command line',
   // sockets and files owned by the master
   E_SOCKET_IN_USE: 'another server is listening on the address',
   E_SOCKET_BIND: 'cannot bind the address',
   E_SOCKET_CHMOD: 'cannot change the mode of the unix socket',
+  E_SOCKET_CHOWN: 'cannot change the owner of the unix socket (chown-socket)',
   E_PIDFILE: 'cannot write the pidfile',
   E_LOGTO: 'cannot open the log file',
+  // privileges
+  E_PRIVILEGES: 'the workers cannot run as uid/gid: the master is not root, or that user cannot reach a file the workers need',
   // the app
   E_APP_LOAD: 'the app module cannot be loaded',
   E_APP_CALLABLE: 'the app module has no usable callable',

@@ -4,9 +4,12 @@
  * O_APPEND) instead of going through process.stdout, which inside a worker thread is a
  * message pipe to the main thread.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { isatty } from 'node:tty';
 import pino, { type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
+import { TsuwsgiError } from './errors';
 
 export type { Logger };
 
@@ -40,9 +43,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
     return { logger, flush: () => undefined };
   }
   const dest = pino.destination({
-    dest: opts.logto ?? 1,
-    append: true,
-    mkdir: true,
+    dest: opts.logto === undefined ? 1 : openLogFile(opts.logto),
     // Async writes coalesce lines under load; flush() runs before every exit.
     sync: false,
   });
@@ -57,4 +58,18 @@ export function createLogger(opts: LoggerOptions): LogHandle {
       }
     },
   };
+}
+
+/**
+ * Opened here, synchronously, rather than by pino (which opens a path asynchronously): a failure
+ * is then one E_LOGTO line instead of a late 'error' event, and a process that exits right away
+ * (a start error) does not trip pino's exit-time flushSync on a stream that is not open yet.
+ */
+function openLogFile(file: string): number {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return fs.openSync(file, 'a');
+  } catch (err) {
+    throw new TsuwsgiError('E_LOGTO', `${file}: cannot open the log file: ${(err as Error).message}`);
+  }
 }

@@ -47,6 +47,9 @@ describe('config/load-config', () => {
       chdir: undefined,
       env: [],
       chmodSocket: 0o660,
+      chownSocket: undefined,
+      uid: undefined,
+      gid: undefined,
       vacuum: true,
       dieOnTerm: true,
       bufferSize: 65535,
@@ -67,6 +70,7 @@ describe('config/load-config', () => {
       processes: 1, threads: 1, master: true, vacuum: false, dieOnTerm: false, bufferSize: 4096, limitPost: 0,
       listen: 1024, disableLogging: false, needApp: true, strict: false, workerReloadMercy: 60,
       chmodSocket: undefined, pidfile: undefined, logto: undefined, callable: undefined,
+      chownSocket: undefined, uid: undefined, gid: undefined,
     });
     expect(config.env).to.deep.equal([]);
     expect(config.httpSocket).to.deep.equal([]);

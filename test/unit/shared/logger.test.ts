@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { createLogger } from '../../../src/shared/logger';
+
+describe('shared/logger: logto', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it('opens the file at once, creating its directory, so a process that exits right away still flushes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-logger-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'sub', 'app.log');
+    const logs = createLogger({ role: 'master', logto: file });
+    expect(fs.existsSync(file)).to.equal(true);
+    logs.logger.info({ event: 'x' }, 'hello');
+    logs.flush();
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).to.include({ event: 'x', msg: 'hello', role: 'master' });
+  });
+
+  it('a file it cannot open is one E_LOGTO error naming it', () => {
+    let caught: { code?: string; message: string } | undefined;
+    try {
+      createLogger({ role: 'master', logto: '/etc/passwd/app.log' });
+    } catch (err) {
+      caught = err as { code?: string; message: string };
+    }
+    expect(caught?.code).to.equal('E_LOGTO');
+    expect(caught?.message).to.match(/^\/etc\/passwd\/app\.log: cannot open the log file: /);
+  });
+});
