@@ -8,6 +8,7 @@ const path = require('path');
 
 const args = require('./lib/args');
 const backends = require('./lib/backends');
+const cpu = require('./lib/cpu');
 const measureLib = require('./lib/measure');
 const nginx = require('./lib/nginx');
 const { freePorts } = require('./lib/ports');
@@ -20,6 +21,9 @@ const tools = require('./lib/tools');
 const { writePostScript } = require('./lib/wrk');
 
 const log = (...a) => console.log(...a);
+
+/** Other processes' CPU (share of the machine) above which a pass is flagged as disturbed. */
+const OTHER_WARN = 0.05;
 
 let tempDir = null;
 
@@ -77,7 +81,7 @@ function header(info, opts, rows, load) {
     `tsuwsgi bench, ${new Date().toISOString()}`,
     `machine: ${info.cores} cores (${info.cpu}), ${info.kernel}, node ${info.node}`,
     `tools:   ${tools_.join('; ')}`,
-    `load:    ${loadLine(load, info.cores)}`,
+    `load:    ${loadLine(load)}`,
     `wrk:     ${opts.threads} thread(s), ${opts.connections} connections, --latency --timeout 5s, ${opts.warmup} s warm-up + ` +
       `${opts.duration} s measured per row and pass; ${opts.passes} interleaved pass(es): pass 1 runs every row, then pass 2, …`,
     `rows:    processes=${PROCESSES} threads=${THREADS} unless the row says otherwise; the blog's uwsgi.ini settings ` +
@@ -85,17 +89,18 @@ function header(info, opts, rows, load) {
     `         each backend is started fresh for its row in every pass and stopped after it: one backend runs at a time`,
     `figures: req/s = median of passes (min–max); p50/p99 = median of the passes' wrk percentiles; errors = socket errors`,
     `         + non-2xx/3xx summed over passes; PSS = sum over the backend's process tree, peak of 200 ms samples`,
-    `         (row 1: nginx's own processes); /nginx and /flask = median req/s over row nginx's and uwsgi-flask's`,
+    `         (row 1: nginx's own processes); other = highest share of the machine's CPU used during a measurement by`,
+    `         processes that are not the bench's (not its process tree, not kernel threads): above ${table.fmtPct(OTHER_WARN)} the row is noise`,
+    `         /nginx and /flask = median req/s over row nginx's and uwsgi-flask's`,
     `selected: ${rows.map((r) => r.id).join(', ')}`,
   ].join('\n');
 }
 
-function loadLine(load, cores) {
+function loadLine(load) {
   if (load.busyShare === null) return 'unknown';
-  const pct = Math.round(load.busyShare * 100);
-  const text = `${pct}% of the CPUs busy before the bench started (load average ${load.loadavg})`;
-  // Anything above ~a tenth of one core means something else is running: the figures will be noisy.
-  return load.busyShare * cores > 0.1 ? `${text}: WARNING, other processes are using the CPU; figures will be noisy` : text;
+  const text = `${table.fmtPct(load.busyShare)} of the CPUs busy before the bench started (load average ${load.loadavg})`;
+  if (!load.other || load.other.share < OTHER_WARN) return text;
+  return `${text}: WARNING, other processes use ${table.fmtPct(load.other.share)} (${table.fmtTop(load.other.top)}); figures will be noisy`;
 }
 
 function progressLine(row, pass, opts, r) {
@@ -104,7 +109,8 @@ function progressLine(row, pass, opts, r) {
   if (row.pssOnly) return `${tag} idle PSS ${table.fmtMiB(r.idlePssKb)} MiB over ${r.pssProcesses} processes`;
   return (
     `${tag} ${table.fmtRps(r.rps).padStart(6)} req/s  p50 ${table.fmtMs(r.p50)}  p99 ${table.fmtMs(r.p99)}  ` +
-    `errors ${r.errors}  peak PSS ${table.fmtMiB(r.peakPssKb)} MiB (${r.pssProcesses} processes)`
+    `errors ${r.errors}  peak PSS ${table.fmtMiB(r.peakPssKb)} MiB (${r.pssProcesses} processes)` +
+    (r.other ? `  other CPU ${table.fmtPct(r.other.share)}${r.other.share >= OTHER_WARN ? ` (${table.fmtTop(r.other.top)})` : ''}` : '')
   );
 }
 
@@ -147,7 +153,7 @@ async function main() {
   const runnable = rows.filter((r) => !results[r.id]);
 
   const info = tools.machine(found);
-  const load = await tools.backgroundLoad(1000);
+  const load = await cpu.backgroundLoad(1000);
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-bench-'));
   log(header(info, opts, rows, load));
   log(`temp dir: ${tempDir} (removed at the end)\n`);
@@ -189,8 +195,10 @@ async function main() {
 
   log('');
   log(table.resultsTable(rows, results));
-  log('\nTargets (ratios of median req/s, or of idle PSS, between rows of this run):');
-  log(table.targetsSection(evaluated));
+  if (evaluated.length > 0) {
+    log('\nTargets (ratios of median req/s, or of idle PSS, between rows of this run):');
+    log(table.targetsSection(evaluated));
+  }
 
   if (opts.json) {
     const file = path.resolve(opts.json);
@@ -202,6 +210,11 @@ async function main() {
     const doc = { date: new Date().toISOString(), machine: info, load, options: opts, rows: rowsOut, targets: evaluated };
     fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
     log(`\nresults written to ${file}`);
+  }
+  const disturbed = runnable.filter((r) => results[r.id].otherMax !== null && results[r.id].otherMax >= OTHER_WARN);
+  if (disturbed.length > 0) {
+    log(`\nWARNING: other processes used >= ${table.fmtPct(OTHER_WARN)} of the CPU while measuring ${disturbed.map((r) => r.id).join(', ')}:` +
+      ' those figures (and ratios involving them) are not trustworthy; rerun on a quiet machine.');
   }
   const failed = runnable.filter((r) => results[r.id].failed > 0);
   if (failed.length > 0) {

@@ -1,6 +1,7 @@
 'use strict';
 // One row, one pass: start its backend, wait for a 200 through nginx, warm up, measure, stop.
 const backends = require('./backends');
+const cpu = require('./cpu');
 const probe = require('./probe');
 const pss = require('./pss');
 const procs = require('./procs');
@@ -46,12 +47,15 @@ async function measure(row, ctx, opts) {
       return await idlePss(handle.pid);
     }
     const sampler = pss.startSampler(handle.pid, PSS_EVERY_MS);
+    const others = cpu.startOtherCpu();
     let r;
     let peak;
+    let other;
     try {
       r = await runWrk(ctx.bins.wrk, { ...base, durationS: opts.duration });
     } finally {
       peak = sampler.stop();
+      other = others.stop();
     }
     if (handle.proc && handle.proc.exited) {
       throw new Error(`${row.id}: backend exited during the measurement.\n${handle.describe()}`);
@@ -66,6 +70,7 @@ async function measure(row, ctx, opts) {
       non2xx: r.non2xx,
       peakPssKb: peak.peakKb,
       pssProcesses: peak.processes,
+      other,
     };
   } finally {
     await handle.stop();

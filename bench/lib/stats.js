@@ -16,6 +16,12 @@ function spread(values) {
   return [Math.min(...v), Math.max(...v)];
 }
 
+/** The largest finite number, or null. */
+function maxOrNull(values) {
+  const s = spread(values);
+  return s === null ? null : s[1];
+}
+
 /** a / b, or null when either is missing or b is 0. */
 function ratio(a, b) {
   if (typeof a !== 'number' || typeof b !== 'number' || !Number.isFinite(a) || !Number.isFinite(b)) return null;
@@ -44,6 +50,7 @@ function summarize(passes) {
     requests: ok.length === 0 ? null : ok.reduce((n, p) => n + (p.requests || 0), 0),
     peakPssKb: peaks.length === 0 ? null : Math.max(...peaks),
     idlePssKb: median(idles),
+    otherMax: maxOrNull(ok.map((p) => p.other && p.other.share)),
   };
 }
 
@@ -54,4 +61,4 @@ function ratios(summary, refs) {
   return out;
 }
 
-module.exports = { median, spread, ratio, summarize, ratios };
+module.exports = { median, spread, maxOrNull, ratio, summarize, ratios };

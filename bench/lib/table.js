@@ -30,6 +30,16 @@ function fmtRatio(r) {
   return typeof r === 'number' && Number.isFinite(r) ? r.toFixed(2) : DASH;
 }
 
+/** A share 0..1 as a whole percentage. */
+function fmtPct(share) {
+  return typeof share === 'number' && Number.isFinite(share) ? `${Math.round(share * 100)}%` : DASH;
+}
+
+/** The top other processes of cpu.otherCpu(): "node 45%, bash 3%". */
+function fmtTop(top) {
+  return (top || []).map((t) => `${t.comm} ${fmtPct(t.share)}`).join(', ') || 'unknown';
+}
+
 function fmtCount(n) {
   return typeof n === 'number' && Number.isFinite(n) ? String(n) : DASH;
 }
@@ -71,6 +81,7 @@ const COLUMNS = [
   { title: 'p99', align: 'right' },
   { title: 'errors', align: 'right' },
   { title: 'PSS MiB', align: 'right' },
+  { title: 'other', align: 'right' },
   { title: '/nginx', align: 'right' },
   { title: '/flask', align: 'right' },
 ];
@@ -87,7 +98,7 @@ function resultsTable(rows, results) {
     if (r.na) return { cells: head, note: `n/a: ${r.na}` };
     if (r.failed === r.passes) return { cells: head, note: `FAILED: ${r.errorsText[0] || 'no pass succeeded'}` };
     if (row.pssOnly) {
-      return [...head, DASH, DASH, DASH, DASH, DASH, `${fmtMiB(r.idlePssKb)} idle`, DASH, DASH];
+      return [...head, DASH, DASH, DASH, DASH, DASH, `${fmtMiB(r.idlePssKb)} idle`, DASH, DASH, DASH];
     }
     return [
       ...head,
@@ -97,6 +108,7 @@ function resultsTable(rows, results) {
       fmtMs(r.p99),
       fmtCount(r.errors) + (r.failed > 0 ? ` (+${r.failed} failed pass${r.failed > 1 ? 'es' : ''})` : ''),
       fmtMiB(r.peakPssKb),
+      fmtPct(r.otherMax),
       fmtRatio(r.ratios && r.ratios.nginx),
       fmtRatio(r.ratios && r.ratios.flask),
     ];
@@ -123,5 +135,5 @@ function targetsSection(evaluated) {
 }
 
 module.exports = {
-  fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS,
+  fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS,
 };

@@ -110,47 +110,6 @@ function machine(found) {
   return info;
 }
 
-/** Busy and total jiffies summed over all CPUs from /proc/stat's "cpu " line (pure). */
-function parseProcStat(text) {
-  const m = /^cpu\s+(.+)$/m.exec(String(text));
-  if (!m) return null;
-  const v = m[1].trim().split(/\s+/).map(Number);
-  // user nice system idle iowait irq softirq steal guest guest_nice; guest is inside user already
-  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-  const idle = (v[3] || 0) + (v[4] || 0);
-  return { busy: total - idle, total };
-}
-
-/** Share of the machine busy between two parseProcStat() readings, 0..1 (pure); null if unknown. */
-function busyShare(a, b) {
-  if (!a || !b || b.total <= a.total) return null;
-  return Math.min(1, Math.max(0, (b.busy - a.busy) / (b.total - a.total)));
-}
-
-/**
- * How busy the machine is before the bench starts anything (sampled over `ms`): other load makes
- * every figure noisy, so the header says so.
- */
-async function backgroundLoad(ms = 1000) {
-  const read = () => {
-    try {
-      return parseProcStat(fs.readFileSync('/proc/stat', 'utf8'));
-    } catch {
-      return null;
-    }
-  };
-  const a = read();
-  await new Promise((r) => setTimeout(r, ms));
-  const share = busyShare(a, read());
-  let loadavg = null;
-  try {
-    loadavg = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {
-    /* not Linux */
-  }
-  return { busyShare: share, loadavg };
-}
-
 /** Whether `node bin/tsuwsgi --help` lists an option (e.g. accept-mode). */
 function tsuwsgiHasOption(bin, option) {
   const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 15000 });
@@ -158,5 +117,5 @@ function tsuwsgiHasOption(bin, option) {
 }
 
 module.exports = {
-  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption, parseProcStat, busyShare, backgroundLoad,
+  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption,
   PYTHON3_PLUGIN, UWSGI_PARAMS };

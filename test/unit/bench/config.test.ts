@@ -4,7 +4,7 @@ import { benchLib } from './helpers.js';
 const { renderConf, locationFor, upstreamAddress, upstreamName, WORKER_PROCESSES } = benchLib('nginx');
 const { uwsgiIni, tsuwsgiIni, renderIni, APPS } = benchLib('backends');
 const { allRows, PROCESSES, THREADS, POST_BYTES } = benchLib('rows');
-const { check, missingMessage, parseProcStat, busyShare } = benchLib('tools');
+const { check, missingMessage } = benchLib('tools');
 
 type Row = ReturnType<typeof allRows>[number];
 const ROWS: Row[] = allRows();
@@ -189,20 +189,6 @@ describe('bench rows and generated configs', () => {
       const pkgs = Object.fromEntries(Object.entries(REQUIREMENTS).map(([k, v]) => [k, (v as { pkg: string }).pkg]));
       expect(pkgs).to.deep.equal({ nginx: 'nginx', wrk: 'wrk', uwsgi: 'uwsgi-core', 'uwsgi-python3': 'uwsgi-plugin-python3', flask: 'python3-flask' });
       expect(REQUIREMENTS['uwsgi-python3'].what).to.contain('/usr/lib/uwsgi/plugins/python3_plugin.so');
-    });
-  });
-
-  describe('background load', () => {
-    it('reads busy and total jiffies from /proc/stat (idle + iowait are idle; guest is in user)', () => {
-      const text = 'cpu  100 5 50 800 20 1 2 3 7 0\ncpu0 50 2 25 400 10 0 1 1 3 0\nintr 1 2\n';
-      expect(parseProcStat(text)).to.deep.equal({ busy: 161, total: 981 });
-      expect(parseProcStat('intr 1\n')).to.equal(null);
-    });
-    it('computes the busy share between two readings', () => {
-      expect(busyShare({ busy: 100, total: 1000 }, { busy: 150, total: 1200 })).to.equal(0.25);
-      expect(busyShare({ busy: 0, total: 0 }, { busy: 0, total: 100 })).to.equal(0);
-      expect(busyShare({ busy: 0, total: 100 }, { busy: 0, total: 100 })).to.equal(null);
-      expect(busyShare(null, { busy: 1, total: 2 })).to.equal(null);
     });
   });
 });

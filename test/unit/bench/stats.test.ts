@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
-const { median, spread, ratio, summarize, ratios } = benchLib('stats');
+const { median, spread, maxOrNull, ratio, summarize, ratios } = benchLib('stats');
 
 describe('bench/stats', () => {
   describe('median', () => {
@@ -41,6 +41,14 @@ describe('bench/stats', () => {
     });
   });
 
+  describe('maxOrNull', () => {
+    it('is the largest finite value, or null', () => {
+      expect(maxOrNull([0.1, 0.3, null, 0.2])).to.equal(0.3);
+      expect(maxOrNull([0])).to.equal(0);
+      expect(maxOrNull([null, undefined])).to.equal(null);
+    });
+  });
+
   describe('ratio', () => {
     it('divides', () => {
       expect(ratio(30, 20)).to.equal(1.5);
@@ -73,6 +81,12 @@ describe('bench/stats', () => {
       expect(s.peakPssKb).to.equal(70);
       expect(s.idlePssKb).to.equal(null);
       expect(s.errorsText).to.deep.equal([]);
+      expect(s.otherMax).to.equal(null);
+    });
+
+    it('keeps the worst share of CPU other processes used during a pass', () => {
+      const s = summarize([pass(1, { other: { share: 0.02, top: [] } }), pass(2, { other: { share: 0.4, top: [] } }), pass(3, { other: null })]);
+      expect(s.otherMax).to.equal(0.4);
     });
 
     it('leaves failed passes out of every figure but counts them', () => {

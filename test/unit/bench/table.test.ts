@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
-const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS } = benchLib('table');
+const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS } = benchLib('table');
 
 const lines = (s: string) => s.split('\n');
 
@@ -36,12 +36,23 @@ describe('bench/table', () => {
       expect(fmtRatio(1.305)).to.match(/^1\.3[01]$/);
       expect(fmtRatio(0.0712)).to.equal('0.07');
     });
+    it('fmtPct shows a share as a whole percentage', () => {
+      expect(fmtPct(0)).to.equal('0%');
+      expect(fmtPct(0.049)).to.equal('5%');
+      expect(fmtPct(0.5)).to.equal('50%');
+      expect(fmtPct(1)).to.equal('100%');
+    });
+    it('fmtTop names the other processes with their share', () => {
+      expect(fmtTop([{ pid: 1, comm: 'node', share: 0.45 }, { pid: 2, comm: 'bash', share: 0.031 }])).to.equal('node 45%, bash 3%');
+      expect(fmtTop([])).to.equal('unknown');
+      expect(fmtTop(undefined)).to.equal('unknown');
+    });
     it('fmtCount prints integers as they are', () => {
       expect(fmtCount(0)).to.equal('0');
       expect(fmtCount(1643)).to.equal('1643');
     });
     it('every formatter prints "-" for a missing value', () => {
-      for (const f of [fmtRps, fmtMs, fmtMiB, fmtRatio, fmtCount]) {
+      for (const f of [fmtRps, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtCount]) {
         for (const v of [null, undefined, NaN, Infinity, 'x']) expect(f(v), `${f.name}(${v})`).to.equal('-');
       }
       expect(fmtSpread(null)).to.equal('-');
@@ -92,8 +103,8 @@ describe('bench/table', () => {
       { group: '9', id: 'never', what: 'not run', pssOnly: false },
     ];
     const results = {
-      nginx: { passes: 2, failed: 0, errorsText: [], rps: 60000, rpsSpread: [59000, 61000], p50: 0.2, p99: 1.5, errors: 0, peakPssKb: 5120, ratios: { nginx: 1, flask: 5 } },
-      'uwsgi-flask': { passes: 2, failed: 1, errorsText: ['x'], rps: 12000, rpsSpread: [12000, 12000], p50: 2.5, p99: 20, errors: 7, peakPssKb: 55000, ratios: { nginx: 0.2, flask: 1 } },
+      nginx: { passes: 2, failed: 0, errorsText: [], rps: 60000, rpsSpread: [59000, 61000], p50: 0.2, p99: 1.5, errors: 0, peakPssKb: 5120, otherMax: 0.01, ratios: { nginx: 1, flask: 5 } },
+      'uwsgi-flask': { passes: 2, failed: 1, errorsText: ['x'], rps: 12000, rpsSpread: [12000, 12000], p50: 2.5, p99: 20, errors: 7, peakPssKb: 55000, otherMax: null, ratios: { nginx: 0.2, flask: 1 } },
       ma: { na: 'accept-mode not available' },
       broken: { passes: 2, failed: 2, errorsText: ['broken: no 200 through nginx', 'again'], rps: null },
       p: { passes: 2, failed: 0, errorsText: [], idlePssKb: 102400 },
@@ -101,17 +112,17 @@ describe('bench/table', () => {
     const out = lines(resultsTable(rows, results));
 
     it('has the documented columns', () => {
-      expect(COLUMNS.map((c: { title: string }) => c.title)).to.deep.equal(['#', 'id', 'what', 'req/s', 'min–max', 'p50', 'p99', 'errors', 'PSS MiB', '/nginx', '/flask']);
-      expect(out[0]).to.match(/^# +id +what +req\/s +min–max +p50 +p99 +errors +PSS MiB +\/nginx +\/flask$/);
+      expect(COLUMNS.map((c: { title: string }) => c.title)).to.deep.equal(['#', 'id', 'what', 'req/s', 'min–max', 'p50', 'p99', 'errors', 'PSS MiB', 'other', '/nginx', '/flask']);
+      expect(out[0]).to.match(/^# +id +what +req\/s +min–max +p50 +p99 +errors +PSS MiB +other +\/nginx +\/flask$/);
     });
 
     it('prints a measured row with every figure', () => {
-      expect(out[2].split(/\s{2,}/)).to.deep.equal(['1', 'nginx', 'nginx alone', '60000', '59000–61000', '200us', '1.50ms', '0', '5.0', '1.00', '5.00']);
+      expect(out[2].split(/\s{2,}/)).to.deep.equal(['1', 'nginx', 'nginx alone', '60000', '59000–61000', '200us', '1.50ms', '0', '5.0', '1%', '1.00', '5.00']);
     });
 
     it('says how many passes failed next to the errors', () => {
       expect(out[3]).to.contain('7 (+1 failed pass)');
-      expect(out[3]).to.contain('0.20');
+      expect(out[3].split(/\s{2,}/).slice(-4)).to.deep.equal(['53.7', '-', '0.20', '1.00']);
     });
 
     it('prints n/a rows as "n/a: reason"', () => {
@@ -123,7 +134,7 @@ describe('bench/table', () => {
     });
 
     it('prints PSS-only rows with the idle PSS and dashes elsewhere', () => {
-      expect(out[6].split(/\s{2,}/)).to.deep.equal(['pss', 'p', 'idle PSS', '-', '-', '-', '-', '-', '100.0 idle', '-', '-']);
+      expect(out[6].split(/\s{2,}/)).to.deep.equal(['pss', 'p', 'idle PSS', '-', '-', '-', '-', '-', '100.0 idle', '-', '-', '-']);
     });
 
     it('marks rows without a result as not run', () => {

@@ -1,0 +1,126 @@
+'use strict';
+// CPU used by processes that are NOT the bench's (other users' jobs on a shared machine): every
+// figure of a row is noise when something else burns a core during its measurement. The bench's
+// own processes are the harness's process tree (nginx, the backend and wrk are all its children,
+// detached or not); kernel threads (children of kthreadd, pid 2) are left out, since loopback
+// networking under load runs in ksoftirqd/kworkers on the bench's behalf.
+const fs = require('fs');
+const path = require('path');
+const { treePids } = require('./pss');
+
+/** Busy and total jiffies summed over all CPUs from /proc/stat's "cpu " line (pure). */
+function parseProcStat(text) {
+  const m = /^cpu\s+(.+)$/m.exec(String(text));
+  if (!m) return null;
+  const v = m[1].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest is inside user already
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (v[3] || 0) + (v[4] || 0);
+  return { busy: total - idle, total };
+}
+
+/** Share of the machine busy between two parseProcStat() readings, 0..1 (pure); null if unknown. */
+function busyShare(a, b) {
+  if (!a || !b || b.total <= a.total) return null;
+  return Math.min(1, Math.max(0, (b.busy - a.busy) / (b.total - a.total)));
+}
+
+/**
+ * One /proc/PID/stat line (pure): {pid, comm, ppid, ticks}, ticks = utime + stime + cutime +
+ * cstime (children's time moves into the c-fields of whoever reaps them, so a sum over a set of
+ * long-lived processes stays continuous while short-lived children come and go). null if unparsable.
+ */
+function parsePidStat(text) {
+  const s = String(text);
+  const open = s.indexOf('(');
+  const close = s.lastIndexOf(')'); // comm may itself contain ") "
+  if (open < 0 || close < open) return null;
+  const pid = Number(s.slice(0, open).trim());
+  const f = s.slice(close + 2).trim().split(/\s+/); // f[0] = state (field 3)
+  if (!Number.isInteger(pid) || f.length < 15) return null;
+  const num = (i) => Number(f[i]);
+  const ticks = num(11) + num(12) + num(13) + num(14); // fields 14..17
+  if (!Number.isFinite(ticks)) return null;
+  return { pid, comm: s.slice(open + 1, close), ppid: num(1), ticks };
+}
+
+/** A reading of the machine: /proc/stat plus every process's stat (pid → parsed). */
+function snapshot(proc = '/proc') {
+  const read = (f) => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  const procs = new Map();
+  let entries = [];
+  try {
+    entries = fs.readdirSync(proc);
+  } catch {
+    /* not Linux */
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = parsePidStat(read(path.join(proc, name, 'stat')) || '');
+    if (p) procs.set(p.pid, p);
+  }
+  return { stat: parseProcStat(read(path.join(proc, 'stat')) || ''), procs };
+}
+
+const isKernel = (p) => p.pid === 2 || p.ppid === 2;
+
+/**
+ * CPU used by other processes between two snapshots, as a share of the whole machine (pure).
+ * `ours`: the bench's pids (any seen in either snapshot). Returns {share, top: [{pid, comm,
+ * share}] (largest first, at most 3)} or null when the snapshots cannot be compared.
+ */
+function otherCpu(a, b, ours) {
+  if (!a || !b || !a.stat || !b.stat || b.stat.total <= a.stat.total) return null;
+  const total = b.stat.total - a.stat.total;
+  const counted = (p) => !ours.has(p.pid) && !isKernel(p);
+  let sumA = 0;
+  let sumB = 0;
+  const per = [];
+  for (const p of a.procs.values()) if (counted(p)) sumA += p.ticks;
+  for (const p of b.procs.values()) {
+    if (!counted(p)) continue;
+    sumB += p.ticks;
+    const before = a.procs.get(p.pid);
+    const d = p.ticks - (before && before.comm === p.comm ? before.ticks : 0);
+    if (d > 0) per.push({ pid: p.pid, comm: p.comm, share: d / total });
+  }
+  per.sort((x, y) => y.share - x.share);
+  return { share: Math.min(1, Math.max(0, (sumB - sumA) / total)), top: per.slice(0, 3) };
+}
+
+/** Start measuring other processes' CPU; stop() returns otherCpu() for the interval. */
+function startOtherCpu() {
+  const ours = new Set(treePids(process.pid));
+  const a = snapshot();
+  return {
+    stop() {
+      for (const pid of treePids(process.pid)) ours.add(pid);
+      return otherCpu(a, snapshot(), ours);
+    },
+  };
+}
+
+/**
+ * How busy the machine is before the bench starts anything (sampled over `ms`), and who.
+ */
+async function backgroundLoad(ms = 1000) {
+  const meter = startOtherCpu();
+  const a = snapshot();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = snapshot();
+  let loadavg = null;
+  try {
+    loadavg = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    /* not Linux */
+  }
+  return { busyShare: busyShare(a.stat, b.stat), other: meter.stop(), loadavg };
+}
+
+module.exports = { parseProcStat, busyShare, parsePidStat, otherCpu, snapshot, startOtherCpu, backgroundLoad };
