@@ -10,6 +10,7 @@ import { isatty } from 'node:tty';
 import pino, { type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
 import { TsuwsgiError } from './errors';
+import { TurnBuffer } from './turn-buffer';
 
 export type { Logger };
 
@@ -44,14 +45,18 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   }
   const dest = pino.destination({
     dest: opts.logto === undefined ? 1 : openLogFile(opts.logto),
-    // Async writes coalesce lines under load; flush() runs before every exit.
-    sync: false,
+    // Synchronous, behind a buffer that writes once per event-loop turn (turn-buffer.ts).
+    sync: true,
   });
-  const logger = pino({ base }, dest as DestinationStream);
+  const lines = new TurnBuffer(dest);
+  // A crash or a plain process.exit() still writes the lines of its last turn.
+  process.once('exit', () => lines.flush());
+  const logger = pino({ base }, lines as unknown as DestinationStream);
   return {
     logger,
     flush: () => {
       try {
+        lines.flush();
         dest.flushSync();
       } catch {
         // Nothing is buffered, or the fd is gone: either way nothing more can be written.
