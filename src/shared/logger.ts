@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isatty } from 'node:tty';
 import pino, { type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
 import { TsuwsgiError } from './errors';
 import { TurnBuffer } from './turn-buffer';
 
@@ -32,7 +32,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   const base = { pid: process.pid, role: opts.role, ...opts.bindings };
   const useTty = opts.logto === undefined && isatty(1) && process.env.TSUWSGI_LOG_JSON !== '1';
   if (useTty) {
-    const stream = pretty({
+    const stream = loadPretty()({
       sync: true,
       destination: 1,
       colorize: true,
@@ -77,4 +77,13 @@ function openLogFile(file: string): number {
   } catch (err) {
     throw new TsuwsgiError('E_LOGTO', `${file}: cannot open the log file: ${(err as Error).message}`);
   }
+}
+
+/**
+ * pino-pretty and its dependencies cost ~1.8 MB per process; only a terminal needs them, and
+ * workers behind nginx almost never write to one.
+ */
+function loadPretty(): (opts: PrettyOptions) => DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('pino-pretty') as { build: (opts: PrettyOptions) => DestinationStream }).build;
 }

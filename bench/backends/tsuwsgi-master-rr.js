@@ -1,0 +1,66 @@
+'use strict';
+// Row 7: tsuwsgi's request handling under the process model it does NOT use. The master
+// accepts every connection and hands it to the next worker over IPC (what Node's cluster
+// does by default); the workers serve it with tsuwsgi's own connection code from dist/.
+// Kept out of tsuwsgi itself: it was slower in every case measured (docs/design-notes.md,
+// "Accepting"), so it is not an option there.
+// Usage: node tsuwsgi-master-rr.js SOCKET_PATH PROCESSES APP_FILE LOG_FILE|-
+const net = require('net');
+const fs = require('fs');
+const path = require('path');
+const { fork } = require('child_process');
+
+const DIST = path.resolve(__dirname, '..', '..', 'dist');
+const [socketPath, processesText, appFile, logFile] = process.argv.slice(2);
+
+if (process.env.RR_WORKER !== '1') {
+  try {
+    fs.unlinkSync(socketPath);
+  } catch {}
+  const workers = [];
+  const ready = [];
+  let next = 0;
+  for (let i = 0; i < Number(processesText); i++) {
+    const child = fork(__filename, process.argv.slice(2), { env: { ...process.env, RR_WORKER: '1', WORKER_ID: String(i + 1) } });
+    child.on('message', (m) => m === 'ready' && ready.push(child));
+    workers.push(child);
+  }
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+    if (ready.length === 0) return socket.destroy();
+    ready[next++ % ready.length].send('conn', socket);
+  });
+  server.listen(socketPath, () => fs.chmodSync(socketPath, 0o666));
+  const stop = () => {
+    server.close();
+    for (const w of workers) w.kill('SIGTERM');
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} else {
+  const { loadApp } = require(path.join(DIST, 'app', 'load.js'));
+  const { handleUwsgiConnection } = require(path.join(DIST, 'server', 'uwsgi-connection.js'));
+  const { AcceptGate } = require(path.join(DIST, 'server', 'accept-gate.js'));
+  const { createLogger } = require(path.join(DIST, 'shared', 'logger.js'));
+  const logging = logFile !== '-';
+  const { logger } = createLogger({ role: 'worker', logto: logging ? logFile : undefined, bindings: { worker: Number(process.env.WORKER_ID) } });
+  loadApp({ appFile, appPackage: undefined, callable: undefined, baseDir: path.dirname(appFile) }).then((app) => {
+    const ctx = {
+      listener: app.listener,
+      bufferSize: 65535,
+      limitPost: 104857600,
+      log: logger,
+      logRequests: logging,
+      workerId: Number(process.env.WORKER_ID),
+      threadIndex: 0,
+      connections: new Set(),
+    };
+    const gate = new AcceptGate(); // no listener of its own: holding it changes nothing
+    process.on('message', (m, socket) => {
+      if (m === 'conn' && socket) handleUwsgiConnection(socket, ctx, gate);
+    });
+    process.send('ready');
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+}
