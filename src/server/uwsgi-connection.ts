@@ -51,9 +51,10 @@ class UwsgiConnection {
     private readonly ctx: ServeContext,
   ) {
     ctx.connections.add(socket);
-    socket.on('error', this.onError);
-    socket.on('close', this.onClose);
-    socket.on('drain', this.onDrain);
+    (socket as ConnSocket)[kConn] = this;
+    socket.on('error', socketError);
+    socket.on('close', socketClose);
+    socket.on('drain', socketDrain);
   }
 
   /** Serve what has arrived already; read the socket only for what is still missing. */
@@ -80,19 +81,19 @@ class UwsgiConnection {
   private readRest(): void {
     if (this.reading) return;
     this.reading = true;
-    this.socket.on('data', this.onData);
-    this.socket.on('timeout', this.onTimeout);
-    this.socket.on('end', this.onEnd);
+    this.socket.on('data', socketData);
+    this.socket.on('timeout', socketTimeout);
+    this.socket.on('end', socketEnd);
     this.socket.resume();
   }
 
   /** What node's HTTP server does for its responses: a drained socket drains the response. */
-  private readonly onDrain = (): void => {
+  onDrain(): void {
     const res = this.res;
     if (res !== undefined && !res.writableEnded) res.emit('drain');
-  };
+  }
 
-  private readonly onData = (chunk: Buffer): void => {
+  onData(chunk: Buffer): void {
     switch (this.state) {
       case State.Head:
         this.readHead(chunk);
@@ -107,7 +108,7 @@ class UwsgiConnection {
       default:
         break;
     }
-  };
+  }
 
   private readHead(chunk: Buffer): void {
     const buf = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
@@ -165,7 +166,7 @@ class UwsgiConnection {
     const res = buildResponse(req, this.socket);
     this.req = req;
     this.res = res;
-    res.once('finish', this.onResponseDone);
+    res.once('finish', responseFinished);
     this.remaining = length;
     if (length === 0) {
       this.endBody();
@@ -195,7 +196,7 @@ class UwsgiConnection {
   }
 
   /** The response is out: close, after reading whatever body the app left unread. */
-  private readonly onResponseDone = (): void => {
+  onResponseDone(): void {
     const res = this.res as ServerResponse;
     this.responded = true;
     res.detachSocket(this.socket);
@@ -212,7 +213,7 @@ class UwsgiConnection {
       this.readRest();
     }
     this.socket.end();
-  };
+  }
 
   /**
    * Answer before reading the request (413, 431, 400). The rest of what the peer sends is
@@ -229,33 +230,62 @@ class UwsgiConnection {
     this.readRest();
   }
 
-  private readonly onError = (err: NodeJS.ErrnoException): void => {
+  onError(err: NodeJS.ErrnoException): void {
     // A peer that goes away is routine, not a server error.
     this.ctx.log.info({ event: 'client-gone', code: err.code, uri: this.req?.url }, 'connection closed by the peer');
-  };
+  }
 
-  private readonly onTimeout = (): void => {
+  onTimeout(): void {
     this.ctx.log.info({ event: 'timeout', state: State[this.state] }, 'connection timed out');
     this.socket.destroy();
-  };
+  }
 
-  private readonly onEnd = (): void => {
+  onEnd(): void {
     if (this.state === State.Head && this.head !== undefined) {
       this.ctx.log.warn({ event: 'bad-request', code: 'E_PROTO_TRUNCATED', received: this.head.length }, 'connection closed before the uwsgi packet was complete');
     } else if (this.state === State.Body) {
       this.ctx.log.info({ event: 'client-gone', uri: this.req?.url, missing: this.remaining }, 'connection closed before the request body was complete');
       this.req?.destroy();
     }
-  };
+  }
 
-  private readonly onClose = (): void => {
+  onClose(): void {
     this.ctx.connections.delete(this.socket);
     if (this.res !== undefined && !this.res.writableFinished) {
       this.ctx.log.info({ event: 'client-gone', uri: this.req?.url }, 'connection closed before the response was complete');
     }
-  };
+  }
 }
 
 function destroySocket(socket: Socket): void {
   socket.destroy();
+}
+
+/*
+ * Socket and response listeners shared by every connection (no closures per connection): each
+ * finds its connection on the socket.
+ */
+const kConn = Symbol('tsuwsgi.connection');
+type ConnSocket = Socket & { [kConn]: UwsgiConnection };
+
+function socketData(this: Socket, chunk: Buffer): void {
+  (this as ConnSocket)[kConn].onData(chunk);
+}
+function socketError(this: Socket, err: NodeJS.ErrnoException): void {
+  (this as ConnSocket)[kConn].onError(err);
+}
+function socketTimeout(this: Socket): void {
+  (this as ConnSocket)[kConn].onTimeout();
+}
+function socketEnd(this: Socket): void {
+  (this as ConnSocket)[kConn].onEnd();
+}
+function socketClose(this: Socket): void {
+  (this as ConnSocket)[kConn].onClose();
+}
+function socketDrain(this: Socket): void {
+  (this as ConnSocket)[kConn].onDrain();
+}
+function responseFinished(this: ServerResponse): void {
+  (this.socket as ConnSocket | null)?.[kConn]?.onResponseDone();
 }
