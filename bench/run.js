@@ -20,7 +20,10 @@ const targets = require('./lib/targets');
 const tools = require('./lib/tools');
 const { writePostScript } = require('./lib/wrk');
 
-const log = (...a) => console.log(...a);
+let stdoutClosed = false;
+const log = (...a) => {
+  if (!stdoutClosed) console.log(...a);
+};
 
 /** Other processes' CPU (share of the machine) above which a pass is flagged as disturbed. */
 const OTHER_WARN = 0.05;
@@ -81,6 +84,7 @@ function header(info, opts, rows, load) {
     `tsuwsgi bench, ${new Date().toISOString()}`,
     `machine: ${info.cores} cores (${info.cpu}), ${info.kernel}, node ${info.node}`,
     `tools:   ${tools_.join('; ')}`,
+    `tsuwsgi: ${info.tsuwsgi || 'unknown commit'} (built by npm run bench)`,
     `load:    ${loadLine(load)}`,
     `wrk:     ${opts.threads} thread(s), ${opts.connections} connections, --latency --timeout 5s, ${opts.warmup} s warm-up + ` +
       `${opts.duration} s measured per row and pass; ${opts.passes} interleaved pass(es): pass 1 runs every row, then pass 2, …`,
@@ -152,7 +156,7 @@ async function main() {
   }
   const runnable = rows.filter((r) => !results[r.id]);
 
-  const info = tools.machine(found);
+  const info = { ...tools.machine(found), tsuwsgi: tools.gitState(backends.REPO) };
   const load = await cpu.backgroundLoad(1000);
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-bench-'));
   log(header(info, opts, rows, load));
@@ -224,6 +228,12 @@ async function main() {
   return 0;
 }
 
+// `node bench/run.js | head`: when the reader goes away, stop like on Ctrl-C instead of crashing.
+process.stdout.on('error', (err) => {
+  stdoutClosed = true;
+  if (err.code === 'EPIPE') onSignal('stdout closed');
+  else throw err;
+});
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 process.on('SIGHUP', () => onSignal('SIGHUP'));

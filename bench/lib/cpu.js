@@ -26,9 +26,11 @@ function busyShare(a, b) {
 }
 
 /**
- * One /proc/PID/stat line (pure): {pid, comm, ppid, ticks}, ticks = utime + stime + cutime +
- * cstime (children's time moves into the c-fields of whoever reaps them, so a sum over a set of
- * long-lived processes stays continuous while short-lived children come and go). null if unparsable.
+ * One /proc/PID/stat line (pure): {pid, comm, ppid, own, ticks}. own = utime + stime; ticks = own
+ * + cutime + cstime (children's time moves into the c-fields of whoever reaps them, so a sum over
+ * a set of processes stays continuous while children come and go; but a parent's ticks jump by a
+ * long-lived child's whole life when it reaps it, so per-process shares use `own`).
+ * null if unparsable.
  */
 function parsePidStat(text) {
   const s = String(text);
@@ -39,9 +41,10 @@ function parsePidStat(text) {
   const f = s.slice(close + 2).trim().split(/\s+/); // f[0] = state (field 3)
   if (!Number.isInteger(pid) || f.length < 15) return null;
   const num = (i) => Number(f[i]);
-  const ticks = num(11) + num(12) + num(13) + num(14); // fields 14..17
+  const own = num(11) + num(12); // fields 14, 15
+  const ticks = own + num(13) + num(14); // + fields 16, 17
   if (!Number.isFinite(ticks)) return null;
-  return { pid, comm: s.slice(open + 1, close), ppid: num(1), ticks };
+  return { pid, comm: s.slice(open + 1, close), ppid: num(1), own, ticks };
 }
 
 /** A reading of the machine: /proc/stat plus every process's stat (pid → parsed). */
@@ -73,7 +76,8 @@ const isKernel = (p) => p.pid === 2 || p.ppid === 2;
 /**
  * CPU used by other processes between two snapshots, as a share of the whole machine (pure).
  * `ours`: the bench's pids (any seen in either snapshot). Returns {share, top: [{pid, comm,
- * share}] (largest first, at most 3)} or null when the snapshots cannot be compared.
+ * share}] (by each process's own CPU, largest first, at most 3)} or null when the snapshots
+ * cannot be compared.
  */
 function otherCpu(a, b, ours) {
   if (!a || !b || !a.stat || !b.stat || b.stat.total <= a.stat.total) return null;
@@ -87,7 +91,7 @@ function otherCpu(a, b, ours) {
     if (!counted(p)) continue;
     sumB += p.ticks;
     const before = a.procs.get(p.pid);
-    const d = p.ticks - (before && before.comm === p.comm ? before.ticks : 0);
+    const d = p.own - (before && before.comm === p.comm ? before.own : 0);
     if (d > 0) per.push({ pid: p.pid, comm: p.comm, share: d / total });
   }
   per.sort((x, y) => y.share - x.share);

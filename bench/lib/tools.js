@@ -110,6 +110,16 @@ function machine(found) {
   return info;
 }
 
+/** Which tsuwsgi is measured: the commit, and whether src/ has uncommitted changes. */
+function gitState(repo) {
+  const git = (args) => spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8', timeout: 10000 });
+  const head = git(['log', '-1', '--format=%h %s']);
+  if (head.status !== 0) return null;
+  const dirty = git(['status', '--porcelain', '--', 'src']);
+  const changed = (dirty.stdout || '').split('\n').filter(Boolean).length;
+  return `${head.stdout.trim().slice(0, 70)}${changed ? ` + ${changed} uncommitted change(s) in src/` : ''}`;
+}
+
 /** Whether `node bin/tsuwsgi --help` lists an option (e.g. accept-mode). */
 function tsuwsgiHasOption(bin, option) {
   const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 15000 });
@@ -117,5 +127,5 @@ function tsuwsgiHasOption(bin, option) {
 }
 
 module.exports = {
-  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption,
+  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption, gitState,
   PYTHON3_PLUGIN, UWSGI_PARAMS };

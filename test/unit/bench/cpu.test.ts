@@ -3,9 +3,9 @@ import { benchLib } from './helpers.js';
 
 const { parseProcStat, busyShare, parsePidStat, otherCpu, snapshot, startOtherCpu } = benchLib('cpu');
 
-type Proc = { pid: number; comm: string; ppid: number; ticks: number };
+type Proc = { pid: number; comm: string; ppid: number; own: number; ticks: number };
 const snap = (busy: number, total: number, procs: Proc[]) => ({ stat: { busy, total }, procs: new Map(procs.map((p) => [p.pid, p])) });
-const p = (pid: number, ticks: number, comm = `p${pid}`, ppid = 1): Proc => ({ pid, comm, ppid, ticks });
+const p = (pid: number, ticks: number, comm = `p${pid}`, ppid = 1, own = ticks): Proc => ({ pid, comm, ppid, own, ticks });
 
 describe('bench/cpu', () => {
   describe('parseProcStat', () => {
@@ -35,7 +35,7 @@ describe('bench/cpu', () => {
     const line = (comm: string) => `4242 (${comm}) S 17 4242 4242 0 -1 4194560 100 0 0 0 30 12 5 3 20 0 1 0 99 1000 50 18446744073709551615`;
 
     it('reads pid, comm, ppid and utime + stime + cutime + cstime', () => {
-      expect(parsePidStat(line('node'))).to.deep.equal({ pid: 4242, comm: 'node', ppid: 17, ticks: 50 });
+      expect(parsePidStat(line('node'))).to.deep.equal({ pid: 4242, comm: 'node', ppid: 17, own: 42, ticks: 50 });
     });
     it('copes with spaces and parentheses in comm', () => {
       expect(parsePidStat(line('nginx: worker'))).to.include({ comm: 'nginx: worker', ppid: 17, ticks: 50 });
@@ -57,12 +57,14 @@ describe('bench/cpu', () => {
       expect(r.top).to.deep.equal([{ pid: 10, comm: 'p10', share: 0.1 }]);
     });
     it('counts a process that appeared in full, and a reaped one through its parent\'s c-fields', () => {
-      const a = snap(0, 0, [p(20, 100, 'bash'), p(21, 30, 'make')]);
-      // make (21) exited and bash reaped it: bash's ticks now include make's 30 + 20 more; 22 is new
-      const b = snap(0, 1000, [p(20, 150, 'bash'), p(22, 40, 'cc1')]);
+      const a = snap(0, 0, [p(20, 100, 'bash', 1, 100), p(21, 300, 'make')]);
+      // make (21) ran 20 more ticks, exited and bash reaped it: bash's ticks gain make's 320 (its
+      // own CPU only 5); cc1 (22) is new.
+      const b = snap(0, 1000, [p(20, 425, 'bash', 1, 105), p(22, 40, 'cc1')]);
       const r = otherCpu(a, b, new Set());
-      expect(r.share).to.be.closeTo((150 + 40 - 130) / 1000, 1e-12);
-      expect(r.top.map((t: { comm: string }) => t.comm)).to.deep.equal(['bash', 'cc1']);
+      expect(r.share).to.be.closeTo((425 + 40 - 400) / 1000, 1e-12);
+      // per process: own CPU only, so bash is not credited with make's whole life
+      expect(r.top).to.deep.equal([{ pid: 22, comm: 'cc1', share: 0.04 }, { pid: 20, comm: 'bash', share: 0.005 }]);
     });
     it('does not credit a reused pid with the old process\'s time', () => {
       const r = otherCpu(snap(0, 0, [p(30, 500, 'old')]), snap(0, 100, [p(30, 7, 'new')]), new Set());
