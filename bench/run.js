@@ -146,13 +146,21 @@ async function main() {
     return 1;
   }
 
-  // Rows whose tsuwsgi feature does not exist (yet) are printed as n/a, not run.
+  // Rows whose tsuwsgi option does not exist run their fallback backend if it exists (row 7:
+  // bench/backends/tsuwsgi-master-rr.js), else are printed as n/a.
   const results = {};
   const features = {};
   for (const r of rows) {
     if (!r.feature) continue;
     if (!(r.feature in features)) features[r.feature] = tools.tsuwsgiHasOption(backends.TSUWSGI_BIN, r.feature);
-    if (!features[r.feature]) results[r.id] = { na: `${r.feature} not available` };
+    if (features[r.feature]) continue;
+    if (r.fallback && r.fallback.kind === 'tsuwsgi-master-rr' && fs.existsSync(backends.MASTER_RR)) {
+      r.backend = { ...r.backend, kind: r.fallback.kind };
+      r.what = r.fallback.what;
+      log(`note: tsuwsgi has no ${r.feature} option; row ${r.id} runs ${path.relative(backends.REPO, backends.MASTER_RR)}`);
+    } else {
+      results[r.id] = { na: `${r.feature} not available` };
+    }
   }
   const runnable = rows.filter((r) => !results[r.id]);
 

@@ -10,6 +10,7 @@ const BENCH = path.resolve(__dirname, '..');
 const REPO = path.resolve(BENCH, '..');
 const TSUWSGI_BIN = path.join(REPO, 'bin', 'tsuwsgi');
 const NODE_CLUSTER = path.join(BENCH, 'backends', 'node-cluster.js');
+const MASTER_RR = path.join(BENCH, 'backends', 'tsuwsgi-master-rr.js');
 const APPS = {
   hello: path.join(BENCH, 'apps', 'hello.js'),
   echo: path.join(BENCH, 'apps', 'echo.js'),
@@ -108,6 +109,11 @@ async function start(row, ctx) {
     const ini = path.join(ctx.dir, `${row.id}.ini`);
     fs.writeFileSync(ini, tsuwsgiIni(row, { logFile }));
     proc = await procs.spawnGroup(row.id, process.execPath, [TSUWSGI_BIN, ini], { cwd: REPO, stopSignal: 'SIGTERM' });
+  } else if (b.kind === 'tsuwsgi-master-rr') {
+    // Its own command line: SOCKET_PATH PROCESSES APP_FILE LOG_FILE|- (threads = 1, unix only).
+    if (b.transport !== 'unix') throw new Error(`row ${row.id}: tsuwsgi-master-rr serves a unix socket only`);
+    const args = [MASTER_RR, row.addr.unix, String(b.processes), APPS[b.app], b.logging ? logFile : '-'];
+    proc = await procs.spawnGroup(row.id, process.execPath, args, { cwd: REPO, stopSignal: 'SIGTERM' });
   } else if (b.kind === 'node-cluster') {
     const env = { ...process.env };
     delete env.NODE_CLUSTER_SCHED_POLICY; // Node's default: round-robin on Linux
@@ -136,4 +142,4 @@ async function start(row, ctx) {
   };
 }
 
-module.exports = { start, uwsgiIni, tsuwsgiIni, renderIni, BLOG_SETTINGS, TSUWSGI_BIN, REPO, APPS };
+module.exports = { start, uwsgiIni, tsuwsgiIni, renderIni, BLOG_SETTINGS, TSUWSGI_BIN, MASTER_RR, REPO, APPS };

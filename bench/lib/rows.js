@@ -49,8 +49,12 @@ const ROWS = [
   { group: '6', id: 'tsuwsgi-http-ka', what: 'tsuwsgi http-socket, proxy_pass keepalive', proxy: 'http-ka',
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'http', logging: true } },
 
+  // tsuwsgi with `accept-mode = master` if it has that option; otherwise tsuwsgi's connection code
+  // under a master that accepts and hands over (bench/backends/tsuwsgi-master-rr.js, written when
+  // the option was measured and dropped); n/a when neither exists.
   { group: '7', id: 'tsuwsgi-master-accept', what: 'tsuwsgi accept-mode=master, unix', proxy: 'uwsgi',
     feature: 'accept-mode',
+    fallback: { kind: 'tsuwsgi-master-rr', what: 'tsuwsgi code, master hands over, unix' },
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, extra: { 'accept-mode': 'master' } } },
 
   { group: '8', id: 'post-uwsgi-flask', what: '64 KiB POST echo, uWSGI+Flask', needs: FLASK, proxy: 'uwsgi',
@@ -78,6 +82,7 @@ function allRows() {
     request: GET,
     pssOnly: false,
     feature: null,
+    fallback: null,
     ...r,
     needsAll: ['nginx', 'wrk', ...(r.needs || [])],
     backend: { processes: PROCESSES, threads: THREADS, ...r.backend },

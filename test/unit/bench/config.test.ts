@@ -45,6 +45,8 @@ describe('bench rows and generated configs', () => {
     it('marks the master-accept row as needing the accept-mode option', () => {
       expect(row('tsuwsgi-master-accept').feature).to.equal('accept-mode');
       expect(row('tsuwsgi-master-accept').backend.extra).to.deep.equal({ 'accept-mode': 'master' });
+      expect(row('tsuwsgi-master-accept').fallback.kind).to.equal('tsuwsgi-master-rr');
+      for (const r of ROWS.filter((x) => x.id !== 'tsuwsgi-master-accept')) expect(r.fallback, r.id).to.equal(null);
     });
     it('returns fresh objects each time', () => {
       const a = allRows();
