@@ -72,7 +72,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
  */
 function openLogFile(file: string): number {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file));
     return fs.openSync(file, 'a');
   } catch (err) {
     throw new TsuwsgiError('E_LOGTO', `${file}: cannot open the log file: ${(err as Error).message}`);
@@ -86,4 +86,15 @@ function openLogFile(file: string): number {
 function loadPretty(): (opts: PrettyOptions) => DestinationStream {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('pino-pretty') as { build: (opts: PrettyOptions) => DestinationStream }).build;
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's `mkdirSync(dir, { recursive: true })` never returns
+ * for a path under /proc (it retries ENOENT forever), and a logto typo must be an error.
+ */
+function makeDirs(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  fs.mkdirSync(dir);
 }

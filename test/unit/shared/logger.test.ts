@@ -29,4 +29,14 @@ describe('shared/logger: logto', () => {
     expect(caught?.code).to.equal('E_LOGTO');
     expect(caught?.message).to.match(/^\/etc\/passwd\/app\.log: cannot open the log file: /);
   });
+
+  it('a directory that cannot be created is an E_LOGTO error, not a hang (mkdir -p under /proc)', () => {
+    let caught: { code?: string } | undefined;
+    try {
+      createLogger({ role: 'master', logto: '/proc/tsuwsgi-nope/sub/app.log' });
+    } catch (err) {
+      caught = err as { code?: string };
+    }
+    expect(caught?.code).to.equal('E_LOGTO');
+  });
 });
