@@ -25,7 +25,13 @@ function exit(code: number): never {
 }
 
 async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> {
-  logs = createLogger({ role: 'worker', logto: m.config.logto, bindings: { worker: m.workerId } });
+  try {
+    logs = createLogger({ role: 'worker', logto: m.config.logto, bindings: { worker: m.workerId } });
+  } catch (err) {
+    // The master opened this file before forking; it went away or changed owner since.
+    process.stderr.write(`tsuwsgi worker ${m.workerId}: ${(err as Error).message}\n`);
+    exit(ExitCode.BootError);
+  }
   const log = logs.logger;
   try {
     if (m.config.threads === 1) {
