@@ -117,7 +117,8 @@ function gitState(repo) {
   if (head.status !== 0) return null;
   const dirty = git(['status', '--porcelain', '--', 'src']);
   const changed = (dirty.stdout || '').split('\n').filter(Boolean).length;
-  return `${head.stdout.trim().slice(0, 70)}${changed ? ` + ${changed} uncommitted change(s) in src/` : ''}`;
+  const line = head.stdout.trim();
+  return `${line.length > 72 ? `${line.slice(0, 71)}…` : line}${changed ? ` + ${changed} uncommitted change(s) in src/` : ''}`;
 }
 
 /** Whether `node bin/tsuwsgi --help` lists an option (e.g. accept-mode). */
