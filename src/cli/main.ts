@@ -28,7 +28,13 @@ export function main(argv: string[]): void {
     fail(err);
   }
   for (const warning of parsed.warnings ?? []) logs.logger.warn({ event: 'config-warning' }, warning);
-  runMaster(config, logs).catch((err: unknown) => {
+  // A reload reads the same command line and ini again, as at start.
+  const reread = (): typeof config => {
+    const again = parseCommandLine(argv, process.env, process.cwd());
+    if (again.kind !== 'config') throw new Error('the command line no longer describes a server');
+    return again.config;
+  };
+  runMaster(config, logs, reread).catch((err: unknown) => {
     logs.flush();
     fail(err);
   });

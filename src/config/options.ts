@@ -178,6 +178,21 @@ const rows: OptionSpec[] = [
     section: 'Lifecycle', metavar: 'SECONDS',
     help: 'how long a stopping worker may drain its requests before it is killed',
   },
+  {
+    name: 'touch-reload', aliases: [], kind: 'path', repeatable: true, key: 'touchReload',
+    section: 'Lifecycle', metavar: 'FILE',
+    help: 'gracefully reload every worker when this file\'s mtime changes (checked every second)',
+  },
+  {
+    name: 'touch-chain-reload', aliases: [], kind: 'path', repeatable: true, key: 'touchChainReload',
+    section: 'Lifecycle', metavar: 'FILE',
+    help: 'chain-reload the workers (one at a time, each replacement accepting before the next old worker stops) when this file\'s mtime changes',
+  },
+  {
+    name: 'master-fifo', aliases: [], kind: 'path', repeatable: false, key: 'masterFifo',
+    section: 'Lifecycle', metavar: 'PATH',
+    help: 'a FIFO the master creates and reads one-letter commands from: r reload (re-reading the ini), w reload the workers, c chain reload, q graceful stop, Q immediate stop, + one worker more, - one less, s workers to the log',
+  },
   // Configuration
   {
     name: 'ini', aliases: [], kind: 'path', repeatable: false,

@@ -43,4 +43,9 @@ export interface Config {
   readonly needApp: boolean;
   readonly strict: boolean;
   readonly workerReloadMercy: number;
+  /** Files whose mtime change triggers a graceful / a chain reload. */
+  readonly touchReload: readonly string[];
+  readonly touchChainReload: readonly string[];
+  /** The master's command FIFO. */
+  readonly masterFifo: string | undefined;
 }

@@ -21,10 +21,10 @@ const names = [
   'harakiri', 'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',
   'max-requests', 'max-requests-delta', 'max-worker-lifetime', 'max-worker-lifetime-delta',
   'reload-on-rss', 'reload-on-as', 'evil-reload-on-rss', 'evil-reload-on-as', 'limit-as',
-  'socket-timeout', 'touch-reload', 'touch-chain-reload', 'fs-reload',
+  'socket-timeout', 'fs-reload',
   // control and metrics
   'stats', 'stats-server', 'stats-http', 'stats-minified', 'stats-push', 'memory-report',
-  'master-fifo', 'enable-metrics', 'carbon', 'subscribe-to',
+  'enable-metrics', 'carbon', 'subscribe-to',
   // privileges and isolation
   'umask', 'chroot', 'cap', 'procname', 'procname-prefix',
   'procname-prefix-spaced', 'procname-master', 'auto-procname',

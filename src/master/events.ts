@@ -1,11 +1,13 @@
 /** Everything that can happen to the master, as plain events on one queue. */
+/** Worker events name the worker's slot `key` (unique for the master's life), not its id. */
 export type MasterEvent =
   | { kind: 'signal'; name: NodeJS.Signals }
-  | { kind: 'worker-ready'; id: number; pid: number }
-  | { kind: 'worker-app-failed'; id: number; code: string; message: string }
-  | { kind: 'worker-needs-sockets'; id: number; pid: number; thread: number }
-  | { kind: 'worker-exit'; id: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
-  | { kind: 'respawn-due'; id: number }
+  | { kind: 'command'; command: string; source: string }
+  | { kind: 'worker-ready'; key: number; pid: number }
+  | { kind: 'worker-app-failed'; key: number; code: string; message: string }
+  | { kind: 'worker-needs-sockets'; key: number; pid: number; thread: number }
+  | { kind: 'worker-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'respawn-due'; key: number }
   | { kind: 'mercy-expired' };
 
 export type EventKind = MasterEvent['kind'];

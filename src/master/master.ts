@@ -1,8 +1,15 @@
 /**
- * The master: owns the sockets and the pidfile, keeps `processes` workers alive, and turns
- * signals and worker exits into events handled one at a time by small named handlers.
+ * The master: owns the sockets and the pidfile, keeps `processes` workers alive, reloads them
+ * without refusing a connection, and turns signals, FIFO commands and worker exits into events
+ * handled one at a time by small named handlers.
+ *
+ * Each worker process has a slot. A slot is `active` (serving; replaced when it dies),
+ * `pending` (started by a reload, not accepting yet) or `retiring` (told to drain and exit).
+ * The listening sockets stay open in the master throughout, so while generations overlap both
+ * accept, and nothing is refused.
  */
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import type { Config } from '../config/types';
 import type { LogHandle } from '../shared/logger';
 import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
@@ -14,20 +21,50 @@ import { effectiveBacklog } from './backlog';
 import { spawnWorker } from './spawn-worker';
 import { preparePrivilegeDrop } from './privileges';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
+import { openMasterFifo, type MasterFifo } from './master-fifo';
+import { watchTouchFiles } from './touch-watch';
+import { mergeReloaded } from './reload-config';
+
+type Role = 'active' | 'pending' | 'retiring';
 
 interface WorkerSlot {
+  /** Unique for the master's life; events name slots by it. */
+  readonly key: number;
+  /** The worker number users see (1..processes); a replacement takes its predecessor's. */
   readonly id: number;
+  role: Role;
   child: ChildProcess | undefined;
   spawnedAt: number;
   ready: boolean;
   quickDeaths: number;
 }
 
+interface Reload {
+  readonly kind: 'graceful' | 'chain';
+  readonly startedAt: number;
+  readonly previousConfig: Config;
+  /** Chain reload: the old workers still to replace, in order. */
+  readonly queue: WorkerSlot[];
+  /** Graceful: every new worker is accepting and the old ones were told to stop. */
+  switched: boolean;
+}
+
 type State = 'running' | 'stopping' | 'halting';
 
-const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1'];
+const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGTTIN', 'SIGTTOU'];
 
-export async function runMaster(asked: Config, logs: LogHandle): Promise<void> {
+/** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
+export type ConfigSource = () => Config;
+
+export async function runMaster(asked: Config, logs: LogHandle, reread?: ConfigSource): Promise<void> {
+  const config = clampBacklog(asked, logs);
+  preparePrivilegeDrop(config, logs.logger);
+  const sockets = await bindAll(config);
+  const master = new Master(config, logs, sockets, reread);
+  master.start();
+}
+
+function clampBacklog(asked: Config, logs: LogHandle): Config {
   const { backlog, clamped } = effectiveBacklog(asked.listen);
   if (clamped) {
     logs.logger.warn(
@@ -35,11 +72,7 @@ export async function runMaster(asked: Config, logs: LogHandle): Promise<void> {
       `listen ${asked.listen} is above the kernel's net.core.somaxconn (${backlog}): using ${backlog}; raise the sysctl for a longer queue`,
     );
   }
-  const config: Config = Object.freeze({ ...asked, listen: backlog });
-  preparePrivilegeDrop(config, logs.logger);
-  const sockets = await bindAll(config);
-  const master = new Master(config, logs, sockets);
-  master.start();
+  return Object.freeze({ ...asked, listen: backlog });
 }
 
 class Master {
@@ -47,15 +80,20 @@ class Master {
   private everReady = false;
   private exitCode: number = ExitCode.Ok;
   private readonly workers = new Map<number, WorkerSlot>();
+  private nextKey = 1;
+  private reload: Reload | undefined;
   private readonly queue: MasterEvent[] = [];
   private draining = false;
   private mercyTimer: NodeJS.Timeout | undefined;
+  private fifo: MasterFifo | undefined;
+  private readonly stopWatching: (() => void)[] = [];
   private readonly log;
 
   constructor(
-    private readonly config: Config,
+    private config: Config,
     private readonly logs: LogHandle,
     private readonly sockets: readonly BoundSocket[],
+    private readonly reread: ConfigSource | undefined,
   ) {
     this.log = logs.logger;
   }
@@ -66,15 +104,19 @@ class Master {
     }
     if (this.config.pidfile !== undefined) writePidfile(this.config.pidfile);
     for (const sig of HANDLED_SIGNALS) process.on(sig, () => this.post({ kind: 'signal', name: sig }));
+    if (this.config.masterFifo !== undefined) {
+      const file = this.config.masterFifo;
+      this.fifo = openMasterFifo(file, (command) => this.post({ kind: 'command', command, source: 'fifo' }));
+    }
+    this.stopWatching.push(
+      watchTouchFiles(this.config.touchReload, (f) => this.post({ kind: 'command', command: 'r', source: `touch-reload ${f}` })),
+      watchTouchFiles(this.config.touchChainReload, (f) => this.post({ kind: 'command', command: 'c', source: `touch-chain-reload ${f}` })),
+    );
     this.log.info(
       { event: 'starting', processes: this.config.processes, threads: this.config.threads },
       `starting ${this.config.processes} worker(s) x ${this.config.threads} thread(s)`,
     );
-    for (let id = 1; id <= this.config.processes; id++) {
-      const slot: WorkerSlot = { id, child: undefined, spawnedAt: 0, ready: false, quickDeaths: 0 };
-      this.workers.set(id, slot);
-      this.spawn(slot);
-    }
+    for (let id = 1; id <= this.config.processes; id++) this.spawn(id, 'active');
   }
 
   /** Handlers and callbacks only enqueue; the loop below does the work, one event at a time. */
@@ -96,11 +138,12 @@ class Master {
 
   private readonly handlers: { [K in EventKind]: (e: EventOf<K>) => void } = {
     signal: (e) => this.onSignal(e.name),
+    command: (e) => this.onCommand(e.command, e.source),
     'worker-ready': (e) => this.onWorkerReady(e),
     'worker-app-failed': (e) => this.onAppFailed(e),
     'worker-needs-sockets': (e) => this.sendSockets(e),
     'worker-exit': (e) => this.onWorkerExit(e),
-    'respawn-due': (e) => this.respawn(e.id),
+    'respawn-due': (e) => this.respawn(e.key),
     'mercy-expired': () => this.onMercyExpired(),
   };
 
@@ -115,39 +158,80 @@ class Master {
         this.stopNow(name);
         return;
       case 'SIGHUP':
-        this.log.warn({ event: 'signal-ignored', signal: name }, 'SIGHUP: graceful reload is not implemented yet; ignored');
-        return;
+        return this.onCommand('r', 'SIGHUP');
       case 'SIGUSR1':
-        this.logWorkers();
-        return;
+        return this.onCommand('s', 'SIGUSR1');
+      case 'SIGTTIN':
+        return this.onCommand('+', 'SIGTTIN');
+      case 'SIGTTOU':
+        return this.onCommand('-', 'SIGTTOU');
       default:
         return;
     }
   }
 
-  private spawn(slot: WorkerSlot): void {
+  /** One-letter commands, as uWSGI's master FIFO takes them; signals map onto the same. */
+  private onCommand(command: string, source: string): void {
+    if (this.state !== 'running') return;
+    switch (command) {
+      case 'r':
+        return this.startReload('graceful', true, source);
+      case 'w':
+        return this.startReload('graceful', false, source);
+      case 'c':
+        return this.startReload('chain', true, source);
+      case 'q':
+        return this.stopGracefully();
+      case 'Q':
+        return this.stopNow(`${source} Q`);
+      case '+':
+        return this.scale(+1, source);
+      case '-':
+        return this.scale(-1, source);
+      case 's':
+        return this.logWorkers();
+      default:
+        this.log.warn({ event: 'unknown-command', command, source }, `unknown master command ${JSON.stringify(command)} from ${source}; ignored`);
+    }
+  }
+
+  private slotsIn(role: Role): WorkerSlot[] {
+    return [...this.workers.values()].filter((w) => w.role === role).sort((a, b) => a.id - b.id);
+  }
+
+  private spawn(id: number, role: Role, previous?: WorkerSlot): WorkerSlot {
+    const slot: WorkerSlot = previous ?? { key: this.nextKey++, id, role, child: undefined, spawnedAt: 0, ready: false, quickDeaths: 0 };
+    this.workers.set(slot.key, slot);
     const child = spawnWorker(slot.id, this.config, this.sockets);
     slot.child = child;
     slot.spawnedAt = Date.now();
     slot.ready = false;
     const pid = child.pid ?? -1;
-    this.log.info({ event: 'spawned', worker: slot.id, workerPid: pid }, `worker ${slot.id} spawned (pid ${pid})`);
+    const key = slot.key;
+    this.log.info({ event: 'spawned', worker: id, workerPid: pid, role }, `worker ${id} spawned (pid ${pid})`);
     child.on('message', (m: WorkerToMaster) => {
-      if (m.act === 'ready') this.post({ kind: 'worker-ready', id: slot.id, pid });
-      else if (m.act === 'app-load-failed') this.post({ kind: 'worker-app-failed', id: slot.id, code: m.code, message: m.message });
-      else if (m.act === 'need-sockets') this.post({ kind: 'worker-needs-sockets', id: slot.id, pid, thread: m.thread });
+      if (m.act === 'ready') this.post({ kind: 'worker-ready', key, pid });
+      else if (m.act === 'app-load-failed') this.post({ kind: 'worker-app-failed', key, code: m.code, message: m.message });
+      else if (m.act === 'need-sockets') this.post({ kind: 'worker-needs-sockets', key, pid, thread: m.thread });
     });
-    child.once('exit', (code, signal) => this.post({ kind: 'worker-exit', id: slot.id, pid, code, signal }));
+    child.once('exit', (code, signal) => this.post({ kind: 'worker-exit', key, pid, code, signal }));
+    return slot;
+  }
+
+  private slotOf(key: number, pid: number): WorkerSlot | undefined {
+    const slot = this.workers.get(key);
+    return slot !== undefined && slot.child?.pid === pid ? slot : undefined;
   }
 
   private onWorkerReady(e: EventOf<'worker-ready'>): void {
-    const slot = this.workers.get(e.id);
-    if (slot === undefined || slot.child?.pid !== e.pid) return;
+    const slot = this.slotOf(e.key, e.pid);
+    if (slot === undefined) return;
     slot.ready = true;
-    this.log.info({ event: 'accepting', worker: e.id, workerPid: e.pid }, `worker ${e.id} (pid ${e.pid}) accepting`);
-    if (!this.everReady && [...this.workers.values()].every((w) => w.ready)) {
+    this.log.info({ event: 'accepting', worker: slot.id, workerPid: e.pid, role: slot.role }, `worker ${slot.id} (pid ${e.pid}) accepting`);
+    if (slot.role === 'pending') this.reloadProgress(slot);
+    if (!this.everReady && this.slotsIn('active').every((w) => w.ready)) {
       this.everReady = true;
-      const pids = [...this.workers.values()].map((w) => w.child?.pid);
+      const pids = this.slotsIn('active').map((w) => w.child?.pid);
       this.log.info(
         { event: 'ready', workers: pids, sockets: this.sockets.map((s) => `${s.proto}:${s.name}`) },
         `tsuwsgi ready: ${pids.length} worker(s) accepting`,
@@ -157,8 +241,8 @@ class Master {
 
   /** A replacement app thread needs its own dups: sending a handle over IPC makes one. */
   private sendSockets(e: EventOf<'worker-needs-sockets'>): void {
-    const child = this.workers.get(e.id)?.child;
-    if (child === undefined || child.pid !== e.pid || !child.connected) return;
+    const child = this.slotOf(e.key, e.pid)?.child;
+    if (child === undefined || !child.connected) return;
     this.sockets.forEach((s, index) => {
       const msg: MasterToWorker = { act: 'socket', thread: e.thread, index, proto: s.proto, name: s.name };
       child.send(msg, s.handle as Parameters<ChildProcess['send']>[1]);
@@ -166,7 +250,9 @@ class Master {
   }
 
   private onAppFailed(e: EventOf<'worker-app-failed'>): void {
-    this.log.error({ event: 'app-load-failed', worker: e.id, code: e.code }, e.message);
+    const slot = this.workers.get(e.key);
+    this.log.error({ event: 'app-load-failed', worker: slot?.id, code: e.code }, e.message);
+    if (slot?.role === 'pending') return this.abortReload(`worker ${slot.id} could not load the app: ${e.message}`);
     if (!this.everReady && this.config.needApp && this.state === 'running') {
       process.stderr.write(`tsuwsgi: ${e.message}\n`);
       this.halt(ExitCode.AppLoadError, 'the app failed to load at start (need-app)');
@@ -174,47 +260,192 @@ class Master {
   }
 
   private onWorkerExit(e: EventOf<'worker-exit'>): void {
-    const slot = this.workers.get(e.id);
-    if (slot === undefined || slot.child?.pid !== e.pid) return;
+    const slot = this.slotOf(e.key, e.pid);
+    if (slot === undefined) return;
     slot.child = undefined;
     const lived = Date.now() - slot.spawnedAt;
-    const level = this.state === 'running' ? 'warn' : 'info';
-    this.log[level]({ event: 'worker-exited', worker: e.id, workerPid: e.pid, code: e.code, signal: e.signal, livedMs: lived }, `worker ${e.id} (pid ${e.pid}) exited${e.signal ? ` on ${e.signal}` : ` with code ${e.code}`}`);
-    if (this.state !== 'running') {
-      this.workers.delete(e.id);
-      if (this.workers.size === 0) this.finish();
+    const expected = this.state !== 'running' || slot.role === 'retiring';
+    this.log[expected ? 'info' : 'warn'](
+      { event: 'worker-exited', worker: slot.id, workerPid: e.pid, code: e.code, signal: e.signal, livedMs: lived, role: slot.role },
+      `worker ${slot.id} (pid ${e.pid}) exited${e.signal ? ` on ${e.signal}` : ` with code ${e.code}`}`,
+    );
+    if (this.state !== 'running' || slot.role === 'retiring') {
+      this.workers.delete(slot.key);
+      if (this.state !== 'running' && this.workers.size === 0) this.finish();
+      else this.reloadMaybeFinished();
       return;
     }
+    if (slot.role === 'pending') {
+      this.workers.delete(slot.key);
+      return this.abortReload(`worker ${slot.id} (pid ${e.pid}) exited before accepting`);
+    }
     if (!this.everReady && e.code === ExitCode.AppLoadError && this.config.needApp) {
-      this.workers.delete(e.id);
+      this.workers.delete(slot.key);
       this.halt(ExitCode.AppLoadError, 'the app failed to load at start (need-app)');
       return;
     }
     slot.quickDeaths = nextQuickDeaths(slot.quickDeaths, lived);
     const delay = respawnDelayMs(slot.quickDeaths);
     if (delay === 0) {
-      this.respawn(e.id);
+      this.respawn(slot.key);
     } else {
-      this.log.warn({ event: 'respawn-throttled', worker: e.id, delayMs: delay, quickDeaths: slot.quickDeaths }, `worker ${e.id} respawning too fast: waiting ${delay} ms`);
+      this.log.warn({ event: 'respawn-throttled', worker: slot.id, delayMs: delay, quickDeaths: slot.quickDeaths }, `worker ${slot.id} respawning too fast: waiting ${delay} ms`);
       // Not unref'd: while every worker is dead this timer is all that keeps the master alive.
-      setTimeout(() => this.post({ kind: 'respawn-due', id: e.id }), delay);
+      setTimeout(() => this.post({ kind: 'respawn-due', key: slot.key }), delay);
     }
   }
 
-  private respawn(id: number): void {
-    const slot = this.workers.get(id);
-    if (slot === undefined || slot.child !== undefined || this.state !== 'running') return;
-    this.log.info({ event: 'respawn', worker: id }, `respawning worker ${id}`);
-    this.spawn(slot);
+  private respawn(key: number): void {
+    const slot = this.workers.get(key);
+    if (slot === undefined || slot.child !== undefined || slot.role !== 'active' || this.state !== 'running') return;
+    this.log.info({ event: 'respawn', worker: slot.id }, `respawning worker ${slot.id}`);
+    this.spawn(slot.id, 'active', slot);
   }
+
+  private retire(slot: WorkerSlot): void {
+    slot.role = 'retiring';
+    if (slot.child === undefined || !slot.child.connected) {
+      if (slot.child === undefined) this.workers.delete(slot.key);
+      else slot.child.kill('SIGKILL');
+      return;
+    }
+    this.log.info({ event: 'worker-stopping', worker: slot.id, workerPid: slot.child.pid }, `worker ${slot.id} (pid ${slot.child.pid}) told to finish its requests and exit`);
+    slot.child.send({ act: 'stop', graceful: true } satisfies MasterToWorker);
+    const child = slot.child;
+    // A retiring worker gets worker-reload-mercy seconds, as at shutdown.
+    setTimeout(() => {
+      if (slot.child === child && child.exitCode === null) {
+        this.log.warn({ event: 'no-mercy', worker: slot.id, workerPid: child.pid }, `worker ${slot.id} still draining after worker-reload-mercy; killing it`);
+        child.kill('SIGKILL');
+      }
+    }, this.config.workerReloadMercy * 1000).unref();
+  }
+
+  // Reloads ---------------------------------------------------------------------------------
+
+  private startReload(kind: Reload['kind'], rereadIni: boolean, source: string): void {
+    if (this.reload !== undefined) {
+      this.log.warn({ event: 'reload-ignored', source }, `${source}: a reload is already running; ignored`);
+      return;
+    }
+    const previousConfig = this.config;
+    if (rereadIni && this.reread !== undefined) {
+      let reread: Config;
+      try {
+        reread = clampBacklog(this.reread(), this.logs);
+      } catch (err) {
+        this.log.error({ event: 'reload-failed', source, err: (err as Error).message }, `${source}: the configuration cannot be read, nothing reloaded: ${(err as Error).message}`);
+        return;
+      }
+      const { config, needRestart } = mergeReloaded(this.config, reread);
+      if (needRestart.length > 0) {
+        this.log.warn({ event: 'restart-needed', options: needRestart }, `changed options that only a restart applies: ${needRestart.join(', ')}`);
+      }
+      this.config = config;
+    }
+    this.reload = { kind, startedAt: Date.now(), previousConfig, queue: [], switched: false };
+    this.log.info(
+      { event: 'reload-started', kind, source, processes: this.config.processes, threads: this.config.threads },
+      `${kind} reload started (${source})`,
+    );
+    if (kind === 'graceful') {
+      for (let id = 1; id <= this.config.processes; id++) this.spawn(id, 'pending');
+    } else {
+      this.reload.queue.push(...this.slotsIn('active'));
+      this.chainStep();
+    }
+  }
+
+  /** Chain reload: replace the next old worker, or settle the worker count when none is left. */
+  private chainStep(): void {
+    const reload = this.reload as Reload;
+    const old = reload.queue.shift();
+    if (old !== undefined) {
+      if (old.id > this.config.processes) {
+        this.retire(old);
+        return this.chainStep();
+      }
+      this.spawn(old.id, 'pending');
+      return;
+    }
+    const active = this.slotsIn('active');
+    const ids = new Set(active.map((w) => w.id));
+    for (let id = 1; id <= this.config.processes; id++) if (!ids.has(id)) this.spawn(id, 'active');
+    reload.switched = true;
+    this.reloadMaybeFinished();
+  }
+
+  private reloadProgress(ready: WorkerSlot): void {
+    const reload = this.reload;
+    if (reload === undefined) return;
+    if (reload.kind === 'chain') {
+      const old = this.slotsIn('active').find((w) => w.id === ready.id);
+      ready.role = 'active';
+      if (old !== undefined) this.retire(old);
+      return this.chainStep();
+    }
+    const pending = this.slotsIn('pending');
+    if (!pending.every((w) => w.ready)) return;
+    const old = this.slotsIn('active');
+    for (const w of pending) w.role = 'active';
+    for (const w of old) this.retire(w);
+    reload.switched = true;
+    this.log.info({ event: 'reload-switched', workers: pending.map((w) => w.child?.pid) }, 'every new worker is accepting; the old ones are draining');
+    this.reloadMaybeFinished();
+  }
+
+  private reloadMaybeFinished(): void {
+    const reload = this.reload;
+    if (reload === undefined || !reload.switched || this.slotsIn('retiring').length > 0 || this.slotsIn('pending').length > 0) return;
+    this.reload = undefined;
+    const ms = Date.now() - reload.startedAt;
+    const pids = this.slotsIn('active').map((w) => w.child?.pid);
+    this.log.info({ event: 'reload-finished', kind: reload.kind, durationMs: ms, workers: pids }, `${reload.kind} reload finished in ${ms} ms`);
+  }
+
+  /** A new worker failed: stop the new ones that are not serving yet and keep the old ones. */
+  private abortReload(reason: string): void {
+    const reload = this.reload;
+    if (reload === undefined) return;
+    this.reload = undefined;
+    for (const w of this.slotsIn('pending')) {
+      this.workers.delete(w.key);
+      w.child?.kill('SIGKILL');
+    }
+    this.config = reload.previousConfig;
+    const serving = this.slotsIn('active').map((w) => w.child?.pid);
+    this.log.error({ event: 'reload-aborted', kind: reload.kind, reason, workers: serving }, `${reload.kind} reload aborted, the running workers keep serving: ${reason}`);
+  }
+
+  private scale(delta: 1 | -1, source: string): void {
+    const active = this.slotsIn('active');
+    if (delta > 0) {
+      const used = new Set(active.map((w) => w.id));
+      let id = 1;
+      while (used.has(id)) id++;
+      this.config = Object.freeze({ ...this.config, processes: active.length + 1 });
+      this.log.info({ event: 'scale', source, processes: active.length + 1 }, `${source}: one worker more (${active.length + 1})`);
+      this.spawn(id, 'active');
+      return;
+    }
+    if (active.length <= 1) {
+      this.log.warn({ event: 'scale', source, processes: active.length }, `${source}: already at one worker; not removing it`);
+      return;
+    }
+    this.config = Object.freeze({ ...this.config, processes: active.length - 1 });
+    this.log.info({ event: 'scale', source, processes: active.length - 1 }, `${source}: one worker less (${active.length - 1})`);
+    this.retire(active[active.length - 1]);
+  }
+
+  // Stopping --------------------------------------------------------------------------------
 
   private stopGracefully(): void {
     this.state = 'stopping';
     const mercy = this.config.workerReloadMercy;
     this.log.info({ event: 'stopping', graceful: true, mercySeconds: mercy }, 'graceful shutdown: finishing in-flight requests');
     for (const w of this.workers.values()) {
-      if (w.child === undefined) this.workers.delete(w.id);
-      else w.child.send({ act: 'stop', graceful: true });
+      if (w.child === undefined) this.workers.delete(w.key);
+      else w.child.send({ act: 'stop', graceful: true } satisfies MasterToWorker);
     }
     if (this.workers.size === 0) return this.finish();
     this.mercyTimer = setTimeout(() => this.post({ kind: 'mercy-expired' }), mercy * 1000);
@@ -223,7 +454,7 @@ class Master {
 
   private onMercyExpired(): void {
     if (this.state !== 'stopping') return;
-    this.log.warn({ event: 'no-mercy', workers: [...this.workers.keys()] }, 'worker-reload-mercy expired: killing the remaining workers');
+    this.log.warn({ event: 'no-mercy', workers: [...this.workers.values()].map((w) => w.id) }, 'worker-reload-mercy expired: killing the remaining workers');
     this.killAll();
   }
 
@@ -236,7 +467,7 @@ class Master {
     this.state = 'halting';
     this.exitCode = code;
     this.log.info({ event: 'stopping', graceful: false, reason }, `immediate shutdown: ${reason}`);
-    for (const w of this.workers.values()) if (w.child === undefined) this.workers.delete(w.id);
+    for (const w of this.workers.values()) if (w.child === undefined) this.workers.delete(w.key);
     if (this.workers.size === 0) return this.finish();
     this.killAll();
   }
@@ -246,17 +477,23 @@ class Master {
   }
 
   private logWorkers(): void {
-    for (const w of this.workers.values()) {
-      this.log.info({ event: 'worker-state', worker: w.id, workerPid: w.child?.pid, ready: w.ready, upMs: Date.now() - w.spawnedAt }, `worker ${w.id}`);
+    for (const w of [...this.workers.values()].sort((a, b) => a.id - b.id)) {
+      this.log.info(
+        { event: 'worker-state', worker: w.id, workerPid: w.child?.pid, role: w.role, ready: w.ready, upMs: Date.now() - w.spawnedAt },
+        `worker ${w.id}`,
+      );
     }
   }
 
   /** Every worker is gone: vacuum, then exit with the code the shutdown decided. */
   private finish(): void {
     if (this.mercyTimer !== undefined) clearTimeout(this.mercyTimer);
+    for (const stop of this.stopWatching) stop();
+    this.fifo?.close();
     if (this.config.vacuum) {
       unlinkUnixSockets(this.sockets);
       if (this.config.pidfile !== undefined) removePidfile(this.config.pidfile);
+      if (this.config.masterFifo !== undefined) fs.rmSync(this.config.masterFifo, { force: true });
     }
     this.log.info({ event: 'stopped', code: this.exitCode }, `tsuwsgi stopped (exit ${this.exitCode})`);
     this.logs.flush();

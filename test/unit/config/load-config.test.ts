@@ -61,6 +61,9 @@ describe('config/load-config', () => {
       needApp: true,
       strict: false,
       workerReloadMercy: 60,
+      touchReload: [],
+      touchChainReload: [],
+      masterFifo: undefined,
     });
   });
 

@@ -35,7 +35,7 @@ describe('config/options (the table)', () => {
     }
   });
   it('only repeatable options are lists; min ≤ max', () => {
-    expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members(['socket', 'http-socket', 'env']);
+    expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members(['socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload']);
     for (const o of optionTable) if (o.min !== undefined && o.max !== undefined) expect(o.min).to.be.at.most(o.max);
   });
   it('every Config field set from the table is set by one row only', () => {
@@ -51,7 +51,7 @@ describe('config/options (the table)', () => {
   });
   it('the uWSGI-only list holds the options the brief names', () => {
     for (const name of ['plugins', 'plugin', 'enable-threads', 'thunder-lock', 'lazy-apps', 'single-interpreter', 'py-autoreload',
-      'home', 'virtualenv', 'venv', 'pythonpath', 'harakiri', 'max-requests', 'stats', 'master-fifo', 'touch-reload']) {
+      'home', 'virtualenv', 'venv', 'pythonpath', 'harakiri', 'max-requests', 'stats']) {
       expect(uwsgiOnlyOptions.has(name), name).to.equal(true);
     }
   });

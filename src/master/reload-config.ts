@@ -1,0 +1,27 @@
+/**
+ * What a reload may change. New workers take the re-read configuration, except what lives in
+ * the master itself (sockets, privileges, log file, pidfile, fifo): those keep their running
+ * values and are listed so the master can say a restart is needed.
+ */
+import type { Config } from '../config/types';
+
+const NEEDS_RESTART = [
+  'socket', 'httpSocket', 'listen', 'chmodSocket', 'chownSocket', 'uid', 'gid',
+  'logto', 'pidfile', 'masterFifo', 'vacuum',
+] as const satisfies readonly (keyof Config)[];
+
+export interface Reloaded {
+  readonly config: Config;
+  /** Options whose new value is ignored until a restart. */
+  readonly needRestart: readonly string[];
+}
+
+export function mergeReloaded(running: Config, reread: Config): Reloaded {
+  const needRestart: string[] = [];
+  const kept: Record<string, unknown> = {};
+  for (const key of NEEDS_RESTART) {
+    if (JSON.stringify(running[key]) !== JSON.stringify(reread[key])) needRestart.push(key);
+    kept[key] = running[key];
+  }
+  return { config: Object.freeze({ ...reread, ...kept }) as Config, needRestart };
+}
