@@ -179,6 +179,26 @@ const rows: OptionSpec[] = [
     help: 'how long a stopping worker may drain its requests before it is killed',
   },
   {
+    name: 'max-requests', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'maxRequests',
+    section: 'Lifecycle', metavar: 'N',
+    help: 'recycle a worker after it served N requests (0: never): a replacement starts, and the old worker drains and exits once the replacement accepts',
+  },
+  {
+    name: 'max-requests-delta', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'maxRequestsDelta',
+    section: 'Lifecycle', metavar: 'N',
+    help: 'worker K recycles after max-requests + (K - 1) x N requests, so the workers do not all recycle at once',
+  },
+  {
+    name: 'reload-on-rss', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'reloadOnRss',
+    section: 'Lifecycle', metavar: 'MB',
+    help: 'recycle a worker whose resident memory is above this many megabytes after a request (0: never)',
+  },
+  {
+    name: 'max-worker-lifetime', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'maxWorkerLifetime',
+    section: 'Lifecycle', metavar: 'SECONDS',
+    help: 'recycle a worker after it has run this long (0: never)',
+  },
+  {
     name: 'touch-reload', aliases: [], kind: 'path', repeatable: true, key: 'touchReload',
     section: 'Lifecycle', metavar: 'FILE',
     help: 'gracefully reload every worker when this file\'s mtime changes (checked every second)',

@@ -43,6 +43,11 @@ export interface Config {
   readonly needApp: boolean;
   readonly strict: boolean;
   readonly workerReloadMercy: number;
+  /** Recycling limits; 0 = off. */
+  readonly maxRequests: number;
+  readonly maxRequestsDelta: number;
+  readonly reloadOnRss: number;
+  readonly maxWorkerLifetime: number;
   /** Files whose mtime change triggers a graceful / a chain reload. */
   readonly touchReload: readonly string[];
   readonly touchChainReload: readonly string[];

@@ -19,8 +19,7 @@ const names = [
   'hook-pre-app', 'exec-pre-app', 'exec-as-root',
   // recycling and timeouts
   'harakiri', 'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',
-  'max-requests', 'max-requests-delta', 'max-worker-lifetime', 'max-worker-lifetime-delta',
-  'reload-on-rss', 'reload-on-as', 'evil-reload-on-rss', 'evil-reload-on-as', 'limit-as',
+  'max-worker-lifetime-delta', 'reload-on-as', 'evil-reload-on-rss', 'evil-reload-on-as', 'limit-as',
   'socket-timeout', 'fs-reload',
   // control and metrics
   'stats', 'stats-server', 'stats-http', 'stats-minified', 'stats-push', 'memory-report',

@@ -7,6 +7,7 @@ export type MasterEvent =
   | { kind: 'worker-app-failed'; key: number; code: string; message: string }
   | { kind: 'worker-needs-sockets'; key: number; pid: number; thread: number }
   | { kind: 'worker-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'worker-recycle'; key: number; pid: number; reason: string; detail: Record<string, number> }
   | { kind: 'respawn-due'; key: number }
   | { kind: 'mercy-expired' };
 

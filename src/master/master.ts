@@ -37,6 +37,8 @@ interface WorkerSlot {
   spawnedAt: number;
   ready: boolean;
   quickDeaths: number;
+  /** A recycling replacement: the slot it takes over once it accepts. */
+  replaces?: WorkerSlot;
 }
 
 interface Reload {
@@ -143,6 +145,7 @@ class Master {
     'worker-app-failed': (e) => this.onAppFailed(e),
     'worker-needs-sockets': (e) => this.sendSockets(e),
     'worker-exit': (e) => this.onWorkerExit(e),
+    'worker-recycle': (e) => this.recycle(e),
     'respawn-due': (e) => this.respawn(e.key),
     'mercy-expired': () => this.onMercyExpired(),
   };
@@ -213,6 +216,7 @@ class Master {
       if (m.act === 'ready') this.post({ kind: 'worker-ready', key, pid });
       else if (m.act === 'app-load-failed') this.post({ kind: 'worker-app-failed', key, code: m.code, message: m.message });
       else if (m.act === 'need-sockets') this.post({ kind: 'worker-needs-sockets', key, pid, thread: m.thread });
+      else if (m.act === 'recycle') this.post({ kind: 'worker-recycle', key, pid, reason: m.reason, detail: m.detail });
     });
     child.once('exit', (code, signal) => this.post({ kind: 'worker-exit', key, pid, code, signal }));
     return slot;
@@ -228,7 +232,8 @@ class Master {
     if (slot === undefined) return;
     slot.ready = true;
     this.log.info({ event: 'accepting', worker: slot.id, workerPid: e.pid, role: slot.role }, `worker ${slot.id} (pid ${e.pid}) accepting`);
-    if (slot.role === 'pending') this.reloadProgress(slot);
+    if (slot.replaces !== undefined) this.recycleProgress(slot);
+    else if (slot.role === 'pending') this.reloadProgress(slot);
     if (!this.everReady && this.slotsIn('active').every((w) => w.ready)) {
       this.everReady = true;
       const pids = this.slotsIn('active').map((w) => w.child?.pid);
@@ -252,6 +257,7 @@ class Master {
   private onAppFailed(e: EventOf<'worker-app-failed'>): void {
     const slot = this.workers.get(e.key);
     this.log.error({ event: 'app-load-failed', worker: slot?.id, code: e.code }, e.message);
+    if (slot?.replaces !== undefined) return this.recycleFailed(slot, e.message);
     if (slot?.role === 'pending') return this.abortReload(`worker ${slot.id} could not load the app: ${e.message}`);
     if (!this.everReady && this.config.needApp && this.state === 'running') {
       process.stderr.write(`tsuwsgi: ${e.message}\n`);
@@ -274,6 +280,10 @@ class Master {
       if (this.state !== 'running' && this.workers.size === 0) this.finish();
       else this.reloadMaybeFinished();
       return;
+    }
+    if (slot.replaces !== undefined) {
+      this.workers.delete(slot.key);
+      return this.recycleFailed(slot, `exited before accepting (code ${e.code}, signal ${e.signal})`);
     }
     if (slot.role === 'pending') {
       this.workers.delete(slot.key);
@@ -321,6 +331,35 @@ class Master {
     }, this.config.workerReloadMercy * 1000).unref();
   }
 
+  // Recycling -------------------------------------------------------------------------------
+
+  /** A worker reached a limit: start its replacement; it drains once the replacement accepts. */
+  private recycle(e: EventOf<'worker-recycle'>): void {
+    const old = this.slotOf(e.key, e.pid);
+    if (old === undefined || old.role !== 'active' || this.state !== 'running' || this.reload !== undefined) return;
+    if ([...this.workers.values()].some((w) => w.replaces === old)) return;
+    this.log.info(
+      { event: 'recycle', worker: old.id, workerPid: e.pid, reason: e.reason, ...e.detail },
+      `worker ${old.id} (pid ${e.pid}) reached ${e.reason}: starting its replacement`,
+    );
+    const next = this.spawn(old.id, 'pending');
+    next.replaces = old;
+  }
+
+  private recycleProgress(next: WorkerSlot): void {
+    const old = next.replaces as WorkerSlot;
+    next.replaces = undefined;
+    next.role = 'active';
+    if (old.role === 'active' && this.workers.get(old.key) === old) this.retire(old);
+  }
+
+  private recycleFailed(next: WorkerSlot, reason: string): void {
+    const old = next.replaces as WorkerSlot;
+    this.workers.delete(next.key);
+    next.child?.kill('SIGKILL');
+    this.log.error({ event: 'recycle-failed', worker: old.id, workerPid: old.child?.pid, reason }, `worker ${old.id}'s replacement failed (${reason}); the worker keeps serving`);
+  }
+
   // Reloads ---------------------------------------------------------------------------------
 
   private startReload(kind: Reload['kind'], rereadIni: boolean, source: string): void {
@@ -342,6 +381,12 @@ class Master {
         this.log.warn({ event: 'restart-needed', options: needRestart }, `changed options that only a restart applies: ${needRestart.join(', ')}`);
       }
       this.config = config;
+    }
+    // A recycling replacement still starting would be one worker too many after the reload.
+    for (const w of this.slotsIn('pending')) {
+      if (w.replaces === undefined) continue;
+      this.workers.delete(w.key);
+      w.child?.kill('SIGKILL');
     }
     this.reload = { kind, startedAt: Date.now(), previousConfig, queue: [], switched: false };
     this.log.info(

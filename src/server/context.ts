@@ -10,6 +10,8 @@ export interface ServeContext {
   readonly logRequests: boolean;
   readonly workerId: number;
   readonly threadIndex: number;
+  /** Called when a response is finished, when recycling limits are set (recycle-limits.ts). */
+  readonly afterRequest: (() => void) | undefined;
   /** Open connections of this thread; a graceful stop waits for it to reach 0. */
   readonly connections: Set<import('node:net').Socket>;
 }

@@ -19,6 +19,7 @@ export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerRespo
     tracked[kCtx] = ctx;
     res.once('finish', logRequest);
   }
+  if (ctx.afterRequest !== undefined) res.once('finish', ctx.afterRequest);
   let result: unknown;
   try {
     result = ctx.listener(req, res);

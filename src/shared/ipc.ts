@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
+import type { RecycleReason } from '../worker/recycle-limits';
 
 export type MasterToWorker =
   | { act: 'init'; workerId: number; config: Config; fds: ListenFd[][] }
@@ -16,12 +17,15 @@ export type WorkerToMaster =
   | { act: 'ready' }
   /** An app thread died: its fds closed with it, so its replacement needs new dups. */
   | { act: 'need-sockets'; thread: number }
+  /** A recycling limit was reached: start my replacement, then tell me to drain. */
+  | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> }
   | { act: 'app-load-failed'; code: string; message: string };
 
 export type ThreadToWorker =
   | { act: 'ready' }
   | { act: 'app-load-failed'; code: string; message: string }
-  | { act: 'drained' };
+  | { act: 'drained' }
+  | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> };
 
 export type WorkerToThread = { act: 'stop' };
 
@@ -31,4 +35,6 @@ export interface ThreadData {
   readonly threadIndex: number;
   readonly config: Config;
   readonly fds: ListenFd[];
+  /** The worker's shared request counter (recycling limits set), else undefined. */
+  readonly requestCounter: SharedArrayBuffer | undefined;
 }

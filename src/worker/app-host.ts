@@ -8,8 +8,9 @@ import { loadApp } from '../app/load';
 import type { NodeListener } from '../app/types';
 import { listenAll, type Listening } from '../server/listeners';
 import { isTsuwsgiError } from '../shared/errors';
+import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 
-export async function startAppHost(data: ThreadData, log: Logger): Promise<Listening> {
+export async function startAppHost(data: ThreadData, log: Logger, askRecycle: AskRecycle): Promise<Listening> {
   const { config } = data;
   let listener: NodeListener;
   try {
@@ -32,6 +33,7 @@ export async function startAppHost(data: ThreadData, log: Logger): Promise<Liste
       logRequests: !config.disableLogging,
       workerId: data.workerId,
       threadIndex: data.threadIndex,
+      afterRequest: afterRequestFor(data, askRecycle),
       connections: new Set(),
     },
     config.listen,
@@ -43,3 +45,9 @@ const noApp: NodeListener = (_req, res) => {
   res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 };
+
+function afterRequestFor(data: ThreadData, ask: AskRecycle): (() => void) | undefined {
+  const limits = recycleLimits(data.config, data.workerId);
+  if (limits === undefined || data.requestCounter === undefined) return undefined;
+  return afterRequestCheck(new Int32Array(data.requestCounter), limits, ask);
+}

@@ -10,6 +10,7 @@ import type { ListenFd } from '../server/listeners';
 import type { ThreadData, ThreadToWorker, WorkerToThread } from '../shared/ipc';
 import { TsuwsgiError, type ErrorCode } from '../shared/errors';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
+import type { AskRecycle } from './recycle-limits';
 
 const THREAD_ENTRY = path.join(__dirname, 'thread', 'main.js');
 
@@ -26,6 +27,8 @@ export interface AppThreadsOptions {
   readonly fds: ListenFd[][];
   /** Fresh dups of every socket for a replacement thread (its predecessor's closed with it). */
   readonly requestSockets: (thread: number) => Promise<ListenFd[]>;
+  readonly requestCounter: SharedArrayBuffer | undefined;
+  readonly onRecycle: AskRecycle;
 }
 
 interface ThreadSlot {
@@ -41,7 +44,7 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
   const slots: ThreadSlot[] = [];
 
   const start = (index: number, fds: ListenFd[]): Promise<void> => {
-    const data: ThreadData = { workerId: opts.workerId, threadIndex: index, config: opts.config, fds };
+    const data: ThreadData = { workerId: opts.workerId, threadIndex: index, config: opts.config, fds, requestCounter: opts.requestCounter };
     const worker = new Worker(THREAD_ENTRY, { workerData: data, stdout: false, stderr: false });
     const slot = slots[index];
     slot.worker = worker;
@@ -58,6 +61,7 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
           resolve();
         }
         else if (m.act === 'app-load-failed') reject(new TsuwsgiError(m.code as ErrorCode, m.message));
+        else if (m.act === 'recycle') opts.onRecycle(m.reason, m.detail);
       });
       worker.once('exit', (code) => reject(new Error(`app thread ${index} exited with code ${code} before accepting`)));
     });

@@ -10,6 +10,7 @@ import { isTsuwsgiError } from '../shared/errors';
 import { startAppHost } from './app-host';
 import { startAppThreads } from './app-threads';
 import { SocketRequests } from './socket-requests';
+import { recycleLimits, type RecycleReason } from './recycle-limits';
 
 let logs: LogHandle | undefined;
 let stopGracefully: (() => Promise<void>) | undefined;
@@ -33,13 +34,29 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
     exit(ExitCode.BootError);
   }
   const log = logs.logger;
+  const requestCounter = recycleLimits(m.config, m.workerId) === undefined ? undefined : new SharedArrayBuffer(4);
+  if (m.config.maxWorkerLifetime > 0) {
+    const seconds = m.config.maxWorkerLifetime;
+    setTimeout(() => askRecycle('max-worker-lifetime', { seconds }), seconds * 1000).unref();
+  }
   try {
     if (m.config.threads === 1) {
-      const listening = await startAppHost({ workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0] }, log);
+      const listening = await startAppHost(
+        { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter },
+        log,
+        askRecycle,
+      );
       stopGracefully = () => listening.drain();
     } else {
       const threads = startAppThreads(
-        { workerId: m.workerId, config: m.config, fds: m.fds, requestSockets: (t) => sockets.request(t, m.fds[0].length) },
+        {
+          workerId: m.workerId,
+          config: m.config,
+          fds: m.fds,
+          requestSockets: (t) => sockets.request(t, m.fds[0].length),
+          requestCounter,
+          onRecycle: askRecycle,
+        },
         log,
       );
       stopGracefully = () => threads.stop();
@@ -54,6 +71,15 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
     exit(ExitCode.BootError);
   }
   send({ act: 'ready' });
+}
+
+let recycleAsked = false;
+
+/** Once per worker: the master starts a replacement and then tells this worker to drain. */
+function askRecycle(reason: RecycleReason, detail: Record<string, number>): void {
+  if (recycleAsked || stopping) return;
+  recycleAsked = true;
+  send({ act: 'recycle', reason, detail });
 }
 
 async function stop(graceful: boolean): Promise<void> {

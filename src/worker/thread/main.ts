@@ -16,7 +16,7 @@ const { logger, flush } = createLogger({
 });
 const send = (m: ThreadToWorker): void => port.postMessage(m);
 
-startAppHost(data, logger).then(
+startAppHost(data, logger, (reason, detail) => send({ act: 'recycle', reason, detail })).then(
   (listening) => {
     port.on('message', (m: WorkerToThread) => {
       if (m.act === 'stop') {

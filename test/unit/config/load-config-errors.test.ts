@@ -57,8 +57,8 @@ describe('config/load-config: errors and warnings', () => {
       expect(err.code).to.equal('E_CONFIG_UNSUPPORTED_OPTION');
     });
     it('from the command line they warn too', () => {
-      const { warnings } = load(MINIMAL, { cli: [{ key: 'max-requests', value: '1000' }] });
-      expect(warnings).to.deep.equal(['command line: --max-requests 1000: a uWSGI option tsuwsgi does not implement; ignored']);
+      const { warnings } = load(MINIMAL, { cli: [{ key: 'harakiri', value: '30' }] });
+      expect(warnings).to.deep.equal(['command line: --harakiri 30: a uWSGI option tsuwsgi does not implement; ignored']);
     });
   });
 
