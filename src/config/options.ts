@@ -179,6 +179,11 @@ const rows: OptionSpec[] = [
     help: 'how long a stopping worker may drain its requests before it is killed',
   },
   {
+    name: 'harakiri', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'harakiri',
+    section: 'Lifecycle', metavar: 'SECONDS',
+    help: 'stop a request that runs longer than this (0: never): nginx gets a 504 when nothing was sent yet; an app thread stuck in synchronous code is terminated and replaced (threads > 1), or its worker process is (threads = 1)',
+  },
+  {
     name: 'max-requests', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'maxRequests',
     section: 'Lifecycle', metavar: 'N',
     help: 'recycle a worker after it served N requests (0: never): a replacement starts, and the old worker drains and exits once the replacement accepts',

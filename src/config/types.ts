@@ -43,6 +43,8 @@ export interface Config {
   readonly needApp: boolean;
   readonly strict: boolean;
   readonly workerReloadMercy: number;
+  /** Seconds a request may run before it is stopped; 0 = off. */
+  readonly harakiri: number;
   /** Recycling limits; 0 = off. */
   readonly maxRequests: number;
   readonly maxRequestsDelta: number;

@@ -18,7 +18,7 @@ const names = [
   'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'cron', 'unique-cron', 'hook-master-start',
   'hook-pre-app', 'exec-pre-app', 'exec-as-root',
   // recycling and timeouts
-  'harakiri', 'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',
+  'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',
   'max-worker-lifetime-delta', 'reload-on-as', 'evil-reload-on-rss', 'evil-reload-on-as', 'limit-as',
   'socket-timeout', 'fs-reload',
   // control and metrics

@@ -12,6 +12,8 @@ export interface ServeContext {
   readonly threadIndex: number;
   /** Called when a response is finished, when recycling limits are set (recycle-limits.ts). */
   readonly afterRequest: (() => void) | undefined;
+  /** Notes each request for harakiri (harakiri set), else undefined. */
+  readonly harakiri: import('../worker/harakiri/track').HarakiriTracker | undefined;
   /** Open connections of this thread; a graceful stop waits for it to reach 0. */
   readonly connections: Set<import('node:net').Socket>;
 }

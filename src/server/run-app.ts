@@ -20,6 +20,7 @@ export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerRespo
     res.once('finish', logRequest);
   }
   if (ctx.afterRequest !== undefined) res.once('finish', ctx.afterRequest);
+  if (ctx.harakiri !== undefined) ctx.harakiri.track(req, res);
   let result: unknown;
   try {
     result = ctx.listener(req, res);

@@ -37,4 +37,6 @@ export interface ThreadData {
   readonly fds: ListenFd[];
   /** The worker's shared request counter (recycling limits set), else undefined. */
   readonly requestCounter: SharedArrayBuffer | undefined;
+  /** The worker's harakiri slots (harakiri set), else undefined. */
+  readonly harakiriSlots: SharedArrayBuffer | undefined;
 }

@@ -8,6 +8,7 @@ import { loadApp } from '../app/load';
 import type { NodeListener } from '../app/types';
 import { listenAll, type Listening } from '../server/listeners';
 import { isTsuwsgiError } from '../shared/errors';
+import { startTracking } from './harakiri/track';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 
 export async function startAppHost(data: ThreadData, log: Logger, askRecycle: AskRecycle): Promise<Listening> {
@@ -34,6 +35,10 @@ export async function startAppHost(data: ThreadData, log: Logger, askRecycle: As
       workerId: data.workerId,
       threadIndex: data.threadIndex,
       afterRequest: afterRequestFor(data, askRecycle),
+      harakiri:
+        data.harakiriSlots === undefined
+          ? undefined
+          : startTracking(data.harakiriSlots, data.threadIndex, config.harakiri, log, data.workerId),
       connections: new Set(),
     },
     config.listen,

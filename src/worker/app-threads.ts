@@ -19,6 +19,8 @@ export interface AppThreads {
   readonly ready: Promise<void>;
   /** Graceful stop: each thread drains its connections and exits. */
   stop(): Promise<void>;
+  /** Ends one thread at once, even mid-loop (harakiri); it is replaced like one that died. */
+  terminate(index: number): void;
 }
 
 export interface AppThreadsOptions {
@@ -28,6 +30,7 @@ export interface AppThreadsOptions {
   /** Fresh dups of every socket for a replacement thread (its predecessor's closed with it). */
   readonly requestSockets: (thread: number) => Promise<ListenFd[]>;
   readonly requestCounter: SharedArrayBuffer | undefined;
+  readonly harakiriSlots: SharedArrayBuffer | undefined;
   readonly onRecycle: AskRecycle;
 }
 
@@ -44,7 +47,7 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
   const slots: ThreadSlot[] = [];
 
   const start = (index: number, fds: ListenFd[]): Promise<void> => {
-    const data: ThreadData = { workerId: opts.workerId, threadIndex: index, config: opts.config, fds, requestCounter: opts.requestCounter };
+    const data: ThreadData = { workerId: opts.workerId, threadIndex: index, config: opts.config, fds, requestCounter: opts.requestCounter, harakiriSlots: opts.harakiriSlots };
     const worker = new Worker(THREAD_ENTRY, { workerData: data, stdout: false, stderr: false });
     const slot = slots[index];
     slot.worker = worker;
@@ -91,6 +94,7 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
 
   return {
     ready: Promise.all(first).then(() => undefined),
+    terminate: (index) => void slots[index]?.worker?.terminate(),
     stop: async () => {
       stopping = true;
       await Promise.all(

@@ -11,6 +11,12 @@ import { startAppHost } from './app-host';
 import { startAppThreads } from './app-threads';
 import { SocketRequests } from './socket-requests';
 import { recycleLimits, type RecycleReason } from './recycle-limits';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/types';
+import { RequestSlots } from './harakiri/request-slots';
+import { startWatchdog } from './harakiri/watchdog';
+import type { WatchdogData } from './harakiri/watchdog-thread';
 
 let logs: LogHandle | undefined;
 let stopGracefully: (() => Promise<void>) | undefined;
@@ -39,10 +45,12 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
     const seconds = m.config.maxWorkerLifetime;
     setTimeout(() => askRecycle('max-worker-lifetime', { seconds }), seconds * 1000).unref();
   }
+  const harakiriSlots = m.config.harakiri > 0 ? new SharedArrayBuffer(RequestSlots.bytesFor(m.config.threads)) : undefined;
   try {
     if (m.config.threads === 1) {
+      if (harakiriSlots !== undefined) startWatchdogThread(harakiriSlots, m.config, m.workerId);
       const listening = await startAppHost(
-        { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter },
+        { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter, harakiriSlots },
         log,
         askRecycle,
       );
@@ -55,10 +63,14 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
           fds: m.fds,
           requestSockets: (t) => sockets.request(t, m.fds[0].length),
           requestCounter,
+          harakiriSlots,
           onRecycle: askRecycle,
         },
         log,
       );
+      if (harakiriSlots !== undefined) {
+        startWatchdog(harakiriSlots, m.config.harakiri, m.workerId, log, (s) => threads.terminate(s.thread));
+      }
       stopGracefully = () => threads.stop();
       await threads.ready;
     }
@@ -71,6 +83,13 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
     exit(ExitCode.BootError);
   }
   send({ act: 'ready' });
+}
+
+/** threads = 1: the app runs on this thread, so the harakiri watchdog needs its own. */
+function startWatchdogThread(buffer: SharedArrayBuffer, config: Config, workerId: number): void {
+  const data: WatchdogData = { buffer, seconds: config.harakiri, workerId, logto: config.logto };
+  const watchdog = new Worker(path.join(__dirname, 'harakiri', 'watchdog-thread.js'), { workerData: data, stdout: false, stderr: false });
+  watchdog.unref();
 }
 
 let recycleAsked = false;

@@ -68,13 +68,13 @@ describe('config/argv (parseCommandLine)', () => {
     expect(config('--chmod-socket', 'uwsgi.ini')).to.include({ chmodSocket: 0o666, processes: 4 });
   });
   it('uWSGI-only flags warn, with or without a value, and do not eat the ini', () => {
-    const result = parse('--enable-threads', 'uwsgi.ini', '--harakiri', '30');
+    const result = parse('--enable-threads', 'uwsgi.ini', '--reload-on-as', '30');
     expect(result.kind).to.equal('config');
     if (result.kind !== 'config') return;
     expect(result.config.processes).to.equal(4);
     expect(result.warnings).to.deep.equal([
       'command line: --enable-threads (no value): a uWSGI option tsuwsgi does not implement; ignored',
-      'command line: --harakiri 30: a uWSGI option tsuwsgi does not implement; ignored',
+      'command line: --reload-on-as 30: a uWSGI option tsuwsgi does not implement; ignored',
     ]);
   });
   it('--strict makes them errors', () => {
@@ -175,7 +175,7 @@ describe('config/argv-optional (bindOptionalValues)', () => {
   });
   it('leaves everything else to commander', () => {
     expect(bindOptionalValues(['--processes', 'x.ini'])).to.deep.equal(['--processes', 'x.ini']);
-    expect(bindOptionalValues(['--harakiri', '30'])).to.deep.equal(['--harakiri', '30']);
+    expect(bindOptionalValues(['--reload-on-as', '30'])).to.deep.equal(['--reload-on-as', '30']);
     expect(bindOptionalValues(['--vacuum=x'])).to.deep.equal(['--vacuum=x']);
     expect(bindOptionalValues(['--vacuum', '--master'])).to.deep.equal(['--vacuum', '--master']);
     expect(bindOptionalValues(['--vacuum'])).to.deep.equal(['--vacuum']);

@@ -38,11 +38,11 @@ describe('config/load-config: errors and warnings', () => {
 
   describe('uWSGI options tsuwsgi does not implement', () => {
     it('are warnings, naming file, key and value', () => {
-      const { warnings } = load(`${MINIMAL}enable-threads = true\nharakiri = 30\nplugins = python3\n`);
+      const { warnings } = load(`${MINIMAL}enable-threads = true\nplugins = python3\nreload-on-as = 30\n`);
       expect(warnings).to.deep.equal([
         'uwsgi.ini: enable-threads = "true": a uWSGI option tsuwsgi does not implement; ignored',
-        'uwsgi.ini: harakiri = 30: a uWSGI option tsuwsgi does not implement; ignored',
         'uwsgi.ini: plugins = "python3": a uWSGI option tsuwsgi does not implement; ignored',
+        'uwsgi.ini: reload-on-as = 30: a uWSGI option tsuwsgi does not implement; ignored',
       ]);
     });
     it('are E_CONFIG_UNSUPPORTED_OPTION under strict = true', () => {
@@ -57,8 +57,8 @@ describe('config/load-config: errors and warnings', () => {
       expect(err.code).to.equal('E_CONFIG_UNSUPPORTED_OPTION');
     });
     it('from the command line they warn too', () => {
-      const { warnings } = load(MINIMAL, { cli: [{ key: 'harakiri', value: '30' }] });
-      expect(warnings).to.deep.equal(['command line: --harakiri 30: a uWSGI option tsuwsgi does not implement; ignored']);
+      const { warnings } = load(MINIMAL, { cli: [{ key: 'reload-on-as', value: '30' }] });
+      expect(warnings).to.deep.equal(['command line: --reload-on-as 30: a uWSGI option tsuwsgi does not implement; ignored']);
     });
   });
 

@@ -61,6 +61,7 @@ describe('config/load-config', () => {
       needApp: true,
       strict: false,
       workerReloadMercy: 60,
+      harakiri: 0,
       maxRequests: 0,
       maxRequestsDelta: 0,
       reloadOnRss: 0,

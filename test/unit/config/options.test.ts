@@ -51,7 +51,7 @@ describe('config/options (the table)', () => {
   });
   it('the uWSGI-only list holds the options the brief names', () => {
     for (const name of ['plugins', 'plugin', 'enable-threads', 'thunder-lock', 'lazy-apps', 'single-interpreter', 'py-autoreload',
-      'home', 'virtualenv', 'venv', 'pythonpath', 'harakiri', 'stats']) {
+      'home', 'virtualenv', 'venv', 'pythonpath', 'stats']) {
       expect(uwsgiOnlyOptions.has(name), name).to.equal(true);
     }
   });
