@@ -1,3 +1,5 @@
+import type { ThreadReport } from '../shared/ipc';
+
 /** Everything that can happen to the master, as plain events on one queue. */
 /** Worker events name the worker's slot `key` (unique for the master's life), not its id. */
 export type MasterEvent =
@@ -8,6 +10,8 @@ export type MasterEvent =
   | { kind: 'worker-needs-sockets'; key: number; pid: number; thread: number }
   | { kind: 'worker-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'worker-recycle'; key: number; pid: number; reason: string; detail: Record<string, number> }
+  | { kind: 'worker-report'; key: number; pid: number; rssBytes: number; threads: ThreadReport[] }
+  | { kind: 'report-due'; round: number }
   | { kind: 'respawn-due'; key: number }
   | { kind: 'mercy-expired' };
 

@@ -53,6 +53,9 @@ interface Reload {
 
 type State = 'running' | 'stopping' | 'halting';
 
+/** How long SIGUSR1 / fifo s waits for the workers' answers. */
+const REPORT_WAIT_MS = 500;
+
 const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGTTIN', 'SIGTTOU'];
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
@@ -89,6 +92,9 @@ class Master {
   private mercyTimer: NodeJS.Timeout | undefined;
   private fifo: MasterFifo | undefined;
   private readonly stopWatching: (() => void)[] = [];
+  /** The workers' state being gathered for SIGUSR1 / fifo s. */
+  private report: { round: number; waiting: Set<number>; lines: Map<number, EventOf<'worker-report'>> } | undefined;
+  private reportRound = 0;
   private readonly log;
 
   constructor(
@@ -146,6 +152,8 @@ class Master {
     'worker-needs-sockets': (e) => this.sendSockets(e),
     'worker-exit': (e) => this.onWorkerExit(e),
     'worker-recycle': (e) => this.recycle(e),
+    'worker-report': (e) => this.onReport(e),
+    'report-due': (e) => this.finishReport(e.round),
     'respawn-due': (e) => this.respawn(e.key),
     'mercy-expired': () => this.onMercyExpired(),
   };
@@ -216,6 +224,7 @@ class Master {
       if (m.act === 'ready') this.post({ kind: 'worker-ready', key, pid });
       else if (m.act === 'app-load-failed') this.post({ kind: 'worker-app-failed', key, code: m.code, message: m.message });
       else if (m.act === 'need-sockets') this.post({ kind: 'worker-needs-sockets', key, pid, thread: m.thread });
+      else if (m.act === 'report') this.post({ kind: 'worker-report', key, pid, rssBytes: m.rssBytes, threads: m.threads });
       else if (m.act === 'recycle') this.post({ kind: 'worker-recycle', key, pid, reason: m.reason, detail: m.detail });
     });
     child.once('exit', (code, signal) => this.post({ kind: 'worker-exit', key, pid, code, signal }));
@@ -521,11 +530,46 @@ class Master {
     for (const w of this.workers.values()) w.child?.kill('SIGKILL');
   }
 
+  /** Ask every worker for its state; log one line per worker when all answered or in 500 ms. */
   private logWorkers(): void {
+    if (this.report !== undefined) return;
+    const round = ++this.reportRound;
+    this.report = { round, waiting: new Set(), lines: new Map() };
+    for (const w of this.workers.values()) {
+      if (w.child?.connected) {
+        this.report.waiting.add(w.key);
+        w.child.send({ act: 'report' } satisfies MasterToWorker);
+      }
+    }
+    if (this.report.waiting.size === 0) return this.finishReport(round);
+    setTimeout(() => this.post({ kind: 'report-due', round }), REPORT_WAIT_MS).unref();
+  }
+
+  private onReport(e: EventOf<'worker-report'>): void {
+    const r = this.report;
+    if (r === undefined || !r.waiting.has(e.key)) return;
+    r.waiting.delete(e.key);
+    r.lines.set(e.key, e);
+    if (r.waiting.size === 0) this.finishReport(r.round);
+  }
+
+  private finishReport(round: number): void {
+    const r = this.report;
+    if (r === undefined || r.round !== round) return;
+    this.report = undefined;
     for (const w of [...this.workers.values()].sort((a, b) => a.id - b.id)) {
+      const got = r.lines.get(w.key);
+      const threads = got?.threads ?? [];
+      const current = threads.flatMap((t) => (t.current ? [{ thread: t.thread, ...t.current }] : []));
+      const stuck = threads.filter((t) => !t.answered).map((t) => t.thread);
+      const status = got === undefined ? 'no answer' : stuck.length > 0 || current.length > 0 ? 'busy' : 'idle';
       this.log.info(
-        { event: 'worker-state', worker: w.id, workerPid: w.child?.pid, role: w.role, ready: w.ready, upMs: Date.now() - w.spawnedAt },
-        `worker ${w.id}`,
+        {
+          event: 'worker-state', worker: w.id, workerPid: w.child?.pid, role: w.role, status,
+          requests: threads.reduce((n, t) => n + (t.requests ?? 0), 0),
+          rssBytes: got?.rssBytes, upMs: Date.now() - w.spawnedAt, current, notAnswering: stuck,
+        },
+        `worker ${w.id} (pid ${w.child?.pid}) ${status}${current.map((c) => `; ${c.request} running ${c.ms} ms`).join('')}`,
       );
     }
   }

@@ -14,6 +14,15 @@ export interface ServeContext {
   readonly afterRequest: (() => void) | undefined;
   /** Notes each request for harakiri (harakiri set), else undefined. */
   readonly harakiri: import('../worker/harakiri/track').HarakiriTracker | undefined;
+  /** Live figures of this thread, read when the master asks for the workers' state. */
+  readonly live: ThreadLive;
   /** Open connections of this thread; a graceful stop waits for it to reach 0. */
   readonly connections: Set<import('node:net').Socket>;
+}
+
+export interface ThreadLive {
+  requests: number;
+  /** The response of the request this thread started last, and when (performance.now()). */
+  last: import('node:http').ServerResponse | undefined;
+  lastStart: number;
 }

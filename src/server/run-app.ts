@@ -19,6 +19,10 @@ export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerRespo
     tracked[kCtx] = ctx;
     res.once('finish', logRequest);
   }
+  const live = ctx.live;
+  live.requests++;
+  live.last = res;
+  live.lastStart = performance.now();
   if (ctx.afterRequest !== undefined) res.once('finish', ctx.afterRequest);
   if (ctx.harakiri !== undefined) ctx.harakiri.track(req, res);
   let result: unknown;

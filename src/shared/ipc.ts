@@ -10,13 +10,26 @@ import type { RecycleReason } from '../worker/recycle-limits';
 export type MasterToWorker =
   | { act: 'init'; workerId: number; config: Config; fds: ListenFd[][] }
   | { act: 'stop'; graceful: boolean }
+  /** Report your state (SIGUSR1, fifo s). */
+  | { act: 'report' }
   /** Sent with a socket handle: a fresh dup for a replacement app thread. */
   | { act: 'socket'; thread: number; index: number; proto: 'uwsgi' | 'http'; name: string };
+
+/** One app thread's state, for SIGUSR1 / fifo s. */
+export interface ThreadReport {
+  readonly thread: number;
+  readonly answered: boolean;
+  readonly requests?: number;
+  readonly connections?: number;
+  /** The request in progress, if any: "METHOD URI" and how long it has run. */
+  readonly current?: { readonly request: string; readonly ms: number };
+}
 
 export type WorkerToMaster =
   | { act: 'ready' }
   /** An app thread died: its fds closed with it, so its replacement needs new dups. */
   | { act: 'need-sockets'; thread: number }
+  | { act: 'report'; rssBytes: number; threads: ThreadReport[] }
   /** A recycling limit was reached: start my replacement, then tell me to drain. */
   | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> }
   | { act: 'app-load-failed'; code: string; message: string };
@@ -25,9 +38,10 @@ export type ThreadToWorker =
   | { act: 'ready' }
   | { act: 'app-load-failed'; code: string; message: string }
   | { act: 'drained' }
+  | { act: 'report'; report: ThreadReport }
   | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> };
 
-export type WorkerToThread = { act: 'stop' };
+export type WorkerToThread = { act: 'stop' } | { act: 'report' };
 
 /** workerData of an app thread. */
 export interface ThreadData {

@@ -7,11 +7,18 @@ import type { ThreadData } from '../shared/ipc';
 import { loadApp } from '../app/load';
 import type { NodeListener } from '../app/types';
 import { listenAll, type Listening } from '../server/listeners';
+import type { ServeContext } from '../server/context';
+import { threadReport } from '../server/thread-report';
+import type { ThreadReport } from '../shared/ipc';
 import { isTsuwsgiError } from '../shared/errors';
 import { startTracking } from './harakiri/track';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 
-export async function startAppHost(data: ThreadData, log: Logger, askRecycle: AskRecycle): Promise<Listening> {
+export interface AppHost extends Listening {
+  report(): ThreadReport;
+}
+
+export async function startAppHost(data: ThreadData, log: Logger, askRecycle: AskRecycle): Promise<AppHost> {
   const { config } = data;
   let listener: NodeListener;
   try {
@@ -24,25 +31,24 @@ export async function startAppHost(data: ThreadData, log: Logger, askRecycle: As
     log.error({ event: 'app-load-failed', code: err.code }, err.message);
     listener = noApp;
   }
-  return listenAll(
-    data.fds,
-    {
-      listener,
-      bufferSize: config.bufferSize,
-      limitPost: config.limitPost,
-      log,
-      logRequests: !config.disableLogging,
-      workerId: data.workerId,
-      threadIndex: data.threadIndex,
-      afterRequest: afterRequestFor(data, askRecycle),
-      harakiri:
-        data.harakiriSlots === undefined
-          ? undefined
-          : startTracking(data.harakiriSlots, data.threadIndex, config.harakiri, log, data.workerId),
-      connections: new Set(),
-    },
-    config.listen,
-  );
+  const ctx: ServeContext = {
+    listener,
+    bufferSize: config.bufferSize,
+    limitPost: config.limitPost,
+    log,
+    logRequests: !config.disableLogging,
+    workerId: data.workerId,
+    threadIndex: data.threadIndex,
+    afterRequest: afterRequestFor(data, askRecycle),
+    harakiri:
+      data.harakiriSlots === undefined
+        ? undefined
+        : startTracking(data.harakiriSlots, data.threadIndex, config.harakiri, log, data.workerId),
+    live: { requests: 0, last: undefined, lastStart: 0 },
+    connections: new Set(),
+  };
+  const listening = await listenAll(data.fds, ctx, config.listen);
+  return { ...listening, report: () => threadReport(ctx) };
 }
 
 const noApp: NodeListener = (_req, res) => {

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../shared/logger';
 import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
-import type { ThreadData, ThreadToWorker, WorkerToThread } from '../shared/ipc';
+import type { ThreadData, ThreadReport, ThreadToWorker, WorkerToThread } from '../shared/ipc';
 import { TsuwsgiError, type ErrorCode } from '../shared/errors';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 import type { AskRecycle } from './recycle-limits';
@@ -21,6 +21,8 @@ export interface AppThreads {
   stop(): Promise<void>;
   /** Ends one thread at once, even mid-loop (harakiri); it is replaced like one that died. */
   terminate(index: number): void;
+  /** Each thread's state; a thread that does not answer in time (stuck) is marked so. */
+  report(timeoutMs: number): Promise<ThreadReport[]>;
 }
 
 export interface AppThreadsOptions {
@@ -95,6 +97,28 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
   return {
     ready: Promise.all(first).then(() => undefined),
     terminate: (index) => void slots[index]?.worker?.terminate(),
+    report: (timeoutMs) =>
+      Promise.all(
+        slots.map(
+          ({ worker }, thread) =>
+            new Promise<ThreadReport>((resolve) => {
+              const missing: ThreadReport = { thread, answered: false };
+              if (worker === undefined) return resolve(missing);
+              const timer = setTimeout(() => {
+                worker.off('message', onMessage);
+                resolve(missing);
+              }, timeoutMs);
+              const onMessage = (m: ThreadToWorker): void => {
+                if (m.act !== 'report') return;
+                clearTimeout(timer);
+                worker.off('message', onMessage);
+                resolve(m.report);
+              };
+              worker.on('message', onMessage);
+              worker.postMessage({ act: 'report' } satisfies WorkerToThread);
+            }),
+        ),
+      ),
     stop: async () => {
       stopping = true;
       await Promise.all(

@@ -3,7 +3,10 @@
  * inherited fds (laid out by the master, one dup per app thread); its configuration arrives as
  * the first IPC message. It never outlives the master: a closed IPC channel means exit now.
  */
-import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
+import type { MasterToWorker, ThreadReport, WorkerToMaster } from '../shared/ipc';
+
+/** A thread that does not answer this fast is reported as not answering (stuck or busy). */
+const REPORT_TIMEOUT_MS = 300;
 import { createLogger, type LogHandle } from '../shared/logger';
 import { ExitCode } from '../shared/exit-codes';
 import { isTsuwsgiError } from '../shared/errors';
@@ -21,6 +24,7 @@ import type { WatchdogData } from './harakiri/watchdog-thread';
 let logs: LogHandle | undefined;
 let stopGracefully: (() => Promise<void>) | undefined;
 let stopping = false;
+let report: (() => Promise<ThreadReport[]>) | undefined;
 
 function send(m: WorkerToMaster): void {
   if (process.connected) process.send?.(m);
@@ -55,6 +59,7 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
         askRecycle,
       );
       stopGracefully = () => listening.drain();
+      report = async () => [listening.report()];
     } else {
       const threads = startAppThreads(
         {
@@ -72,6 +77,7 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
         startWatchdog(harakiriSlots, m.config.harakiri, m.workerId, log, (s) => threads.terminate(s.thread));
       }
       stopGracefully = () => threads.stop();
+      report = () => threads.report(REPORT_TIMEOUT_MS);
       await threads.ready;
     }
   } catch (err) {
@@ -115,6 +121,9 @@ process.on('message', (m: MasterToWorker, handle?: unknown) => {
   if (m.act === 'init') void init(m);
   else if (m.act === 'stop') void stop(m.graceful);
   else if (m.act === 'socket') sockets.receive(m, handle);
+  else if (m.act === 'report') {
+    void (report?.() ?? Promise.resolve([])).then((threads) => send({ act: 'report', rssBytes: process.memoryUsage.rss(), threads }));
+  }
 });
 // The master is gone (even SIGKILLed): nobody will reap or replace us, so leave at once.
 process.on('disconnect', () => exit(ExitCode.Ok));

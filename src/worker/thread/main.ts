@@ -19,7 +19,8 @@ const send = (m: ThreadToWorker): void => port.postMessage(m);
 startAppHost(data, logger, (reason, detail) => send({ act: 'recycle', reason, detail })).then(
   (listening) => {
     port.on('message', (m: WorkerToThread) => {
-      if (m.act === 'stop') {
+      if (m.act === 'report') send({ act: 'report', report: listening.report() });
+      else if (m.act === 'stop') {
         void listening.drain().then(() => {
           flush();
           process.exit(ExitCode.Ok);

@@ -1,0 +1,55 @@
+/** SIGUSR1 (and fifo s): one line per worker with pid, status, requests, RSS and the request in progress. */
+import path from 'node:path';
+import { expect } from 'chai';
+import { startServer, fixtureApp, pickPort, type ServerProcess } from '../support/server';
+import { request } from '../support/http';
+import { tempDir } from '../support/tmp';
+import { waitUntil, sleep, isAlive } from '../support/wait';
+
+describe('workers state on SIGUSR1', function () {
+  this.timeout(30_000);
+  let server: ServerProcess | undefined;
+
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('reports busy with the running request, requests served and RSS; idle otherwise; a blocked thread as not answering', async () => {
+    const dir = tempDir();
+    const port = await pickPort();
+    server = startServer({ dir, ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2, 'disable-logging': true } });
+    await server.ready();
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 3; i++) expect((await request(`${url}/pid`)).status).to.equal(200);
+    const slow = request(`${url}/slow?ms=1500`);
+    await sleep(300);
+    process.kill(server.pid, 'SIGUSR1');
+    const line = await server.waitForLog('worker-state', (l) => l.event === 'worker-state');
+    expect(line).to.include({ worker: 1, status: 'busy' });
+    expect(line.requests as number).to.be.at.least(4);
+    expect(line.rssBytes as number).to.be.greaterThan(10 * 1024 * 1024);
+    const current = line.current as { request: string; ms: number }[];
+    expect(current.map((c) => c.request)).to.deep.equal(['GET /slow?ms=1500']);
+    expect(current[0].ms).to.be.within(200, 1500);
+    expect(line.notAnswering).to.deep.equal([]);
+    await slow;
+    // A thread blocked in synchronous code cannot answer: it is named, and the worker is busy.
+    const blocked = request(`${url}/block?ms=1500`);
+    await sleep(300);
+    process.kill(server.pid, 'SIGUSR1');
+    await waitUntil('a second state line', () => server!.events('worker-state').length === 2, 5000);
+    const stuck = server.events('worker-state')[1];
+    expect(stuck).to.include({ status: 'busy' });
+    expect(stuck.notAnswering as number[]).to.have.length(1);
+    await blocked;
+    process.kill(server.pid, 'SIGUSR1');
+    await waitUntil('a third state line', () => server!.events('worker-state').length === 3, 5000);
+    const idle = server.events('worker-state')[2];
+    expect(idle).to.include({ status: 'idle' });
+    expect(idle.current).to.deep.equal([]);
+    expect(idle.requests).to.equal(5);
+    expect(idle.notAnswering).to.deep.equal([]);
+    expect(isAlive(server.pid)).to.equal(true);
+  });
+});
