@@ -42,6 +42,10 @@ async function load(url: string, count: number, until: () => boolean = () => tru
   return out;
 }
 
+function report(what: string, r: { ok: number; failures: string[] }): void {
+  if (process.env.TSUWSGI_TEST_REPORT) console.log(`      ${what}: ${r.failures.length} failed of ${r.ok + r.failures.length}`);
+}
+
 describe('recycling workers under load, through nginx', function () {
   this.timeout(90_000);
   let s: { server: ServerProcess; nginx: Nginx } | undefined;
@@ -56,6 +60,7 @@ describe('recycling workers under load, through nginx', function () {
     s = await serve({ processes: 2, 'max-requests': 100, 'max-requests-delta': 50 });
     const first = s.server.workerPids();
     const result = await load(`${s.nginx.url}/pid`, 1500);
+    report('max-requests', result);
     expect(result.failures).to.deep.equal([]);
     const recycles = s.server.events('recycle');
     expect(recycles.length).to.be.at.least(4);
@@ -76,6 +81,7 @@ describe('recycling workers under load, through nginx', function () {
     const grown = await request(`${x.nginx.url}/grow?mb=160`);
     expect(grown.status).to.equal(200);
     const result = await background;
+    report('reload-on-rss', result);
     expect(result.failures).to.deep.equal([]);
     const [recycle] = x.server.events('recycle');
     expect(recycle.reason).to.equal('reload-on-rss');
@@ -90,6 +96,7 @@ describe('recycling workers under load, through nginx', function () {
     const [before] = s.server.workerPids();
     const x = s;
     const result = await load(`${x.nginx.url}/pid`, 200, () => x.server.events('worker-exited').length > 0, 20_000);
+    report('max-worker-lifetime', result);
     expect(result.failures).to.deep.equal([]);
     expect(x.server.events('recycle')[0].reason).to.equal('max-worker-lifetime');
     expect(result.pids.size).to.equal(2);

@@ -98,7 +98,9 @@ describe('reloads under load, through nginx', function () {
     { name: 'SIGHUP', kind: 'graceful', trigger: (x) => process.kill(x.server.pid, 'SIGHUP') },
     { name: 'touch-reload', kind: 'graceful', trigger: (x) => fs.utimesSync(x.touch, new Date(), new Date(Date.now() + 5000)) },
     { name: 'master fifo r', kind: 'graceful', trigger: (x) => command(x.fifo, 'r') },
+    { name: 'master fifo w (workers only)', kind: 'graceful', trigger: (x) => command(x.fifo, 'w') },
     { name: 'master fifo c (chain)', kind: 'chain', trigger: (x) => command(x.fifo, 'c') },
+    { name: 'touch-chain-reload', kind: 'chain', trigger: (x) => fs.utimesSync(x.chainTouch, new Date(), new Date(Date.now() + 5000)) },
   ];
 
   for (const k of kinds) {
@@ -116,6 +118,7 @@ describe('reloads under load, through nginx', function () {
       k.trigger(x);
       triggered = true;
       const result = await loop;
+      if (process.env.TSUWSGI_TEST_REPORT) console.log(`      ${k.name}: ${result.failures.length} failed of ${result.ok + result.failures.length}`);
       expect(result.failures, result.failures.slice(0, 5).join('\n')).to.deep.equal([]);
       expect(result.ok).to.be.at.least(2000);
       expect([...result.versions].sort()).to.deep.equal(['v1', 'v2']);
