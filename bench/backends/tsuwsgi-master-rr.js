@@ -43,14 +43,19 @@ if (process.env.RR_WORKER !== '1') {
   const { AcceptGate } = require(path.join(DIST, 'server', 'accept-gate.js'));
   const { createLogger } = require(path.join(DIST, 'shared', 'logger.js'));
   const logging = logFile !== '-';
-  const { logger } = createLogger({ role: 'worker', logto: logging ? logFile : undefined, bindings: { worker: Number(process.env.WORKER_ID) } });
+  const logs = createLogger({ role: 'worker', logto: logging ? logFile : undefined, bindings: { worker: Number(process.env.WORKER_ID) } });
   loadApp({ appFile, appPackage: undefined, callable: undefined, baseDir: path.dirname(appFile) }).then((app) => {
     const ctx = {
       listener: app.listener,
       bufferSize: 65535,
       limitPost: 104857600,
-      log: logger,
+      log: logs.logger,
       logRequests: logging,
+      infoLine: logs.infoLine,
+      threadField: ',"thread":0',
+      afterRequest: undefined,
+      harakiri: undefined,
+      live: { requests: 0, last: undefined, lastStart: 0 },
       workerId: Number(process.env.WORKER_ID),
       threadIndex: 0,
       connections: new Set(),

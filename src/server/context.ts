@@ -8,6 +8,10 @@ export interface ServeContext {
   readonly limitPost: number;
   readonly log: Logger;
   readonly logRequests: boolean;
+  /** The logger's fast path for the request line (LogHandle.infoLine), when it has one. */
+  readonly infoLine: ((jsonFields: string, msg: string) => void) | undefined;
+  /** `,"thread":N` when the logger's bindings do not already carry the thread, else ''. */
+  readonly threadField: string;
   readonly workerId: number;
   readonly threadIndex: number;
   /** Called when a response is finished, when recycling limits are set (recycle-limits.ts). */

@@ -40,18 +40,27 @@ export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerRespo
 function logRequest(this: TrackedResponse): void {
   const ctx = this[kCtx];
   const req = this.req;
+  const socket = req.socket;
   const ms = Math.round((performance.now() - this[kStart]) * 1000) / 1000;
+  if (ctx.infoLine !== undefined) {
+    // The same line pino writes for the object below, built directly: ~2 µs less per request.
+    ctx.infoLine(
+      `"event":"request","method":${JSON.stringify(req.method)},"uri":${JSON.stringify(req.url)},"status":${this.statusCode},` +
+        `"bytes":${socket.bytesWritten},"ms":${ms}${ctx.threadField},"remote":${JSON.stringify(socket.remoteAddress ?? '')}`,
+      'request',
+    );
+    return;
+  }
   ctx.log.info(
     {
       event: 'request',
       method: req.method,
       uri: req.url,
       status: this.statusCode,
-      bytes: req.socket.bytesWritten,
+      bytes: socket.bytesWritten,
       ms,
-      worker: process.pid,
-      thread: ctx.threadIndex,
-      remote: req.socket.remoteAddress,
+      ...(ctx.threadField === '' ? {} : { thread: ctx.threadIndex }),
+      remote: socket.remoteAddress ?? '',
     },
     'request',
   );

@@ -26,6 +26,12 @@ export interface LogHandle {
   readonly logger: Logger;
   /** Write out what is buffered; call before the process or thread exits. */
   flush(): void;
+  /**
+   * Writes an info line pino would write for (fields, msg), from fields already in JSON
+   * (`"a":1,"b":"x"`), skipping pino's generic serialisation: the request line's fast path.
+   * Undefined when lines go to a terminal (pino-pretty) or info is not enabled.
+   */
+  readonly infoLine?: (jsonFields: string, msg: string) => void;
 }
 
 export function createLogger(opts: LoggerOptions): LogHandle {
@@ -52,8 +58,14 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   // A crash or a plain process.exit() still writes the lines of its last turn.
   process.once('exit', () => lines.flush());
   const logger = pino({ base }, lines as unknown as DestinationStream);
+  // pino's own layout: level, time, the base fields, the line's fields, msg.
+  const prefix = `,${JSON.stringify(base).slice(1, -1)},`;
+  const infoLine = logger.isLevelEnabled('info')
+    ? (jsonFields: string, msg: string): void => lines.write(`{"level":30,"time":${Date.now()}${prefix}${jsonFields},"msg":${JSON.stringify(msg)}}\n`)
+    : undefined;
   return {
     logger,
+    infoLine,
     flush: () => {
       try {
         lines.flush();

@@ -2,7 +2,7 @@
  * One app thread's life: load the app, accept on this thread's fds, drain on stop. Runs in
  * the worker's main thread when threads = 1 (no extra hop) and in each worker_thread otherwise.
  */
-import type { Logger } from '../shared/logger';
+import type { LogHandle } from '../shared/logger';
 import type { ThreadData } from '../shared/ipc';
 import { loadApp } from '../app/load';
 import type { NodeListener } from '../app/types';
@@ -18,7 +18,12 @@ export interface AppHost extends Listening {
   report(): ThreadReport;
 }
 
-export async function startAppHost(data: ThreadData, log: Logger, askRecycle: AskRecycle): Promise<AppHost> {
+export async function startAppHost(
+  data: ThreadData,
+  logs: LogHandle,
+  askRecycle: AskRecycle,
+): Promise<AppHost> {
+  const log = logs.logger;
   const { config } = data;
   let listener: NodeListener;
   try {
@@ -37,6 +42,9 @@ export async function startAppHost(data: ThreadData, log: Logger, askRecycle: As
     limitPost: config.limitPost,
     log,
     logRequests: !config.disableLogging,
+    infoLine: logs.infoLine,
+    // An app thread's logger carries its thread index; the worker's main thread's does not.
+    threadField: config.threads > 1 ? '' : `,"thread":${data.threadIndex}`,
     workerId: data.workerId,
     threadIndex: data.threadIndex,
     afterRequest: afterRequestFor(data, askRecycle),

@@ -55,7 +55,7 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
       if (harakiriSlots !== undefined) startWatchdogThread(harakiriSlots, m.config, m.workerId);
       const listening = await startAppHost(
         { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter, harakiriSlots },
-        log,
+        logs,
         askRecycle,
       );
       stopGracefully = () => listening.drain();

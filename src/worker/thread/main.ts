@@ -9,14 +9,16 @@ import { startAppHost } from '../app-host';
 const data = workerData as ThreadData;
 const port = parentPort;
 if (port === null) throw new Error('thread/main must run as a worker thread');
-const { logger, flush } = createLogger({
+const logs = createLogger({
   role: 'thread',
   logto: data.config.logto,
   bindings: { worker: data.workerId, thread: data.threadIndex },
 });
 const send = (m: ThreadToWorker): void => port.postMessage(m);
 
-startAppHost(data, logger, (reason, detail) => send({ act: 'recycle', reason, detail })).then(
+const { logger, flush } = logs;
+
+startAppHost(data, logs, (reason, detail) => send({ act: 'recycle', reason, detail })).then(
   (listening) => {
     port.on('message', (m: WorkerToThread) => {
       if (m.act === 'report') send({ act: 'report', report: listening.report() });

@@ -39,4 +39,20 @@ describe('shared/logger: logto', () => {
     }
     expect(caught?.code).to.equal('E_LOGTO');
   });
+
+  it('infoLine writes the very line pino writes for the same fields', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-logger-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'fast.log');
+    const logs = createLogger({ role: 'worker', logto: file, bindings: { worker: 2 } });
+    const fields = { event: 'request', method: 'GET', uri: '/a"b\\c?x=é', status: 200, bytes: 133, ms: 1.25, thread: 0, remote: '::1' };
+    logs.logger.info(fields, 'request');
+    expect(logs.infoLine).to.be.a('function');
+    logs.infoLine?.(JSON.stringify(fields).slice(1, -1), 'request');
+    logs.flush();
+    const [viaPino, viaFast] = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const strip = (line: string): string => line.replace(/"time":\d+/, '"time":0');
+    expect(strip(viaFast)).to.equal(strip(viaPino));
+  });
 });
+
