@@ -1,7 +1,8 @@
 /** SIGUSR1 (and fifo s): one line per worker with pid, status, requests, RSS and the request in progress. */
 import path from 'node:path';
 import { expect } from 'chai';
-import { startServer, fixtureApp, pickPort, type ServerProcess } from '../support/server';
+import { startServer, fixtureApp, type ServerProcess } from '../support/server';
+import { startNginx, type Nginx } from '../support/nginx';
 import { request } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil, sleep, isAlive } from '../support/wait';
@@ -9,18 +10,22 @@ import { waitUntil, sleep, isAlive } from '../support/wait';
 describe('workers state on SIGUSR1', function () {
   this.timeout(30_000);
   let server: ServerProcess | undefined;
+  let nginx: Nginx | undefined;
 
   afterEach(async () => {
+    await nginx?.stop();
+    nginx = undefined;
     await server?.stop();
     server = undefined;
   });
 
   it('reports busy with the running request, requests served and RSS; idle otherwise; a blocked thread as not answering', async () => {
     const dir = tempDir();
-    const port = await pickPort();
-    server = startServer({ dir, ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2, 'disable-logging': true } });
+    const socket = path.join(dir, 'app.sock');
+    server = startServer({ dir, ini: { socket, 'chmod-socket': 666, 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2, 'disable-logging': true } });
     await server.ready();
-    const url = `http://127.0.0.1:${port}`;
+    nginx = await startNginx({ upstream: `unix:${socket}` });
+    const url = nginx.url;
     for (let i = 0; i < 3; i++) expect((await request(`${url}/pid`)).status).to.equal(200);
     const slow = request(`${url}/slow?ms=1500`);
     await sleep(300);
