@@ -10,7 +10,7 @@ import { isatty } from 'node:tty';
 import pino, { type Logger, type DestinationStream } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import { TsuwsgiError } from './errors';
-import { TurnBuffer } from './turn-buffer';
+import { LineBuffer } from './line-buffer';
 
 export type { Logger };
 
@@ -51,11 +51,11 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   }
   const dest = pino.destination({
     dest: opts.logto === undefined ? 1 : openLogFile(opts.logto),
-    // Synchronous, behind a buffer that writes once per event-loop turn (turn-buffer.ts).
+    // Synchronous, behind a buffer that writes at most every 20 ms (line-buffer.ts).
     sync: true,
   });
-  const lines = new TurnBuffer(dest);
-  // A crash or a plain process.exit() still writes the lines of its last turn.
+  const lines = new LineBuffer(dest);
+  // A crash or a plain process.exit() still writes what is pending.
   process.once('exit', () => lines.flush());
   const logger = pino({ base }, lines as unknown as DestinationStream);
   // pino's own layout: level, time, the base fields, the line's fields, msg.
