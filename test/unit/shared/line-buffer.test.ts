@@ -13,7 +13,6 @@ describe('LineBuffer', () => {
     const out = sink();
     const b = new LineBuffer(out);
     b.write('a\n');
-    await after(5);
     b.write('b\n');
     expect(out.writes).to.deep.equal([]);
     await after(40);
