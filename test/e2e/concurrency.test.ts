@@ -3,24 +3,13 @@
  * for handlers that wait. Asserted on which process and thread served each request (the
  * fixture answers "pid:threadId"), never on timings.
  */
-import path from 'node:path';
 import { expect } from 'chai';
-import { startServer, fixtureApp, type ServerProcess } from '../support/server';
-import { startNginx, type Nginx } from '../support/nginx';
+import { fixtureApp } from '../support/server';
 import { request } from '../support/http';
-import { tempDir } from '../support/tmp';
+import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 
-async function serve(processes: number, threads: number): Promise<{ server: ServerProcess; nginx: Nginx }> {
-  const dir = tempDir();
-  const socket = path.join(dir, 'app.sock');
-  const server = startServer({
-    dir,
-    ini: { socket, 'chmod-socket': 666, 'wsgi-file': fixtureApp('echo.js'), processes, threads, 'disable-logging': true },
-  });
-  await server.ready();
-  const nginx = await startNginx({ upstream: `unix:${socket}`, location: 'uwsgi_read_timeout 30s;' });
-  return { server, nginx };
-}
+const serve = (processes: number, threads: number): Promise<BehindNginx> =>
+  serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes, threads, 'disable-logging': true });
 
 async function getAll(url: string, count: number): Promise<string[]> {
   const replies = await Promise.all(Array.from({ length: count }, () => request(url)));
@@ -36,21 +25,18 @@ function tally(served: string[]): Map<string, number> {
 
 describe('concurrency of processes × threads', function () {
   this.timeout(60_000);
-  let server: ServerProcess | undefined;
-  let nginx: Nginx | undefined;
+  let s: BehindNginx | undefined;
 
   afterEach(async () => {
-    await nginx?.stop();
-    await server?.stop();
-    nginx = undefined;
-    server = undefined;
+    await s?.stop();
+    s = undefined;
   });
 
   it('runs exactly processes × threads blocking requests at once, each on its own thread', async () => {
-    ({ server, nginx } = await serve(2, 2));
+    s = await serve(2, 2);
     // Eight requests that each block their thread for 700 ms, all sent at once: a thread that
     // took a second connection while blocked would serve three, and another only one.
-    const served = await getAll(`${nginx.url}/block?ms=700`, 8);
+    const served = await getAll(`${s.nginx.url}/block?ms=700`, 8);
     const counts = tally(served);
     expect(counts.size, `served by ${JSON.stringify([...counts])}`).to.equal(4);
     expect([...counts.values()]).to.deep.equal([2, 2, 2, 2]);
@@ -59,16 +45,16 @@ describe('concurrency of processes × threads', function () {
   });
 
   it('with threads = 1 the app runs in the worker process itself, one blocking request at a time', async () => {
-    ({ server, nginx } = await serve(2, 1));
-    const served = await getAll(`${nginx.url}/block?ms=500`, 4);
+    s = await serve(2, 1);
+    const served = await getAll(`${s.nginx.url}/block?ms=500`, 4);
     const counts = tally(served);
     expect([...counts.values()]).to.deep.equal([2, 2]);
     for (const who of counts.keys()) expect(who.endsWith(':0'), who).to.equal(true); // threadId 0 = main thread
   });
 
   it('serves many waiting requests at once on a single thread', async () => {
-    ({ server, nginx } = await serve(1, 1));
-    const served = await getAll(`${nginx.url}/concurrent?ms=400`, 12);
+    s = await serve(1, 1);
+    const served = await getAll(`${s.nginx.url}/concurrent?ms=400`, 12);
     expect(tally(served.map((s) => s.split(':').slice(0, 2).join(':'))).size).to.equal(1);
     const peak = Math.max(...served.map((s) => Number(s.split(':')[2])));
     expect(peak).to.equal(12);

@@ -4,30 +4,21 @@
  * sibling's request completes, with threads = 1 the worker process is replaced; a request
  * that merely waits too long is answered 504 without ending anything.
  */
-import path from 'node:path';
 import { expect } from 'chai';
-import { startServer, fixtureApp, type ServerProcess } from '../support/server';
-import { startNginx, type Nginx } from '../support/nginx';
+import { fixtureApp } from '../support/server';
 import { request } from '../support/http';
-import { tempDir } from '../support/tmp';
 import { waitUntil, sleep } from '../support/wait';
+import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 
-async function serve(ini: Record<string, string | number | boolean>): Promise<{ server: ServerProcess; nginx: Nginx }> {
-  const dir = tempDir();
-  const socket = path.join(dir, 'app.sock');
-  const server = startServer({ dir, ini: { socket, 'chmod-socket': 666, 'wsgi-file': fixtureApp('echo.js'), harakiri: 1, ...ini } });
-  await server.ready();
-  const nginx = await startNginx({ upstream: `unix:${socket}` });
-  return { server, nginx };
-}
+const serve = (ini: Record<string, string | number | boolean>): Promise<BehindNginx> =>
+  serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), harakiri: 1, ...ini });
 
 describe('harakiri', function () {
   this.timeout(60_000);
-  let s: { server: ServerProcess; nginx: Nginx } | undefined;
+  let s: BehindNginx | undefined;
 
   afterEach(async () => {
-    await s?.nginx.stop();
-    await s?.server.stop();
+    await s?.stop();
     s = undefined;
   });
 

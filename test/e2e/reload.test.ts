@@ -7,26 +7,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { startServer, type ServerProcess } from '../support/server';
-import { startNginx, type Nginx } from '../support/nginx';
 import { request } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil } from '../support/wait';
+import { serveBehindNginx, keepLoading, reportLoad, type BehindNginx } from '../support/behind-nginx';
 
 const appSource = (version: string): string =>
   `module.exports = (req, res) => res.end('${version}:' + process.pid);\n`;
 
-interface Served {
-  server: ServerProcess;
-  nginx: Nginx;
-  dir: string;
+interface Served extends BehindNginx {
   app: string;
   fifo: string;
   touch: string;
   chainTouch: string;
 }
 
-async function serve(processes = 2, extra: Record<string, string | number | boolean> = {}): Promise<Served> {
+async function serve(processes = 2): Promise<Served> {
   const dir = tempDir();
   const app = path.join(dir, 'app.js');
   fs.writeFileSync(app, appSource('v1'));
@@ -35,49 +31,14 @@ async function serve(processes = 2, extra: Record<string, string | number | bool
   const chainTouch = path.join(dir, 'chain.touch');
   fs.writeFileSync(touch, '');
   fs.writeFileSync(chainTouch, '');
-  const socket = path.join(dir, 'app.sock');
-  const server = startServer({
-    dir,
-    ini: {
-      socket, 'chmod-socket': 666, 'wsgi-file': app, processes, vacuum: true, 'disable-logging': true,
-      'master-fifo': fifo, 'touch-reload': touch, 'touch-chain-reload': chainTouch, ...extra,
+  const served = await serveBehindNginx(
+    {
+      'wsgi-file': app, processes, vacuum: true, 'disable-logging': true,
+      'master-fifo': fifo, 'touch-reload': touch, 'touch-chain-reload': chainTouch,
     },
-  });
-  await server.ready();
-  const nginx = await startNginx({ upstream: `unix:${socket}` });
-  return { server, nginx, dir, app, fifo, touch, chainTouch };
-}
-
-interface LoadResult {
-  ok: number;
-  failures: string[];
-  versions: Set<string>;
-  last: string;
-}
-
-/** Keeps `concurrency` requests going until at least `min` are done and `until()` holds. */
-async function load(url: string, min: number, until: () => boolean, timeoutMs = 60_000): Promise<LoadResult> {
-  const result: LoadResult = { ok: 0, failures: [], versions: new Set(), last: '' };
-  const deadline = Date.now() + timeoutMs;
-  const worker = async (): Promise<void> => {
-    while ((result.ok + result.failures.length < min || !until()) && Date.now() < deadline) {
-      try {
-        const r = await request(url, { timeoutMs: 10_000 });
-        const body = r.body.toString();
-        if (r.status !== 200) result.failures.push(`${r.status} ${body.slice(0, 80)}`);
-        else {
-          result.ok++;
-          result.versions.add(body.split(':')[0]);
-          result.last = body;
-        }
-      } catch (err) {
-        result.failures.push((err as Error).message);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  if (Date.now() >= deadline) throw new Error(`load loop timed out after ${result.ok} requests`);
-  return result;
+    dir,
+  );
+  return { ...served, app, fifo, touch, chainTouch };
 }
 
 function command(fifo: string, letter: string): void {
@@ -89,8 +50,7 @@ describe('reloads under load, through nginx', function () {
   let s: Served | undefined;
 
   afterEach(async () => {
-    await s?.nginx.stop();
-    await s?.server.stop();
+    await s?.stop();
     s = undefined;
   });
 
@@ -111,18 +71,18 @@ describe('reloads under load, through nginx', function () {
       expect(before).to.have.length(2);
       let triggered = false;
       const finished = (): boolean => x.server.events('reload-finished').length > 0;
-      const loop = load(`${x.nginx.url}/`, 2000, () => triggered && finished());
+      const loop = keepLoading(`${x.nginx.url}/`, 2000, () => triggered && finished());
       await waitUntil('some requests served before the reload', () => x.server.lines.length > 0 && true, 5000);
       await new Promise((r) => setTimeout(r, 300));
       fs.writeFileSync(x.app, appSource('v2'));
       k.trigger(x);
       triggered = true;
       const result = await loop;
-      if (process.env.TSUWSGI_TEST_REPORT) console.log(`      ${k.name}: ${result.failures.length} failed of ${result.ok + result.failures.length}`);
+      reportLoad(k.name, result);
       expect(result.failures, result.failures.slice(0, 5).join('\n')).to.deep.equal([]);
       expect(result.ok).to.be.at.least(2000);
-      expect([...result.versions].sort()).to.deep.equal(['v1', 'v2']);
-      expect(result.last.startsWith('v2:')).to.equal(true);
+      expect([...new Set(result.bodies.map((b) => b.split(':')[0]))].sort()).to.deep.equal(['v1', 'v2']);
+      expect(result.bodies[result.bodies.length - 1].startsWith('v2:')).to.equal(true);
       const done = x.server.events('reload-finished')[0];
       expect(done.kind).to.equal(k.kind);
       const after = x.server.workerPids();

@@ -1,31 +1,23 @@
 /** SIGUSR1 (and fifo s): one line per worker with pid, status, requests, RSS and the request in progress. */
-import path from 'node:path';
 import { expect } from 'chai';
-import { startServer, fixtureApp, type ServerProcess } from '../support/server';
-import { startNginx, type Nginx } from '../support/nginx';
+import { fixtureApp, type ServerProcess } from '../support/server';
+import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 import { request } from '../support/http';
-import { tempDir } from '../support/tmp';
 import { waitUntil, sleep, isAlive } from '../support/wait';
 
 describe('workers state on SIGUSR1', function () {
   this.timeout(30_000);
-  let server: ServerProcess | undefined;
-  let nginx: Nginx | undefined;
+  let served: BehindNginx | undefined;
 
   afterEach(async () => {
-    await nginx?.stop();
-    nginx = undefined;
-    await server?.stop();
-    server = undefined;
+    await served?.stop();
+    served = undefined;
   });
 
   it('reports busy with the running request, requests served and RSS; idle otherwise; a blocked thread as not answering', async () => {
-    const dir = tempDir();
-    const socket = path.join(dir, 'app.sock');
-    server = startServer({ dir, ini: { socket, 'chmod-socket': 666, 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2, 'disable-logging': true } });
-    await server.ready();
-    nginx = await startNginx({ upstream: `unix:${socket}` });
-    const url = nginx.url;
+    served = await serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2, 'disable-logging': true });
+    const server: ServerProcess = served.server;
+    const url = served.nginx.url;
     for (let i = 0; i < 3; i++) expect((await request(`${url}/pid`)).status).to.equal(200);
     const slow = request(`${url}/slow?ms=1500`);
     await sleep(300);
@@ -43,13 +35,13 @@ describe('workers state on SIGUSR1', function () {
     const blocked = request(`${url}/block?ms=1500`);
     await sleep(300);
     process.kill(server.pid, 'SIGUSR1');
-    await waitUntil('a second state line', () => server!.events('worker-state').length === 2, 5000);
+    await waitUntil('a second state line', () => server.events('worker-state').length === 2, 5000);
     const stuck = server.events('worker-state')[1];
     expect(stuck).to.include({ status: 'busy' });
     expect(stuck.notAnswering as number[]).to.have.length(1);
     await blocked;
     process.kill(server.pid, 'SIGUSR1');
-    await waitUntil('a third state line', () => server!.events('worker-state').length === 3, 5000);
+    await waitUntil('a third state line', () => server.events('worker-state').length === 3, 5000);
     const idle = server.events('worker-state')[2];
     expect(idle).to.include({ status: 'idle' });
     expect(idle.current).to.deep.equal([]);
