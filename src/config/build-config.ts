@@ -4,6 +4,7 @@
  * key as written and the value. Nothing downstream re-checks or re-parses.
  */
 import path from 'node:path';
+import { compileLogFormat } from '../shared/log-format';
 import { TsuwsgiError } from '../shared/errors';
 import type { AppTarget } from './app-target';
 import { optionTable, findOption, type OptionSpec } from './options';
@@ -19,6 +20,8 @@ export interface BuildInput {
   readonly section: string;
   readonly cwd: string;
   readonly unsupported: readonly Unsupported[];
+  /** systemd passed listening sockets (LISTEN_FDS): they serve even without a socket line. */
+  readonly socketsInherited?: boolean;
 }
 
 export interface Built {
@@ -52,7 +55,8 @@ export function buildConfig(input: BuildInput): Built {
     callable: (fields.callable as string | undefined) ?? app.callable,
     gid: gidOf(settings, fields.uid as number | undefined, fields.gid as number | undefined),
   } as Config;
-  requireSocket(config, shown);
+  if (input.socketsInherited !== true) requireSocket(config, shown);
+  checkLogFormat(settings, config);
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };
 }
 
@@ -140,4 +144,15 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** A misspelt %(var) is a start error naming it, not a '-' in every line. */
+function checkLogFormat(settings: Layer, config: Config): void {
+  if (config.logFormat === undefined) return;
+  try {
+    compileLogFormat(config.logFormat);
+  } catch (err) {
+    const given = settings.get('log-format')?.at(-1) as Setting;
+    throw new TsuwsgiError('E_CONFIG_BAD_VALUE', `${describe(given.origin, given.key, given.text)}: ${(err as Error).message}`);
+  }
 }

@@ -159,6 +159,26 @@ const rows: OptionSpec[] = [
   },
   // Lifecycle
   {
+    name: 'log-format', aliases: ['logformat'], kind: 'string', repeatable: false, key: 'logFormat',
+    section: 'Logging', metavar: 'FORMAT',
+    help: 'write request lines as plain text with uWSGI\'s %(var) variables (uri method addr host proto status size msecs micros time ctime epoch pid wid uagent referer vars pktsize headers hsize core requests); "uwsgi" gives uWSGI\'s default line. Unset: one JSON line per request',
+  },
+  {
+    name: 'log-4xx', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'log4xx',
+    section: 'Logging', metavar: 'BOOL',
+    help: 'with disable-logging, still log requests answered with a 4xx status',
+  },
+  {
+    name: 'log-5xx', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'log5xx',
+    section: 'Logging', metavar: 'BOOL',
+    help: 'with disable-logging, still log requests answered with a 5xx status',
+  },
+  {
+    name: 'log-slow', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'logSlow',
+    section: 'Logging', metavar: 'MS',
+    help: 'with disable-logging, still log requests that took at least this many milliseconds (0: off)',
+  },
+  {
     name: 'pidfile', aliases: [], kind: 'path', repeatable: false, key: 'pidfile',
     section: 'Lifecycle', metavar: 'FILE',
     help: "write the master's pid to this file",

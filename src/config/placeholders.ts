@@ -24,16 +24,20 @@ export interface PlaceholderContext {
 
 const TOKEN = /%%|%\(([^)]*)\)|\$\(([^)]*)\)|%([dnpsxc])/g;
 
-/** Expands the placeholders in the value of `key`. */
+/**
+ * Expands the placeholders in the value of `key`. `log-format` keeps a `%(name)` naming no key
+ * of the section: there it is a request-log variable (`%(uri)`, `%(status)` …), as in uWSGI.
+ */
 export function expandPlaceholders(value: string, key: string, ctx: PlaceholderContext): string {
-  return expand(value, [key], ctx);
+  return expand(value, [key], ctx, key === 'log-format' || key === 'logformat');
 }
 
-function expand(value: string, chain: readonly string[], ctx: PlaceholderContext): string {
+function expand(value: string, chain: readonly string[], ctx: PlaceholderContext, keepUnknown = false): string {
   return value.replace(TOKEN, (token: string, ref?: string, envName?: string, magic?: string) => {
     if (token === '%%') return '%';
     if (envName !== undefined) return ctx.env[envName] ?? '';
     if (magic !== undefined) return fileMagic(magic, ctx.absolutePath);
+    if (keepUnknown && ctx.lookup(ref ?? '') === undefined) return token;
     return reference(ref ?? '', chain, ctx);
   });
 }

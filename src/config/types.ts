@@ -43,6 +43,12 @@ export interface Config {
   readonly needApp: boolean;
   readonly strict: boolean;
   readonly workerReloadMercy: number;
+  /** Plain-text request lines with uWSGI's %(var) variables ('uwsgi': uWSGI's line). */
+  readonly logFormat: string | undefined;
+  /** With disable-logging: still log 4xx / 5xx answers, and requests of at least logSlow ms. */
+  readonly log4xx: boolean;
+  readonly log5xx: boolean;
+  readonly logSlow: number;
   /** Seconds a request may run before it is stopped; 0 = off. */
   readonly harakiri: number;
   /** Recycling limits; 0 = off. */

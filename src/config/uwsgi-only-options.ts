@@ -36,8 +36,8 @@ const names = [
   'add-header', 'route', 'route-run', 'mount', 'manage-script-name', 'vhost', 'no-default-app',
   'ignore-sigpipe', 'ignore-write-errors', 'disable-write-exception', 'cache', 'cache2',
   // logging
-  'log-date', 'logdate', 'log-format', 'logformat', 'log-maxsize', 'log-reopen', 'log-master',
-  'logger', 'req-logger', 'log-4xx', 'log-5xx', 'log-slow', 'log-micros', 'log-x-forwarded-for',
+  'log-date', 'logdate', 'log-maxsize', 'log-reopen', 'log-master',
+  'logger', 'req-logger', 'log-micros', 'log-x-forwarded-for',
   'logto2', 'logfile-chown', 'logfile-chmod', 'threaded-logger', 'log-encoder', 'log-route',
   'touch-logrotate', 'touch-logreopen',
   // pidfiles and configuration logic

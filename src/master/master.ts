@@ -219,7 +219,7 @@ class Master {
     slot.ready = false;
     const pid = child.pid ?? -1;
     const key = slot.key;
-    this.log.info({ event: 'spawned', worker: id, workerPid: pid, role }, `worker ${id} spawned (pid ${pid})`);
+    this.log.info({ event: 'spawned', worker: id, workerPid: pid, slot: role }, `worker ${id} spawned (pid ${pid})`);
     child.on('message', (m: WorkerToMaster) => {
       if (m.act === 'ready') this.post({ kind: 'worker-ready', key, pid });
       else if (m.act === 'app-load-failed') this.post({ kind: 'worker-app-failed', key, code: m.code, message: m.message });
@@ -240,7 +240,7 @@ class Master {
     const slot = this.slotOf(e.key, e.pid);
     if (slot === undefined) return;
     slot.ready = true;
-    this.log.info({ event: 'accepting', worker: slot.id, workerPid: e.pid, role: slot.role }, `worker ${slot.id} (pid ${e.pid}) accepting`);
+    this.log.info({ event: 'accepting', worker: slot.id, workerPid: e.pid, slot: slot.role }, `worker ${slot.id} (pid ${e.pid}) accepting`);
     if (slot.replaces !== undefined) this.recycleProgress(slot);
     else if (slot.role === 'pending') this.reloadProgress(slot);
     if (!this.everReady && this.slotsIn('active').every((w) => w.ready)) {
@@ -281,7 +281,7 @@ class Master {
     const lived = Date.now() - slot.spawnedAt;
     const expected = this.state !== 'running' || slot.role === 'retiring';
     this.log[expected ? 'info' : 'warn'](
-      { event: 'worker-exited', worker: slot.id, workerPid: e.pid, code: e.code, signal: e.signal, livedMs: lived, role: slot.role },
+      { event: 'worker-exited', worker: slot.id, workerPid: e.pid, code: e.code, signal: e.signal, livedMs: lived, slot: slot.role },
       `worker ${slot.id} (pid ${e.pid}) exited${e.signal ? ` on ${e.signal}` : ` with code ${e.code}`}`,
     );
     if (this.state !== 'running' || slot.role === 'retiring') {
@@ -565,7 +565,7 @@ class Master {
       const status = got === undefined ? 'no answer' : stuck.length > 0 || current.length > 0 ? 'busy' : 'idle';
       this.log.info(
         {
-          event: 'worker-state', worker: w.id, workerPid: w.child?.pid, role: w.role, status,
+          event: 'worker-state', worker: w.id, workerPid: w.child?.pid, slot: w.role, status,
           requests: threads.reduce((n, t) => n + (t.requests ?? 0), 0),
           rssBytes: got?.rssBytes, upMs: Date.now() - w.spawnedAt, current, notAnswering: stuck,
         },

@@ -8,6 +8,11 @@ export interface ServeContext {
   readonly limitPost: number;
   readonly log: Logger;
   readonly logRequests: boolean;
+  /** With request lines off: which requests are still logged (log-4xx, log-5xx, log-slow). */
+  readonly logOnly: { readonly status4xx: boolean; readonly status5xx: boolean; readonly slowMs: number } | undefined;
+  /** log-format: builds the plain-text line, written with writeText. */
+  readonly formatLine: ((f: import('../shared/log-format').RequestLogFields) => string) | undefined;
+  readonly writeText: (line: string) => void;
   /** The logger's fast path for the request line (LogHandle.infoLine), when it has one. */
   readonly infoLine: ((jsonFields: string, msg: string) => void) | undefined;
   /** `,"thread":N` when the logger's bindings do not already carry the thread, else ''. */

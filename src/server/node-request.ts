@@ -23,8 +23,13 @@ function headerName(key: string): string | null {
   return name;
 }
 
-export function buildRequest(socket: Socket, vars: UwsgiVars, bodyLength: number): IncomingMessage {
+/** The uwsgi packet a request came in: its var count and size (for log-format's %(vars)). */
+export const kPacket = Symbol('tsuwsgi.packet');
+export type WithPacket = IncomingMessage & { [kPacket]?: { readonly vars: number; readonly size: number } };
+
+export function buildRequest(socket: Socket, vars: UwsgiVars, bodyLength: number, varCount = 0, packetSize = 0): IncomingMessage {
   const req = new IncomingMessage(socket);
+  (req as WithPacket)[kPacket] = { vars: varCount, size: packetSize };
   req.method = vars.REQUEST_METHOD || 'GET';
   req.url = vars.REQUEST_URI || requestUri(vars);
   const proto = vars.SERVER_PROTOCOL;

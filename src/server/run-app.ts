@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ServeContext } from './context';
+import type { RequestLogFields } from '../shared/log-format';
+import { kPacket, type WithPacket } from './node-request';
 
 const kStart = Symbol('tsuwsgi.start');
 const kCtx = Symbol('tsuwsgi.ctx');
@@ -14,7 +16,7 @@ type TrackedResponse = ServerResponse & { [kStart]: number; [kCtx]: ServeContext
 
 export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): void {
   const tracked = res as TrackedResponse;
-  if (ctx.logRequests) {
+  if (ctx.logRequests || ctx.logOnly !== undefined) {
     tracked[kStart] = performance.now();
     tracked[kCtx] = ctx;
     res.once('finish', logRequest);
@@ -41,7 +43,13 @@ function logRequest(this: TrackedResponse): void {
   const ctx = this[kCtx];
   const req = this.req;
   const socket = req.socket;
-  const ms = Math.round((performance.now() - this[kStart]) * 1000) / 1000;
+  const micros = Math.round((performance.now() - this[kStart]) * 1000);
+  if (!ctx.logRequests && !wanted(ctx, this.statusCode, micros)) return;
+  if (ctx.formatLine !== undefined) {
+    ctx.writeText(ctx.formatLine(logFields(ctx, req as WithPacket, this, micros)));
+    return;
+  }
+  const ms = micros / 1000;
   if (ctx.infoLine !== undefined) {
     // The same line pino writes for the object below, built directly: ~2 µs less per request.
     ctx.infoLine(
@@ -64,6 +72,43 @@ function logRequest(this: TrackedResponse): void {
     },
     'request',
   );
+}
+
+/** log-4xx, log-5xx, log-slow: what is still logged when request lines are off. */
+function wanted(ctx: ServeContext, status: number, micros: number): boolean {
+  const only = ctx.logOnly;
+  if (only === undefined) return false;
+  return (
+    (only.status4xx && status >= 400 && status < 500) ||
+    (only.status5xx && status >= 500) ||
+    (only.slowMs > 0 && micros >= only.slowMs * 1000)
+  );
+}
+
+function logFields(ctx: ServeContext, req: WithPacket, res: ServerResponse, micros: number): RequestLogFields {
+  const head = (res as ServerResponse & { _header?: string | null })._header;
+  const packet = req[kPacket];
+  return {
+    method: req.method ?? '',
+    uri: req.url ?? '',
+    addr: req.socket.remoteAddress ?? '',
+    host: req.headers.host ?? '',
+    proto: `HTTP/${req.httpVersion}`,
+    status: res.statusCode,
+    size: req.socket.bytesWritten,
+    micros,
+    now: new Date(),
+    pid: process.pid,
+    wid: ctx.workerId,
+    core: ctx.threadIndex,
+    uagent: req.headers['user-agent'] ?? '',
+    referer: req.headers.referer ?? '',
+    vars: packet?.vars ?? req.rawHeaders.length / 2,
+    pktsize: packet?.size ?? 0,
+    headers: res.getHeaderNames().length,
+    hsize: head?.length ?? 0,
+    requests: ctx.live.requests,
+  };
 }
 
 function appFailed(ctx: ServeContext, req: IncomingMessage, res: ServerResponse, err: unknown): void {

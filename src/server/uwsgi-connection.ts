@@ -126,7 +126,7 @@ class UwsgiConnection {
     switch (result.kind) {
       case 'request':
         this.head = undefined;
-        this.startRequest(result.vars, buf, result.headerLength);
+        this.startRequest(result.vars, buf, result.headerLength, result.varCount);
         return;
       case 'ping':
         this.state = State.Done;
@@ -148,7 +148,7 @@ class UwsgiConnection {
     }
   }
 
-  private startRequest(vars: UwsgiVars, buf: Buffer, headerLength: number): void {
+  private startRequest(vars: UwsgiVars, buf: Buffer, headerLength: number, varCount: number): void {
     const length = bodyLength(vars, this.ctx.limitPost);
     const inHand = buf.length - headerLength;
     if (typeof length !== 'number') {
@@ -162,7 +162,7 @@ class UwsgiConnection {
       return;
     }
     if (this.reading) this.socket.setTimeout(0);
-    const req = buildRequest(this.socket, vars, length);
+    const req = buildRequest(this.socket, vars, length, varCount, headerLength);
     const res = buildResponse(req, this.socket);
     this.req = req;
     this.res = res;

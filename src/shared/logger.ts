@@ -32,6 +32,8 @@ export interface LogHandle {
    * Undefined when lines go to a terminal (pino-pretty) or info is not enabled.
    */
   readonly infoLine?: (jsonFields: string, msg: string) => void;
+  /** Writes one plain-text line (log-format) to the same destination. */
+  readonly writeText: (line: string) => void;
 }
 
 export function createLogger(opts: LoggerOptions): LogHandle {
@@ -47,7 +49,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
       singleLine: true,
     });
     const logger = pino({ base }, stream);
-    return { logger, flush: () => undefined };
+    return { logger, flush: () => undefined, writeText: (line) => void fs.writeSync(1, `${line}\n`) };
   }
   const dest = pino.destination({
     dest: opts.logto === undefined ? 1 : openLogFile(opts.logto),
@@ -66,6 +68,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   return {
     logger,
     infoLine,
+    writeText: (line) => lines.write(`${line}\n`),
     flush: () => {
       try {
         lines.flush();

@@ -11,6 +11,7 @@ import type { ServeContext } from '../server/context';
 import { threadReport } from '../server/thread-report';
 import type { ThreadReport } from '../shared/ipc';
 import { isTsuwsgiError } from '../shared/errors';
+import { compileLogFormat } from '../shared/log-format';
 import { startTracking } from './harakiri/track';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 
@@ -42,6 +43,12 @@ export async function startAppHost(
     limitPost: config.limitPost,
     log,
     logRequests: !config.disableLogging,
+    logOnly:
+      config.disableLogging && (config.log4xx || config.log5xx || config.logSlow > 0)
+        ? { status4xx: config.log4xx, status5xx: config.log5xx, slowMs: config.logSlow }
+        : undefined,
+    formatLine: config.logFormat === undefined ? undefined : compileLogFormat(config.logFormat),
+    writeText: logs.writeText,
     infoLine: logs.infoLine,
     // An app thread's logger carries its thread index; the worker's main thread's does not.
     threadField: config.threads > 1 ? '' : `,"thread":${data.threadIndex}`,

@@ -164,4 +164,17 @@ describe('config/load-config: errors and warnings', () => {
       expect(err).to.deep.equal({ code: 'E_CLI_USAGE', message: 'command line: one ini file at a time (got "uwsgi.ini" and "other.ini")' });
     });
   });
+
+  describe('log-format', () => {
+    it('keeps %(var) request-log variables that name no key of the section, and still expands keys', () => {
+      const { config } = load(`${MINIMAL}app-name = shop\nlog-format = %(app-name) %(addr) %(method) %(uri) %%(status)\n`);
+      expect(config.logFormat).to.equal('shop %(addr) %(method) %(uri) %(status)');
+    });
+    it('an unknown variable is a one-line error naming it', () => {
+      const err = fail(`${MINIMAL}log-format = %(method) %(stauts)\n`);
+      expect(err.code).to.equal('E_CONFIG_BAD_VALUE');
+      expect(err.message).to.match(/^uwsgi\.ini: log-format = .*unknown variable %\(stauts\)/);
+    });
+  });
 });
+
