@@ -8,6 +8,7 @@ import { isTsuwsgiError } from '../shared/errors';
 import { exitCodeFor } from './exit-code-for';
 import { ExitCode } from '../shared/exit-codes';
 import { runMaster } from '../master/master';
+import { configureSdNotify } from '../master/sd-notify';
 
 export function main(argv: string[]): void {
   let parsed: ReturnType<typeof parseCommandLine>;
@@ -28,9 +29,12 @@ export function main(argv: string[]): void {
     fail(err);
   }
   for (const warning of parsed.warnings ?? []) logs.logger.warn({ event: 'config-warning' }, warning);
-  // A reload reads the same command line and ini again, as at start.
+  // A reload reads the same command line and ini again, as at start, with the environment of
+  // the start: the master takes LISTEN_FDS and NOTIFY_SOCKET out of process.env for its workers.
+  const startEnv = { ...process.env };
+  configureSdNotify(process.env, logs.logger);
   const reread = (): typeof config => {
-    const again = parseCommandLine(argv, process.env, process.cwd());
+    const again = parseCommandLine(argv, startEnv, process.cwd());
     if (again.kind !== 'config') throw new Error('the command line no longer describes a server');
     return again.config;
   };

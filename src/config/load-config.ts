@@ -8,6 +8,7 @@ import { cliLayer, type CliEntry } from './cli-layer';
 import { fileLayer } from './file-layer';
 import { DEFAULT_SECTION, readIniSection, splitIniSpec } from './ini-file';
 import { mergeLayers } from './merge';
+import { listenFds } from '../shared/listen-fds';
 
 export type { CliEntry } from './cli-layer';
 
@@ -18,6 +19,8 @@ export interface LoadRequest {
   readonly cli?: readonly CliEntry[];
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
+  /** Whose LISTEN_FDS count (LISTEN_PID must name it); default this process. */
+  readonly pid?: number;
 }
 
 export type LoadedConfig = Built;
@@ -27,8 +30,9 @@ export function loadConfig(request: LoadRequest = {}): LoadedConfig {
   const entries = request.cli ?? [];
   const iniSpec = oneIni(request.ini, entries);
   const cli = cliLayer(entries.filter((e) => e.key !== 'ini'));
+  const socketsInherited = listenFds(request.env ?? process.env, request.pid ?? process.pid).length > 0;
   if (iniSpec === undefined) {
-    return buildConfig({ settings: cli.layer, ini: undefined, section: DEFAULT_SECTION, cwd, unsupported: cli.unsupported });
+    return buildConfig({ settings: cli.layer, ini: undefined, section: DEFAULT_SECTION, cwd, unsupported: cli.unsupported, socketsInherited });
   }
   const { file, section } = splitIniSpec(iniSpec);
   const ini = readIniSection(file, section, cwd);
@@ -39,6 +43,7 @@ export function loadConfig(request: LoadRequest = {}): LoadedConfig {
     section,
     cwd,
     unsupported: [...fromFile.unsupported, ...cli.unsupported],
+    socketsInherited,
   });
   return { config: built.config, warnings: Object.freeze([...fromFile.warnings, ...built.warnings]) };
 }

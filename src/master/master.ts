@@ -24,6 +24,7 @@ import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 import { openMasterFifo, type MasterFifo } from './master-fifo';
 import { watchTouchFiles } from './touch-watch';
 import { mergeReloaded } from './reload-config';
+import { sdNotify } from './sd-notify';
 
 type Role = 'active' | 'pending' | 'retiring';
 
@@ -108,7 +109,7 @@ class Master {
 
   start(): void {
     for (const s of this.sockets) {
-      this.log.info({ event: 'bound', proto: s.proto, address: s.name, fd: s.fd }, `${s.proto} socket bound to ${s.name}`);
+      this.log.info({ event: 'bound', proto: s.proto, address: s.name, fd: s.fd, inherited: s.inherited === true }, `${s.proto} socket ${s.inherited ? 'inherited (LISTEN_FDS) at' : 'bound to'} ${s.name}`);
     }
     if (this.config.pidfile !== undefined) writePidfile(this.config.pidfile);
     for (const sig of HANDLED_SIGNALS) process.on(sig, () => this.post({ kind: 'signal', name: sig }));
@@ -250,6 +251,7 @@ class Master {
         { event: 'ready', workers: pids, sockets: this.sockets.map((s) => `${s.proto}:${s.name}`) },
         `tsuwsgi ready: ${pids.length} worker(s) accepting`,
       );
+      sdNotify('ready', `${pids.length} worker(s) accepting`);
     }
   }
 
@@ -402,6 +404,7 @@ class Master {
       { event: 'reload-started', kind, source, processes: this.config.processes, threads: this.config.threads },
       `${kind} reload started (${source})`,
     );
+    sdNotify('reloading', `${kind} reload (${source})`);
     if (kind === 'graceful') {
       for (let id = 1; id <= this.config.processes; id++) this.spawn(id, 'pending');
     } else {
@@ -455,6 +458,7 @@ class Master {
     const ms = Date.now() - reload.startedAt;
     const pids = this.slotsIn('active').map((w) => w.child?.pid);
     this.log.info({ event: 'reload-finished', kind: reload.kind, durationMs: ms, workers: pids }, `${reload.kind} reload finished in ${ms} ms`);
+    sdNotify('ready', `${pids.length} worker(s) accepting (reloaded)`);
   }
 
   /** A new worker failed: stop the new ones that are not serving yet and keep the old ones. */
@@ -469,6 +473,7 @@ class Master {
     this.config = reload.previousConfig;
     const serving = this.slotsIn('active').map((w) => w.child?.pid);
     this.log.error({ event: 'reload-aborted', kind: reload.kind, reason, workers: serving }, `${reload.kind} reload aborted, the running workers keep serving: ${reason}`);
+    sdNotify('ready', `${serving.length} worker(s) accepting (reload aborted)`);
   }
 
   private scale(delta: 1 | -1, source: string): void {
@@ -497,6 +502,7 @@ class Master {
     this.state = 'stopping';
     const mercy = this.config.workerReloadMercy;
     this.log.info({ event: 'stopping', graceful: true, mercySeconds: mercy }, 'graceful shutdown: finishing in-flight requests');
+    sdNotify('stopping', 'graceful shutdown: finishing in-flight requests');
     for (const w of this.workers.values()) {
       if (w.child === undefined) this.workers.delete(w.key);
       else w.child.send({ act: 'stop', graceful: true } satisfies MasterToWorker);

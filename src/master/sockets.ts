@@ -10,6 +10,7 @@ import dns from 'node:dns/promises';
 import util from 'node:util';
 import type { Config, SocketAddress } from '../config/types';
 import { TsuwsgiError } from '../shared/errors';
+import { adoptInheritedSockets } from './socket-activation';
 
 export interface BoundSocket {
   readonly address: SocketAddress;
@@ -19,6 +20,8 @@ export interface BoundSocket {
   readonly name: string;
   /** The libuv handle that owns the fd; kept referenced so the fd stays open. */
   readonly handle: unknown;
+  /** Passed by systemd (LISTEN_FDS), not bound here: never chmod'ed, chown'ed or vacuumed. */
+  readonly inherited?: boolean;
 }
 
 interface RawHandle {
@@ -37,8 +40,12 @@ export async function bindAll(config: Config): Promise<BoundSocket[]> {
     ...config.socket.map((a) => ({ address: a, proto: 'uwsgi' as const })),
     ...config.httpSocket.map((a) => ({ address: a, proto: 'http' as const })),
   ];
-  for (const w of wanted) bound.push(await bindOne(w.address, w.proto, config.chmodSocket, config.chownSocket));
-  return bound;
+  // Socket activation: what systemd passed is used as is; only the rest is bound here.
+  const inherited = await adoptInheritedSockets(wanted);
+  for (const [i, w] of wanted.entries()) {
+    bound.push(inherited.matched[i] ?? (await bindOne(w.address, w.proto, config.chmodSocket, config.chownSocket)));
+  }
+  return [...bound, ...inherited.extra];
 }
 
 async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: number | undefined, owner: Config['chownSocket']): Promise<BoundSocket> {
@@ -144,7 +151,7 @@ function isLive(path: string): Promise<boolean> {
 /** vacuum: remove the unix socket files this master created (if they are still sockets). */
 export function unlinkUnixSockets(sockets: readonly BoundSocket[]): void {
   for (const s of sockets) {
-    if (s.address.kind !== 'unix') continue;
+    if (s.address.kind !== 'unix' || s.inherited === true) continue;
     try {
       if (fs.lstatSync(s.address.path).isSocket()) fs.unlinkSync(s.address.path);
     } catch {
