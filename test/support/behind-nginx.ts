@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { startServer, type IniValues, type ServerProcess } from './server';
 import { startNginx, type Nginx } from './nginx';
-import { request } from './http';
+import { request, type RequestOptions } from './http';
 import { tempDir } from './tmp';
 
 export interface BehindNginx {
@@ -40,13 +40,14 @@ export interface LoadResult {
  * Keeps 8 requests going until at least `min` are done and `until()` holds; every non-200 and
  * every connection error is a failure. Bounded by `timeoutMs`.
  */
-export async function keepLoading(url: string, min: number, until: () => boolean = () => true, timeoutMs = 60_000): Promise<LoadResult> {
-  const result: LoadResult = { ok: 0, failures: [], bodies: [] };
+export async function keepLoading(url: string, min: number, until: () => boolean = () => true, timeoutMs = 60_000, more: { request?: RequestOptions; live?: LoadResult } = {}): Promise<LoadResult> {
+  // `live`: the caller's own result object, to watch the bodies while the loop runs.
+  const result: LoadResult = more.live ?? { ok: 0, failures: [], bodies: [] };
   const deadline = Date.now() + timeoutMs;
   const client = async (): Promise<void> => {
     while ((result.ok + result.failures.length < min || !until()) && Date.now() < deadline) {
       try {
-        const r = await request(url, { timeoutMs: 10_000 });
+        const r = await request(url, { timeoutMs: 10_000, ...more.request });
         if (r.status === 200) {
           result.ok++;
           result.bodies.push(r.body.toString());

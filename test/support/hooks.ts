@@ -2,11 +2,15 @@
 import { killAllServers } from './server';
 import { killAllNginx } from './nginx';
 import { removeTempDirs } from './tmp';
+import { killDeployProcesses } from './deploy';
+import { destroyAllLabs } from './netns';
 
 export const mochaHooks = {
   async afterAll(): Promise<void> {
     await killAllServers();
     killAllNginx();
+    killDeployProcesses();
+    destroyAllLabs();
     removeTempDirs();
   },
 };

@@ -14,13 +14,15 @@ export interface RequestOptions {
   body?: Buffer | string;
   agent?: http.Agent | false;
   timeoutMs?: number;
+  /** Connect to this unix socket instead of the URL's host and port (the URL still gives path and Host). */
+  socketPath?: string;
 }
 
 export function request(url: string, opts: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | string[] | number> = { ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
-    const req = http.request(url, { method: opts.method ?? 'GET', headers, agent: opts.agent ?? false }, (res) => {
+    const req = http.request(url, { method: opts.method ?? 'GET', headers, agent: opts.agent ?? false, ...(opts.socketPath === undefined ? {} : { socketPath: opts.socketPath }) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
