@@ -10,7 +10,7 @@ import { request } from '../support/http';
 import { waitUntil, sleep } from '../support/wait';
 import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 
-const SLOW_MS = 1500;
+const SLOW_MS = 2000;
 
 /** Sends a GET for `uri`, then closes the connection before the app answers. */
 async function hangUpEarly(port: number, uri: string, server: ServerProcess): Promise<void> {
@@ -21,10 +21,19 @@ async function hangUpEarly(port: number, uri: string, server: ServerProcess): Pr
   });
   socket.on('error', () => undefined);
   socket.write(`GET ${uri} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-  // Long enough for the request to reach the app (it then waits SLOW_MS).
-  await sleep(300);
+  await inTheApp(server, uri);
   expect(server.events('request').some((l) => l.uri === uri), 'answered before the hang-up').to.equal(false);
   socket.destroy();
+}
+
+/** Until SIGUSR1's worker-state lines show `uri` in progress: the app has it and is working. */
+async function inTheApp(server: ServerProcess, uri: string): Promise<void> {
+  const seen = server.events('worker-state').length;
+  await waitUntil(`${uri} in progress in a worker`, async () => {
+    server.child.kill('SIGUSR1');
+    await sleep(100);
+    return server.events('worker-state').slice(seen).some((l) => JSON.stringify(l.current).includes(uri));
+  }, 10_000, 0);
 }
 
 /** Waits past the moment the app answers into the closed connection, then for a later request's line. */
@@ -35,7 +44,7 @@ async function settle(url: string, server: ServerProcess, mark: string): Promise
 }
 
 function checkOneInfoLine(server: ServerProcess, uri: string): void {
-  const about = server.logs().filter((l: LogLine) => JSON.stringify(l).includes(uri));
+  const about = server.logs().filter((l: LogLine) => l.event !== 'worker-state' && JSON.stringify(l).includes(uri));
   expect(about, JSON.stringify(about)).to.have.length(1);
   expect(about[0]).to.include({ level: 30, event: 'client-gone', uri });
   const bad = server.logs().filter((l) => (l.level as number) >= 40 || 'err' in l || JSON.stringify(l).includes('stack'));
