@@ -179,6 +179,11 @@ const rows: OptionSpec[] = [
     help: 'with disable-logging, still log requests that took at least this many milliseconds (0: off)',
   },
   {
+    name: 'log-reopen', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'logReopen',
+    section: 'Logging', metavar: 'BOOL',
+    help: 'also reopen the logto file on every reload (SIGHUP, fifo r/w/c, touch-reload); SIGUSR2 and fifo l always reopen it',
+  },
+  {
     name: 'pidfile', aliases: [], kind: 'path', repeatable: false, key: 'pidfile',
     section: 'Lifecycle', metavar: 'FILE',
     help: "write the master's pid to this file",

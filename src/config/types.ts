@@ -49,6 +49,8 @@ export interface Config {
   readonly log4xx: boolean;
   readonly log5xx: boolean;
   readonly logSlow: number;
+  /** Reopen logto on every reload too (SIGUSR2 / fifo l always reopen it). */
+  readonly logReopen: boolean;
   /** Seconds a request may run before it is stopped; 0 = off. */
   readonly harakiri: number;
   /** Recycling limits; 0 = off. */

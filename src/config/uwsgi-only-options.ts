@@ -36,7 +36,7 @@ const names = [
   'add-header', 'route', 'route-run', 'mount', 'manage-script-name', 'vhost', 'no-default-app',
   'ignore-sigpipe', 'ignore-write-errors', 'disable-write-exception', 'cache', 'cache2',
   // logging
-  'log-date', 'logdate', 'log-maxsize', 'log-reopen', 'log-master',
+  'log-date', 'logdate', 'log-maxsize', 'log-master',
   'logger', 'req-logger', 'log-micros', 'log-x-forwarded-for',
   'logto2', 'logfile-chown', 'logfile-chmod', 'threaded-logger', 'log-encoder', 'log-route',
   'touch-logrotate', 'touch-logreopen',

@@ -25,6 +25,7 @@ import { openMasterFifo, type MasterFifo } from './master-fifo';
 import { watchTouchFiles } from './touch-watch';
 import { mergeReloaded } from './reload-config';
 import { sdNotify } from './sd-notify';
+import { reopenLogs } from './log-reopen';
 
 type Role = 'active' | 'pending' | 'retiring';
 
@@ -57,7 +58,7 @@ type State = 'running' | 'stopping' | 'halting';
 /** How long SIGUSR1 / fifo s waits for the workers' answers. */
 const REPORT_WAIT_MS = 500;
 
-const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGTTIN', 'SIGTTOU'];
+const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGTTIN', 'SIGTTOU'];
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
 export type ConfigSource = () => Config;
@@ -173,6 +174,10 @@ class Master {
         return this.onCommand('r', 'SIGHUP');
       case 'SIGUSR1':
         return this.onCommand('s', 'SIGUSR1');
+      // Not uWSGI's meaning (each worker logs its request; that is SIGUSR1 / fifo s here):
+      // logrotate's postrotate needs a signal, as with nginx's USR1 (docs/design-notes.md).
+      case 'SIGUSR2':
+        return this.onCommand('l', 'SIGUSR2');
       case 'SIGTTIN':
         return this.onCommand('+', 'SIGTTIN');
       case 'SIGTTOU':
@@ -202,6 +207,8 @@ class Master {
         return this.scale(-1, source);
       case 's':
         return this.logWorkers();
+      case 'l':
+        return this.reopenLogs(source);
       default:
         this.log.warn({ event: 'unknown-command', command, source }, `unknown master command ${JSON.stringify(command)} from ${source}; ignored`);
     }
@@ -399,6 +406,9 @@ class Master {
       this.workers.delete(w.key);
       w.child?.kill('SIGKILL');
     }
+    // uWSGI's log-reopen: a reload also reopens the log. Before the new workers start, so the
+    // old ones switch too and the new ones open the same (new) file.
+    if (this.config.logReopen) this.reopenLogs(`${source} (log-reopen)`);
     this.reload = { kind, startedAt: Date.now(), previousConfig, queue: [], switched: false };
     this.log.info(
       { event: 'reload-started', kind, source, processes: this.config.processes, threads: this.config.threads },
@@ -534,6 +544,10 @@ class Master {
 
   private killAll(): void {
     for (const w of this.workers.values()) w.child?.kill('SIGKILL');
+  }
+
+  private reopenLogs(source: string): void {
+    reopenLogs(this.config, this.logs, [...this.workers.values()].map((w) => w.child), source);
   }
 
   /** Ask every worker for its state; log one line per worker when all answered or in 500 ms. */

@@ -49,7 +49,14 @@ function listenOne(l: ListenFd, ctx: ServeContext, backlog: number, gate: Accept
 }
 
 function createHttpServer(ctx: ServeContext): http.Server {
-  const server = http.createServer((req, res) => runApp(ctx, req, res));
+  const server = http.createServer((req, res) => {
+    // Node's http server says nothing when the client leaves mid-response; say it once, as the
+    // uwsgi socket does (uwsgi-connection.ts onClose): routine, not an error.
+    res.once('close', () => {
+      if (!res.writableFinished) ctx.log.info({ event: 'client-gone', uri: req.url }, 'connection closed before the response was complete');
+    });
+    runApp(ctx, req, res);
+  });
   server.on('connection', (socket: net.Socket) => {
     ctx.connections.add(socket);
     socket.once('close', () => ctx.connections.delete(socket));

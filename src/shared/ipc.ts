@@ -12,6 +12,8 @@ export type MasterToWorker =
   | { act: 'stop'; graceful: boolean }
   /** Report your state (SIGUSR1, fifo s). */
   | { act: 'report' }
+  /** The master has reopened logto (SIGUSR2, fifo l, log-reopen): write to the new file. */
+  | { act: 'reopen-log' }
   /** Sent with a socket handle: a fresh dup for a replacement app thread. */
   | { act: 'socket'; thread: number; index: number; proto: 'uwsgi' | 'http'; name: string };
 
@@ -41,7 +43,10 @@ export type ThreadToWorker =
   | { act: 'report'; report: ThreadReport }
   | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> };
 
-export type WorkerToThread = { act: 'stop' } | { act: 'report' };
+export type WorkerToThread = { act: 'stop' } | { act: 'report' } | { act: 'reopen-log' };
+
+/** To the harakiri watchdog thread (threads = 1), which writes to logto too. */
+export type WorkerToWatchdog = { act: 'reopen-log' };
 
 /** workerData of an app thread. */
 export interface ThreadData {

@@ -5,12 +5,11 @@
  * message pipe to the main thread.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { isatty } from 'node:tty';
 import pino, { type Logger, type DestinationStream } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
-import { TsuwsgiError } from './errors';
-import { LineBuffer } from './line-buffer';
+import { LineBuffer, type LineSink } from './line-buffer';
+import { LogFile } from './log-file';
 
 export type { Logger };
 
@@ -34,6 +33,12 @@ export interface LogHandle {
   readonly infoLine?: (jsonFields: string, msg: string) => void;
   /** Writes one plain-text line (log-format) to the same destination. */
   readonly writeText: (line: string) => void;
+  /**
+   * Writes out what is buffered, then opens the logto path again (logrotate moved the file).
+   * False without logto: stdout has nothing to reopen. Throws E_LOGTO if the path cannot be
+   * opened; lines then keep going to the old file.
+   */
+  reopen(): boolean;
 }
 
 export function createLogger(opts: LoggerOptions): LogHandle {
@@ -49,13 +54,11 @@ export function createLogger(opts: LoggerOptions): LogHandle {
       singleLine: true,
     });
     const logger = pino({ base }, stream);
-    return { logger, flush: () => undefined, writeText: (line) => void fs.writeSync(1, `${line}\n`) };
+    return { logger, flush: () => undefined, writeText: (line) => void fs.writeSync(1, `${line}\n`), reopen: () => false };
   }
-  const dest = pino.destination({
-    dest: opts.logto === undefined ? 1 : openLogFile(opts.logto),
-    // Synchronous, behind a buffer that writes at most every 20 ms (line-buffer.ts).
-    sync: true,
-  });
+  const file = opts.logto === undefined ? undefined : new LogFile(opts.logto);
+  // Synchronous, behind a buffer that writes at most every 20 ms (line-buffer.ts).
+  const dest: LineSink & { flushSync(): void } = file ?? pino.destination({ dest: 1, sync: true });
   const lines = new LineBuffer(dest);
   // A crash or a plain process.exit() still writes what is pending.
   process.once('exit', () => lines.flush());
@@ -77,21 +80,14 @@ export function createLogger(opts: LoggerOptions): LogHandle {
         // Nothing is buffered, or the fd is gone: either way nothing more can be written.
       }
     },
+    reopen: () => {
+      if (file === undefined) return false;
+      // Buffered lines were written before the file was moved: they belong in the old one.
+      lines.flush();
+      file.reopen();
+      return true;
+    },
   };
-}
-
-/**
- * Opened here, synchronously, rather than by pino (which opens a path asynchronously): a failure
- * is then one E_LOGTO line instead of a late 'error' event, and a process that exits right away
- * (a start error) does not trip pino's exit-time flushSync on a stream that is not open yet.
- */
-function openLogFile(file: string): number {
-  try {
-    makeDirs(path.dirname(file));
-    return fs.openSync(file, 'a');
-  } catch (err) {
-    throw new TsuwsgiError('E_LOGTO', `${file}: cannot open the log file: ${(err as Error).message}`);
-  }
 }
 
 /**
@@ -101,15 +97,4 @@ function openLogFile(file: string): number {
 function loadPretty(): (opts: PrettyOptions) => DestinationStream {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('pino-pretty') as { build: (opts: PrettyOptions) => DestinationStream }).build;
-}
-
-/**
- * mkdir -p, one level at a time: Node 20's `mkdirSync(dir, { recursive: true })` never returns
- * for a path under /proc (it retries ENOENT forever), and a logto typo must be an error.
- */
-function makeDirs(dir: string): void {
-  if (fs.existsSync(dir)) return;
-  const parent = path.dirname(dir);
-  if (parent !== dir) makeDirs(parent);
-  fs.mkdirSync(dir);
 }

@@ -23,6 +23,8 @@ export interface AppThreads {
   terminate(index: number): void;
   /** Each thread's state; a thread that does not answer in time (stuck) is marked so. */
   report(timeoutMs: number): Promise<ThreadReport[]>;
+  /** Each running thread reopens logto; a replacement started later opens it fresh anyway. */
+  reopenLogs(): void;
 }
 
 export interface AppThreadsOptions {
@@ -97,6 +99,9 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
   return {
     ready: Promise.all(first).then(() => undefined),
     terminate: (index) => void slots[index]?.worker?.terminate(),
+    reopenLogs: () => {
+      for (const { worker } of slots) worker?.postMessage({ act: 'reopen-log' } satisfies WorkerToThread);
+    },
     report: (timeoutMs) =>
       Promise.all(
         slots.map(

@@ -3,7 +3,7 @@
  * inherited fds (laid out by the master, one dup per app thread); its configuration arrives as
  * the first IPC message. It never outlives the master: a closed IPC channel means exit now.
  */
-import type { MasterToWorker, ThreadReport, WorkerToMaster } from '../shared/ipc';
+import type { MasterToWorker, ThreadReport, WorkerToMaster, WorkerToWatchdog } from '../shared/ipc';
 
 /** A thread that does not answer this fast is reported as not answering (stuck or busy). */
 const REPORT_TIMEOUT_MS = 300;
@@ -20,11 +20,14 @@ import type { Config } from '../config/types';
 import { RequestSlots } from './harakiri/request-slots';
 import { startWatchdog } from './harakiri/watchdog';
 import type { WatchdogData } from './harakiri/watchdog-thread';
+import { reopenLog } from '../shared/reopen-log';
 
 let logs: LogHandle | undefined;
 let stopGracefully: (() => Promise<void>) | undefined;
 let stopping = false;
 let report: (() => Promise<ThreadReport[]>) | undefined;
+/** The other threads of this process that write to logto. */
+let reopenOtherLogs: (() => void) | undefined;
 
 function send(m: WorkerToMaster): void {
   if (process.connected) process.send?.(m);
@@ -52,7 +55,10 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
   const harakiriSlots = m.config.harakiri > 0 ? new SharedArrayBuffer(RequestSlots.bytesFor(m.config.threads)) : undefined;
   try {
     if (m.config.threads === 1) {
-      if (harakiriSlots !== undefined) startWatchdogThread(harakiriSlots, m.config, m.workerId);
+      if (harakiriSlots !== undefined) {
+        const watchdog = startWatchdogThread(harakiriSlots, m.config, m.workerId);
+        reopenOtherLogs = () => watchdog.postMessage({ act: 'reopen-log' } satisfies WorkerToWatchdog);
+      }
       const listening = await startAppHost(
         { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter, harakiriSlots },
         logs,
@@ -77,6 +83,7 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
         startWatchdog(harakiriSlots, m.config.harakiri, m.workerId, log, (s) => threads.terminate(s.thread));
       }
       stopGracefully = () => threads.stop();
+      reopenOtherLogs = () => threads.reopenLogs();
       report = () => threads.report(REPORT_TIMEOUT_MS);
       await threads.ready;
     }
@@ -92,10 +99,11 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
 }
 
 /** threads = 1: the app runs on this thread, so the harakiri watchdog needs its own. */
-function startWatchdogThread(buffer: SharedArrayBuffer, config: Config, workerId: number): void {
+function startWatchdogThread(buffer: SharedArrayBuffer, config: Config, workerId: number): Worker {
   const data: WatchdogData = { buffer, seconds: config.harakiri, workerId, logto: config.logto };
   const watchdog = new Worker(path.join(__dirname, 'harakiri', 'watchdog-thread.js'), { workerData: data, stdout: false, stderr: false });
   watchdog.unref();
+  return watchdog;
 }
 
 let recycleAsked = false;
@@ -121,6 +129,11 @@ process.on('message', (m: MasterToWorker, handle?: unknown) => {
   if (m.act === 'init') void init(m);
   else if (m.act === 'stop') void stop(m.graceful);
   else if (m.act === 'socket') sockets.receive(m, handle);
+  else if (m.act === 'reopen-log') {
+    // The master created the new file (and chowned it for uid/gid) before asking.
+    reopenLog(logs);
+    reopenOtherLogs?.();
+  }
   else if (m.act === 'report') {
     void (report?.() ?? Promise.resolve([])).then((threads) => send({ act: 'report', rssBytes: process.memoryUsage.rss(), threads }));
   }
@@ -132,3 +145,6 @@ process.on('SIGTERM', () => void stop(true));
 process.on('SIGINT', () => exit(ExitCode.Interrupted));
 process.on('SIGHUP', () => undefined);
 process.on('SIGUSR1', () => undefined);
+// Meant for the master (log reopen), which tells the workers over IPC; a group-wide USR2
+// must not kill them (Node's default action).
+process.on('SIGUSR2', () => undefined);

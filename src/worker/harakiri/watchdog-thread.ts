@@ -3,8 +3,10 @@
  * own. On a stuck request it logs, answers 504 when it still can, and ends the process; the
  * master starts a replacement.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger';
+import { reopenLog } from '../../shared/reopen-log';
+import type { WorkerToWatchdog } from '../../shared/ipc';
 import { startWatchdog } from './watchdog';
 
 export interface WatchdogData {
@@ -15,7 +17,12 @@ export interface WatchdogData {
 }
 
 const data = workerData as WatchdogData;
-const { logger, flush } = createLogger({ role: 'worker', logto: data.logto, bindings: { worker: data.workerId, watchdog: true } });
+const logs = createLogger({ role: 'worker', logto: data.logto, bindings: { worker: data.workerId, watchdog: true } });
+const { logger, flush } = logs;
+// Its harakiri line must land in the current file, not in one logrotate moved away.
+parentPort?.on('message', (m: WorkerToWatchdog) => {
+  if (m.act === 'reopen-log') reopenLog(logs);
+});
 startWatchdog(data.buffer, data.seconds, data.workerId, logger, () => {
   flush();
   process.kill(process.pid, 'SIGKILL');

@@ -5,6 +5,7 @@ import { createLogger } from '../../shared/logger';
 import { ExitCode } from '../../shared/exit-codes';
 import { isTsuwsgiError } from '../../shared/errors';
 import { startAppHost } from '../app-host';
+import { reopenLog } from '../../shared/reopen-log';
 
 const data = workerData as ThreadData;
 const port = parentPort;
@@ -22,6 +23,9 @@ startAppHost(data, logs, (reason, detail) => send({ act: 'recycle', reason, deta
   (listening) => {
     port.on('message', (m: WorkerToThread) => {
       if (m.act === 'report') send({ act: 'report', report: listening.report() });
+      // Queued until the app is loaded (this listener starts the port): nothing is lost, the
+      // few lines written while loading go to whichever file was open then.
+      else if (m.act === 'reopen-log') reopenLog(logs);
       else if (m.act === 'stop') {
         void listening.drain().then(() => {
           flush();

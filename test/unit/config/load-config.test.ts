@@ -65,6 +65,7 @@ describe('config/load-config', () => {
       log4xx: false,
       log5xx: false,
       logSlow: 0,
+      logReopen: false,
       harakiri: 0,
       maxRequests: 0,
       maxRequestsDelta: 0,

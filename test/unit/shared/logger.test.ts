@@ -56,3 +56,61 @@ describe('shared/logger: logto', () => {
   });
 });
 
+
+describe('shared/logger: reopen (logrotate)', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const temp = (): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-reopen-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const msgs = (file: string): string[] =>
+    fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
+
+  it('writes what is buffered to the moved file, then creates a new one under the old name', () => {
+    const file = path.join(temp(), 'app.log');
+    const logs = createLogger({ role: 'master', logto: file });
+    logs.logger.info('one');
+    logs.infoLine?.('"event":"request"', 'two');
+    logs.writeText('three');
+    // Still buffered (up to 20 ms): the rename happens first, as with logrotate.
+    fs.renameSync(file, `${file}.1`);
+    expect(logs.reopen()).to.equal(true);
+    logs.logger.info('four');
+    logs.writeText('{"msg":"five"}');
+    logs.flush();
+    expect(fs.readFileSync(`${file}.1`, 'utf8')).to.match(/"msg":"one".*\n.*"msg":"two".*\nthree\n$/);
+    expect(msgs(file)).to.deep.equal(['four', 'five']);
+  });
+
+  it('a path that cannot be opened any more is an E_LOGTO error, and lines keep going to the old file', () => {
+    const dir = temp();
+    const file = path.join(dir, 'sub', 'app.log');
+    const logs = createLogger({ role: 'master', logto: file });
+    fs.renameSync(path.join(dir, 'sub'), path.join(dir, 'moved'));
+    fs.writeFileSync(path.join(dir, 'sub'), 'a file where the directory was');
+    let caught: { code?: string; message: string } | undefined;
+    try {
+      logs.reopen();
+    } catch (err) {
+      caught = err as { code?: string; message: string };
+    }
+    expect(caught?.code).to.equal('E_LOGTO');
+    expect(caught?.message).to.match(/^\/.*\/sub\/app\.log: cannot open the log file: ENOTDIR/);
+    logs.logger.info('still here');
+    logs.flush();
+    expect(msgs(path.join(dir, 'moved', 'app.log'))).to.deep.equal(['still here']);
+  });
+
+  it('without logto there is nothing to reopen', () => {
+    const before = process.env.TSUWSGI_LOG_JSON;
+    process.env.TSUWSGI_LOG_JSON = '1';
+    try {
+      expect(createLogger({ role: 'master', logto: undefined }).reopen()).to.equal(false);
+    } finally {
+      if (before === undefined) delete process.env.TSUWSGI_LOG_JSON;
+      else process.env.TSUWSGI_LOG_JSON = before;
+    }
+  });
+});

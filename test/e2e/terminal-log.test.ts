@@ -1,0 +1,63 @@
+/**
+ * "A terminal gets it readable": with stdout a TTY (and no logto) lines go through pino-pretty,
+ * one readable line each, instead of JSON. `script` gives the server a pseudo-terminal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { BIN, fixtureApp, pickPort, writeIni } from '../support/server';
+import { request } from '../support/http';
+import { tempDir } from '../support/tmp';
+import { waitUntil, isAlive } from '../support/wait';
+
+const SCRIPT = '/usr/bin/script';
+// Colours and the carriage returns a terminal adds.
+const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '');
+
+describe('logging to a terminal', function () {
+  this.timeout(60_000);
+  let script: ChildProcess | undefined;
+  let masterPid: number | undefined;
+
+  after(() => {
+    if (masterPid !== undefined && isAlive(masterPid)) process.kill(masterPid, 'SIGKILL');
+    if (script?.exitCode === null && script.signalCode === null) script.kill('SIGKILL');
+  });
+
+  it('gets readable lines (pino-pretty), not JSON: lifecycle and request lines', async () => {
+    expect(fs.existsSync(SCRIPT), 'util-linux script').to.equal(true);
+    const dir = tempDir();
+    const port = await pickPort();
+    const pidfile = path.join(dir, 'master.pid');
+    const ini = writeIni(dir, { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), pidfile });
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
+    delete env.TSUWSGI_LOG_JSON;
+    const command = [process.execPath, BIN, ini].map((a) => `'${a}'`).join(' ');
+    const child = spawn(SCRIPT, ['-qfec', command, '/dev/null'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    script = child;
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+    await waitUntil('the ready line on the terminal', () => plain(out).includes('tsuwsgi ready'), 20_000);
+    masterPid = Number(fs.readFileSync(pidfile, 'utf8').trim());
+    expect((await request(`http://127.0.0.1:${port}/pid?tty=1`)).status).to.equal(200);
+    await waitUntil('the request line on the terminal', () => plain(out).includes('/pid?tty=1'));
+    process.kill(masterPid, 'SIGTERM');
+    await waitUntil('script to exit', () => (child.exitCode ?? child.signalCode) !== null, 20_000);
+    await exited;
+
+    const lines = plain(out).split('\n').filter(Boolean);
+    expect(lines.filter((l) => l.trimStart().startsWith('{')), 'no JSON lines').to.deep.equal([]);
+    const ready = lines.find((l) => l.includes('tsuwsgi ready'));
+    // [HH:MM:ss.l] LEVEL (pid): msg {fields}
+    expect(ready).to.match(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(\d+\): tsuwsgi ready: 1 worker\(s\) accepting /);
+    const req = lines.find((l) => l.includes('/pid?tty=1'));
+    expect(req).to.match(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(\d+\): request /);
+    for (const field of ['"method":"GET"', '"uri":"/pid?tty=1"', '"status":200', '"bytes":', '"ms":', '"worker":1', '"thread":0', '"remote":"127.0.0.1"']) {
+      expect(req, field).to.include(field);
+    }
+    expect(lines.some((l) => /INFO \(\d+\): tsuwsgi stopped \(exit 0\)/.test(l))).to.equal(true);
+  });
+});
