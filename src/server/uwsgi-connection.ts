@@ -43,6 +43,8 @@ class UwsgiConnection {
   private req: IncomingMessage | undefined;
   private res: ServerResponse | undefined;
   private responded = false;
+  /** A peer that leaves is one line, whichever of error, end and close report it. */
+  private goneLogged = false;
   private reading = false;
   private releaseGate: (() => void) | undefined;
 
@@ -232,7 +234,13 @@ class UwsgiConnection {
 
   onError(err: NodeJS.ErrnoException): void {
     // A peer that goes away is routine, not a server error.
-    this.ctx.log.info({ event: 'client-gone', code: err.code, uri: this.req?.url }, 'connection closed by the peer');
+    this.logGone({ code: err.code }, 'connection closed by the peer');
+  }
+
+  private logGone(fields: Record<string, unknown>, msg: string): void {
+    if (this.goneLogged) return;
+    this.goneLogged = true;
+    this.ctx.log.info({ event: 'client-gone', uri: this.req?.url, ...fields }, msg);
   }
 
   onTimeout(): void {
@@ -244,7 +252,7 @@ class UwsgiConnection {
     if (this.state === State.Head && this.head !== undefined) {
       this.ctx.log.warn({ event: 'bad-request', code: 'E_PROTO_TRUNCATED', received: this.head.length }, 'connection closed before the uwsgi packet was complete');
     } else if (this.state === State.Body) {
-      this.ctx.log.info({ event: 'client-gone', uri: this.req?.url, missing: this.remaining }, 'connection closed before the request body was complete');
+      this.logGone({ missing: this.remaining }, 'connection closed before the request body was complete');
       this.req?.destroy();
     }
   }
@@ -252,7 +260,7 @@ class UwsgiConnection {
   onClose(): void {
     this.ctx.connections.delete(this.socket);
     if (this.res !== undefined && !this.res.writableFinished) {
-      this.ctx.log.info({ event: 'client-gone', uri: this.req?.url }, 'connection closed before the response was complete');
+      this.logGone({}, 'connection closed before the response was complete');
     }
   }
 }

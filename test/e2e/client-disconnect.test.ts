@@ -9,6 +9,8 @@ import { startServer, fixtureApp, pickPort, type LogLine, type ServerProcess } f
 import { request } from '../support/http';
 import { waitUntil, sleep } from '../support/wait';
 import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
+import { encodePacket } from '../../src/protocol';
+import path from 'node:path';
 
 const SLOW_MS = 2000;
 
@@ -69,6 +71,35 @@ describe('a client that disconnects early', function () {
         const uri = `/slow?ms=${SLOW_MS}&gone=nginx${threads}`;
         await hangUpEarly(Number(new URL(s.nginx.url).port), uri, s.server);
         await settle(s.nginx.url, s.server, `after-nginx${threads}`);
+        checkOneInfoLine(s.server, uri);
+      });
+    }
+  });
+
+  describe('on the uwsgi socket, in the middle of the request body', () => {
+    let s: BehindNginx | undefined;
+    after(async () => {
+      await s?.stop();
+      s = undefined;
+    });
+
+    for (const threads of [1, 2]) {
+      it(`threads = ${threads}: one info line, no error, no stack`, async () => {
+        await s?.stop();
+        s = await serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), threads });
+        // What nginx does with uwsgi_request_buffering off when its client leaves mid-upload.
+        const uri = `/echo?gone=body${threads}`;
+        const socket = net.connect(path.join(s.dir, 'app.sock'));
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', resolve);
+          socket.once('error', reject);
+        });
+        socket.on('error', () => undefined);
+        socket.write(encodePacket({ REQUEST_METHOD: 'POST', REQUEST_URI: uri, PATH_INFO: '/echo', QUERY_STRING: uri.split('?')[1], SERVER_PROTOCOL: 'HTTP/1.1', CONTENT_LENGTH: '100000' }));
+        socket.write(Buffer.alloc(1000, 1));
+        await inTheApp(s.server, uri);
+        socket.destroy();
+        await settle(s.nginx.url, s.server, `after-body${threads}`);
         checkOneInfoLine(s.server, uri);
       });
     }
