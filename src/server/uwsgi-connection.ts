@@ -141,6 +141,7 @@ class UwsgiConnection {
           this.answerAndDiscard(REQUEST_TOO_BIG_HEAD.status, REQUEST_TOO_BIG_HEAD.reason, Infinity);
         } else {
           this.ctx.log.warn({ event: 'bad-request', code: result.code }, result.message);
+          this.ctx.stats?.readError(this.ctx.threadIndex);
           this.state = State.Done;
           this.socket.destroy();
         }
@@ -243,8 +244,10 @@ class UwsgiConnection {
   onEnd(): void {
     if (this.state === State.Head && this.head !== undefined) {
       this.ctx.log.warn({ event: 'bad-request', code: 'E_PROTO_TRUNCATED', received: this.head.length }, 'connection closed before the uwsgi packet was complete');
+      this.ctx.stats?.readError(this.ctx.threadIndex);
     } else if (this.state === State.Body) {
       this.ctx.log.info({ event: 'client-gone', uri: this.req?.url, missing: this.remaining }, 'connection closed before the request body was complete');
+      this.ctx.stats?.readError(this.ctx.threadIndex);
       this.req?.destroy();
     }
   }

@@ -20,11 +20,14 @@ import type { Config } from '../config/types';
 import { RequestSlots } from './harakiri/request-slots';
 import { startWatchdog } from './harakiri/watchdog';
 import type { WatchdogData } from './harakiri/watchdog-thread';
+import { CoreSlots } from './stats/core-slots';
 
 let logs: LogHandle | undefined;
 let stopGracefully: (() => Promise<void>) | undefined;
 let stopping = false;
 let report: (() => Promise<ThreadReport[]>) | undefined;
+/** This worker's request counters (stats set): read here, on the main thread, when asked. */
+let cores: CoreSlots | undefined;
 
 function send(m: WorkerToMaster): void {
   if (process.connected) process.send?.(m);
@@ -50,11 +53,13 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
     setTimeout(() => askRecycle('max-worker-lifetime', { seconds }), seconds * 1000).unref();
   }
   const harakiriSlots = m.config.harakiri > 0 ? new SharedArrayBuffer(RequestSlots.bytesFor(m.config.threads)) : undefined;
+  const statsSlots = m.config.stats !== undefined ? new SharedArrayBuffer(CoreSlots.bytesFor(m.config.threads)) : undefined;
+  if (statsSlots !== undefined) cores = new CoreSlots(statsSlots);
   try {
     if (m.config.threads === 1) {
       if (harakiriSlots !== undefined) startWatchdogThread(harakiriSlots, m.config, m.workerId);
       const listening = await startAppHost(
-        { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter, harakiriSlots },
+        { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter, harakiriSlots, statsSlots },
         logs,
         askRecycle,
       );
@@ -69,12 +74,16 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
           requestSockets: (t) => sockets.request(t, m.fds[0].length),
           requestCounter,
           harakiriSlots,
+          statsSlots,
           onRecycle: askRecycle,
         },
         log,
       );
       if (harakiriSlots !== undefined) {
-        startWatchdog(harakiriSlots, m.config.harakiri, m.workerId, log, (s) => threads.terminate(s.thread));
+        startWatchdog(harakiriSlots, m.config.harakiri, m.workerId, log, (s) => {
+          cores?.harakiri(s.thread);
+          threads.terminate(s.thread);
+        });
       }
       stopGracefully = () => threads.stop();
       report = () => threads.report(REPORT_TIMEOUT_MS);
@@ -121,6 +130,8 @@ process.on('message', (m: MasterToWorker, handle?: unknown) => {
   if (m.act === 'init') void init(m);
   else if (m.act === 'stop') void stop(m.graceful);
   else if (m.act === 'socket') sockets.receive(m, handle);
+  // Read straight from shared memory: no app thread is asked, so a stuck one cannot delay it.
+  else if (m.act === 'stats') send({ act: 'stats', round: m.round, cores: cores?.readAll() ?? [] });
   else if (m.act === 'report') {
     void (report?.() ?? Promise.resolve([])).then((threads) => send({ act: 'report', rssBytes: process.memoryUsage.rss(), threads }));
   }

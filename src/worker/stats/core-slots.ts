@@ -1,0 +1,150 @@
+/**
+ * Per app thread ("core", in uWSGI's words) request counters in one SharedArrayBuffer per
+ * worker process. Each app thread writes only its own slot with plain typed-array stores (no
+ * message, no allocation per request); the worker's main thread reads every slot when the master
+ * asks, so a thread stuck in synchronous code still has its figures read.
+ *
+ * Counters are Float64 (exact up to 2^53): aligned 8-byte stores are not torn on the platforms
+ * Node runs on, and a reader racing a writer sees at worst one request half counted (its
+ * count before its duration), which the next read corrects. No Atomics: they would cost on
+ * the hot path and buy nothing for monotonic counters read for display.
+ */
+
+/** Upper bounds (seconds) of the latency histogram buckets; a last bucket holds the rest (+Inf). */
+export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+const BUCKET_US = LATENCY_BUCKETS_S.map((s) => s * 1e6);
+
+// Float64 field indexes within a slot.
+const REQUESTS = 0;
+const EXCEPTIONS = 1;
+const STATUS = 2; // 5 fields: 1xx .. 5xx
+const TX = 7;
+const RT_SUM_US = 8;
+const READ_ERRORS = 9;
+const WRITE_ERRORS = 10;
+const IN_REQUEST = 11;
+const REQUEST_START_MS = 12;
+const VARS = 13;
+const HARAKIRI = 14;
+const LABEL_LENGTH = 15;
+const HISTOGRAM = 16; // LATENCY_BUCKETS_S.length + 1 fields
+const FIELDS = HISTOGRAM + LATENCY_BUCKETS_S.length + 1;
+const LABEL_OFFSET = FIELDS * 8;
+const LABEL_BYTES = 256;
+const SLOT_BYTES = Math.ceil((LABEL_OFFSET + LABEL_BYTES) / 8) * 8;
+const SLOT_FIELDS = SLOT_BYTES / 8;
+
+/** One core's figures, as read by the worker's main thread (plain data: crosses IPC). */
+export interface CoreFigures {
+  readonly requests: number;
+  readonly exceptions: number;
+  /** Responses by status class: [1xx, 2xx, 3xx, 4xx, 5xx]. */
+  readonly statusClasses: readonly number[];
+  readonly txBytes: number;
+  /** Sum of response times, µs. */
+  readonly responseMicros: number;
+  readonly readErrors: number;
+  readonly writeErrors: number;
+  readonly harakiri: number;
+  /** Requests per latency bucket (not cumulative), LATENCY_BUCKETS_S then +Inf. */
+  readonly latencyBuckets: readonly number[];
+  /** The request in progress, if any. */
+  readonly current: { readonly startMs: number; readonly method: string; readonly uri: string; readonly vars: number } | undefined;
+}
+
+export class CoreSlots {
+  static bytesFor(threads: number): number {
+    return threads * SLOT_BYTES;
+  }
+
+  private readonly f64: Float64Array;
+  private readonly u8: Uint8Array;
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder();
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.f64 = new Float64Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+  }
+
+  get threads(): number {
+    return this.buffer.byteLength / SLOT_BYTES;
+  }
+
+  begin(thread: number, method: string, uri: string, vars: number, nowMs = Date.now()): void {
+    const base = thread * SLOT_FIELDS;
+    const at = thread * SLOT_BYTES + LABEL_OFFSET;
+    const { written } = this.encoder.encodeInto(`${method} ${uri}`, this.u8.subarray(at, at + LABEL_BYTES));
+    this.f64[base + LABEL_LENGTH] = written;
+    this.f64[base + VARS] = vars;
+    this.f64[base + REQUEST_START_MS] = nowMs;
+    this.f64[base + IN_REQUEST] = 1;
+  }
+
+  /** A response was finished: count it and leave the request. */
+  end(thread: number, status: number, txBytes: number, micros: number): void {
+    const f = this.f64;
+    const base = thread * SLOT_FIELDS;
+    f[base + REQUESTS]++;
+    const cls = (status / 100) | 0;
+    if (cls >= 1 && cls <= 5) f[base + STATUS + cls - 1]++;
+    f[base + TX] += txBytes;
+    f[base + RT_SUM_US] += micros;
+    let b = 0;
+    while (b < BUCKET_US.length && micros > BUCKET_US[b]) b++;
+    f[base + HISTOGRAM + b]++;
+    f[base + IN_REQUEST] = 0;
+  }
+
+  /** The connection closed before the response was finished. */
+  abort(thread: number): void {
+    const base = thread * SLOT_FIELDS;
+    this.f64[base + WRITE_ERRORS]++;
+    this.f64[base + IN_REQUEST] = 0;
+  }
+
+  exception(thread: number): void {
+    this.f64[thread * SLOT_FIELDS + EXCEPTIONS]++;
+  }
+
+  readError(thread: number): void {
+    this.f64[thread * SLOT_FIELDS + READ_ERRORS]++;
+  }
+
+  harakiri(thread: number): void {
+    this.f64[thread * SLOT_FIELDS + HARAKIRI]++;
+  }
+
+  /** A (replacement) thread starts: whatever request its predecessor had is over. */
+  idle(thread: number): void {
+    this.f64[thread * SLOT_FIELDS + IN_REQUEST] = 0;
+  }
+
+  read(thread: number): CoreFigures {
+    const f = this.f64;
+    const base = thread * SLOT_FIELDS;
+    let current: CoreFigures['current'];
+    if (f[base + IN_REQUEST] === 1) {
+      const at = thread * SLOT_BYTES + LABEL_OFFSET;
+      const label = this.decoder.decode(this.u8.slice(at, at + f[base + LABEL_LENGTH]));
+      const space = label.indexOf(' ');
+      current = { startMs: f[base + REQUEST_START_MS], method: label.slice(0, space), uri: label.slice(space + 1), vars: f[base + VARS] };
+    }
+    return {
+      requests: f[base + REQUESTS],
+      exceptions: f[base + EXCEPTIONS],
+      statusClasses: Array.from(f.subarray(base + STATUS, base + STATUS + 5)),
+      txBytes: f[base + TX],
+      responseMicros: f[base + RT_SUM_US],
+      readErrors: f[base + READ_ERRORS],
+      writeErrors: f[base + WRITE_ERRORS],
+      harakiri: f[base + HARAKIRI],
+      latencyBuckets: Array.from(f.subarray(base + HISTOGRAM, base + HISTOGRAM + LATENCY_BUCKETS_S.length + 1)),
+      current,
+    };
+  }
+
+  readAll(): CoreFigures[] {
+    return Array.from({ length: this.threads }, (_, t) => this.read(t));
+  }
+}
