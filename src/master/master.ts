@@ -24,6 +24,9 @@ import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 import { openMasterFifo, type MasterFifo } from './master-fifo';
 import { watchTouchFiles } from './touch-watch';
 import { mergeReloaded } from './reload-config';
+import { StatsService, type StatsSlot } from './stats/stats-service';
+import { startStatsServer, type StatsServer } from './stats/stats-server';
+import { watchListenQueues, type QueueWatch } from './stats/queue-watch';
 
 type Role = 'active' | 'pending' | 'retiring';
 
@@ -66,6 +69,7 @@ export async function runMaster(asked: Config, logs: LogHandle, reread?: ConfigS
   preparePrivilegeDrop(config, logs.logger);
   const sockets = await bindAll(config);
   const master = new Master(config, logs, sockets, reread);
+  await master.startStats();
   master.start();
 }
 
@@ -95,6 +99,12 @@ class Master {
   /** The workers' state being gathered for SIGUSR1 / fifo s. */
   private report: { round: number; waiting: Set<number>; lines: Map<number, EventOf<'worker-report'>> } | undefined;
   private reportRound = 0;
+  /** Per worker id, for the stats: processes started, harakiri kills of whole processes. */
+  private readonly spawns = new Map<number, number>();
+  private readonly harakiriKills = new Map<number, number>();
+  private stats: StatsService | undefined;
+  private statsServer: StatsServer | undefined;
+  private queueWatch: QueueWatch | undefined;
   private readonly log;
 
   constructor(
@@ -104,6 +114,33 @@ class Master {
     private readonly reread: ConfigSource | undefined,
   ) {
     this.log = logs.logger;
+  }
+
+  /** Before any worker exists, so a stats address that cannot be bound stops the start. */
+  async startStats(): Promise<void> {
+    this.queueWatch = watchListenQueues(this.sockets, this.config.listen, this.log);
+    const address = this.config.stats;
+    if (address === undefined) return;
+    const queueWatch = this.queueWatch;
+    this.stats = new StatsService(this.config, this.sockets, () => this.statsSlots(), () => queueWatch.fullSamples());
+    this.statsServer = await startStatsServer(address, this.config.statsHttp, this.stats, (err) =>
+      this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`),
+    );
+    this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: this.config.statsHttp }, `stats server on ${this.statsServer.name}${this.config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
+  }
+
+  private statsSlots(): StatsSlot[] {
+    const rank = { active: 0, pending: 1, retiring: 2 } as const;
+    return [...this.workers.values()]
+      .sort((a, b) => a.id - b.id || rank[a.role] - rank[b.role])
+      .map((w) => {
+        const child = w.child;
+        return {
+          key: w.key, id: w.id, role: w.role, ready: w.ready, pid: child?.pid ?? 0, spawnedAt: w.spawnedAt,
+          spawns: this.spawns.get(w.id) ?? 0, harakiriKills: this.harakiriKills.get(w.id) ?? 0,
+          send: (m: MasterToWorker) => child !== undefined && child.connected && child.send(m),
+        };
+      });
   }
 
   start(): void {
@@ -217,6 +254,7 @@ class Master {
     slot.child = child;
     slot.spawnedAt = Date.now();
     slot.ready = false;
+    this.spawns.set(id, (this.spawns.get(id) ?? 0) + 1);
     const pid = child.pid ?? -1;
     const key = slot.key;
     this.log.info({ event: 'spawned', worker: id, workerPid: pid, slot: role }, `worker ${id} spawned (pid ${pid})`);
@@ -226,6 +264,8 @@ class Master {
       else if (m.act === 'need-sockets') this.post({ kind: 'worker-needs-sockets', key, pid, thread: m.thread });
       else if (m.act === 'report') this.post({ kind: 'worker-report', key, pid, rssBytes: m.rssBytes, threads: m.threads });
       else if (m.act === 'recycle') this.post({ kind: 'worker-recycle', key, pid, reason: m.reason, detail: m.detail });
+      // Read-only figures for a stats document being built: no master decision depends on them.
+      else if (m.act === 'stats') this.stats?.onReply(key, pid, m.round, m.cores);
     });
     child.once('exit', (code, signal) => this.post({ kind: 'worker-exit', key, pid, code, signal }));
     return slot;
@@ -303,6 +343,9 @@ class Master {
       this.halt(ExitCode.AppLoadError, 'the app failed to load at start (need-app)');
       return;
     }
+    // With threads = 1 harakiri's watchdog SIGKILLs its own process; the master sends an
+    // active worker SIGKILL only when halting, so while running such an exit is a harakiri.
+    if (e.signal === 'SIGKILL' && this.config.harakiri > 0) this.harakiriKills.set(slot.id, (this.harakiriKills.get(slot.id) ?? 0) + 1);
     slot.quickDeaths = nextQuickDeaths(slot.quickDeaths, lived);
     const delay = respawnDelayMs(slot.quickDeaths);
     if (delay === 0) {
@@ -579,6 +622,8 @@ class Master {
     if (this.mercyTimer !== undefined) clearTimeout(this.mercyTimer);
     for (const stop of this.stopWatching) stop();
     this.fifo?.close();
+    this.queueWatch?.stop();
+    this.statsServer?.close();
     if (this.config.vacuum) {
       unlinkUnixSockets(this.sockets);
       if (this.config.pidfile !== undefined) removePidfile(this.config.pidfile);
