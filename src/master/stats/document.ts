@@ -42,6 +42,8 @@ export interface MasterView {
   readonly uid: number;
   readonly gid: number;
   readonly cwd: string;
+  /** When the master started, ms since epoch. */
+  readonly startedAt: number;
   /** Times a socket was seen with a full listen queue. */
   readonly listenQueueErrors: number;
 }
@@ -122,6 +124,8 @@ export interface StatsDocument {
   gid: number;
   cwd: string;
   locks: Record<string, number>[];
+  /** Not in uWSGI: when the master started (unix seconds), for uptime. */
+  master_started: number;
   sockets: StatsSocket[];
   workers: StatsWorker[];
 }
@@ -140,6 +144,7 @@ export function buildStatsDocument(master: MasterView, sockets: readonly SocketV
     gid: master.gid,
     cwd: master.cwd,
     locks: [],
+    master_started: Math.floor(master.startedAt / 1000),
     sockets: sockets.map((s) => ({ name: s.name, proto: s.proto, queue: s.queue, max_queue: s.maxQueue, shared: 0, can_offload: 0 })),
     workers: out,
   };

@@ -80,6 +80,7 @@ export class StatsService implements StatsSource {
       uid: process.getuid?.() ?? 0,
       gid: process.getgid?.() ?? 0,
       cwd: process.cwd(),
+      startedAt: Date.now() - process.uptime() * 1000,
       listenQueueErrors: this.listenQueueErrors(),
     };
     return { master, sockets, workers };

@@ -22,7 +22,7 @@ const TX = 7;
 const RT_SUM_US = 8;
 const READ_ERRORS = 9;
 const WRITE_ERRORS = 10;
-const IN_REQUEST = 11;
+const IN_FLIGHT = 11;
 const REQUEST_START_MS = 12;
 const VARS = 13;
 const HARAKIRI = 14;
@@ -48,7 +48,9 @@ export interface CoreFigures {
   readonly harakiri: number;
   /** Requests per latency bucket (not cumulative), LATENCY_BUCKETS_S then +Inf. */
   readonly latencyBuckets: readonly number[];
-  /** The request in progress, if any. */
+  /** Requests in progress on this thread (an async app serves several at once). */
+  readonly inFlight: number;
+  /** The oldest request in progress, if any. */
   readonly current: { readonly startMs: number; readonly method: string; readonly uri: string; readonly vars: number } | undefined;
 }
 
@@ -71,17 +73,21 @@ export class CoreSlots {
     return this.buffer.byteLength / SLOT_BYTES;
   }
 
-  begin(thread: number, method: string, uri: string, vars: number, nowMs = Date.now()): void {
+  /** Shows this request as the thread's current one (the oldest still in progress). */
+  show(thread: number, method: string, uri: string, vars: number, startMs: number): void {
     const base = thread * SLOT_FIELDS;
     const at = thread * SLOT_BYTES + LABEL_OFFSET;
     const { written } = this.encoder.encodeInto(`${method} ${uri}`, this.u8.subarray(at, at + LABEL_BYTES));
     this.f64[base + LABEL_LENGTH] = written;
     this.f64[base + VARS] = vars;
-    this.f64[base + REQUEST_START_MS] = nowMs;
-    this.f64[base + IN_REQUEST] = 1;
+    this.f64[base + REQUEST_START_MS] = startMs;
   }
 
-  /** A response was finished: count it and leave the request. */
+  inFlight(thread: number, n: number): void {
+    this.f64[thread * SLOT_FIELDS + IN_FLIGHT] = n;
+  }
+
+  /** A response was finished: count it. */
   end(thread: number, status: number, txBytes: number, micros: number): void {
     const f = this.f64;
     const base = thread * SLOT_FIELDS;
@@ -93,14 +99,11 @@ export class CoreSlots {
     let b = 0;
     while (b < BUCKET_US.length && micros > BUCKET_US[b]) b++;
     f[base + HISTOGRAM + b]++;
-    f[base + IN_REQUEST] = 0;
   }
 
   /** The connection closed before the response was finished. */
   abort(thread: number): void {
-    const base = thread * SLOT_FIELDS;
-    this.f64[base + WRITE_ERRORS]++;
-    this.f64[base + IN_REQUEST] = 0;
+    this.f64[thread * SLOT_FIELDS + WRITE_ERRORS]++;
   }
 
   exception(thread: number): void {
@@ -117,14 +120,15 @@ export class CoreSlots {
 
   /** A (replacement) thread starts: whatever request its predecessor had is over. */
   idle(thread: number): void {
-    this.f64[thread * SLOT_FIELDS + IN_REQUEST] = 0;
+    this.f64[thread * SLOT_FIELDS + IN_FLIGHT] = 0;
   }
 
   read(thread: number): CoreFigures {
     const f = this.f64;
     const base = thread * SLOT_FIELDS;
     let current: CoreFigures['current'];
-    if (f[base + IN_REQUEST] === 1) {
+    const inFlight = f[base + IN_FLIGHT];
+    if (inFlight > 0) {
       const at = thread * SLOT_BYTES + LABEL_OFFSET;
       const label = this.decoder.decode(this.u8.slice(at, at + f[base + LABEL_LENGTH]));
       const space = label.indexOf(' ');
@@ -139,6 +143,7 @@ export class CoreSlots {
       readErrors: f[base + READ_ERRORS],
       writeErrors: f[base + WRITE_ERRORS],
       harakiri: f[base + HARAKIRI],
+      inFlight,
       latencyBuckets: Array.from(f.subarray(base + HISTOGRAM, base + HISTOGRAM + LATENCY_BUCKETS_S.length + 1)),
       current,
     };
