@@ -82,6 +82,7 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
       if (harakiriSlots !== undefined) {
         startWatchdog(harakiriSlots, m.config.harakiri, m.workerId, log, (s) => {
           cores?.harakiri(s.thread);
+          cores?.idle(s.thread);
           threads.terminate(s.thread);
         });
       }
