@@ -61,7 +61,7 @@ export function renderScreen(input: ScreenInput): string[] {
     lines.push(
       row([
         String(w.id), String(w.pid), w.status, String(w.requests), rate === undefined ? '-' : rate.toFixed(1),
-        (w.avg_rt / 1000).toFixed(1), (w.rss / 1048576).toFixed(1), String(w.respawn_count), String(w.harakiri_count),
+        millis(w.avg_rt), (w.rss / 1048576).toFixed(1), String(w.respawn_count), String(w.harakiri_count),
         String(w.exceptions), bytes(w.tx), '',
       ]),
     );
@@ -91,6 +91,11 @@ export function duration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
   return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
+}
+
+/** µs → ms, with µs still visible for fast answers (0.012 rather than 0.0). */
+function millis(micros: number): string {
+  return (micros / 1000).toFixed(micros < 1000 ? 3 : micros < 100_000 ? 2 : 1);
 }
 
 function bytes(n: number): string {

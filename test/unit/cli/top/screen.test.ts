@@ -27,11 +27,11 @@ describe('tsuwsgi top: screen', () => {
 
   it('a row per worker and per thread, the running request with its age', () => {
     const lines = screen();
-    const w1 = lines.findIndex((l) => /^1\s+101\s+busy\s+15\s+2\.5\s+0\.7\s+80\.0/.test(l));
+    const w1 = lines.findIndex((l) => /^1\s+101\s+busy\s+15\s+2\.5\s+0\.667\s+80\.0/.test(l));
     expect(w1, lines.join('\n')).to.be.greaterThan(0);
     expect(lines[w1 + 1]).to.match(/^\s+1\.0\s+idle\s+10$/);
     expect(lines[w1 + 2]).to.match(/^\s+1\.1\s+busy\s+5\s+GET \/slow \(3s\)$/);
-    expect(lines.some((l) => /^2\s+102\s+idle\s+40\s+-\s+10\.0\s+120\.0/.test(l)), 'no rate yet for worker 2').to.equal(true);
+    expect(lines.some((l) => /^2\s+102\s+idle\s+40\s+-\s+10\.00\s+120\.0/.test(l)), 'no rate yet for worker 2').to.equal(true);
   });
 
   it('sorts by the key: m = memory, largest first; r = requests; w = id', () => {
