@@ -153,6 +153,43 @@ describe('stats server', function () {
     expect((await readStatsDoc({ port: statsPort })).listen_queue_errors).to.be.at.least(1);
   });
 
+  it('listen_queue is real for a unix socket too (the kernel\'s queue, read through ss)', async () => {
+    const dir = (await import('../support/tmp')).tempDir();
+    const [http, statsPort] = [await pickPort(), await pickPort()];
+    const sock = path.join(dir, 'app.sock');
+    // The http socket blocks the only thread; the unix socket's connections then wait in its queue.
+    server = startServer({ dir, ini: { 'wsgi-file': fixtureApp('echo.js'), 'http-socket': `127.0.0.1:${http}`, socket: sock, processes: 1, threads: 1, listen: 3, 'disable-logging': true, stats: `127.0.0.1:${statsPort}` } });
+    await server.ready();
+    const blocked = request(`http://127.0.0.1:${http}/block?ms=4000`);
+    await sleep(300);
+    for (let i = 0; i < 6; i++) {
+      const s = net.connect(sock);
+      s.on('error', () => undefined);
+      opened.push(s);
+    }
+    const doc = await waitUntil('a full unix listen queue in the stats', async () => {
+      const d = await readStatsDoc({ port: statsPort });
+      const unix = d.sockets.find((x) => x.name === sock);
+      return unix !== undefined && unix.queue >= 3 ? d : undefined;
+    }, 4000, 200);
+    expect(doc.sockets.find((x) => x.name === sock)).to.include({ proto: 'uwsgi', max_queue: 3 });
+    await server.waitForLog('listen queue full warning', (l) => l.event === 'listen-queue-full' && l.socket === sock, 4000);
+    for (const s of opened.splice(0)) s.destroy();
+    await blocked;
+  });
+
+  it('counts a harakiri that killed a threads=1 worker, across its respawn', async () => {
+    const [http, statsPort] = [await pickPort(), await pickPort()];
+    server = startServer({ ini: { 'wsgi-file': fixtureApp('echo.js'), 'http-socket': `127.0.0.1:${http}`, processes: 1, threads: 1, harakiri: 1, 'disable-logging': true, stats: `127.0.0.1:${statsPort}` } });
+    const [first] = await server.ready();
+    await request(`http://127.0.0.1:${http}/loop`).catch(() => undefined);
+    const doc = await waitUntil('the respawned worker in the stats', async () => {
+      const d = await readStatsDoc({ port: statsPort });
+      return d.workers[0].pid !== first && d.workers[0].pid !== 0 ? d : undefined;
+    }, 10_000, 200);
+    expect(doc.workers[0]).to.include({ id: 1, harakiri_count: 1, respawn_count: 2 });
+  });
+
   it('counts a harakiri on the thread it stopped', async () => {
     const [http, statsPort] = [await pickPort(), await pickPort()];
     server = startServer({ ini: { 'wsgi-file': fixtureApp('echo.js'), 'http-socket': `127.0.0.1:${http}`, processes: 1, threads: 2, harakiri: 1, 'disable-logging': true, stats: `127.0.0.1:${statsPort}` } });
