@@ -121,8 +121,7 @@ class Master {
     this.queueWatch = watchListenQueues(this.sockets, this.config.listen, this.log);
     const address = this.config.stats;
     if (address === undefined) return;
-    const queueWatch = this.queueWatch;
-    this.stats = new StatsService(this.config, this.sockets, () => this.statsSlots(), () => queueWatch.fullSamples());
+    this.stats = new StatsService(this.config, this.sockets, () => this.statsSlots(), this.queueWatch);
     this.statsServer = await startStatsServer(address, this.config.statsHttp, this.stats, (err) =>
       this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`),
     );

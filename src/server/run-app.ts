@@ -28,7 +28,7 @@ export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerRespo
   live.lastStart = performance.now();
   if (ctx.afterRequest !== undefined) res.once('finish', ctx.afterRequest);
   if (ctx.harakiri !== undefined) ctx.harakiri.track(req, res);
-  if (ctx.stats !== undefined) countRequest(ctx.stats, ctx.threadIndex, req, res);
+  if (ctx.stats !== undefined) countRequest(ctx.stats, ctx.threadIndex, req, res, live.lastStart);
   let result: unknown;
   try {
     result = ctx.listener(req, res);

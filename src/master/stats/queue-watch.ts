@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../shared/logger';
 import type { BoundSocket } from '../sockets';
-import { readListenQueues } from './listen-queues';
+import { readListenQueues, type SocketQueue } from './listen-queues';
 import { QueueFullTracker } from './queue-full';
 
 export const POLL_MS = 1000;
@@ -13,17 +13,21 @@ export const POLL_MS = 1000;
 export interface QueueWatch {
   /** Samples that found a queue full so far (listen_queue_errors). */
   fullSamples(): number;
+  /** The last sample (one per socket, in order) and when it was taken, if any. */
+  latest(): { readonly at: number; readonly queues: readonly SocketQueue[] } | undefined;
   stop(): void;
 }
 
 export function watchListenQueues(sockets: readonly BoundSocket[], backlog: number, log: Logger): QueueWatch {
   const tracker = new QueueFullTracker();
   let busy = false;
+  let latest: { at: number; queues: readonly SocketQueue[] } | undefined;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     readListenQueues(sockets.map((s) => ({ fd: s.fd, backlog })))
       .then((queues) => {
+        latest = { at: Date.now(), queues };
         const samples = sockets.map((s, i) => ({ name: s.name, queue: queues[i].queue, max: queues[i].max }));
         for (const s of tracker.observe(samples, Date.now())) {
           log.warn(
@@ -38,5 +42,5 @@ export function watchListenQueues(sockets: readonly BoundSocket[], backlog: numb
       });
   }, POLL_MS);
   timer.unref();
-  return { fullSamples: () => tracker.fullSamples, stop: () => clearInterval(timer) };
+  return { fullSamples: () => tracker.fullSamples, latest: () => latest, stop: () => clearInterval(timer) };
 }

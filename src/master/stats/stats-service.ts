@@ -13,7 +13,11 @@ import { StatsCollector } from './collector';
 import { buildStatsDocument, type MasterView, type SocketView, type WorkerView } from './document';
 import { renderPrometheus } from './prometheus';
 import { procMemory } from './proc-memory';
-import { readListenQueues } from './listen-queues';
+import { readListenQueues, type SocketQueue } from './listen-queues';
+import type { QueueWatch } from './queue-watch';
+
+/** The queue watch samples every second; a sample this old is still current enough. */
+const QUEUE_SAMPLE_MAX_AGE_MS = 1500;
 import type { StatsSource } from './stats-server';
 
 /** What the service needs of one master slot. */
@@ -42,7 +46,7 @@ export class StatsService implements StatsSource {
     private readonly config: Config,
     private readonly sockets: readonly BoundSocket[],
     private readonly slots: () => StatsSlot[],
-    private readonly listenQueueErrors: () => number,
+    private readonly queueWatch: QueueWatch,
   ) {}
 
   onReply(key: number, pid: number, round: number, cores: readonly CoreFigures[]): void {
@@ -59,11 +63,18 @@ export class StatsService implements StatsSource {
     return renderPrometheus(v.master, v.sockets, v.workers);
   }
 
+  /** The poller's sample when it is recent: scrapers then cost no extra `ss` run each. */
+  private listenQueues(): Promise<readonly SocketQueue[]> {
+    const latest = this.queueWatch.latest();
+    if (latest !== undefined && Date.now() - latest.at <= QUEUE_SAMPLE_MAX_AGE_MS) return Promise.resolve(latest.queues);
+    return readListenQueues(this.sockets.map((s) => ({ fd: s.fd, backlog: this.config.listen })));
+  }
+
   private async views(): Promise<Views> {
     const slots = this.slots();
     const [collected, queues] = await Promise.all([
       this.collector.collect(slots),
-      readListenQueues(this.sockets.map((s) => ({ fd: s.fd, backlog: this.config.listen }))),
+      this.listenQueues(),
     ]);
     const workers = slots.map((s): WorkerView => {
       const got = collected.get(s.key);
@@ -81,7 +92,7 @@ export class StatsService implements StatsSource {
       gid: process.getgid?.() ?? 0,
       cwd: process.cwd(),
       startedAt: Date.now() - process.uptime() * 1000,
-      listenQueueErrors: this.listenQueueErrors(),
+      listenQueueErrors: this.queueWatch.fullSamples(),
     };
     return { master, sockets, workers };
   }

@@ -74,13 +74,41 @@ export class CoreSlots {
   }
 
   /** Shows this request as the thread's current one (the oldest still in progress). */
-  show(thread: number, method: string, uri: string, vars: number, startMs: number): void {
+  show(thread: number, method: string, uri: string, vars: number, startMs: number, inFlight = 1): void {
     const base = thread * SLOT_FIELDS;
     const at = thread * SLOT_BYTES + LABEL_OFFSET;
-    const { written } = this.encoder.encodeInto(`${method} ${uri}`, this.u8.subarray(at, at + LABEL_BYTES));
-    this.f64[base + LABEL_LENGTH] = written;
+    let n = this.putAscii(method, at, LABEL_BYTES);
+    if (n >= 0 && n < LABEL_BYTES) {
+      this.u8[at + n++] = 0x20;
+      const rest = this.putAscii(uri, at + n, LABEL_BYTES - n);
+      n = rest < 0 ? -1 : n + rest;
+    }
+    if (n < 0) n = this.encoder.encodeInto(`${method} ${uri}`, this.labelView(thread)).written;
+    this.f64[base + LABEL_LENGTH] = n;
     this.f64[base + VARS] = vars;
     this.f64[base + REQUEST_START_MS] = startMs;
+    this.f64[base + IN_FLIGHT] = inFlight;
+  }
+
+  /**
+   * Method and URI are ASCII in practice (nginx passes the URI percent-encoded): copied byte by
+   * byte, with no allocation on the hot path. Returns the bytes written (cut at `room`), or -1
+   * at the first non-ASCII character, when the caller falls back to TextEncoder.
+   */
+  private putAscii(s: string, at: number, room: number): number {
+    const n = Math.min(s.length, room);
+    const u8 = this.u8;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return -1;
+      u8[at + i] = c;
+    }
+    return n;
+  }
+
+  private labelView(thread: number): Uint8Array {
+    const at = thread * SLOT_BYTES + LABEL_OFFSET;
+    return this.u8.subarray(at, at + LABEL_BYTES);
   }
 
   inFlight(thread: number, n: number): void {
