@@ -37,7 +37,6 @@ const WIDTHS = [6, 8, 7, 9, 8, 8, 8, 4, 4, 5, 9];
 
 export function renderScreen(input: ScreenInput): string[] {
   const { doc, rates, now } = input;
-  const inFlight = doc.workers.reduce((n, w) => n + w.cores.filter((c) => c.in_request === 1).length, 0);
   const maxQueue = doc.sockets.reduce((n, s) => n + s.max_queue, 0);
   const started = typeof doc.master_started === 'number' ? doc.master_started : undefined;
   const header = [
@@ -46,7 +45,7 @@ export function renderScreen(input: ScreenInput): string[] {
     started === undefined ? undefined : `up ${duration(now / 1000 - started)}`,
     `${doc.workers.length} worker(s)`,
     `req/s ${rates.total === undefined ? '-' : rates.total.toFixed(1)}`,
-    `in flight ${inFlight}`,
+    `in flight ${doc.load}`,
     `listen queue ${doc.listen_queue}/${maxQueue}`,
     `full ${doc.listen_queue_errors}`,
   ].filter((x) => x !== undefined);

@@ -117,7 +117,7 @@ export interface StatsDocument {
   listen_queue: number;
   listen_queue_errors: number;
   signal_queue: number;
-  /** Requests in progress over every worker. */
+  /** Requests in progress over every worker (an async app thread may run several). */
   load: number;
   pid: number;
   uid: number;
@@ -138,7 +138,7 @@ export function buildStatsDocument(master: MasterView, sockets: readonly SocketV
     listen_queue: sockets.reduce((n, s) => n + s.queue, 0),
     listen_queue_errors: master.listenQueueErrors,
     signal_queue: 0,
-    load: out.reduce((n, w) => n + w.cores.reduce((m, c) => m + c.in_request, 0), 0),
+    load: workers.reduce((n, w) => n + (w.cores ?? []).reduce((m, c) => m + c.inFlight, 0), 0),
     pid: master.pid,
     uid: master.uid,
     gid: master.gid,
