@@ -10,6 +10,8 @@ import { readStatsDoc } from '../support/stats';
 import { expectUwsgiStats } from '../support/stats-schema';
 import { parsePrometheus, promValue } from '../support/prometheus';
 import type { StatsDocument } from '../../src';
+import { encodePacket } from '../../src/protocol';
+import { exchange } from '../support/uwsgi-client';
 
 const inFlight = (d: StatsDocument) => d.workers.flatMap((w) => w.cores).filter((c) => c.in_request === 1);
 const total = (d: StatsDocument, key: 'requests' | 'exceptions' | 'tx' | 'running_time') => d.workers.reduce((n, w) => n + w[key], 0);
@@ -201,6 +203,28 @@ describe('stats server', function () {
       return d.workers[0].harakiri_count === 1 ? d : undefined;
     }, 5000, 100);
     expect(inFlight(doc), 'the replaced thread is not shown in a request').to.have.length(0);
+  });
+
+  it('counts read errors (a truncated packet) and write errors (a peer gone before the response)', async () => {
+    const dir = (await import('../support/tmp')).tempDir();
+    const sock = path.join(dir, 'app.sock');
+    const statsPort = await pickPort();
+    server = startServer({ dir, ini: { 'wsgi-file': fixtureApp('echo.js'), socket: sock, processes: 1, threads: 1, 'disable-logging': true, stats: `127.0.0.1:${statsPort}` } });
+    await server.ready();
+    // A packet header announcing 100 bytes of vars, then EOF.
+    await exchange({ path: sock }, [Buffer.from([0, 100, 0, 0, 1, 2])], { endAfterWrite: true, timeoutMs: 5000 }).catch(() => undefined);
+    // A slow request whose client leaves before the answer.
+    const packet = encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: '/slow?ms=300', PATH_INFO: '/slow', QUERY_STRING: 'ms=300', SERVER_PROTOCOL: 'HTTP/1.1' });
+    const gone = net.connect(sock, () => gone.write(packet));
+    gone.on('error', () => undefined);
+    await sleep(100);
+    gone.destroy();
+    const doc = await waitUntil('one read and one write error', async () => {
+      const d = await readStatsDoc({ port: statsPort });
+      const c = d.workers[0].cores[0];
+      return c.read_errors === 1 && c.write_errors === 1 ? d : undefined;
+    }, 5000, 100);
+    expect(doc.workers[0].cores[0]).to.include({ in_request: 0 });
   });
 
   it('a stats address already in use stops the start with E_SOCKET_IN_USE, before any worker', async () => {
