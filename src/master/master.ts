@@ -137,7 +137,12 @@ class Master {
         return {
           key: w.key, id: w.id, role: w.role, ready: w.ready, pid: child?.pid ?? 0, spawnedAt: w.spawnedAt,
           spawns: this.spawns.get(w.id) ?? 0, harakiriKills: this.harakiriKills.get(w.id) ?? 0,
-          send: (m: MasterToWorker) => child !== undefined && child.connected && child.send(m),
+          send: (m: MasterToWorker) => {
+            if (child === undefined || !child.connected) return false;
+            // send() returning false only means "queued behind earlier messages": it still goes.
+            child.send(m);
+            return true;
+          },
         };
       });
   }
