@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import path from 'node:path';
-import { fixtureApp, pickPort, startServer, type ServerProcess } from '../support/server';
+import { spawnSync } from 'node:child_process';
+import { BIN, fixtureApp, pickPort, startServer, type ServerProcess } from '../support/server';
 import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 import { request } from '../support/http';
 import { waitUntil, sleep } from '../support/wait';
@@ -104,6 +105,10 @@ describe('stats server', function () {
     expect(doc.headers['content-type']).to.equal('application/json');
     expectUwsgiStats(JSON.parse(doc.body.toString()));
     expect((await request(`http://127.0.0.1:${statsPort}/other`)).status).to.equal(404);
+    // tsuwsgi top reads the same document over HTTP.
+    const top = spawnSync(process.execPath, [BIN, 'top', `http://127.0.0.1:${statsPort}/`], { encoding: 'utf8', timeout: 10_000 });
+    expect(top.status, top.stderr).to.equal(0);
+    expect(top.stdout).to.match(/^tsuwsgi .* 2 worker\(s\)/);
   });
 
   it('answers promptly while a threads=1 worker is stuck in synchronous code: its last known figures, busy', async () => {

@@ -9,6 +9,7 @@ import { requestRates, type Sample } from './rates';
 import { isSortKey, renderScreen, type SortKey } from './screen';
 
 const REFRESH_MS = 1000;
+const QUIT_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 const USAGE = 'usage: tsuwsgi top ADDRESS [--sort w|p|r|a|m]   (ADDRESS: HOST:PORT, :PORT, a unix socket path, or http://HOST:PORT with stats-http)';
 
 export interface TopArgs {
@@ -81,6 +82,7 @@ function live(args: TopArgs, first: Sample, out: NodeJS.WriteStream, input: Node
       input.pause();
       input.off('data', onKey);
       out.off('resize', draw);
+      for (const sig of QUIT_SIGNALS) process.off(sig, quit);
       out.write('\x1b[?25h\x1b[?1049l');
       resolve();
     };
@@ -97,6 +99,8 @@ function live(args: TopArgs, first: Sample, out: NodeJS.WriteStream, input: Node
     input.resume();
     input.on('data', onKey);
     out.on('resize', draw);
+    // Killed or hung up: give the terminal back before leaving.
+    for (const sig of QUIT_SIGNALS) process.on(sig, quit);
     draw();
     timer = setTimeout(() => void refresh(), REFRESH_MS);
   });
