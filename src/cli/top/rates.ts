@@ -13,14 +13,18 @@ export interface Sample {
 export interface Rates {
   /** By worker pid; absent when the worker is new since the previous sample. */
   readonly byPid: ReadonlyMap<number, number>;
+  /** By "pid.core" (an app thread), under the same rule. */
+  readonly byCore: ReadonlyMap<string, number>;
   readonly total: number | undefined;
 }
 
 export function requestRates(prev: Sample | undefined, cur: Sample): Rates {
   const byPid = new Map<number, number>();
-  if (prev === undefined || cur.at <= prev.at) return { byPid, total: undefined };
+  const byCore = new Map<string, number>();
+  if (prev === undefined || cur.at <= prev.at) return { byPid, byCore, total: undefined };
   const seconds = (cur.at - prev.at) / 1000;
   const before = new Map(prev.doc.workers.map((w) => [w.pid, w.requests]));
+  const coresBefore = new Map<string, number>(prev.doc.workers.flatMap((w) => w.cores.map((c): [string, number] => [`${w.pid}.${c.id}`, c.requests])));
   let total = 0;
   for (const w of cur.doc.workers) {
     const was = before.get(w.pid);
@@ -28,6 +32,11 @@ export function requestRates(prev: Sample | undefined, cur: Sample): Rates {
     const rate = (w.requests - was) / seconds;
     byPid.set(w.pid, rate);
     total += rate;
+    for (const c of w.cores) {
+      const key = `${w.pid}.${c.id}`;
+      const wasCore = coresBefore.get(key);
+      if (wasCore !== undefined && c.requests >= wasCore) byCore.set(key, (c.requests - wasCore) / seconds);
+    }
   }
-  return { byPid, total };
+  return { byPid, byCore, total };
 }

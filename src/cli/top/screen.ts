@@ -69,7 +69,8 @@ export function renderScreen(input: ScreenInput): string[] {
       const method = varOf(c.vars, 'REQUEST_METHOD');
       const start = c.req_info.request_start;
       const current = c.in_request === 1 && uri !== undefined ? `${method ?? ''} ${uri} (${start === undefined ? '?' : duration(now / 1000 - start)})` : '';
-      lines.push(row([`  ${w.id}.${c.id}`, '', c.in_request === 1 ? 'busy' : 'idle', String(c.requests), '', '', '', '', '', '', '', current]));
+      const coreRate = rates.byCore.get(`${w.pid}.${c.id}`);
+      lines.push(row([`  ${w.id}.${c.id}`, '', c.in_request === 1 ? 'busy' : 'idle', String(c.requests), coreRate === undefined ? '' : coreRate.toFixed(1), '', '', '', '', '', '', current]));
     }
   }
   return lines.map((l) => fit(l, input.width));

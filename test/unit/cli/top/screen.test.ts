@@ -14,7 +14,8 @@ function doc(): StatsDocument {
   ]);
 }
 
-const screen = (sort: SortKey = 'w', width = 160) => renderScreen({ doc: doc(), rates: { byPid: new Map([[101, 2.5]]), total: 2.5 }, sort, width, now: NOW, live: true });
+const screen = (sort: SortKey = 'w', width = 160) =>
+  renderScreen({ doc: doc(), rates: { byPid: new Map([[101, 2.5]]), byCore: new Map([['101.0', 2.5]]), total: 2.5 }, sort, width, now: NOW, live: true });
 
 describe('tsuwsgi top: screen', () => {
   it('header: version, master pid, uptime, workers, req/s, in flight, listen queue', () => {
@@ -29,7 +30,7 @@ describe('tsuwsgi top: screen', () => {
     const lines = screen();
     const w1 = lines.findIndex((l) => /^1\s+101\s+busy\s+15\s+2\.5\s+0\.667\s+80\.0/.test(l));
     expect(w1, lines.join('\n')).to.be.greaterThan(0);
-    expect(lines[w1 + 1]).to.match(/^\s+1\.0\s+idle\s+10$/);
+    expect(lines[w1 + 1]).to.match(/^\s+1\.0\s+idle\s+10\s+2\.5$/);
     expect(lines[w1 + 2]).to.match(/^\s+1\.1\s+busy\s+5\s+GET \/slow \(3s\)$/);
     expect(lines.some((l) => /^2\s+102\s+idle\s+40\s+-\s+10\.00\s+120\.0/.test(l)), 'no rate yet for worker 2').to.equal(true);
   });
@@ -45,7 +46,7 @@ describe('tsuwsgi top: screen', () => {
 
   it('cuts lines to the terminal width, shows a refresh error, and a snapshot has no key help', () => {
     expect(screen('w', 40).every((l) => l.length <= 40)).to.equal(true);
-    const withError = renderScreen({ doc: doc(), rates: { byPid: new Map(), total: undefined }, sort: 'w', width: 160, now: NOW, live: false, error: 'stats x: ECONNREFUSED' });
+    const withError = renderScreen({ doc: doc(), rates: { byPid: new Map(), byCore: new Map(), total: undefined }, sort: 'w', width: 160, now: NOW, live: false, error: 'stats x: ECONNREFUSED' });
     expect(withError[1]).to.equal('sorted by worker id');
     expect(withError[2]).to.equal('! stats x: ECONNREFUSED');
     expect(withError[0]).to.include('req/s -');
@@ -64,6 +65,11 @@ describe('tsuwsgi top: req/s', () => {
     b.workers[1].pid = 999;
     const r = requestRates({ doc: a, at: 0 }, { doc: b, at: 2000 });
     expect(r.byPid.get(101)).to.equal(15);
+    b.workers[0].cores[1].requests += 30;
+    const r2 = requestRates({ doc: a, at: 0 }, { doc: b, at: 2000 });
+    expect(r2.byCore.get('101.1')).to.equal(15);
+    expect(r2.byCore.get('101.0')).to.equal(0);
+    expect(r2.byCore.has('999.0')).to.equal(false);
     expect(r.byPid.has(999)).to.equal(false);
     expect(r.total).to.equal(15);
   });
