@@ -91,7 +91,7 @@ describe('tsuwsgi top', function () {
     expect(workerRows).to.have.length(2);
     expect(workerRows.filter((l) => /\sbusy\s/.test(l))).to.have.length(1);
     expect(lines.filter((l) => /^\s+\d\.\d\s+(idle|busy)/.test(l))).to.have.length(4);
-    expect(lines.find((l) => l.includes('GET /slow?ms=8000'))).to.match(/^\s+\d\.\d\s+busy\s+\d+\s+GET \/slow\?ms=8000 \(\d+s\)$/);
+    expect(lines.find((l) => l.includes('GET /slow?ms=8000'))).to.match(/^\s+\d\.\d\s+busy\s+\d+\s+[\d.]+\s+GET \/slow\?ms=8000 \(\d+s\)$/);
 
     tmux(tmuxName, 'send-keys', '-t', 'top', 'm');
     await waitUntil('sorted by memory', () => capture().includes('sorted by memory (RSS)'), 5000, 100);
