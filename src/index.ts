@@ -8,3 +8,4 @@ export { ErrorCodes, TsuwsgiError, isTsuwsgiError } from './shared/errors';
 export type { ErrorCode } from './shared/errors';
 export { ExitCode } from './shared/exit-codes';
 export type { ExitCodeName } from './shared/exit-codes';
+export type { StatsDocument, StatsWorker, StatsCore, StatsSocket, StatsApp, WorkerStatus } from './master/stats/document';

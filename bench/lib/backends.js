@@ -71,9 +71,16 @@ function tsuwsgiIni(row, { logFile }) {
     ...BLOG_SETTINGS,
   ];
   if (!b.logging) pairs.push(['disable-logging', 'true']);
+  if (b.stats) pairs.push(['stats', statsSocket(row)]);
   for (const [k, v] of Object.entries(b.extra || {})) pairs.push([k, v]);
   pairs.push(['logto', logFile]);
   return renderIni(pairs);
+}
+
+/** The stats socket of a row with `stats: true`: next to its unix socket (pure). */
+function statsSocket(row) {
+  if (!row.addr || !row.addr.unix) throw new Error(`row ${row.id}: stats needs a unix-socket row`);
+  return row.addr.unix.replace(/\.sock$/, '') + '-stats.sock';
 }
 
 function tail(file, bytes = 1500) {
@@ -142,4 +149,4 @@ async function start(row, ctx) {
   };
 }
 
-module.exports = { start, uwsgiIni, tsuwsgiIni, renderIni, BLOG_SETTINGS, TSUWSGI_BIN, MASTER_RR, REPO, APPS };
+module.exports = { start, uwsgiIni, tsuwsgiIni, statsSocket, renderIni, BLOG_SETTINGS, TSUWSGI_BIN, MASTER_RR, REPO, APPS };

@@ -7,11 +7,13 @@ const pss = require('./pss');
 const procs = require('./procs');
 const { runWrk } = require('./wrk');
 const { median } = require('./stats');
+const scrape = require('./scrape');
 
 const READY_TIMEOUT_MS = 30000;
 const PSS_EVERY_MS = 200;
 const PSS_MIN_WARMUP_S = 2;
 const PSS_SETTLE_MS = 1500;
+const SCRAPE_EVERY_MS = 1000;
 
 /** Five PSS samples of an idle tree, 200 ms apart: the median. */
 async function idlePss(pid) {
@@ -47,6 +49,7 @@ async function measure(row, ctx, opts) {
       return await idlePss(handle.pid);
     }
     const sampler = pss.startSampler(handle.pid, PSS_EVERY_MS);
+    const scraper = row.backend.stats ? scrape.startScraping(backends.statsSocket(row), SCRAPE_EVERY_MS) : null;
     const others = cpu.startOtherCpu();
     let r;
     let peak;
@@ -56,6 +59,10 @@ async function measure(row, ctx, opts) {
     } finally {
       peak = sampler.stop();
       other = others.stop();
+    }
+    const scrapes = scraper ? await scraper.stop() : null;
+    if (scrapes && scrapes.ok === 0) {
+      throw new Error(`${row.id}: no stats document could be read during the measurement (${scrapes.errors.join('; ')}).\n${handle.describe()}`);
     }
     if (handle.proc && handle.proc.exited) {
       throw new Error(`${row.id}: backend exited during the measurement.\n${handle.describe()}`);
@@ -71,6 +78,7 @@ async function measure(row, ctx, opts) {
       peakPssKb: peak.peakKb,
       pssProcesses: peak.processes,
       other,
+      scrapes,
     };
   } finally {
     await handle.stop();

@@ -69,6 +69,14 @@ const ROWS = [
   { group: '9', id: 'cpu-p2t1', what: '2 ms CPU, processes=2 threads=1', proxy: 'uwsgi',
     backend: { kind: 'tsuwsgi', app: 'cpu', transport: 'unix', logging: true, processes: 2, threads: 1 } },
 
+  // The stats machinery's cost: counters in every app thread plus the stats server, scraped once a
+  // second during the measurement (as a Prometheus or uwsgitop would), against the same server
+  // without stats. Logging off, so the difference is not drowned in the request log's cost.
+  { group: '10', id: 'stats-off', what: 'tsuwsgi, unix, logging off, stats off', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false } },
+  { group: '10', id: 'stats-on', what: 'same, stats on, scraped every 1 s', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false, stats: true } },
+
   { group: 'pss', id: 'pss-tsuwsgi-p4', what: 'idle PSS, tsuwsgi processes=4', proxy: 'uwsgi', pssOnly: true,
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, threads: 1 } },
   { group: 'pss', id: 'pss-node-cluster-4', what: 'idle PSS, Node cluster 4 workers', proxy: 'http-ka', pssOnly: true,

@@ -9,8 +9,10 @@ import { exitCodeFor } from './exit-code-for';
 import { ExitCode } from '../shared/exit-codes';
 import { runMaster } from '../master/master';
 import { configureSdNotify } from '../master/sd-notify';
+import { parseTopArgs, runTop, TOP_USAGE } from './top/run-top';
 
 export function main(argv: string[]): void {
+  if (argv[0] === 'top') return top(argv.slice(1));
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine(argv, process.env, process.cwd());
@@ -42,6 +44,21 @@ export function main(argv: string[]): void {
     logs.flush();
     fail(err);
   });
+}
+
+/** `tsuwsgi top ADDRESS`: a live view of a running server's stats. */
+function top(argv: string[]): void {
+  let args: ReturnType<typeof parseTopArgs>;
+  try {
+    args = parseTopArgs(argv);
+  } catch (err) {
+    fail(err);
+  }
+  if (args === 'help') {
+    process.stdout.write(`${TOP_USAGE}\n`);
+    return;
+  }
+  runTop(args).then(() => process.exit(ExitCode.Ok), fail);
 }
 
 function fail(err: unknown): never {

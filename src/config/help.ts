@@ -8,6 +8,7 @@ const WIDTH = 100;
 export function renderHelp(): string {
   const lines = [
     'Usage: tsuwsgi [FILE.ini[:SECTION]] [--OPTION VALUE ...]',
+    '       tsuwsgi top STATS-ADDRESS [--sort w|p|r|a|m]   (live view of a running server)',
     '',
     'A uWSGI-style application server for Node.js apps. Every option works in the ini file',
     '(name = value, section [uwsgi] unless FILE.ini:SECTION) and on the command line',

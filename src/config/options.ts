@@ -23,7 +23,7 @@ export type OptionKind =
   | 'group'
   | 'owner';
 
-export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Configuration'] as const;
+export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Stats', 'Configuration'] as const;
 export type OptionSection = (typeof OPTION_SECTIONS)[number];
 
 export interface OptionSpec {
@@ -242,6 +242,17 @@ const rows: OptionSpec[] = [
     name: 'master-fifo', aliases: [], kind: 'path', repeatable: false, key: 'masterFifo',
     section: 'Lifecycle', metavar: 'PATH',
     help: 'a FIFO the master creates and reads one-letter commands from: r reload (re-reading the ini), w reload the workers, c chain reload, q graceful stop, Q immediate stop, + one worker more, - one less, s workers to the log',
+  },
+  // Stats
+  {
+    name: 'stats', aliases: ['stats-server'], kind: 'address', repeatable: false, key: 'stats',
+    section: 'Stats', metavar: 'ADDRESS',
+    help: "serve the stats document (uWSGI 2.0's JSON, which uwsgitop and `tsuwsgi top` read) on this TCP address or unix socket path: one document per connection, then close",
+  },
+  {
+    name: 'stats-http', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'statsHttp',
+    section: 'Stats', metavar: 'BOOL',
+    help: 'speak HTTP on the stats address: GET / gives the JSON document, GET /metrics Prometheus text',
   },
   // Configuration
   {

@@ -63,4 +63,8 @@ export interface Config {
   readonly touchChainReload: readonly string[];
   /** The master's command FIFO. */
   readonly masterFifo: string | undefined;
+  /** Where the master serves the stats document; undefined = no stats (and no counters). */
+  readonly stats: SocketAddress | undefined;
+  /** The stats address speaks HTTP (GET / JSON, GET /metrics Prometheus). */
+  readonly statsHttp: boolean;
 }

@@ -22,7 +22,7 @@ const names = [
   'max-worker-lifetime-delta', 'reload-on-as', 'evil-reload-on-rss', 'evil-reload-on-as', 'limit-as',
   'socket-timeout', 'fs-reload',
   // control and metrics
-  'stats', 'stats-server', 'stats-http', 'stats-minified', 'stats-push', 'memory-report',
+  'stats-minified', 'stats-push', 'memory-report',
   'enable-metrics', 'carbon', 'subscribe-to',
   // privileges and isolation
   'umask', 'chroot', 'cap', 'procname', 'procname-prefix',

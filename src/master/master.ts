@@ -26,6 +26,9 @@ import { watchTouchFiles } from './touch-watch';
 import { mergeReloaded } from './reload-config';
 import { sdNotify } from './sd-notify';
 import { reopenLogs } from './log-reopen';
+import { StatsService, type StatsSlot } from './stats/stats-service';
+import { startStatsServer, type StatsServer } from './stats/stats-server';
+import { watchListenQueues, type QueueWatch } from './stats/queue-watch';
 
 type Role = 'active' | 'pending' | 'retiring';
 
@@ -68,6 +71,7 @@ export async function runMaster(asked: Config, logs: LogHandle, reread?: ConfigS
   preparePrivilegeDrop(config, logs.logger);
   const sockets = await bindAll(config);
   const master = new Master(config, logs, sockets, reread);
+  await master.startStats();
   master.start();
 }
 
@@ -97,6 +101,12 @@ class Master {
   /** The workers' state being gathered for SIGUSR1 / fifo s. */
   private report: { round: number; waiting: Set<number>; lines: Map<number, EventOf<'worker-report'>> } | undefined;
   private reportRound = 0;
+  /** Per worker id, for the stats: processes started, harakiri kills of whole processes. */
+  private readonly spawns = new Map<number, number>();
+  private readonly harakiriKills = new Map<number, number>();
+  private stats: StatsService | undefined;
+  private statsServer: StatsServer | undefined;
+  private queueWatch: QueueWatch | undefined;
   private readonly log;
 
   constructor(
@@ -106,6 +116,37 @@ class Master {
     private readonly reread: ConfigSource | undefined,
   ) {
     this.log = logs.logger;
+  }
+
+  /** Before any worker exists, so a stats address that cannot be bound stops the start. */
+  async startStats(): Promise<void> {
+    this.queueWatch = watchListenQueues(this.sockets, this.config.listen, this.log);
+    const address = this.config.stats;
+    if (address === undefined) return;
+    this.stats = new StatsService(this.config, this.sockets, () => this.statsSlots(), this.queueWatch);
+    this.statsServer = await startStatsServer(address, this.config.statsHttp, this.stats, (err) =>
+      this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`),
+    );
+    this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: this.config.statsHttp }, `stats server on ${this.statsServer.name}${this.config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
+  }
+
+  private statsSlots(): StatsSlot[] {
+    const rank = { active: 0, pending: 1, retiring: 2 } as const;
+    return [...this.workers.values()]
+      .sort((a, b) => a.id - b.id || rank[a.role] - rank[b.role])
+      .map((w) => {
+        const child = w.child;
+        return {
+          key: w.key, id: w.id, role: w.role, ready: w.ready, pid: child?.pid ?? 0, spawnedAt: w.spawnedAt,
+          spawns: this.spawns.get(w.id) ?? 0, harakiriKills: this.harakiriKills.get(w.id) ?? 0,
+          send: (m: MasterToWorker) => {
+            if (child === undefined || !child.connected) return false;
+            // send() returning false only means "queued behind earlier messages": it still goes.
+            child.send(m);
+            return true;
+          },
+        };
+      });
   }
 
   start(): void {
@@ -225,6 +266,7 @@ class Master {
     slot.child = child;
     slot.spawnedAt = Date.now();
     slot.ready = false;
+    this.spawns.set(id, (this.spawns.get(id) ?? 0) + 1);
     const pid = child.pid ?? -1;
     const key = slot.key;
     this.log.info({ event: 'spawned', worker: id, workerPid: pid, slot: role }, `worker ${id} spawned (pid ${pid})`);
@@ -234,6 +276,8 @@ class Master {
       else if (m.act === 'need-sockets') this.post({ kind: 'worker-needs-sockets', key, pid, thread: m.thread });
       else if (m.act === 'report') this.post({ kind: 'worker-report', key, pid, rssBytes: m.rssBytes, threads: m.threads });
       else if (m.act === 'recycle') this.post({ kind: 'worker-recycle', key, pid, reason: m.reason, detail: m.detail });
+      // Read-only figures for a stats document being built: no master decision depends on them.
+      else if (m.act === 'stats') this.stats?.onReply(key, pid, m.round, m.cores);
     });
     child.once('exit', (code, signal) => this.post({ kind: 'worker-exit', key, pid, code, signal }));
     return slot;
@@ -312,6 +356,9 @@ class Master {
       this.halt(ExitCode.AppLoadError, 'the app failed to load at start (need-app)');
       return;
     }
+    // With threads = 1 harakiri's watchdog SIGKILLs its own process; the master sends an
+    // active worker SIGKILL only when halting, so while running such an exit is a harakiri.
+    if (e.signal === 'SIGKILL' && this.config.harakiri > 0) this.harakiriKills.set(slot.id, (this.harakiriKills.get(slot.id) ?? 0) + 1);
     slot.quickDeaths = nextQuickDeaths(slot.quickDeaths, lived);
     const delay = respawnDelayMs(slot.quickDeaths);
     if (delay === 0) {
@@ -599,6 +646,8 @@ class Master {
     if (this.mercyTimer !== undefined) clearTimeout(this.mercyTimer);
     for (const stop of this.stopWatching) stop();
     this.fifo?.close();
+    this.queueWatch?.stop();
+    this.statsServer?.close();
     if (this.config.vacuum) {
       unlinkUnixSockets(this.sockets);
       if (this.config.pidfile !== undefined) removePidfile(this.config.pidfile);

@@ -7,7 +7,7 @@ import type { Config } from '../config/types';
 
 const NEEDS_RESTART = [
   'socket', 'httpSocket', 'listen', 'chmodSocket', 'chownSocket', 'uid', 'gid',
-  'logto', 'pidfile', 'masterFifo', 'vacuum',
+  'logto', 'pidfile', 'masterFifo', 'vacuum', 'stats', 'statsHttp',
 ] as const satisfies readonly (keyof Config)[];
 
 export interface Reloaded {

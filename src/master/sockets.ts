@@ -115,7 +115,7 @@ function check(result: RawHandle | number, what: string): RawHandle {
  * A socket file left by a server that died is replaced; a live server's socket is never
  * taken over (uWSGI unlinks it blindly, and the usurper's vacuum later strands the first one).
  */
-async function clearStaleSocket(path: string): Promise<void> {
+export async function clearStaleSocket(path: string): Promise<void> {
   let st: fs.Stats;
   try {
     st = fs.lstatSync(path);

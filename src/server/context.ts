@@ -23,6 +23,8 @@ export interface ServeContext {
   readonly afterRequest: (() => void) | undefined;
   /** Notes each request for harakiri (harakiri set), else undefined. */
   readonly harakiri: import('../worker/harakiri/track').HarakiriTracker | undefined;
+  /** This worker's request counters (stats set), else undefined; the thread writes its own slot. */
+  readonly stats: import('../worker/stats/core-slots').CoreSlots | undefined;
   /** Live figures of this thread, read when the master asks for the workers' state. */
   readonly live: ThreadLive;
   /** Open connections of this thread; a graceful stop waits for it to reach 0. */

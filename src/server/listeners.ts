@@ -40,7 +40,8 @@ function listenOne(l: ListenFd, ctx: ServeContext, backlog: number, gate: Accept
       : createHttpServer(ctx);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ fd: l.fd, backlog }, () => {
+    // The backlog as an argument: with { fd }, Node ignores options.backlog and uses 511.
+    server.listen({ fd: l.fd }, backlog, () => {
       server.off('error', reject);
       if (l.proto === 'uwsgi') gate.add(server);
       resolve(server);

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { ServeContext } from './context';
 import type { RequestLogFields } from '../shared/log-format';
 import { kPacket, type WithPacket } from './node-request';
+import { countRequest } from './request-stats';
 
 const kStart = Symbol('tsuwsgi.start');
 const kCtx = Symbol('tsuwsgi.ctx');
@@ -27,6 +28,7 @@ export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerRespo
   live.lastStart = performance.now();
   if (ctx.afterRequest !== undefined) res.once('finish', ctx.afterRequest);
   if (ctx.harakiri !== undefined) ctx.harakiri.track(req, res);
+  if (ctx.stats !== undefined) countRequest(ctx.stats, ctx.threadIndex, req, res, live.lastStart);
   let result: unknown;
   try {
     result = ctx.listener(req, res);
@@ -116,6 +118,7 @@ function appFailed(ctx: ServeContext, req: IncomingMessage, res: ServerResponse,
     { event: 'app-error', err, method: req.method, uri: req.url, worker: process.pid, thread: ctx.threadIndex },
     'the app threw while handling a request',
   );
+  ctx.stats?.exception(ctx.threadIndex);
   if (!res.headersSent && !res.writableEnded) {
     const body = 'Internal Server Error\n';
     for (const name of res.getHeaderNames()) res.removeHeader(name);

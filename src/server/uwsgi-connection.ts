@@ -143,6 +143,7 @@ class UwsgiConnection {
           this.answerAndDiscard(REQUEST_TOO_BIG_HEAD.status, REQUEST_TOO_BIG_HEAD.reason, Infinity);
         } else {
           this.ctx.log.warn({ event: 'bad-request', code: result.code }, result.message);
+          this.ctx.stats?.readError(this.ctx.threadIndex);
           this.state = State.Done;
           this.socket.destroy();
         }
@@ -251,8 +252,10 @@ class UwsgiConnection {
   onEnd(): void {
     if (this.state === State.Head && this.head !== undefined) {
       this.ctx.log.warn({ event: 'bad-request', code: 'E_PROTO_TRUNCATED', received: this.head.length }, 'connection closed before the uwsgi packet was complete');
+      this.ctx.stats?.readError(this.ctx.threadIndex);
     } else if (this.state === State.Body) {
       this.logGone({ missing: this.remaining }, 'connection closed before the request body was complete');
+      this.ctx.stats?.readError(this.ctx.threadIndex);
       this.req?.destroy();
     }
   }

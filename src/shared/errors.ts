@@ -25,6 +25,8 @@ export const ErrorCodes = {
   E_SOCKET_CHOWN: 'cannot change the owner of the unix socket (chown-socket)',
   E_PIDFILE: 'cannot write the pidfile',
   E_LOGTO: 'cannot open the log file',
+  // tsuwsgi top
+  E_TOP_READ: 'tsuwsgi top cannot read a stats document from the address given',
   // privileges
   E_PRIVILEGES: 'the workers cannot run as uid/gid: the master is not root, or that user cannot reach a file the workers need',
   // the app

@@ -13,7 +13,7 @@ export const ExitCode = {
   BootError: 3,
   /** The app failed to load and need-app is set; the master halts instead of respawning. */
   AppLoadError: 4,
-  /** A socket could not be bound, or a live server already owns it. */
+  /** A socket could not be bound, or a live server already owns it; `tsuwsgi top`: the stats address cannot be read. */
   SocketError: 5,
   /** Immediate shutdown asked for (SIGINT, SIGQUIT, second SIGTERM). */
   Interrupted: 130,

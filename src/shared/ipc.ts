@@ -6,6 +6,7 @@
 import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
 import type { RecycleReason } from '../worker/recycle-limits';
+import type { CoreFigures } from '../worker/stats/core-slots';
 
 export type MasterToWorker =
   | { act: 'init'; workerId: number; config: Config; fds: ListenFd[][] }
@@ -14,6 +15,8 @@ export type MasterToWorker =
   | { act: 'report' }
   /** The master has reopened logto (SIGUSR2, fifo l, log-reopen): write to the new file. */
   | { act: 'reopen-log' }
+  /** Send your counters for the stats server; `round` comes back with them. */
+  | { act: 'stats'; round: number }
   /** Sent with a socket handle: a fresh dup for a replacement app thread. */
   | { act: 'socket'; thread: number; index: number; proto: 'uwsgi' | 'http'; name: string };
 
@@ -32,6 +35,7 @@ export type WorkerToMaster =
   /** An app thread died: its fds closed with it, so its replacement needs new dups. */
   | { act: 'need-sockets'; thread: number }
   | { act: 'report'; rssBytes: number; threads: ThreadReport[] }
+  | { act: 'stats'; round: number; cores: CoreFigures[] }
   /** A recycling limit was reached: start my replacement, then tell me to drain. */
   | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> }
   | { act: 'app-load-failed'; code: string; message: string };
@@ -58,4 +62,6 @@ export interface ThreadData {
   readonly requestCounter: SharedArrayBuffer | undefined;
   /** The worker's harakiri slots (harakiri set), else undefined. */
   readonly harakiriSlots: SharedArrayBuffer | undefined;
+  /** The worker's request counters, one slot per thread (stats set), else undefined. */
+  readonly statsSlots: SharedArrayBuffer | undefined;
 }

@@ -13,6 +13,7 @@ import type { ThreadReport } from '../shared/ipc';
 import { isTsuwsgiError } from '../shared/errors';
 import { compileLogFormat } from '../shared/log-format';
 import { startTracking } from './harakiri/track';
+import { CoreSlots } from './stats/core-slots';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 
 export interface AppHost extends Listening {
@@ -37,6 +38,7 @@ export async function startAppHost(
     log.error({ event: 'app-load-failed', code: err.code }, err.message);
     listener = noApp;
   }
+  const stats = statsFor(data);
   const ctx: ServeContext = {
     listener,
     bufferSize: config.bufferSize,
@@ -58,7 +60,8 @@ export async function startAppHost(
     harakiri:
       data.harakiriSlots === undefined
         ? undefined
-        : startTracking(data.harakiriSlots, data.threadIndex, config.harakiri, log, data.workerId),
+        : startTracking(data.harakiriSlots, data.threadIndex, config.harakiri, log, data.workerId, () => stats?.harakiri(data.threadIndex)),
+    stats,
     live: { requests: 0, last: undefined, lastStart: 0 },
     connections: new Set(),
   };
@@ -71,6 +74,13 @@ const noApp: NodeListener = (_req, res) => {
   res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 };
+
+function statsFor(data: ThreadData): CoreSlots | undefined {
+  if (data.statsSlots === undefined) return undefined;
+  const slots = new CoreSlots(data.statsSlots);
+  slots.idle(data.threadIndex);
+  return slots;
+}
 
 function afterRequestFor(data: ThreadData, ask: AskRecycle): (() => void) | undefined {
   const limits = recycleLimits(data.config, data.workerId);

@@ -35,6 +35,7 @@ export interface AppThreadsOptions {
   readonly requestSockets: (thread: number) => Promise<ListenFd[]>;
   readonly requestCounter: SharedArrayBuffer | undefined;
   readonly harakiriSlots: SharedArrayBuffer | undefined;
+  readonly statsSlots: SharedArrayBuffer | undefined;
   readonly onRecycle: AskRecycle;
 }
 
@@ -51,7 +52,7 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
   const slots: ThreadSlot[] = [];
 
   const start = (index: number, fds: ListenFd[]): Promise<void> => {
-    const data: ThreadData = { workerId: opts.workerId, threadIndex: index, config: opts.config, fds, requestCounter: opts.requestCounter, harakiriSlots: opts.harakiriSlots };
+    const data: ThreadData = { workerId: opts.workerId, threadIndex: index, config: opts.config, fds, requestCounter: opts.requestCounter, harakiriSlots: opts.harakiriSlots, statsSlots: opts.statsSlots };
     const worker = new Worker(THREAD_ENTRY, { workerData: data, stdout: false, stderr: false });
     const slot = slots[index];
     slot.worker = worker;

@@ -21,6 +21,7 @@ import { RequestSlots } from './harakiri/request-slots';
 import { startWatchdog } from './harakiri/watchdog';
 import type { WatchdogData } from './harakiri/watchdog-thread';
 import { reopenLog } from '../shared/reopen-log';
+import { CoreSlots } from './stats/core-slots';
 
 let logs: LogHandle | undefined;
 let stopGracefully: (() => Promise<void>) | undefined;
@@ -28,6 +29,8 @@ let stopping = false;
 let report: (() => Promise<ThreadReport[]>) | undefined;
 /** The other threads of this process that write to logto. */
 let reopenOtherLogs: (() => void) | undefined;
+/** This worker's request counters (stats set): read here, on the main thread, when asked. */
+let cores: CoreSlots | undefined;
 
 function send(m: WorkerToMaster): void {
   if (process.connected) process.send?.(m);
@@ -53,6 +56,8 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
     setTimeout(() => askRecycle('max-worker-lifetime', { seconds }), seconds * 1000).unref();
   }
   const harakiriSlots = m.config.harakiri > 0 ? new SharedArrayBuffer(RequestSlots.bytesFor(m.config.threads)) : undefined;
+  const statsSlots = m.config.stats !== undefined ? new SharedArrayBuffer(CoreSlots.bytesFor(m.config.threads)) : undefined;
+  if (statsSlots !== undefined) cores = new CoreSlots(statsSlots);
   try {
     if (m.config.threads === 1) {
       if (harakiriSlots !== undefined) {
@@ -60,7 +65,7 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
         reopenOtherLogs = () => watchdog.postMessage({ act: 'reopen-log' } satisfies WorkerToWatchdog);
       }
       const listening = await startAppHost(
-        { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter, harakiriSlots },
+        { workerId: m.workerId, threadIndex: 0, config: m.config, fds: m.fds[0], requestCounter, harakiriSlots, statsSlots },
         logs,
         askRecycle,
       );
@@ -75,12 +80,17 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
           requestSockets: (t) => sockets.request(t, m.fds[0].length),
           requestCounter,
           harakiriSlots,
+          statsSlots,
           onRecycle: askRecycle,
         },
         log,
       );
       if (harakiriSlots !== undefined) {
-        startWatchdog(harakiriSlots, m.config.harakiri, m.workerId, log, (s) => threads.terminate(s.thread));
+        startWatchdog(harakiriSlots, m.config.harakiri, m.workerId, log, (s) => {
+          cores?.harakiri(s.thread);
+          cores?.idle(s.thread);
+          threads.terminate(s.thread);
+        });
       }
       stopGracefully = () => threads.stop();
       reopenOtherLogs = () => threads.reopenLogs();
@@ -134,6 +144,8 @@ process.on('message', (m: MasterToWorker, handle?: unknown) => {
     reopenLog(logs);
     reopenOtherLogs?.();
   }
+  // Read straight from shared memory: no app thread is asked, so a stuck one cannot delay it.
+  else if (m.act === 'stats') send({ act: 'stats', round: m.round, cores: cores?.readAll() ?? [] });
   else if (m.act === 'report') {
     void (report?.() ?? Promise.resolve([])).then((threads) => send({ act: 'report', rssBytes: process.memoryUsage.rss(), threads }));
   }

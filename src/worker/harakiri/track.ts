@@ -20,7 +20,14 @@ interface InFlight {
   readonly res: ServerResponse;
 }
 
-export function startTracking(buffer: SharedArrayBuffer, thread: number, seconds: number, log: Logger, workerId: number): HarakiriTracker {
+export function startTracking(
+  buffer: SharedArrayBuffer,
+  thread: number,
+  seconds: number,
+  log: Logger,
+  workerId: number,
+  onHarakiri: () => void = () => undefined,
+): HarakiriTracker {
   const slots = new RequestSlots(buffer);
   const limitMs = seconds * 1000;
   const inFlight = new Set<InFlight>();
@@ -31,6 +38,7 @@ export function startTracking(buffer: SharedArrayBuffer, thread: number, seconds
     for (const r of inFlight) {
       if (now - r.start <= limitMs) continue;
       inFlight.delete(r);
+      onHarakiri();
       log.error(
         { event: 'harakiri', worker: workerId, thread, method: r.req.method, uri: r.req.url, ranMs: now - r.start, stuck: false },
         `harakiri: ${r.req.method} ${r.req.url} ran ${now - r.start} ms (limit ${seconds} s); stopped`,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
 const { renderConf, locationFor, upstreamAddress, upstreamName, WORKER_PROCESSES } = benchLib('nginx');
-const { uwsgiIni, tsuwsgiIni, renderIni, APPS } = benchLib('backends');
+const { uwsgiIni, tsuwsgiIni, renderIni, statsSocket, APPS } = benchLib('backends');
 const { allRows, PROCESSES, THREADS, POST_BYTES } = benchLib('rows');
 const { check, missingMessage } = benchLib('tools');
 
@@ -15,10 +15,10 @@ const pairs = (ini: string) => ini.split('\n').slice(1).filter(Boolean).map((l) 
 
 describe('bench rows and generated configs', () => {
   describe('rows', () => {
-    it('have unique ids and cover the issue\'s groups 1 to 9 and the PSS set', () => {
+    it('have unique ids and cover the issue\'s groups 1 to 10 and the PSS set', () => {
       const ids = ROWS.map((r) => r.id);
       expect(new Set(ids).size).to.equal(ids.length);
-      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', 'pss']);
+      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', 'pss']);
       expect(ids[0]).to.equal('nginx');
     });
     it('use processes=2 threads=1 everywhere except the CPU and PSS rows', () => {
@@ -155,6 +155,16 @@ describe('bench rows and generated configs', () => {
     });
     it('adds accept-mode = master on row 7 and the CPU rows\' processes and threads', () => {
       expect(tsuwsgiIni({ ...row('tsuwsgi-master-accept'), addr: { unix: '/s' } }, { logFile: '/l' })).to.contain('\naccept-mode = master\n');
+    });
+    it('group 10: the same server with stats off and on (a stats socket next to the app socket), logging off', () => {
+      const off = pairs(tsuwsgiIni({ ...row('stats-off'), addr: { unix: '/t/stats-off.sock' } }, { logFile: '/l' }));
+      const on = pairs(tsuwsgiIni({ ...row('stats-on'), addr: { unix: '/t/stats-on.sock' } }, { logFile: '/l' }));
+      expect(off.some(([k]) => k === 'stats')).to.equal(false);
+      expect(on.filter(([k]) => k === 'stats')).to.deep.equal([['stats', '/t/stats-on-stats.sock']]);
+      const withoutStats = on.filter(([k]) => k !== 'stats').map(([k, v]) => [k, v.replace('stats-on', 'stats-off')]);
+      expect(withoutStats).to.deep.equal(off);
+      expect(off).to.deep.include(['disable-logging', 'true']);
+      expect(() => statsSocket({ ...row('stats-on'), addr: { port: 1 } })).to.throw('stats needs a unix-socket row');
       const cpu = tsuwsgiIni({ ...row('cpu-p1t2'), addr: { unix: '/s' } }, { logFile: '/l' });
       expect(cpu).to.contain(`wsgi-file = ${APPS.cpu}`).and.contain('processes = 1').and.contain('threads = 2');
     });

@@ -30,6 +30,12 @@ describe('bench/targets', () => {
     expect((TARGETS as Target[]).some((t) => t.num === 'tsuwsgi-unix' && t.den === 'uwsgi-c' && t.op === null)).to.equal(true);
   });
 
+  it('reports stats on / stats off (req/s, same run) without a goal', () => {
+    const t = (TARGETS as Target[]).find((x) => x.num === 'stats-on');
+    expect(t).to.deep.include({ den: 'stats-off', metric: 'rps', op: null, goal: null });
+    expect(evaluate({ 'stats-on': { rps: 9900 }, 'stats-off': { rps: 10000 } }, [t as Target])[0]).to.include({ status: 'report', value: 0.99 });
+  });
+
   it('marks a ">=" target met at and above the goal, MISSED below', () => {
     const t: Target[] = [{ label: 'x', num: 'a', den: 'b', metric: 'rps', op: '>=', goal: 1.3 }];
     expect(evaluate({ a: { rps: 130 }, b: { rps: 100 } }, t)[0]).to.include({ status: 'met', value: 1.3 });

@@ -59,6 +59,8 @@ describe('config/load-config', () => {
       logto: undefined,
       disableLogging: false,
       needApp: true,
+      stats: undefined,
+      statsHttp: false,
       strict: false,
       workerReloadMercy: 60,
       logFormat: undefined,

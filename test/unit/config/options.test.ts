@@ -46,12 +46,17 @@ describe('config/options (the table)', () => {
     expect(Object.isFrozen(optionTable)).to.equal(true);
     for (const o of optionTable) expect(Object.isFrozen(o) && Object.isFrozen(o.aliases), o.name).to.equal(true);
   });
+  it('stats, stats-server and stats-http are implemented (in the table, not in the uWSGI-only list)', () => {
+    expect(findOption('stats-server')?.name).to.equal('stats');
+    expect(findOption('stats-http')?.kind).to.equal('bool');
+    for (const name of ['stats', 'stats-server', 'stats-http']) expect(uwsgiOnlyOptions.has(name), name).to.equal(false);
+  });
   it('no uWSGI-only option is also in the table', () => {
     for (const name of allOptionNames()) expect(uwsgiOnlyOptions.has(name), name).to.equal(false);
   });
   it('the uWSGI-only list holds the options the brief names', () => {
     for (const name of ['plugins', 'plugin', 'enable-threads', 'thunder-lock', 'lazy-apps', 'single-interpreter', 'py-autoreload',
-      'home', 'virtualenv', 'venv', 'pythonpath', 'stats']) {
+      'home', 'virtualenv', 'venv', 'pythonpath', 'stats-minified']) {
       expect(uwsgiOnlyOptions.has(name), name).to.equal(true);
     }
   });

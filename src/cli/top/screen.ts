@@ -1,0 +1,110 @@
+/**
+ * `tsuwsgi top`'s screen from one stats document: a header with totals, then a row per worker
+ * and, under it, a row per app thread with the request it is running. Pure: document, rates,
+ * sort key, width and clock in → lines out.
+ */
+import type { StatsDocument, StatsWorker } from '../../master/stats/document';
+import type { Rates } from './rates';
+
+export const SORT_KEYS = {
+  w: { label: 'worker id', compare: (a: StatsWorker, b: StatsWorker) => a.id - b.id },
+  p: { label: 'pid', compare: (a: StatsWorker, b: StatsWorker) => a.pid - b.pid },
+  r: { label: 'requests', compare: (a: StatsWorker, b: StatsWorker) => b.requests - a.requests },
+  a: { label: 'avg response time', compare: (a: StatsWorker, b: StatsWorker) => b.avg_rt - a.avg_rt },
+  m: { label: 'memory (RSS)', compare: (a: StatsWorker, b: StatsWorker) => b.rss - a.rss },
+} as const;
+export type SortKey = keyof typeof SORT_KEYS;
+
+export function isSortKey(key: string): key is SortKey {
+  return Object.prototype.hasOwnProperty.call(SORT_KEYS, key);
+}
+
+export interface ScreenInput {
+  readonly doc: StatsDocument;
+  readonly rates: Rates;
+  readonly sort: SortKey;
+  readonly width: number;
+  /** ms since epoch. */
+  readonly now: number;
+  /** Live mode shows the keys; a snapshot does not. */
+  readonly live: boolean;
+  /** A failed refresh, shown under the header (the figures are then the last ones read). */
+  readonly error?: string;
+}
+
+const COLUMNS = ['WID', 'PID', 'STATUS', 'REQ', 'REQ/S', 'AVG ms', 'RSS MiB', 'RS', 'HK', 'EXC', 'TX', 'REQUEST'] as const;
+const WIDTHS = [6, 8, 7, 9, 8, 8, 8, 4, 4, 5, 9];
+
+export function renderScreen(input: ScreenInput): string[] {
+  const { doc, rates, now } = input;
+  const maxQueue = doc.sockets.reduce((n, s) => n + s.max_queue, 0);
+  const started = typeof doc.master_started === 'number' ? doc.master_started : undefined;
+  const header = [
+    `tsuwsgi ${doc.version}`,
+    `master ${doc.pid}`,
+    started === undefined ? undefined : `up ${duration(now / 1000 - started)}`,
+    `${doc.workers.length} worker(s)`,
+    `req/s ${rates.total === undefined ? '-' : rates.total.toFixed(1)}`,
+    `in flight ${doc.load}`,
+    `listen queue ${doc.listen_queue}/${maxQueue}`,
+    `full ${doc.listen_queue_errors}`,
+  ].filter((x) => x !== undefined);
+  const lines = [header.join('  |  ')];
+  lines.push(
+    input.live ? `sorted by ${SORT_KEYS[input.sort].label}  -  keys: w id, p pid, r requests, a avg time, m memory, q quit` : `sorted by ${SORT_KEYS[input.sort].label}`,
+  );
+  if (input.error !== undefined) lines.push(`! ${input.error}`);
+  lines.push('', row(COLUMNS));
+  for (const w of [...doc.workers].sort(SORT_KEYS[input.sort].compare)) {
+    const rate = rates.byPid.get(w.pid);
+    lines.push(
+      row([
+        String(w.id), String(w.pid), w.status, String(w.requests), rate === undefined ? '-' : rate.toFixed(1),
+        millis(w.avg_rt), (w.rss / 1048576).toFixed(1), String(w.respawn_count), String(w.harakiri_count),
+        String(w.exceptions), bytes(w.tx), '',
+      ]),
+    );
+    for (const c of w.cores) {
+      const uri = varOf(c.vars, 'REQUEST_URI');
+      const method = varOf(c.vars, 'REQUEST_METHOD');
+      const start = c.req_info.request_start;
+      const current = c.in_request === 1 && uri !== undefined ? `${method ?? ''} ${uri} (${start === undefined ? '?' : duration(now / 1000 - start)})` : '';
+      const coreRate = rates.byCore.get(`${w.pid}.${c.id}`);
+      lines.push(row([`  ${w.id}.${c.id}`, '', c.in_request === 1 ? 'busy' : 'idle', String(c.requests), coreRate === undefined ? '' : coreRate.toFixed(1), '', '', '', '', '', '', current]));
+    }
+  }
+  return lines.map((l) => fit(l, input.width));
+}
+
+function row(cells: readonly string[]): string {
+  return cells.map((c, i) => (i < WIDTHS.length ? c.padEnd(WIDTHS[i]) : c)).join(' ').trimEnd();
+}
+
+function varOf(vars: readonly string[], key: string): string | undefined {
+  const found = vars.find((v) => v.startsWith(`${key}=`));
+  return found === undefined ? undefined : found.slice(key.length + 1);
+}
+
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
+}
+
+/** µs → ms, with µs still visible for fast answers (0.012 rather than 0.0). */
+function millis(micros: number): string {
+  return (micros / 1000).toFixed(micros < 1000 ? 3 : micros < 100_000 ? 2 : 1);
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n}B`;
+  if (n < 1048576) return `${(n / 1024).toFixed(1)}K`;
+  if (n < 1073741824) return `${(n / 1048576).toFixed(1)}M`;
+  return `${(n / 1073741824).toFixed(1)}G`;
+}
+
+function fit(line: string, width: number): string {
+  return line.length <= width ? line : line.slice(0, Math.max(0, width));
+}

@@ -1,0 +1,205 @@
+/**
+ * The stats document: what the master gathered (its own slots, the workers' counters, the
+ * sockets' queues) → uWSGI 2.0's JSON shape (`master_utils.c`), so uwsgitop and other existing
+ * tools read it. Pure: the same input gives the same document.
+ */
+import type { CoreFigures } from '../../worker/stats/core-slots';
+
+/** One worker slot as the master sees it when it builds a document. */
+export interface WorkerView {
+  readonly id: number;
+  /** 0 when the slot has no process (waiting for a throttled respawn). */
+  readonly pid: number;
+  readonly role: 'active' | 'pending' | 'retiring';
+  /** The worker reported ready (accepts connections). */
+  readonly ready: boolean;
+  /** ms since epoch. */
+  readonly spawnedAt: number;
+  /** Times a process was started for this worker id (1 for the first). */
+  readonly spawns: number;
+  /** Harakiri kills the master saw for this worker id (threads = 1: the whole process). */
+  readonly harakiriKills: number;
+  /** Per app thread; the last known ones when `fresh` is false; undefined if never answered. */
+  readonly cores: readonly CoreFigures[] | undefined;
+  /** The worker answered this round (false: it is busy in synchronous code, or gone). */
+  readonly fresh: boolean;
+  /** Requests since the previous document. */
+  readonly deltaRequests: number;
+  readonly rssBytes: number;
+  readonly vszBytes: number;
+}
+
+export interface SocketView {
+  readonly name: string;
+  readonly proto: 'uwsgi' | 'http';
+  readonly queue: number;
+  readonly maxQueue: number;
+}
+
+export interface MasterView {
+  readonly version: string;
+  readonly pid: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly cwd: string;
+  /** When the master started, ms since epoch. */
+  readonly startedAt: number;
+  /** Times a socket was seen with a full listen queue. */
+  readonly listenQueueErrors: number;
+}
+
+export interface StatsCore {
+  id: number;
+  requests: number;
+  static_requests: number;
+  routed_requests: number;
+  offloaded_requests: number;
+  write_errors: number;
+  read_errors: number;
+  in_request: 0 | 1;
+  /** "KEY=value" of the request in progress (REQUEST_METHOD, REQUEST_URI), else empty. */
+  vars: string[];
+  /** request_start (unix seconds) while in a request, else empty. */
+  req_info: { request_start?: number };
+}
+
+export interface StatsApp {
+  id: number;
+  modifier1: number;
+  mountpoint: string;
+  startup_time: number;
+  requests: number;
+  exceptions: number;
+  chdir: string;
+}
+
+export type WorkerStatus = 'idle' | 'busy' | 'cheap' | 'pause' | 'sig';
+
+export interface StatsWorker {
+  id: number;
+  pid: number;
+  accepting: 0 | 1;
+  requests: number;
+  delta_requests: number;
+  exceptions: number;
+  harakiri_count: number;
+  signals: number;
+  signal_queue: number;
+  status: WorkerStatus;
+  /** Bytes. */
+  rss: number;
+  vsz: number;
+  /** µs spent answering requests. */
+  running_time: number;
+  /** Unix seconds. */
+  last_spawn: number;
+  respawn_count: number;
+  /** Bytes sent. */
+  tx: number;
+  /** Average response time, µs. */
+  avg_rt: number;
+  apps: StatsApp[];
+  cores: StatsCore[];
+}
+
+export interface StatsSocket {
+  name: string;
+  proto: string;
+  queue: number;
+  max_queue: number;
+  shared: number;
+  can_offload: number;
+}
+
+/** The document the stats server sends: uWSGI 2.0's keys and meanings. */
+export interface StatsDocument {
+  version: string;
+  listen_queue: number;
+  listen_queue_errors: number;
+  signal_queue: number;
+  /** Requests in progress over every worker (an async app thread may run several). */
+  load: number;
+  pid: number;
+  uid: number;
+  gid: number;
+  cwd: string;
+  locks: Record<string, number>[];
+  /** Not in uWSGI: when the master started (unix seconds), for uptime. */
+  master_started: number;
+  sockets: StatsSocket[];
+  workers: StatsWorker[];
+}
+
+export function buildStatsDocument(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[]): StatsDocument {
+  const out = workers.map((w) => workerStats(w, master.cwd));
+  return {
+    version: master.version,
+    // uWSGI reports its first socket's queue; the sum says the same with one socket and more with several.
+    listen_queue: sockets.reduce((n, s) => n + s.queue, 0),
+    listen_queue_errors: master.listenQueueErrors,
+    signal_queue: 0,
+    load: workers.reduce((n, w) => n + (w.cores ?? []).reduce((m, c) => m + c.inFlight, 0), 0),
+    pid: master.pid,
+    uid: master.uid,
+    gid: master.gid,
+    cwd: master.cwd,
+    locks: [],
+    master_started: Math.floor(master.startedAt / 1000),
+    sockets: sockets.map((s) => ({ name: s.name, proto: s.proto, queue: s.queue, max_queue: s.maxQueue, shared: 0, can_offload: 0 })),
+    workers: out,
+  };
+}
+
+function workerStats(w: WorkerView, cwd: string): StatsWorker {
+  const cores = w.cores ?? [];
+  const sum = (f: (c: CoreFigures) => number): number => cores.reduce((n, c) => n + f(c), 0);
+  const requests = sum((c) => c.requests);
+  const exceptions = sum((c) => c.exceptions);
+  const runningTime = Math.round(sum((c) => c.responseMicros));
+  const alive = w.pid > 0;
+  return {
+    id: w.id,
+    pid: w.pid,
+    accepting: alive && w.ready && w.role !== 'retiring' ? 1 : 0,
+    requests,
+    delta_requests: w.deltaRequests,
+    exceptions,
+    harakiri_count: w.harakiriKills + sum((c) => c.harakiri),
+    signals: 0,
+    signal_queue: 0,
+    status: statusOf(w),
+    rss: w.rssBytes,
+    vsz: w.vszBytes,
+    running_time: runningTime,
+    last_spawn: Math.floor(w.spawnedAt / 1000),
+    respawn_count: w.spawns,
+    tx: sum((c) => c.txBytes),
+    avg_rt: requests === 0 ? 0 : Math.round(runningTime / requests),
+    apps: [{ id: 0, modifier1: 0, mountpoint: '', startup_time: 0, requests, exceptions, chdir: cwd }],
+    cores: cores.map(coreStats),
+  };
+}
+
+function statusOf(w: WorkerView): WorkerStatus {
+  if (w.pid === 0) return 'cheap';
+  if (w.role === 'retiring') return 'pause';
+  // A worker that cannot answer a message within the wait is running synchronous code: busy.
+  if (!w.fresh) return 'busy';
+  return (w.cores ?? []).some((c) => c.current !== undefined) ? 'busy' : 'idle';
+}
+
+function coreStats(c: CoreFigures, id: number): StatsCore {
+  const cur = c.current;
+  return {
+    id,
+    requests: c.requests,
+    static_requests: 0,
+    routed_requests: 0,
+    offloaded_requests: 0,
+    write_errors: c.writeErrors,
+    read_errors: c.readErrors,
+    in_request: cur === undefined ? 0 : 1,
+    vars: cur === undefined ? [] : [`REQUEST_METHOD=${cur.method}`, `REQUEST_URI=${cur.uri}`],
+    req_info: cur === undefined ? {} : { request_start: Math.floor(cur.startMs / 1000) },
+  };
+}
