@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { REPO } from './server';
-import { nginxBinary } from './nginx';
+import { nginxBinary, nginxMainConf } from './nginx';
 import { tempDir } from './tmp';
 import { waitUntil } from './wait';
 
@@ -103,34 +103,13 @@ export function adaptSite(text: string, opts: SiteOptions): string {
   return out;
 }
 
-/** The main nginx.conf around a server block, everything under `dir` (the -p prefix). */
-function mainConf(dir: string): string {
-  return `daemon off;
-master_process on;
-worker_processes 1;
-user root;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log info;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  include ${dir}/site.conf;
-}
-`;
-}
-
 /** A temp prefix holding nginx.conf, the site and uwsgi_params (which sites include relatively). */
 function prefixWith(site: string): { dir: string; conf: string } {
   const dir = tempDir('tsuwsgi-nginx-');
   fs.writeFileSync(path.join(dir, 'site.conf'), site);
   fs.copyFileSync('/etc/nginx/uwsgi_params', path.join(dir, 'uwsgi_params'));
   const conf = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(conf, mainConf(dir));
+  fs.writeFileSync(conf, nginxMainConf(dir, `  include ${dir}/site.conf;`));
   return { dir, conf };
 }
 

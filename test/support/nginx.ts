@@ -40,12 +40,9 @@ export interface Nginx {
 
 const running = new Set<ChildProcess>();
 
-export async function startNginx(opts: NginxOptions): Promise<Nginx> {
-  const bin = nginxBinary();
-  const dir = tempDir('tsuwsgi-nginx-');
-  const port = await pickPort();
-  const conf = `
-daemon off;
+/** A foreground nginx whose pid, logs and temp paths all live under `dir` (the -p prefix). */
+export function nginxMainConf(dir: string, httpBody: string): string {
+  return `daemon off;
 master_process on;
 worker_processes 1;
 user root;
@@ -59,6 +56,16 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+${httpBody}
+}
+`;
+}
+
+export async function startNginx(opts: NginxOptions): Promise<Nginx> {
+  const bin = nginxBinary();
+  const dir = tempDir('tsuwsgi-nginx-');
+  const port = await pickPort();
+  const conf = nginxMainConf(dir, `
   client_max_body_size ${opts.clientMaxBodySize ?? '64m'};
   large_client_header_buffers 4 64k;
   ${opts.http ?? ''}
@@ -70,8 +77,7 @@ http {
       ${opts.location ?? ''}
     }
   }
-}
-`;
+`);
   const confPath = path.join(dir, 'nginx.conf');
   fs.writeFileSync(confPath, conf);
   const child = spawn(bin, ['-c', confPath, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
