@@ -11,11 +11,11 @@ import { startServer, fixtureApp, pickPort, type IniValues, type ServerProcess }
 import { request } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil } from '../support/wait';
+import { readLogLines } from '../support/log-file';
 
 type Line = Record<string, unknown>;
 
-const readLines = (file: string): Line[] =>
-  fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) : [];
+const readLines = readLogLines;
 const requestUris = (lines: Line[]): string[] => lines.filter((l) => l.event === 'request').map((l) => String(l.uri));
 /** Which app threads wrote request lines, as "worker:thread". */
 const writers = (lines: Line[]): Set<string> => new Set(lines.filter((l) => l.event === 'request').map((l) => `${l.worker}:${l.thread}`));

@@ -6,9 +6,9 @@ import { startServer, fixtureApp, pickPort } from '../support/server';
 import { request } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil } from '../support/wait';
+import { readLogLines } from '../support/log-file';
 
-const readLines = (file: string) =>
-  fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+const readLines = readLogLines;
 
 describe('logging', function () {
   this.timeout(30_000);

@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { BIN, ServerProcess, fixtureApp, pickPort, startServer, writeIni, type IniValues } from '../support/server';
 import { text } from '../support/http';
 import { tempDir } from '../support/tmp';
+import { readLogLines } from '../support/log-file';
 import { waitUntil } from '../support/wait';
 import { exchange } from '../support/uwsgi-client';
 import { encodePacket } from '../../src/protocol';
@@ -177,7 +178,7 @@ describe('privileges: uid, gid, chown-socket', function () {
     const log = path.join(dir, 'logs', 'app.log');
     const port = await pickPort();
     server = startServer({ dir, ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', threads: 2, logto: log } });
-    const readLines = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+    const readLines = () => readLogLines(log);
     const ready = await waitUntil('the ready line in the logto file', () => readLines().find((l) => l.event === 'ready'), 15_000);
     const workers = ready.workers as number[];
     const st = fs.statSync(log);
