@@ -6,10 +6,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { REPO } from './server';
-import { nginxBinary, nginxMainConf } from './nginx';
+import { nginxBinary, nginxMainConf, runNginx, type RunningNginx } from './nginx';
 import { tempDir } from './tmp';
 import { waitUntil } from './wait';
 
@@ -120,50 +119,16 @@ export function nginxTest(site: string): { code: number | null; output: string }
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-export interface SiteNginx {
-  readonly pid: number;
-  errorLog(): string;
-  stop(): Promise<void>;
-}
+export type SiteNginx = RunningNginx;
 
 /**
  * Runs nginx on a server block already adapted to listen on `listen` (a 127.0.0.1 port or a
  * unix socket path), optionally inside a network namespace; resolves once it accepts.
  */
-export async function startSiteNginx(site: string, listen: { port: number } | { socketPath: string }, netns?: string): Promise<SiteNginx> {
+export function startSiteNginx(site: string, listen: { port: number } | { socketPath: string }, netns?: string): Promise<SiteNginx> {
   const { dir, conf } = prefixWith(site);
-  const argv = [nginxBinary(), '-c', conf, '-p', dir];
-  const [cmd, ...args] = netns === undefined ? argv : ['ip', 'netns', 'exec', netns, ...argv];
-  const child = track(spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitUntil('nginx accepting', () => {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-    return canConnect('port' in listen ? { port: listen.port, host: '127.0.0.1' } : { path: listen.socketPath });
-  });
-  return {
-    pid: child.pid as number,
-    errorLog: () => fs.readFileSync(path.join(dir, 'error.log'), 'utf8'),
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGQUIT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-function canConnect(to: net.NetConnectOpts): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(to);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+  const probe = 'port' in listen ? { port: listen.port, host: '127.0.0.1' } : { path: listen.socketPath };
+  return runNginx(dir, conf, probe, netns === undefined ? [] : ['ip', 'netns', 'exec', netns]);
 }
 
 // sd_notify --------------------------------------------------------------------------------

@@ -62,7 +62,6 @@ ${httpBody}
 }
 
 export async function startNginx(opts: NginxOptions): Promise<Nginx> {
-  const bin = nginxBinary();
   const dir = tempDir('tsuwsgi-nginx-');
   const port = await pickPort();
   const conf = nginxMainConf(dir, `
@@ -80,7 +79,24 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
 `);
   const confPath = path.join(dir, 'nginx.conf');
   fs.writeFileSync(confPath, conf);
-  const child = spawn(bin, ['-c', confPath, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const nginx = await runNginx(dir, confPath, { port, host: '127.0.0.1' });
+  return { ...nginx, port, url: `http://127.0.0.1:${port}` };
+}
+
+export interface RunningNginx {
+  readonly pid: number;
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts nginx on `confPath` (prefix `dir`), optionally behind a command prefix such as
+ * `ip netns exec NS`, and resolves once `probe` accepts a connection. Stopped by pid here or
+ * in the global after-hook.
+ */
+export async function runNginx(dir: string, confPath: string, probe: net.NetConnectOpts, prefix: readonly string[] = []): Promise<RunningNginx> {
+  const [cmd, ...args] = [...prefix, nginxBinary(), '-c', confPath, '-p', dir];
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -90,13 +106,12 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
       resolve();
     }),
   );
-  await waitUntil(`nginx listening on ${port}`, () => {
+  await waitUntil(`nginx accepting on ${JSON.stringify(probe)}`, () => {
     if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-    return canConnect(port);
+    return canConnect(probe);
   });
   return {
-    port,
-    url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
     errorLog: () => fs.readFileSync(path.join(dir, 'error.log'), 'utf8'),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -108,9 +123,9 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
   };
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(to: net.NetConnectOpts): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
+    const s = net.connect(to);
     s.once('connect', () => {
       s.destroy();
       resolve(true);
