@@ -146,6 +146,11 @@ const rows: OptionSpec[] = [
     section: 'Limits', metavar: 'SIZE',
     help: 'largest request body in bytes (k, m, g suffixes allowed); larger gets 413; 0 = no limit',
   },
+  {
+    name: 'socket-timeout', aliases: [], kind: 'int', repeatable: false, default: '4', min: 1, key: 'socketTimeout',
+    section: 'Limits', metavar: 'SECONDS',
+    help: "the longest wait for the peer on a connection (as uWSGI's): the next bytes of a request, or the peer taking response bytes; a uwsgi request head must arrive whole within it. Never bounds the app's own time (harakiri does)",
+  },
   // Logging
   {
     name: 'logto', aliases: [], kind: 'path', repeatable: false, key: 'logto',

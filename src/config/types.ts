@@ -36,6 +36,8 @@ export interface Config {
   readonly bufferSize: number;
   /** 0 = no limit. */
   readonly limitPost: number;
+  /** Seconds: the longest wait for the peer on a connection, and the deadline of a uwsgi head. */
+  readonly socketTimeout: number;
   readonly pidfile: string | undefined;
   readonly listen: number;
   readonly logto: string | undefined;

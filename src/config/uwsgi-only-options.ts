@@ -20,7 +20,7 @@ const names = [
   // recycling and timeouts
   'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',
   'max-worker-lifetime-delta', 'reload-on-as', 'evil-reload-on-rss', 'evil-reload-on-as', 'limit-as',
-  'socket-timeout', 'fs-reload',
+  'fs-reload',
   // control and metrics
   'stats-minified', 'stats-push', 'memory-report',
   'enable-metrics', 'carbon', 'subscribe-to',

@@ -7,3 +7,4 @@ export {
 } from './uwsgi-packet.js';
 export { encodePacket, encodePing, encodePong, type VarsInput } from './encode.js';
 export { UwsgiFramer, type FramerResult } from './framer.js';
+export { requestHead, type RequestHead } from './request-head.js';

@@ -7,8 +7,11 @@
  * returned as coded results, never thrown, because they come from the network.
  */
 
-import { ErrorStatus, type ErrorCode } from '../shared/errors.js';
+import { ErrorStatus } from '../shared/errors.js';
+import { failure as fail, type ProtocolError } from './failure.js';
 import { knownKey } from './known-keys.js';
+
+export type { ProtocolError };
 
 export const HEADER_SIZE = 4;
 export const MODIFIER_REQUEST = 0;
@@ -35,13 +38,6 @@ export interface RequestPacket {
   varCount: number;
   /** 4 + datasize: where the body starts in the buffer. */
   headerLength: number;
-}
-export interface ProtocolError {
-  kind: 'error';
-  code: ErrorCode;
-  message: string;
-  /** The HTTP status to answer with, when an answer makes sense (from ErrorStatus). */
-  status?: number;
 }
 export type ParseResult = NeedMore | RequestPacket | PingPacket | ProtocolError;
 
@@ -154,11 +150,6 @@ function quoteKey(text: string, start: number, end: number): string {
 
 function badVars(detail: string): ProtocolError {
   return fail('E_PROTO_VARS', `malformed uwsgi vars block: ${detail}`);
-}
-
-function fail(code: ErrorCode, message: string): ProtocolError {
-  const status = ErrorStatus[code];
-  return status === undefined ? { kind: 'error', code, message } : { kind: 'error', code, message, status };
 }
 
 /**

@@ -6,6 +6,10 @@ export interface ServeContext {
   readonly listener: NodeListener;
   readonly bufferSize: number;
   readonly limitPost: number;
+  /** socket-timeout: the longest wait for the peer, and the deadline of a whole head. */
+  readonly socketTimeoutMs: number;
+  /** http-timeout: the deadline of a whole request (its body, on the uwsgi socket). */
+  readonly requestTimeoutMs: number;
   readonly log: Logger;
   readonly logRequests: boolean;
   /** With request lines off: which requests are still logged (log-4xx, log-5xx, log-slow). */

@@ -6,9 +6,10 @@
 import net from 'node:net';
 import http from 'node:http';
 import type { ServeContext } from './context';
-import { handleUwsgiConnection } from './uwsgi-connection';
+import { handleUwsgiConnection, closeSilentConnections } from './uwsgi-connection';
 import { runApp } from './run-app';
 import { AcceptGate } from './accept-gate';
+import { TsuwsgiResponse } from './response';
 
 export interface ListenFd {
   readonly fd: number;
@@ -50,7 +51,7 @@ function listenOne(l: ListenFd, ctx: ServeContext, backlog: number, gate: Accept
 }
 
 function createHttpServer(ctx: ServeContext): http.Server {
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ ServerResponse: TsuwsgiResponse }, (req, res) => {
     // Node's http server says nothing when the client leaves mid-response; say it once, as the
     // uwsgi socket does (uwsgi-connection.ts onClose): routine, not an error.
     res.once('close', () => {
@@ -76,6 +77,8 @@ async function drain(servers: net.Server[], ctx: ServeContext): Promise<void> {
     // Idle keep-alive connections on http sockets would otherwise hold the drain open.
     if (s instanceof http.Server) s.closeIdleConnections();
   }
+  // Nor may a uwsgi connection that has sent nothing: it is not a request in flight.
+  closeSilentConnections(ctx.connections);
   while (ctx.connections.size > 0) {
     await new Promise((r) => setTimeout(r, 20));
     for (const s of servers) if (s instanceof http.Server) s.closeIdleConnections();

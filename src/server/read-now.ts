@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
+import { socketFd } from '../shared/node-internals';
 
 /** Enough for the largest packet (vars block ≤ 64 KiB) plus what follows it in one read. */
 const scratch = Buffer.allocUnsafe(64 * 1024 + 4);
@@ -16,8 +17,8 @@ export const PEER_CLOSED = 0;
 
 /** The bytes available now, NOTHING_YET, or PEER_CLOSED (EOF or a reset). */
 export function readNow(socket: Socket): Buffer | typeof NOTHING_YET | typeof PEER_CLOSED {
-  const fd = (socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
-  if (typeof fd !== 'number' || fd < 0) return NOTHING_YET;
+  const fd = socketFd(socket);
+  if (fd < 0) return NOTHING_YET;
   let n: number;
   try {
     n = fs.readSync(fd, scratch, 0, scratch.length, null);

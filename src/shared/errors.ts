@@ -41,6 +41,8 @@ export const ErrorCodes = {
   E_PROTO_HTTP_ON_UWSGI: 'HTTP spoken to a uwsgi socket',
   E_PROTO_BAD_LENGTH: 'bad CONTENT_LENGTH',
   E_PROTO_TRUNCATED: 'connection closed before the request was complete',
+  E_PROTO_NO_METHOD: 'uwsgi packet without REQUEST_METHOD',
+  E_PROTO_BAD_VAR: 'a uwsgi var that cannot be part of an HTTP request (bad header name, control character)',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -50,6 +52,8 @@ export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
   E_PROTO_TOO_BIG: 431,
   E_PROTO_BODY_TOO_BIG: 413,
   E_PROTO_BAD_LENGTH: 400,
+  E_PROTO_NO_METHOD: 400,
+  E_PROTO_BAD_VAR: 400,
 };
 
 export class TsuwsgiError extends Error {

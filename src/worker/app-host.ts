@@ -15,6 +15,7 @@ import { compileLogFormat } from '../shared/log-format';
 import { startTracking } from './harakiri/track';
 import { CoreSlots } from './stats/core-slots';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
+import { onLateWrite } from '../server/response';
 
 export interface AppHost extends Listening {
   report(): ThreadReport;
@@ -38,11 +39,21 @@ export async function startAppHost(
     log.error({ event: 'app-load-failed', code: err.code }, err.message);
     listener = noApp;
   }
+  // A late write is an app bug worth one line, never a crash (server/response.ts).
+  onLateWrite((res, call) =>
+    log.warn(
+      { event: 'late-write', method: res.req.method, uri: res.req.url, call, thread: data.threadIndex },
+      `the app called ${call} after the response was ended; ignored`,
+    ),
+  );
   const stats = statsFor(data);
   const ctx: ServeContext = {
     listener,
     bufferSize: config.bufferSize,
     limitPost: config.limitPost,
+    socketTimeoutMs: config.socketTimeout * 1000,
+    // http-timeout arrives with the http-socket work; uWSGI's default until then.
+    requestTimeoutMs: ((config as { httpTimeout?: number }).httpTimeout ?? 60) * 1000,
     log,
     logRequests: !config.disableLogging,
     logOnly:

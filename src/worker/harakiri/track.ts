@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/logger';
 import { RequestSlots } from './request-slots';
+import { answerForApp } from '../../server/response';
 
 const BEAT_MS = 100;
 const SWEEP_MS = 500;
@@ -43,12 +44,9 @@ export function startTracking(
         { event: 'harakiri', worker: workerId, thread, method: r.req.method, uri: r.req.url, ranMs: now - r.start, stuck: false },
         `harakiri: ${r.req.method} ${r.req.url} ran ${now - r.start} ms (limit ${seconds} s); stopped`,
       );
-      if (!r.res.headersSent) {
-        r.res.writeHead(504, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-        r.res.end('504 Gateway Timeout\n');
-      } else {
-        r.res.destroy();
-      }
+      // Answered for the app, which is shut out of the response from now on: its own late
+      // answer (setHeader, writeHead, end) must neither throw nor reach the socket.
+      if (!answerForApp(r.res, 504, '504 Gateway Timeout\n')) r.res.destroy();
     }
   }, SWEEP_MS).unref();
 

@@ -54,6 +54,7 @@ describe('config/load-config', () => {
       dieOnTerm: true,
       bufferSize: 65535,
       limitPost: 104857600,
+      socketTimeout: 4,
       pidfile: undefined,
       listen: 1024,
       logto: undefined,

@@ -1,0 +1,76 @@
+/**
+ * Every use of Node's private APIs, in one place, each with the public API it stands in for.
+ * They are stable across Node 20–24 (Node's own http server and cluster use them); a test runs
+ * the suite on each supported Node line, and this file is where to look when one moves.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server, Socket } from 'node:net';
+
+interface StreamHandle {
+  fd?: number;
+  readStart?(): number;
+  readStop?(): number;
+}
+
+/**
+ * The fd of a connected socket, or -1. No public API: needed to read a just-accepted
+ * connection synchronously (read-now.ts) and for harakiri's last-words write from another
+ * thread (the fd is process-wide).
+ */
+export function socketFd(socket: Socket): number {
+  const fd = (socket as unknown as { _handle?: StreamHandle | null })._handle?.fd;
+  return typeof fd === 'number' ? fd : -1;
+}
+
+/**
+ * A listening handle opened from an fd is a stream handle: readStop() takes it out of the poll
+ * set and readStart() puts it back, with the fd still listening. No public API pauses a
+ * listener (accept-gate.ts). Undefined when the handle cannot do it.
+ */
+export function pausableListener(server: Server): { readStart(): number; readStop(): number } | undefined {
+  const handle = (server as unknown as { _handle?: StreamHandle | null })._handle;
+  if (handle == null || typeof handle.readStart !== 'function' || typeof handle.readStop !== 'function') return undefined;
+  return handle as { readStart(): number; readStop(): number };
+}
+
+/**
+ * The address the app sees as the client's (nginx is the socket's real peer): net.Socket
+ * answers remoteAddress/remotePort from `_peername` once set, so no getter is redefined per
+ * request. No public API sets a socket's peer.
+ */
+export function setPeer(socket: Socket, address: string, port: number): void {
+  (socket as unknown as { _peername?: unknown })._peername = {
+    address,
+    port,
+    family: address.includes(':') ? 'IPv6' : 'IPv4',
+  };
+}
+
+/**
+ * What Node's server does when a response finishes before the app read the request: drop the
+ * body's 'data' listeners and let it flow to its end, so the request still emits 'end' and
+ * 'close' (`resOnFinish` → `req._dump()`). Only if the app never started reading it.
+ */
+export function dumpUnread(req: IncomingMessage): void {
+  const r = req as IncomingMessage & { _consuming?: boolean; _dump?: () => void; _readableState?: { resumeScheduled?: boolean } };
+  if (r._consuming !== true && r._readableState?.resumeScheduled !== true && typeof r._dump === 'function') r._dump();
+}
+
+/**
+ * A response's 'close', as Node's server emits it (`emitCloseNT`): once done (or once the
+ * client is gone) it is destroyed, so a late write calls back with an error instead of emitting
+ * one. `_closed` keeps Node from emitting it a second time.
+ */
+export function closeResponse(res: ServerResponse): void {
+  const r = res as ServerResponse & { _closed?: boolean; destroyed: boolean };
+  if (r._closed === true) return;
+  r.destroyed = true;
+  r._closed = true;
+  res.emit('close');
+}
+
+/** The head of a response once sent (for log-format's %(hsize)); undefined before. */
+export function sentHead(res: ServerResponse): string | undefined {
+  const head = (res as ServerResponse & { _header?: string | null })._header;
+  return typeof head === 'string' ? head : undefined;
+}
