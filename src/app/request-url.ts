@@ -22,19 +22,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { kPacket, type WithPacket } from '../server/node-request';
-
-/**
- * Set on a uwsgi request by the request builder: the vars, for SERVER_NAME and SERVER_PORT
- * (nginx's `$server_name` and `$server_port`), the name to use when Host is unusable.
- */
-export const kServerVars = Symbol('tsuwsgi.serverVars');
-
-export interface ServerVars {
-  readonly SERVER_NAME?: string;
-  readonly SERVER_PORT?: string;
-}
-
-export type WithServerVars = IncomingMessage & { [kServerVars]?: ServerVars };
+import { kServerVars, type WithServerVars } from './server-vars';
 
 const ABSOLUTE = /^https?:\/\/([^/?#]*)(.*)$/is;
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=-]+)(?::(\d{1,5}))?$/;

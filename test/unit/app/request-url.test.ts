@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
-import { escapePath, kServerVars, requestUrl, validAuthority } from '../../../src/app/request-url';
+import { escapePath, requestUrl, validAuthority } from '../../../src/app/request-url';
+import { kServerVars } from '../../../src/app/server-vars';
 import { kPacket } from '../../../src/server/node-request';
 
 interface Fake {
