@@ -27,8 +27,11 @@ import { kServerVars, type WithServerVars } from './server-vars';
 const ABSOLUTE = /^https?:\/\/([^/?#]*)(.*)$/is;
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=-]+)(?::(\d{1,5}))?$/;
 const CACHE_MAX = 256;
-/** Host → the authority the URL parser keeps; only valid ones, and only the first CACHE_MAX. */
-const hosts = new Map<string, string>();
+/**
+ * Host → the authority the URL parser keeps, per scheme (it drops the scheme's default port);
+ * only valid ones, and only the first CACHE_MAX.
+ */
+const hosts = { http: new Map<string, string>(), https: new Map<string, string>() };
 
 export function requestUrl(req: IncomingMessage): string | undefined {
   const https = (req.socket as { encrypted?: boolean }).encrypted === true;
@@ -38,19 +41,20 @@ export function requestUrl(req: IncomingMessage): string | undefined {
   if (target.charCodeAt(0) === 0x2f) {
     path = target;
     const host = req.headers.host;
-    if (host !== undefined) authority = validAuthority(host);
+    if (host !== undefined) authority = validAuthority(host, https);
   } else {
     const abs = ABSOLUTE.exec(target);
     if (abs === null) return undefined;
-    authority = validAuthority(abs[1]);
+    authority = validAuthority(abs[1], https);
     path = abs[2] === '' ? '/' : abs[2].charCodeAt(0) === 0x2f ? abs[2] : `/${abs[2]}`;
   }
   return `${https ? 'https' : 'http'}://${authority ?? serverAuthority(req, https)}${escapePath(path)}`;
 }
 
 /** `host` as the URL parser will keep it, or undefined when it is not a valid host[:port]. */
-export function validAuthority(host: string): string | undefined {
-  const known = hosts.get(host);
+export function validAuthority(host: string, https = false): string | undefined {
+  const cache = https ? hosts.https : hosts.http;
+  const known = cache.get(host);
   if (known !== undefined) return known;
   const m = HOST.exec(host);
   if (m === null || (m[1] !== undefined && (Number(m[1]) < 1 || Number(m[1]) > 65535))) return undefined;
@@ -58,12 +62,12 @@ export function validAuthority(host: string): string | undefined {
   try {
     // The URL parser is the judge of the rest (IPv4 forms, IPv6, IDNA): it must take the host
     // whole and leave the path alone.
-    url = new URL(`http://${host}/`);
+    url = new URL(`${https ? 'https' : 'http'}://${host}/`);
   } catch {
     return undefined;
   }
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return undefined;
-  if (hosts.size < CACHE_MAX) hosts.set(host, url.host);
+  if (cache.size < CACHE_MAX) cache.set(host, url.host);
   return url.host;
 }
 
@@ -79,9 +83,9 @@ function serverAuthority(req: IncomingMessage, https: boolean): string {
 
 /** name[:port] (no port when it is the scheme's default); `localhost` for an unusable name. */
 function withPort(name: string | undefined, port: string | undefined, https: boolean): string {
-  const host = (name === undefined ? undefined : validAuthority(name)) ?? 'localhost';
+  const host = (name === undefined ? undefined : validAuthority(name, https)) ?? 'localhost';
   if (port === undefined || port === '' || port === (https ? '443' : '80')) return host;
-  return validAuthority(`${host}:${port}`) ?? host;
+  return validAuthority(`${host}:${port}`, https) ?? host;
 }
 
 /** Controls, space, `\`, DEL and 0x80-0xFF: what escapePath rewrites. */

@@ -98,6 +98,9 @@ describe('app/request-url: the URL a fetch app sees', () => {
     expect(validAuthority('EXAMPLE.org:1')).to.equal('example.org:1');
     expect(validAuthority('example.org:65535')).to.equal('example.org:65535');
     expect(validAuthority('example.org:80')).to.equal('example.org');
+    expect(validAuthority('example.org:80', true), 'not the default port of https').to.equal('example.org:80');
+    expect(validAuthority('example.org:443', true)).to.equal('example.org');
+    expect(requestUrl(req({ url: '/', host: 'example.org:80', encrypted: true }))).to.equal('https://example.org:80/');
     expect(validAuthority('my_host.internal')).to.equal('my_host.internal');
     expect(validAuthority('[2001:db8::1]:443')).to.equal('[2001:db8::1]:443');
     for (const bad of ['example.org:0', 'example.org:65536', 'example.org:123456', '[zz::1]', 'a..b\\', 'a b', 'a\x00b']) {
