@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FetchApp, NodeListener } from './types';
+import { requestUrl } from './request-url';
 
 const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
 /** Bodies up to this size are read whole so that Content-Length can be sent. */
@@ -15,15 +16,17 @@ export function fetchToNodeListener(app: FetchApp): NodeListener {
 }
 
 async function run(app: FetchApp, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const response = await app.fetch(toRequest(req));
+  const request = toRequest(req);
+  if (request === undefined) return badTarget(res);
+  const response = await app.fetch(request);
   await writeResponse(response, res, req.method === 'HEAD');
 }
 
-export function toRequest(req: IncomingMessage): Request {
+/** undefined when the request-target has no path a Request can carry (`*`, `x`). */
+export function toRequest(req: IncomingMessage): Request | undefined {
+  const url = requestUrl(req);
+  if (url === undefined) return undefined;
   const method = req.method ?? 'GET';
-  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
-  const host = req.headers.host ?? 'localhost';
-  const url = `${encrypted ? 'https' : 'http'}://${host}${req.url ?? '/'}`;
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
@@ -33,6 +36,12 @@ export function toRequest(req: IncomingMessage): Request {
     init.duplex = 'half';
   }
   return new Request(url, init);
+}
+
+function badTarget(res: ServerResponse): void {
+  const body = 'Bad Request: the request-target has no path\n';
+  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 async function writeResponse(response: Response, res: ServerResponse, head: boolean): Promise<void> {

@@ -259,6 +259,11 @@ const rows: OptionSpec[] = [
     section: 'Stats', metavar: 'BOOL',
     help: 'speak HTTP on the stats address: GET / gives the JSON document, GET /metrics Prometheus text',
   },
+  {
+    name: 'stats-vars', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'statsVars',
+    section: 'Stats', metavar: 'BOOL',
+    help: "show a running request's query string in the stats document and `tsuwsgi top` (REQUEST_URI whole); off, they show its method and path only. Request headers and cookies are never shown",
+  },
   // Configuration
   {
     name: 'ini', aliases: [], kind: 'path', repeatable: false,

@@ -69,4 +69,6 @@ export interface Config {
   readonly stats: SocketAddress | undefined;
   /** The stats address speaks HTTP (GET / JSON, GET /metrics Prometheus). */
   readonly statsHttp: boolean;
+  /** The stats show a running request's query string (never its headers or cookies). */
+  readonly statsVars: boolean;
 }

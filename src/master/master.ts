@@ -25,6 +25,7 @@ import { openMasterFifo, type MasterFifo } from './master-fifo';
 import { watchTouchFiles } from './touch-watch';
 import { mergeReloaded } from './reload-config';
 import { sdNotify } from './sd-notify';
+import { escapeText } from '../shared/text-escape';
 import { reopenLogs } from './log-reopen';
 import { StatsService, type StatsSlot } from './stats/stats-service';
 import { startStatsServer, type StatsServer } from './stats/stats-server';
@@ -636,7 +637,7 @@ class Master {
           requests: threads.reduce((n, t) => n + (t.requests ?? 0), 0),
           rssBytes: got?.rssBytes, upMs: Date.now() - w.spawnedAt, current, notAnswering: stuck,
         },
-        `worker ${w.id} (pid ${w.child?.pid}) ${status}${current.map((c) => `; ${c.request} running ${c.ms} ms`).join('')}`,
+        `worker ${w.id} (pid ${w.child?.pid}) ${status}${current.map((c) => `; ${escapeText(c.request)} running ${c.ms} ms`).join('')}`,
       );
     }
   }

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { RequestHead, UwsgiVars } from '../protocol';
 import { setPeer } from '../shared/node-internals';
 import { TsuwsgiResponse } from './response';
+import { kServerVars, type WithServerVars } from '../app/server-vars';
 
 /** The uwsgi packet a request came in: its var count and size (for log-format's %(vars)). */
 export const kPacket = Symbol('tsuwsgi.packet');
@@ -16,6 +17,8 @@ export type WithPacket = IncomingMessage & { [kPacket]?: { readonly vars: number
 export function buildRequest(socket: Socket, head: RequestHead, vars: UwsgiVars, varCount = 0, packetSize = 0): IncomingMessage {
   const req = new IncomingMessage(socket);
   (req as WithPacket)[kPacket] = { vars: varCount, size: packetSize };
+  // For a fetch app's URL when Host is unusable (app/request-url.ts): SERVER_NAME, SERVER_PORT.
+  (req as WithServerVars)[kServerVars] = vars;
   req.method = head.method;
   req.url = head.url;
   req.httpVersionMajor = 1;

@@ -1,7 +1,12 @@
 /**
  * `log-format`: uWSGI's `%(var)` request-log variables, compiled once at start into a function
  * that builds the line. `log-format = uwsgi` is uWSGI's own default request line.
+ *
+ * Every text a variable gives is escaped as nginx's access log does by default (`"`, `\`,
+ * control and non-ASCII bytes as `\xHH`): URI, user agent, referer and host come from the
+ * client, and a `\n` in one would otherwise forge a log line, an ESC drive the reader's terminal.
  */
+import { escapeText } from './text-escape';
 
 /** What a request line can show; collected once per logged request. */
 export interface RequestLogFields {
@@ -90,7 +95,13 @@ export function compileLogFormat(format: string): (f: RequestLogFields) => strin
   if (at < text.length) parts.push(text.slice(at));
   return (f) => {
     let line = '';
-    for (const p of parts) line += typeof p === 'string' ? p : String(p(f));
+    for (const p of parts) {
+      if (typeof p === 'string') line += p;
+      else {
+        const v = p(f);
+        line += typeof v === 'string' ? escapeText(v) : String(v);
+      }
+    }
     return line;
   };
 }

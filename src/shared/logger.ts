@@ -10,6 +10,7 @@ import pino, { type Logger, type DestinationStream } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import { LineBuffer, type LineSink } from './line-buffer';
 import { LogFile } from './log-file';
+import { escapeControls, escapeJsonControls } from './text-escape';
 
 export type { Logger };
 
@@ -53,7 +54,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
       ignore: 'hostname',
       singleLine: true,
     });
-    const logger = pino({ base }, stream);
+    const logger = pino({ base, ...terminalSafe }, stream);
     return { logger, flush: () => undefined, writeText: (line) => void fs.writeSync(1, `${line}\n`), reopen: () => false };
   }
   const file = opts.logto === undefined ? undefined : new LogFile(opts.logto);
@@ -62,11 +63,12 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   const lines = new LineBuffer(dest);
   // A crash or a plain process.exit() still writes what is pending.
   process.once('exit', () => lines.flush());
-  const logger = pino({ base }, lines as unknown as DestinationStream);
+  const logger = pino({ base }, jsonSafe(lines));
   // pino's own layout: level, time, the base fields, the line's fields, msg.
   const prefix = `,${JSON.stringify(base).slice(1, -1)},`;
   const infoLine = logger.isLevelEnabled('info')
-    ? (jsonFields: string, msg: string): void => lines.write(`{"level":30,"time":${Date.now()}${prefix}${jsonFields},"msg":${JSON.stringify(msg)}}\n`)
+    ? (jsonFields: string, msg: string): void =>
+        lines.write(`{"level":30,"time":${Date.now()}${prefix}${escapeJsonControls(jsonFields)},"msg":${JSON.stringify(msg)}}\n`)
     : undefined;
   return {
     logger,
@@ -89,6 +91,39 @@ export function createLogger(opts: LoggerOptions): LogHandle {
     },
   };
 }
+
+/**
+ * JSON lines keep request text exactly (they parse back to the original), but DEL and the C1
+ * controls, which JSON.stringify leaves raw, are written as \u00XX: someone will `tail` the file
+ * on a terminal. The same escape is applied to the request line's fast path (infoLine), so both
+ * paths still write the same bytes.
+ */
+function jsonSafe(lines: LineBuffer): DestinationStream {
+  return { write: (line: string) => lines.write(escapeJsonControls(line)) };
+}
+
+/**
+ * A terminal shows msg and fields as text (pino-pretty keeps a `\n` in msg, and C1 controls in
+ * fields): every string field and the message get their control characters as \xHH first.
+ */
+const terminalSafe: Pick<pino.LoggerOptions, 'formatters' | 'hooks'> = {
+  formatters: {
+    log: (fields) => {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(fields)) {
+        const v = fields[key];
+        out[key] = typeof v === 'string' ? escapeControls(v) : v;
+      }
+      return out;
+    },
+  },
+  hooks: {
+    logMethod(args, method) {
+      for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = escapeControls(args[i] as string);
+      return method.apply(this, args);
+    },
+  },
+};
 
 /**
  * pino-pretty and its dependencies cost ~1.8 MB per process; only a terminal needs them, and

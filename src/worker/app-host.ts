@@ -88,7 +88,7 @@ const noApp: NodeListener = (_req, res) => {
 
 function statsFor(data: ThreadData): CoreSlots | undefined {
   if (data.statsSlots === undefined) return undefined;
-  const slots = new CoreSlots(data.statsSlots);
+  const slots = new CoreSlots(data.statsSlots, data.config.statsVars);
   slots.idle(data.threadIndex);
   return slots;
 }

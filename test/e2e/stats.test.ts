@@ -38,17 +38,20 @@ describe('stats server', function () {
     const url = served.nginx.url;
     for (let i = 0; i < 6; i++) expect((await request(`${url}/`)).status).to.equal(200);
     const before = Math.floor(Date.now() / 1000);
-    const slow = [request(`${url}/block?ms=3000`), request(`${url}/block?ms=3000`)];
+    const secrets = { cookie: 'session=cookie-secret', 'x-api-key': 'header-secret' };
+    const slow = [request(`${url}/block?ms=3000&token=query-secret`, { headers: secrets }), request(`${url}/block?ms=3000&token=query-secret`, { headers: secrets })];
     const busy = await waitUntil('two requests in flight in the stats', async () => {
       const d = await readStatsDoc(stats);
       return inFlight(d).length === 2 ? d : undefined;
     }, 10_000, 100);
+    // Method and path only: no query string, header or cookie leaves through the stats socket.
+    expect(JSON.stringify(busy)).to.not.match(/secret/);
     expectUwsgiStats(busy);
     expect(busy.workers).to.have.length(2);
     expect(busy.workers.every((w) => w.cores.length === 2)).to.equal(true);
     expect(busy.load).to.equal(2);
     for (const c of inFlight(busy)) {
-      expect(c.vars).to.include('REQUEST_URI=/block?ms=3000').and.include('REQUEST_METHOD=GET');
+      expect(c.vars).to.deep.equal(['REQUEST_METHOD=GET', 'REQUEST_URI=/block']);
       expect(c.req_info.request_start).to.be.within(before - 1, Math.ceil(Date.now() / 1000));
     }
     const busyWorkers = busy.workers.filter((w) => w.cores.some((c) => c.in_request === 1));
@@ -109,6 +112,20 @@ describe('stats server', function () {
     const top = spawnSync(process.execPath, [BIN, 'top', `http://127.0.0.1:${statsPort}/`], { encoding: 'utf8', timeout: 10_000 });
     expect(top.status, top.stderr).to.equal(0);
     expect(top.stdout).to.match(/^tsuwsgi .* 2 worker\(s\)/);
+  });
+
+  it('stats-vars = true: the full REQUEST_URI, query string included; still no header or cookie', async () => {
+    const [http, statsPort] = [await pickPort(), await pickPort()];
+    server = startServer({ ini: { 'wsgi-file': fixtureApp('echo.js'), 'http-socket': `127.0.0.1:${http}`, 'disable-logging': true, stats: `127.0.0.1:${statsPort}`, 'stats-vars': true } });
+    await server.ready();
+    const slow = request(`http://127.0.0.1:${http}/slow?ms=2000&page=2`, { headers: { cookie: 'session=cookie-secret', 'x-api-key': 'header-secret' } });
+    const busy = await waitUntil('the request in the stats', async () => {
+      const d = await readStatsDoc({ port: statsPort });
+      return inFlight(d).length === 1 ? d : undefined;
+    }, 10_000, 100);
+    expect(inFlight(busy)[0].vars).to.deep.equal(['REQUEST_METHOD=GET', 'REQUEST_URI=/slow?ms=2000&page=2']);
+    expect(JSON.stringify(busy)).to.not.match(/secret/);
+    await slow;
   });
 
   it('answers promptly while a threads=1 worker is stuck in synchronous code: its last known figures, busy', async () => {

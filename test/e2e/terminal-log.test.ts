@@ -10,6 +10,8 @@ import { BIN, fixtureApp, pickPort, writeIni } from '../support/server';
 import { request } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil, isAlive } from '../support/wait';
+import { exchange } from '../support/uwsgi-client';
+import { encodePacket } from '../../src/protocol';
 
 const SCRIPT = '/usr/bin/script';
 // Colours and the carriage returns a terminal adds.
@@ -30,7 +32,8 @@ describe('logging to a terminal', function () {
     const dir = tempDir();
     const port = await pickPort();
     const pidfile = path.join(dir, 'master.pid');
-    const ini = writeIni(dir, { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), pidfile });
+    const sock = path.join(dir, 'app.sock');
+    const ini = writeIni(dir, { 'http-socket': `127.0.0.1:${port}`, socket: sock, 'wsgi-file': fixtureApp('echo.js'), pidfile });
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
     delete env.TSUWSGI_LOG_JSON;
     const command = [process.execPath, BIN, ini].map((a) => `'${a}'`).join(' ');
@@ -44,6 +47,19 @@ describe('logging to a terminal', function () {
     masterPid = Number(fs.readFileSync(pidfile, 'utf8').trim());
     expect((await request(`http://127.0.0.1:${port}/pid?tty=1`)).status).to.equal(200);
     await waitUntil('the request line on the terminal', () => plain(out).includes('/pid?tty=1'));
+    // Request text that would drive the terminal (an OSC title, a bell) or forge a line,
+    // through a raw uwsgi packet: refused with a 400 whose line quotes it escaped, never raw.
+    const hostile = '/pid?evil=\x1b]0;owned\x07\x9b2J\nFORGED line';
+    await exchange({ path: sock }, [encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: hostile, SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '10.0.0.1' })]);
+    await waitUntil('the hostile request refused', () => plain(out).includes('owned'));
+    const refusedLine = plain(out).split('\n').find((l) => l.includes('owned')) as string;
+    expect(refusedLine).to.match(/WARN .*uwsgi var "REQUEST_URI"/);
+    // What passes the checks (a C1 CSI) reaches the request line, escaped.
+    await exchange({ path: sock }, [encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: '/pid?evil=\x9b2Jcsi', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '10.0.0.1' })]);
+    await waitUntil('the C1 request line', () => plain(out).includes('2Jcsi'));
+    expect(plain(out).split('\n').find((l) => l.includes('2Jcsi'))).to.include('\\x9B2Jcsi');
+    expect(out).to.not.match(/\x1b\]|\x07|\x9b/);
+    expect(plain(out).split('\n').filter((l) => l.startsWith('FORGED'))).to.deep.equal([]);
     process.kill(masterPid, 'SIGTERM');
     await waitUntil('script to exit', () => (child.exitCode ?? child.signalCode) !== null, 20_000);
     await exited;

@@ -29,6 +29,8 @@ export interface NginxOptions {
   readonly location?: string;
   /** Extra directives inside `http {}`. */
   readonly http?: string;
+  /** Extra directives inside `server {}`, before `location /` (more locations, say). */
+  readonly server?: string;
 }
 
 export interface Nginx {
@@ -70,6 +72,7 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
   ${opts.http ?? ''}
   server {
     listen 127.0.0.1:${port};
+    ${opts.server ?? ''}
     location / {
       include ${UWSGI_PARAMS};
       uwsgi_pass ${opts.upstream};

@@ -2,8 +2,13 @@
  * `tsuwsgi top`'s screen from one stats document: a header with totals, then a row per worker
  * and, under it, a row per app thread with the request it is running. Pure: document, rates,
  * sort key, width and clock in → lines out.
+ *
+ * Nothing from the document reaches the terminal raw: the running request's method and URI are
+ * escaped as in the logs (nginx's `\xHH`), and every line once more for control characters,
+ * since the document may come from any server that answers on the stats address.
  */
 import type { StatsDocument, StatsWorker } from '../../master/stats/document';
+import { escapeControls, escapeText } from '../../shared/text-escape';
 import type { Rates } from './rates';
 
 export const SORT_KEYS = {
@@ -68,12 +73,13 @@ export function renderScreen(input: ScreenInput): string[] {
       const uri = varOf(c.vars, 'REQUEST_URI');
       const method = varOf(c.vars, 'REQUEST_METHOD');
       const start = c.req_info.request_start;
-      const current = c.in_request === 1 && uri !== undefined ? `${method ?? ''} ${uri} (${start === undefined ? '?' : duration(now / 1000 - start)})` : '';
+      const current =
+        c.in_request === 1 && uri !== undefined ? `${escapeText(method ?? '')} ${escapeText(uri)} (${start === undefined ? '?' : duration(now / 1000 - start)})` : '';
       const coreRate = rates.byCore.get(`${w.pid}.${c.id}`);
       lines.push(row([`  ${w.id}.${c.id}`, '', c.in_request === 1 ? 'busy' : 'idle', String(c.requests), coreRate === undefined ? '' : coreRate.toFixed(1), '', '', '', '', '', '', current]));
     }
   }
-  return lines.map((l) => fit(l, input.width));
+  return lines.map((l) => fit(escapeControls(l), input.width));
 }
 
 function row(cells: readonly string[]): string {

@@ -1,13 +1,22 @@
 /**
- * Watches a worker's app threads from a thread that is not running the app: a thread whose
- * heartbeat is older than harakiri seconds while a request is on it is stuck, and `onStuck`
- * ends it (threads > 1: terminate that thread; threads = 1: end the process).
+ * Watches a worker's app threads from a thread that is not running the app. A thread is stuck
+ * when the oldest request in flight on it has run past harakiri and its heartbeat is stale (so
+ * its own sweep, track.ts, cannot stop that request). Then every request in flight on it whose
+ * head has not gone out gets a 504 (fds are process-wide), one line names the oldest request,
+ * and `onStuck` ends the thread (threads > 1: terminate it; threads = 1: end the process).
  */
 import type { Logger } from '../../shared/logger';
+import { escapeText } from '../../shared/text-escape';
 import { RequestSlots, type StuckThread } from './request-slots';
 import { answerTimeout } from './answer-timeout';
 
 const CHECK_MS = 250;
+/**
+ * A heartbeat older than this means the thread has missed its beats (every 100 ms) and its
+ * sweeps (every 500 ms): it is blocked. Shorter than harakiri itself, so that a request that
+ * awaited for a while and then blocked is stopped near the limit, not a whole limit later.
+ */
+const STALE_MS = 1000;
 
 export function startWatchdog(
   buffer: SharedArrayBuffer,
@@ -17,13 +26,22 @@ export function startWatchdog(
   onStuck: (stuck: StuckThread) => void,
 ): () => void {
   const slots = new RequestSlots(buffer);
+  const limitMs = seconds * 1000;
+  const staleMs = Math.min(STALE_MS, limitMs);
   const timer = setInterval(() => {
-    for (const s of slots.stuck(seconds * 1000)) {
-      slots.clear(s.thread);
-      const answered = answerTimeout(s.fd, s.headSent);
+    for (const s of slots.stuck(limitMs, staleMs)) {
+      slots.reset(s.thread);
+      let answered = 0;
+      for (const r of s.inFlight) if (answerTimeout(r.fd, r.headSent)) answered++;
+      const { oldest } = s;
+      const others = s.inFlight.length - 1 + s.overflow;
       log.error(
-        { event: 'harakiri', worker: workerId, thread: s.thread, method: s.method, uri: s.uri, ranMs: s.requestMs, stuck: true, answered504: answered },
-        `harakiri: thread ${s.thread} stuck for ${s.stuckMs} ms in ${s.method} ${s.uri} (running ${s.requestMs} ms, limit ${seconds} s)`,
+        {
+          event: 'harakiri', worker: workerId, thread: s.thread, method: oldest.method, uri: oldest.uri, ranMs: oldest.requestMs,
+          stuck: true, stuckMs: s.stuckMs, inFlight: others + 1, answered504: answered,
+        },
+        `harakiri: thread ${s.thread} stuck for ${s.stuckMs} ms; oldest request ${escapeText(`${oldest.method} ${oldest.uri}`)} ` +
+          `running ${oldest.requestMs} ms (limit ${seconds} s), ${others} other(s) in flight; ${answered} answered 504`,
       );
       onStuck(s);
     }

@@ -64,7 +64,12 @@ export class CoreSlots {
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
 
-  constructor(readonly buffer: SharedArrayBuffer) {
+  /**
+   * `withQuery` (stats-vars): keep the URI's query string. Off, it is cut before it is stored: a
+   * query often carries tokens, and the stats socket may be readable by more people than the
+   * logs. Request headers and cookies are never stored.
+   */
+  constructor(readonly buffer: SharedArrayBuffer, private readonly withQuery = false) {
     this.f64 = new Float64Array(buffer);
     this.u8 = new Uint8Array(buffer);
   }
@@ -77,13 +82,15 @@ export class CoreSlots {
   show(thread: number, method: string, uri: string, vars: number, startMs: number, inFlight = 1): void {
     const base = thread * SLOT_FIELDS;
     const at = thread * SLOT_BYTES + LABEL_OFFSET;
-    let n = this.putAscii(method, at, LABEL_BYTES);
+    const query = this.withQuery ? -1 : uri.indexOf('?');
+    const end = query < 0 ? uri.length : query;
+    let n = this.putAscii(method, method.length, at, LABEL_BYTES);
     if (n >= 0 && n < LABEL_BYTES) {
       this.u8[at + n++] = 0x20;
-      const rest = this.putAscii(uri, at + n, LABEL_BYTES - n);
+      const rest = this.putAscii(uri, end, at + n, LABEL_BYTES - n);
       n = rest < 0 ? -1 : n + rest;
     }
-    if (n < 0) n = this.encoder.encodeInto(`${method} ${uri}`, this.labelView(thread)).written;
+    if (n < 0) n = this.encoder.encodeInto(`${method} ${uri.slice(0, end)}`, this.labelView(thread)).written;
     this.f64[base + LABEL_LENGTH] = n;
     this.f64[base + VARS] = vars;
     this.f64[base + REQUEST_START_MS] = startMs;
@@ -91,12 +98,12 @@ export class CoreSlots {
   }
 
   /**
-   * Method and URI are ASCII in practice (nginx passes the URI percent-encoded): copied byte by
-   * byte, with no allocation on the hot path. Returns the bytes written (cut at `room`), or -1
-   * at the first non-ASCII character, when the caller falls back to TextEncoder.
+   * Method and URI are ASCII in practice (nginx passes the URI percent-encoded): the first `end`
+   * chars copied byte by byte, with no allocation on the hot path. Returns the bytes written (cut
+   * at `room`), or -1 at the first non-ASCII character, when the caller falls back to TextEncoder.
    */
-  private putAscii(s: string, at: number, room: number): number {
-    const n = Math.min(s.length, room);
+  private putAscii(s: string, end: number, at: number, room: number): number {
+    const n = Math.min(end, room);
     const u8 = this.u8;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);

@@ -62,6 +62,7 @@ describe('config/load-config', () => {
       needApp: true,
       stats: undefined,
       statsHttp: false,
+      statsVars: false,
       strict: false,
       workerReloadMercy: 60,
       logFormat: undefined,

@@ -32,6 +32,23 @@ describe('shared/log-format', () => {
     expect(compileLogFormat(UWSGI_FORMAT)(fields)).to.equal(compileLogFormat('uwsgi')(fields));
   });
 
+  it('escapes request text as nginx does: a \\n cannot forge a line, an ESC or a C1 CSI cannot reach a terminal', () => {
+    const hostile: RequestLogFields = {
+      ...fields,
+      method: 'GET\x1b',
+      uri: '/a\nGET /forged\x1b[31m\x9b2J"\\',
+      uagent: 'ua"\\\x7f\x9b\t',
+      referer: 'r\r\n',
+      host: 'h\x00',
+      addr: '1.2.3.4\n',
+    };
+    const line = compileLogFormat('%(method) %(uri) "%(uagent)" "%(referer)" %(host) %(addr) %(status)')(hostile);
+    expect(line).to.equal(
+      'GET\\x1B /a\\x0AGET /forged\\x1B[31m\\x9B2J\\x22\\x5C "ua\\x22\\x5C\\x7F\\x9B\\x09" "r\\x0D\\x0A" h\\x00 1.2.3.4\\x0A 404',
+    );
+    expect(line).to.not.match(/[\x00-\x1f\x7f-\x9f]/);
+  });
+
   it('an unknown variable is an error naming it', () => {
     expect(() => compileLogFormat('%(method) %(stauts)')).to.throw(/unknown variable %\(stauts\)/);
   });

@@ -57,6 +57,32 @@ describe('shared/logger: logto', () => {
 });
 
 
+describe('shared/logger: control characters', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it('JSON lines carry DEL and C1 as \\u00XX on both paths (same bytes), and parse back to the original', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-logger-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'controls.log');
+    const logs = createLogger({ role: 'worker', logto: file, bindings: { worker: 2 } });
+    const uri = '/a\nb\x1b[31m\x7f\x9b2J"\\é';
+    const fields = { event: 'request', method: 'GET', uri, status: 200, bytes: 1, ms: 1, thread: 0, remote: '::1' };
+    logs.logger.info(fields, 'request');
+    logs.infoLine?.(JSON.stringify(fields).slice(1, -1), 'request');
+    logs.logger.error({ event: 'harakiri', uri }, `harakiri: GET ${uri}`);
+    logs.flush();
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const strip = (line: string): string => line.replace(/"time":\d+/, '"time":0');
+    expect(strip(lines[1])).to.equal(strip(lines[0]));
+    for (const line of lines) {
+      expect(line).to.not.match(/[\x00-\x1f\x7f-\x9f]/);
+      expect((JSON.parse(line) as { uri: string }).uri).to.equal(uri);
+    }
+    expect((JSON.parse(lines[2]) as { msg: string }).msg).to.equal(`harakiri: GET ${uri}`);
+  });
+});
+
 describe('shared/logger: reopen (logrotate)', () => {
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));

@@ -30,14 +30,27 @@ describe('CoreSlots (per-thread request counters in shared memory)', () => {
     expect(s.read(1).requests, 'the other thread is untouched').to.equal(0);
   });
 
-  it('shows the current request (method, uri, start, vars) while requests are in flight', () => {
+  it('shows the current request (method, path, start, vars) while requests are in flight', () => {
     const s = fresh();
-    s.show(1, 'POST', '/upload?x=ü', 12, 1_700_000_000_123);
+    s.show(1, 'POST', '/upload/ü?token=secret', 12, 1_700_000_000_123);
     s.inFlight(1, 2);
-    expect(s.read(1).current).to.deep.equal({ startMs: 1_700_000_000_123, method: 'POST', uri: '/upload?x=ü', vars: 12 });
+    expect(s.read(1).current).to.deep.equal({ startMs: 1_700_000_000_123, method: 'POST', uri: '/upload/ü', vars: 12 });
     expect(s.read(1).inFlight).to.equal(2);
     s.inFlight(1, 0);
     expect(s.read(1).current).to.equal(undefined);
+  });
+
+  it('never holds the query string, unless asked to (stats-vars)', () => {
+    const s = fresh();
+    s.show(0, 'GET', '/login?password=hunter2', 3, 1);
+    s.inFlight(0, 1);
+    expect(s.read(0).current?.uri).to.equal('/login');
+    const label = Buffer.from(s.buffer).toString('latin1');
+    expect(label).to.not.include('hunter2');
+    const full = new CoreSlots(new SharedArrayBuffer(CoreSlots.bytesFor(1)), true);
+    full.show(0, 'GET', '/login?password=hunter2', 3, 1);
+    full.inFlight(0, 1);
+    expect(full.read(0).current?.uri).to.equal('/login?password=hunter2');
   });
 
   it('truncates a very long URI to the label space instead of overrunning the next slot', () => {

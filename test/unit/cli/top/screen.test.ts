@@ -52,6 +52,19 @@ describe('tsuwsgi top: screen', () => {
     expect(withError[0]).to.include('req/s -');
   });
 
+  it('request text is escaped: no control character reaches the terminal, quotes and backslashes shown as \\xHH', () => {
+    const hostile = buildStatsDocument(master, sockets, [
+      worker({ id: 1, pid: 101, cores: [core({ requests: 1, inFlight: 1, current: { startMs: NOW - 1000, method: 'G\x1bT', uri: '/a\nb\x1b[31m\x9b2J\x07"\\', vars: 3 } })] }),
+    ]);
+    hostile.version = '1.0\x1b]0;title\x07';
+    const lines = renderScreen({ doc: hostile, rates: { byPid: new Map(), byCore: new Map(), total: undefined }, sort: 'w', width: 200, now: NOW, live: true, error: 'bad\x9b' });
+    const all = lines.join('\n');
+    expect(all).to.not.match(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    expect(lines.find((l) => l.includes('/a'))).to.match(/\sG\\x1BT \/a\\x0Ab\\x1B\[31m\\x9B2J\\x07\\x22\\x5C \(1s\)$/);
+    expect(lines[0]).to.include('tsuwsgi 1.0\\x1B]0;title\\x07');
+    expect(all).to.include('! bad\\x9B');
+  });
+
   it('formats durations', () => {
     expect([duration(0), duration(59.9), duration(61), duration(3600 * 5 + 120), duration(86400 * 2 + 3600), duration(-5)]).to.deep.equal(['0s', '59s', '1m01s', '5h02m', '2d01h', '0s']);
   });
