@@ -31,6 +31,10 @@ export interface Config {
   readonly uid: number | undefined;
   /** gid the workers run as; the uid's primary group when only uid is given; undefined = the master's. */
   readonly gid: number | undefined;
+  /** With uid/gid: the master keeps root instead of becoming uid/gid once its files exist. */
+  readonly masterAsRoot: boolean;
+  /** Accept logto/pidfile directories the workers' user can change (refused by default). */
+  readonly allowWritableDirs: boolean;
   readonly vacuum: boolean;
   readonly dieOnTerm: boolean;
   readonly bufferSize: number;
@@ -67,4 +71,6 @@ export interface Config {
   readonly stats: SocketAddress | undefined;
   /** The stats address speaks HTTP (GET / JSON, GET /metrics Prometheus). */
   readonly statsHttp: boolean;
+  /** Mode of a unix-socket stats address. */
+  readonly statsChmod: number;
 }
