@@ -44,5 +44,4 @@ describe('stats on a unix socket (stats-chmod)', function () {
     const { stats } = await start({ 'stats-chmod': 660 });
     expect(fs.statSync(stats).mode & 0o777).to.equal(0o660);
   });
-
 });
