@@ -85,6 +85,19 @@ describe('the master drops root after start (uid/gid without master-as-root)', f
     expect(s.events('stopped')[0]).to.include({ code: 0 });
   });
 
+  it('an ini only root can read: a reload fails with one line saying why, the workers keep serving', async () => {
+    const dir = openDir();
+    const port = await pickPort();
+    server = startInstalled(dir, { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': installForNobody().fixtureApp('echo.js'), uid: 'nobody' });
+    const s = server;
+    const workers = await s.ready(20_000);
+    fs.chmodSync(s.iniPath, 0o600);
+    process.kill(s.pid, 'SIGHUP');
+    const failed = await s.waitForLog('reload-failed', (l) => l.event === 'reload-failed');
+    expect(String(failed.msg)).to.contain(s.iniPath).and.contain(`runs as uid ${NOBODY} since it dropped root`).and.contain('master-as-root');
+    expect(workers).to.include(pidOf(await text(`http://127.0.0.1:${port}/pid`)));
+  });
+
   it('master-as-root = true keeps the master root, with its groups; the workers still run as nobody', async () => {
     const dir = openDir();
     const port = await pickPort();
