@@ -13,11 +13,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { TsuwsgiError } from '../shared/errors';
-import { identityOf, type FileIdentity } from './file-identity';
+import { identityOf } from './file-identity';
+import type { CreatedFile } from './vacuum';
 
 export interface MasterFifo {
   /** What vacuum may remove: the FIFO this master created. */
-  readonly identity: FileIdentity;
+  readonly file: CreatedFile;
   close(): void;
 }
 
@@ -40,7 +41,7 @@ export function openMasterFifo(file: string, onCommand: (command: string) => voi
   });
   stream.unref();
   return {
-    identity,
+    file: { path: file, identity },
     close: () => stream.destroy(),
   };
 }

@@ -652,8 +652,7 @@ class Master {
     this.fifo?.close();
     this.queueWatch?.stop();
     this.statsServer?.close();
-    const fifo = this.fifo === undefined || this.config.masterFifo === undefined ? undefined : { path: this.config.masterFifo, identity: this.fifo.identity };
-    removeOwnFiles({ vacuum: this.config.vacuum, sockets: this.sockets, fifo, pidfile: this.config.pidfile, stats: this.statsServer?.file }, this.log);
+    removeOwnFiles({ vacuum: this.config.vacuum, sockets: this.sockets, fifo: this.fifo?.file, pidfile: this.config.pidfile, stats: this.statsServer?.file }, this.log);
     this.log.info({ event: 'stopped', code: this.exitCode }, `tsuwsgi stopped (exit ${this.exitCode})`);
     this.logs.flush();
     process.exit(this.exitCode);
