@@ -4,11 +4,13 @@
  */
 import { parseCommandLine } from '../config';
 import { createLogger } from '../shared/logger';
-import { isTsuwsgiError } from '../shared/errors';
+import { isTsuwsgiError, TsuwsgiError } from '../shared/errors';
 import { exitCodeFor } from './exit-code-for';
 import { ExitCode } from '../shared/exit-codes';
 import { runMaster } from '../master/master';
 import { configureSdNotify } from '../master/sd-notify';
+import { checkWritableDirs } from '../master/unsafe-dirs';
+import { workerCredentials } from '../master/credentials';
 import { parseTopArgs, runTop, TOP_USAGE } from './top/run-top';
 
 export function main(argv: string[]): void {
@@ -26,7 +28,9 @@ export function main(argv: string[]): void {
   const { config } = parsed;
   let logs;
   try {
-    logs = createLogger({ role: 'master', logto: config.logto });
+    // Before the first open as root: the log file is the first thing the master creates.
+    checkWritableDirs(config);
+    logs = createLogger({ role: 'master', logto: config.logto, logOwner: workerCredentials(config) });
   } catch (err) {
     fail(err);
   }
@@ -35,8 +39,14 @@ export function main(argv: string[]): void {
   // the start: the master takes LISTEN_FDS and NOTIFY_SOCKET out of process.env for its workers.
   const startEnv = { ...process.env };
   configureSdNotify(process.env, logs.logger);
+  const startUid = process.getuid?.();
   const reread = (): typeof config => {
-    const again = parseCommandLine(argv, startEnv, process.cwd());
+    let again: ReturnType<typeof parseCommandLine>;
+    try {
+      again = parseCommandLine(argv, startEnv, process.cwd());
+    } catch (err) {
+      throw droppedRootHint(err, startUid);
+    }
     if (again.kind !== 'config') throw new Error('the command line no longer describes a server');
     return again.config;
   };
@@ -44,6 +54,13 @@ export function main(argv: string[]): void {
     logs.flush();
     fail(err);
   });
+}
+
+/** A master that dropped root re-reads its ini as the workers' user: say so when that fails. */
+function droppedRootHint(err: unknown, startUid: number | undefined): unknown {
+  const uid = process.getuid?.();
+  if (!isTsuwsgiError(err) || err.code !== 'E_CONFIG_FILE' || uid === startUid) return err;
+  return new TsuwsgiError(err.code, `${err.message} (the master runs as uid ${uid} since it dropped root: the ini must be readable by that user, or set master-as-root = true)`);
 }
 
 /** `tsuwsgi top ADDRESS`: a live view of a running server's stats. */

@@ -92,12 +92,22 @@ const rows: OptionSpec[] = [
   {
     name: 'uid', aliases: [], kind: 'user', repeatable: false, key: 'uid',
     section: 'Processes', metavar: 'USER',
-    help: 'run the workers as this user (a name or a number); the master must be root: it binds the sockets, forks the workers as this user and itself stays root',
+    help: 'run the workers as this user (a name or a number); the master must be root: it binds the sockets, creates its files, then becomes this user too (unless master-as-root)',
   },
   {
     name: 'gid', aliases: [], kind: 'group', repeatable: false, key: 'gid',
     section: 'Processes', metavar: 'GROUP',
     help: "run the workers with this group (a name or a number); default: uid's primary group when uid is set (uWSGI would keep root's). Supplementary groups are always dropped",
+  },
+  {
+    name: 'master-as-root', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'masterAsRoot',
+    section: 'Processes', metavar: 'BOOL',
+    help: 'with uid/gid, keep the master root after start (uWSGI\'s option): it can then recreate root-owned log files, vacuum root-owned directories and re-read a root-only ini, and the app cannot signal it; by default it becomes the uid/gid once its sockets and files exist',
+  },
+  {
+    name: 'allow-writable-dirs', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'allowWritableDirs',
+    section: 'Processes', metavar: 'BOOL',
+    help: "accept logto and pidfile paths whose directories the workers' user can change while a root master writes there (refused by default: the app could point the master at another file through a link)",
   },
   {
     name: 'master', aliases: [], kind: 'bool', repeatable: false, default: 'true', key: 'master',
@@ -252,7 +262,7 @@ const rows: OptionSpec[] = [
   {
     name: 'stats', aliases: ['stats-server'], kind: 'address', repeatable: false, key: 'stats',
     section: 'Stats', metavar: 'ADDRESS',
-    help: "serve the stats document (uWSGI 2.0's JSON, which uwsgitop and `tsuwsgi top` read) on this TCP address or unix socket path: one document per connection, then close",
+    help: "serve the stats document (uWSGI 2.0's JSON, which uwsgitop and `tsuwsgi top` read) on this TCP address or unix socket path: one document per connection, then close. \":9191\" listens on every interface, as in uWSGI: prefer 127.0.0.1:9191 or a unix socket (stats-chmod)",
   },
   {
     name: 'stats-http', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'statsHttp',
@@ -263,6 +273,11 @@ const rows: OptionSpec[] = [
     name: 'stats-vars', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'statsVars',
     section: 'Stats', metavar: 'BOOL',
     help: "show a running request's query string in the stats document and `tsuwsgi top` (REQUEST_URI whole); off, they show its method and path only. Request headers and cookies are never shown",
+  },
+  {
+    name: 'stats-chmod', aliases: [], kind: 'mode', repeatable: false, default: '600', key: 'statsChmod',
+    section: 'Stats', metavar: 'MODE',
+    help: "mode of a unix-socket stats address (its owner is the master's user at start: root when started as root); a TCP address has no such protection, any local user can read it",
   },
   // Configuration
   {

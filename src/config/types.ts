@@ -31,6 +31,10 @@ export interface Config {
   readonly uid: number | undefined;
   /** gid the workers run as; the uid's primary group when only uid is given; undefined = the master's. */
   readonly gid: number | undefined;
+  /** With uid/gid: the master keeps root instead of becoming uid/gid once its files exist. */
+  readonly masterAsRoot: boolean;
+  /** Accept logto/pidfile directories the workers' user can change (refused by default). */
+  readonly allowWritableDirs: boolean;
   readonly vacuum: boolean;
   readonly dieOnTerm: boolean;
   readonly bufferSize: number;
@@ -71,4 +75,6 @@ export interface Config {
   readonly statsHttp: boolean;
   /** The stats show a running request's query string (never its headers or cookies). */
   readonly statsVars: boolean;
+  /** Mode of a unix-socket stats address. */
+  readonly statsChmod: number;
 }

@@ -14,7 +14,7 @@ const names = [
   'cheaper-overload', 'cheaper-rss-limit-soft', 'cheaper-rss-limit-hard', 'idle', 'die-on-idle',
   'offload-threads', 'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
   'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
-  'no-orphans', 'master-as-root', 'skip-atexit', 'reload-on-exception', 'emperor', 'daemonize',
+  'no-orphans', 'skip-atexit', 'reload-on-exception', 'emperor', 'daemonize',
   'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'cron', 'unique-cron', 'hook-master-start',
   'hook-pre-app', 'exec-pre-app', 'exec-as-root',
   // recycling and timeouts

@@ -9,17 +9,18 @@
  * accept, and nothing is refused.
  */
 import type { ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import type { Config } from '../config/types';
 import type { LogHandle } from '../shared/logger';
 import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
 import { ExitCode } from '../shared/exit-codes';
 import type { EventKind, EventOf, MasterEvent } from './events';
-import { bindAll, unlinkUnixSockets, type BoundSocket } from './sockets';
-import { writePidfile, removePidfile } from './pidfile';
+import { bindAll, type BoundSocket } from './sockets';
+import { writePidfile } from './pidfile';
 import { effectiveBacklog } from './backlog';
 import { spawnWorker } from './spawn-worker';
 import { preparePrivilegeDrop } from './privileges';
+import { dropMasterPrivileges } from './drop-root';
+import { removeOwnFiles } from './vacuum';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 import { openMasterFifo, type MasterFifo } from './master-fifo';
 import { watchTouchFiles } from './touch-watch';
@@ -125,9 +126,8 @@ class Master {
     const address = this.config.stats;
     if (address === undefined) return;
     this.stats = new StatsService(this.config, this.sockets, () => this.statsSlots(), this.queueWatch);
-    this.statsServer = await startStatsServer(address, this.config.statsHttp, this.stats, (err) =>
-      this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`),
-    );
+    const onError = (err: Error): void => this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`);
+    this.statsServer = await startStatsServer(address, this.config.statsHttp, this.stats, onError, this.config.statsChmod);
     this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: this.config.statsHttp }, `stats server on ${this.statsServer.name}${this.config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
   }
 
@@ -154,12 +154,16 @@ class Master {
     for (const s of this.sockets) {
       this.log.info({ event: 'bound', proto: s.proto, address: s.name, fd: s.fd, inherited: s.inherited === true }, `${s.proto} socket ${s.inherited ? 'inherited (LISTEN_FDS) at' : 'bound to'} ${s.name}`);
     }
-    if (this.config.pidfile !== undefined) writePidfile(this.config.pidfile);
     for (const sig of HANDLED_SIGNALS) process.on(sig, () => this.post({ kind: 'signal', name: sig }));
+    // The FIFO before the pidfile: a FIFO another master reads stops the start before its
+    // pidfile is overwritten.
     if (this.config.masterFifo !== undefined) {
       const file = this.config.masterFifo;
       this.fifo = openMasterFifo(file, (command) => this.post({ kind: 'command', command, source: 'fifo' }));
     }
+    if (this.config.pidfile !== undefined) writePidfile(this.config.pidfile);
+    // Everything that needs root exists now (sockets, stats, FIFO, pidfile, log file).
+    dropMasterPrivileges(this.config, this.log);
     this.stopWatching.push(
       watchTouchFiles(this.config.touchReload, (f) => this.post({ kind: 'command', command: 'r', source: `touch-reload ${f}` })),
       watchTouchFiles(this.config.touchChainReload, (f) => this.post({ kind: 'command', command: 'c', source: `touch-chain-reload ${f}` })),
@@ -649,11 +653,7 @@ class Master {
     this.fifo?.close();
     this.queueWatch?.stop();
     this.statsServer?.close();
-    if (this.config.vacuum) {
-      unlinkUnixSockets(this.sockets);
-      if (this.config.pidfile !== undefined) removePidfile(this.config.pidfile);
-      if (this.config.masterFifo !== undefined) fs.rmSync(this.config.masterFifo, { force: true });
-    }
+    removeOwnFiles({ vacuum: this.config.vacuum, sockets: this.sockets, fifo: this.fifo?.file, pidfile: this.config.pidfile, stats: this.statsServer?.file }, this.log);
     this.log.info({ event: 'stopped', code: this.exitCode }, `tsuwsgi stopped (exit ${this.exitCode})`);
     this.logs.flush();
     process.exit(this.exitCode);

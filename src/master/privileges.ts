@@ -1,50 +1,38 @@
 /**
- * uid / gid: the master stays root (it binds, chowns, respawns and vacuums), and each worker is
- * forked with child_process.fork's `uid`/`gid` options, so it never runs a line of JS as root.
- * libuv does the switch in the forked child before exec (deps/uv/src/unix/process.c,
- * uv__process_child_init, libuv 1.46 in Node 20): when either option is set it calls
- * setgroups(0, NULL), then setgid(gid), then setuid(uid). So root's supplementary groups are
- * dropped too (test/e2e/privileges.test.ts checks /proc/<worker>/status with a master that has
- * some). That is also why gid must always be passed along with uid: with uid alone the worker
- * would keep gid 0.
+ * uid / gid: each worker is forked with child_process.fork's `uid`/`gid` options, so it never
+ * runs a line of JS as root. libuv does the switch in the forked child before exec
+ * (deps/uv/src/unix/process.c, uv__process_child_init, libuv 1.46 in Node 20): when either
+ * option is set it calls setgroups(0, NULL), then setgid(gid), then setuid(uid). So root's
+ * supplementary groups are dropped too (test/e2e/privileges.test.ts checks /proc/<worker>/status
+ * with a master that has some). That is also why gid must always be passed along with uid: with
+ * uid alone the worker would keep gid 0. The master itself drops to the same ids once its
+ * sockets and files exist (drop-root.ts); from then on it forks without these options.
  *
  * Everything here runs once, before the first fork. Workers open by path only the worker code
- * and the logto file (each process opens the log itself), so the master creates and chowns the
- * log file, then checks as the target user that both can be opened: a failure is a clear boot
- * error now rather than a worker that dies at every respawn.
+ * and the logto file (each process opens the log itself; the master created it and gave it to
+ * the workers through its fd, log-file.ts), so the master checks as the target user that both
+ * can be opened: a failure is a clear boot error now rather than a worker that dies at every
+ * respawn.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../config/types';
 import type { Logger } from '../shared/logger';
 import { TsuwsgiError, type ErrorCode } from '../shared/errors';
 import { WORKER_ENTRY } from './spawn-worker';
 import { checkCanSwitch, workerCredentials, type Credentials } from './credentials';
 
-/** Runs in the master before binding: the checks, then the log file, then a probe as the user. */
+/** Runs in the master before binding: the checks, then a probe as the user. */
 export function preparePrivilegeDrop(config: Config, log: Logger): void {
   if (config.uid === undefined && config.gid === undefined) return;
   checkCanSwitch(config);
   const creds = workerCredentials(config);
   if (creds.uid === undefined && creds.gid === undefined) return;
-  if (config.logto !== undefined) chownLogFile(config.logto, creds);
   if (creds.uid !== undefined && creds.uid !== 0) probeAsUser(config, creds);
   log.info(
     { event: 'privileges', uid: creds.uid, gid: creds.gid },
     `workers will run as${creds.uid === undefined ? '' : ` uid ${creds.uid}`}${creds.gid === undefined ? '' : ` gid ${creds.gid}`}, without supplementary groups`,
   );
-}
-
-/** Every process opens the log itself (O_APPEND); the workers can only if they own the file. */
-function chownLogFile(file: string, creds: Credentials): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.closeSync(fs.openSync(file, 'a'));
-    fs.chownSync(file, creds.uid ?? -1, creds.gid ?? -1);
-  } catch (err) {
-    throw new TsuwsgiError('E_LOGTO', `${file}: cannot create the log file for the workers' uid/gid: ${(err as Error).message}`);
-  }
 }
 
 // Runs as the target user: access(2) then answers for that user, with no supplementary groups.

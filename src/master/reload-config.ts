@@ -1,13 +1,14 @@
 /**
  * What a reload may change. New workers take the re-read configuration, except what lives in
- * the master itself (sockets, privileges, log file, pidfile, fifo): those keep their running
- * values and are listed so the master can say a restart is needed.
+ * the master itself (sockets, privileges, log file, pidfile, fifo, stats): those keep their
+ * running values and are listed so the master can say a restart is needed. Most of them were
+ * made while the master was root; a master that dropped root could not remake them anyway.
  */
 import type { Config } from '../config/types';
 
 const NEEDS_RESTART = [
-  'socket', 'httpSocket', 'listen', 'chmodSocket', 'chownSocket', 'uid', 'gid',
-  'logto', 'pidfile', 'masterFifo', 'vacuum', 'stats', 'statsHttp',
+  'socket', 'httpSocket', 'listen', 'chmodSocket', 'chownSocket', 'uid', 'gid', 'masterAsRoot', 'allowWritableDirs',
+  'logto', 'pidfile', 'masterFifo', 'vacuum', 'stats', 'statsHttp', 'statsChmod',
 ] as const satisfies readonly (keyof Config)[];
 
 export interface Reloaded {

@@ -5,12 +5,13 @@
  * connections itself), so the workers' listen() on their dups puts the socket in LISTEN state.
  */
 import net from 'node:net';
-import fs from 'node:fs';
 import dns from 'node:dns/promises';
-import util from 'node:util';
 import type { Config, SocketAddress } from '../config/types';
 import { TsuwsgiError } from '../shared/errors';
 import { adoptInheritedSockets } from './socket-activation';
+import { bindHandle } from './server-handle';
+import { bindUnixSocket } from './unix-socket-file';
+import type { FileIdentity } from './file-identity';
 
 export interface BoundSocket {
   readonly address: SocketAddress;
@@ -22,17 +23,9 @@ export interface BoundSocket {
   readonly handle: unknown;
   /** Passed by systemd (LISTEN_FDS), not bound here: never chmod'ed, chown'ed or vacuumed. */
   readonly inherited?: boolean;
+  /** A unix socket file this master created: what vacuum may remove. */
+  readonly file?: FileIdentity;
 }
-
-interface RawHandle {
-  fd: number;
-  close(): void;
-  getsockname?(out: Record<string, unknown>): number;
-}
-
-type CreateServerHandle = (address: string | null, port: number, addressType: number, fd?: number, flags?: number) => RawHandle | number;
-// The bind-without-listen primitive Node's own cluster primary uses for shared handles.
-const createServerHandle = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
 
 export async function bindAll(config: Config): Promise<BoundSocket[]> {
   const bound: BoundSocket[] = [];
@@ -50,26 +43,10 @@ export async function bindAll(config: Config): Promise<BoundSocket[]> {
 
 async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: number | undefined, owner: Config['chownSocket']): Promise<BoundSocket> {
   if (address.kind === 'unix') {
-    await clearStaleSocket(address.path);
-    const handle = check(createServerHandle(address.path, -1, -1), address.text);
-    if (mode !== undefined) {
-      try {
-        fs.chmodSync(address.path, mode);
-      } catch (err) {
-        throw new TsuwsgiError('E_SOCKET_CHMOD', `${address.path}: chmod-socket ${mode.toString(8)} failed: ${(err as Error).message}`);
-      }
-    }
     // chown-socket; without it the socket stays the master's: workers inherit the fd, and only
     // connecting (nginx) needs the file's permissions.
-    if (owner !== undefined) {
-      try {
-        fs.chownSync(address.path, owner.uid, owner.gid ?? -1);
-      } catch (err) {
-        const to = owner.gid === undefined ? `${owner.uid}` : `${owner.uid}:${owner.gid}`;
-        throw new TsuwsgiError('E_SOCKET_CHOWN', `${address.path}: chown-socket ${to} failed: ${(err as Error).message}`);
-      }
-    }
-    return { address, proto, fd: handle.fd, name: address.path, handle };
+    const { handle, identity } = await bindUnixSocket(address.path, address.text, mode, owner);
+    return { address, proto, fd: handle.fd, name: address.path, handle, file: identity };
   }
   let host: string | null = null;
   let family = 4;
@@ -88,7 +65,7 @@ async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: nu
       }
     }
   }
-  const handle = check(createServerHandle(host, address.port, family), address.text);
+  const handle = bindHandle(host, address.port, family, address.text);
   const out: Record<string, unknown> = {};
   handle.getsockname?.(out);
   // libuv defers a bind's EADDRINUSE until listen(), which the master never calls: the
@@ -100,62 +77,4 @@ async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: nu
   const port = out.port;
   const shownHost = host === null ? '*' : family === 6 ? `[${host}]` : host;
   return { address, proto, fd: handle.fd, name: `${shownHost}:${port}`, handle };
-}
-
-function check(result: RawHandle | number, what: string): RawHandle {
-  if (typeof result !== 'number') return result;
-  const code = util.getSystemErrorName(result);
-  if (code === 'EADDRINUSE') {
-    throw new TsuwsgiError('E_SOCKET_IN_USE', `${what}: address already in use (another server is listening there)`);
-  }
-  throw new TsuwsgiError('E_SOCKET_BIND', `${what}: cannot bind: ${code}`);
-}
-
-/**
- * A socket file left by a server that died is replaced; a live server's socket is never
- * taken over (uWSGI unlinks it blindly, and the usurper's vacuum later strands the first one).
- */
-export async function clearStaleSocket(path: string): Promise<void> {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(path);
-  } catch {
-    return;
-  }
-  if (!st.isSocket()) {
-    throw new TsuwsgiError('E_SOCKET_BIND', `${path}: exists and is not a unix socket; refusing to replace it`);
-  }
-  if (await isLive(path)) {
-    throw new TsuwsgiError('E_SOCKET_IN_USE', `${path}: another server is listening on this unix socket`);
-  }
-  fs.unlinkSync(path);
-}
-
-function isLive(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(path);
-    probe.setTimeout(1000);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('timeout', () => {
-      // Accepting nothing within a second yet not refusing: someone holds it; do not steal.
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
-
-/** vacuum: remove the unix socket files this master created (if they are still sockets). */
-export function unlinkUnixSockets(sockets: readonly BoundSocket[]): void {
-  for (const s of sockets) {
-    if (s.address.kind !== 'unix' || s.inherited === true) continue;
-    try {
-      if (fs.lstatSync(s.address.path).isSocket()) fs.unlinkSync(s.address.path);
-    } catch {
-      // Already gone.
-    }
-  }
 }

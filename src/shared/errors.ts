@@ -25,6 +25,9 @@ export const ErrorCodes = {
   E_SOCKET_CHOWN: 'cannot change the owner of the unix socket (chown-socket)',
   E_PIDFILE: 'cannot write the pidfile',
   E_LOGTO: 'cannot open the log file',
+  E_FIFO: 'cannot create the master FIFO',
+  E_FIFO_IN_USE: 'another master is reading the master FIFO',
+  E_UNSAFE_DIR: "a root master would write in a directory the workers' user can change (allow-writable-dirs)",
   // tsuwsgi top
   E_TOP_READ: 'tsuwsgi top cannot read a stats document from the address given',
   // privileges

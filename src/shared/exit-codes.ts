@@ -9,11 +9,11 @@ export const ExitCode = {
   Internal: 1,
   /** Bad configuration or command line: one line on stderr names the culprit. */
   Config: 2,
-  /** A worker could not boot (e.g. privilege drop failed); the master halts. */
+  /** A worker could not boot (e.g. privilege drop failed), or a root master refused an unsafe directory; the master halts. */
   BootError: 3,
   /** The app failed to load and need-app is set; the master halts instead of respawning. */
   AppLoadError: 4,
-  /** A socket could not be bound, or a live server already owns it; `tsuwsgi top`: the stats address cannot be read. */
+  /** A socket could not be bound, or a live server already owns it (or the master FIFO); `tsuwsgi top`: the stats address cannot be read. */
   SocketError: 5,
   /** Immediate shutdown asked for (SIGINT, SIGQUIT, second SIGTERM). */
   Interrupted: 130,

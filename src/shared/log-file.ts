@@ -15,11 +15,20 @@ import type { LineSink } from './line-buffer';
 
 type Destination = ReturnType<typeof pino.destination>;
 
+/** Who the file must belong to (the master passes the workers' ids; absent keys: unchanged). */
+export interface LogOwner {
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
 export class LogFile implements LineSink {
   private dest: Destination;
 
-  constructor(readonly file: string) {
-    this.dest = destinationFor(openLogFile(file));
+  constructor(
+    readonly file: string,
+    private readonly owner: LogOwner = {},
+  ) {
+    this.dest = destinationFor(openLogFile(file, owner));
   }
 
   write(text: string): void {
@@ -35,7 +44,7 @@ export class LogFile implements LineSink {
    * E_LOGTO when it cannot be opened; the old file then stays in use.
    */
   reopen(): void {
-    const fd = openLogFile(this.file);
+    const fd = openLogFile(this.file, this.owner);
     const old = this.dest;
     old.flushSync();
     this.dest = destinationFor(fd);
@@ -50,17 +59,67 @@ function destinationFor(fd: number): Destination {
 }
 
 /**
+ * O_NOFOLLOW: a symlink at the path (the app's user may be able to write the log directory) is
+ * ELOOP, not whatever it points to. O_CLOEXEC is added by libuv to every open. 0640 as uWSGI:
+ * request lines are not for every local user.
+ */
+const OPEN_FLAGS = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+const MODE = 0o640;
+
+/**
  * Opened here, synchronously, rather than by pino (which opens a path asynchronously): a failure
  * is then one E_LOGTO line instead of a late 'error' event, and a process that exits right away
  * (a start error) does not trip pino's exit-time flushSync on a stream that is not open yet.
+ *
+ * What was opened is checked on the fd, never again by path: a regular file with exactly one
+ * link (a hard link to /etc/shadow is a regular file too, and fchown would hand it over). Then,
+ * when `owner` asks for it, the fd is chowned; a process that may not (an unprivileged master)
+ * gets E_LOGTO, never a path-based retry.
  */
-export function openLogFile(file: string): number {
+export function openLogFile(file: string, owner: LogOwner = {}): number {
+  let fd: number;
   try {
     makeDirs(path.dirname(file));
-    return fs.openSync(file, 'a');
+    fd = fs.openSync(file, OPEN_FLAGS, MODE);
   } catch (err) {
-    throw new TsuwsgiError('E_LOGTO', `${file}: cannot open the log file: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ELOOP' ? 'it is a symbolic link (refused: the log is never opened through one)' : (err as Error).message;
+    throw new TsuwsgiError('E_LOGTO', `${file}: cannot open the log file: ${why}${code === 'EACCES' || code === 'EPERM' ? hintAsUser() : ''}`);
   }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new TsuwsgiError('E_LOGTO', `${file}: cannot open the log file: it is not a regular file`);
+    if (st.nlink !== 1) {
+      throw new TsuwsgiError('E_LOGTO', `${file}: cannot open the log file: it has ${st.nlink} hard links (refused: it could be another file's name)`);
+    }
+    chownIfNeeded(fd, st, file, owner);
+    return fd;
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}
+
+function chownIfNeeded(fd: number, st: fs.Stats, file: string, owner: LogOwner): void {
+  const uid = owner.uid !== undefined && owner.uid !== st.uid ? owner.uid : -1;
+  const gid = owner.gid !== undefined && owner.gid !== st.gid ? owner.gid : -1;
+  if (uid === -1 && gid === -1) return;
+  try {
+    fs.fchownSync(fd, uid, gid);
+  } catch (err) {
+    const to = `${owner.uid ?? st.uid}:${owner.gid ?? st.gid}`;
+    throw new TsuwsgiError(
+      'E_LOGTO',
+      `${file}: cannot give the log file to the workers (${to}), it is ${st.uid}:${st.gid}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}${hintAsUser()}`,
+    );
+  }
+}
+
+/** After the master dropped root, a failure is about what that user may do: say so. */
+function hintAsUser(): string {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return '';
+  return ` (this process runs as uid ${uid}: the log directory must be writable by that user, or the new file created for it, e.g. logrotate's "create 0640 USER GROUP")`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { isatty } from 'node:tty';
 import pino, { type Logger, type DestinationStream } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import { LineBuffer, type LineSink } from './line-buffer';
-import { LogFile } from './log-file';
+import { LogFile, type LogOwner } from './log-file';
 import { escapeControls, escapeJsonControls } from './text-escape';
 
 export type { Logger };
@@ -18,6 +18,8 @@ export interface LoggerOptions {
   /** Who writes: 'master', 'worker' or 'thread'. */
   readonly role: 'master' | 'worker' | 'thread';
   readonly logto: string | undefined;
+  /** The master only: the logto file is given to the workers' uid/gid at each (re)open. */
+  readonly logOwner?: LogOwner;
   /** Extra fields on every line (worker id, thread index). */
   readonly bindings?: Record<string, unknown>;
 }
@@ -57,7 +59,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
     const logger = pino({ base, ...terminalSafe }, stream);
     return { logger, flush: () => undefined, writeText: (line) => void fs.writeSync(1, `${line}\n`), reopen: () => false };
   }
-  const file = opts.logto === undefined ? undefined : new LogFile(opts.logto);
+  const file = opts.logto === undefined ? undefined : new LogFile(opts.logto, opts.logOwner);
   // Synchronous, behind a buffer that writes at most every 20 ms (line-buffer.ts).
   const dest: LineSink & { flushSync(): void } = file ?? pino.destination({ dest: 1, sync: true });
   const lines = new LineBuffer(dest);

@@ -12,6 +12,7 @@ import { request } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil } from '../support/wait';
 import { readLogLines } from '../support/log-file';
+import { NOBODY, canRunAsNobody, installForNobody, startInstalled } from '../support/nobody-install';
 
 type Line = Record<string, unknown>;
 
@@ -29,14 +30,14 @@ interface Rotating {
   sent: string[];
 }
 
-async function start(extra: IniValues = {}, dir = tempDir()): Promise<Rotating> {
+/** `installed`: run what nobody can read (installForNobody), for a suite with uid = nobody. */
+async function start(extra: IniValues = {}, dir = tempDir(), installed = false): Promise<Rotating> {
   const port = await pickPort();
   const log = path.join(dir, 'logs', 'app.log');
   const fifo = path.join(dir, 'master.fifo');
-  const server = startServer({
-    dir,
-    ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), processes: 2, threads: 2, logto: log, 'master-fifo': fifo, ...extra },
-  });
+  const app = installed ? installForNobody().fixtureApp('echo.js') : fixtureApp('echo.js');
+  const ini = { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': app, processes: 2, threads: 2, logto: log, 'master-fifo': fifo, ...extra };
+  const server = installed ? startInstalled(dir, ini) : startServer({ dir, ini });
   await waitUntil('ready line in the log file', () => {
     if (server.exit) throw new Error(`server exited: ${server.stderr.join('\n')}`);
     return readLines(log).some((l) => l.event === 'ready');
@@ -163,18 +164,18 @@ describe('log reopening (logrotate)', function () {
     }
   });
 
-  describe('with uid/gid (workers unprivileged, log directory root-owned)', () => {
-    const NOBODY = 65534;
+  // A master that drops root (the default) reopens as the workers' user: master-drops-root.test.ts.
+  describe('with uid/gid and master-as-root (workers unprivileged, log directory root-owned)', () => {
     before(function () {
       // The suite runs as root (privileges.test.ts); Debian's nobody:nogroup is 65534.
-      if (process.getuid?.() !== 0) this.skip();
+      if (!canRunAsNobody()) this.skip();
     });
 
-    it('the master creates the new file and gives it to the workers, who then write to it', async () => {
+    it('the root master creates the new file and gives it to the workers, who then write to it', async () => {
       const dir = tempDir();
       fs.chmodSync(dir, 0o755);
       fs.mkdirSync(path.join(dir, 'logs'), { mode: 0o755 });
-      r = await start({ uid: NOBODY, gid: NOBODY }, dir);
+      r = await start({ uid: NOBODY, gid: NOBODY, 'master-as-root': true }, dir, true);
       expect(fs.statSync(r.log)).to.include({ uid: NOBODY, gid: NOBODY });
       await send(r, 'before', 8);
       fs.renameSync(r.log, r.rotated);

@@ -1,23 +1,24 @@
 /**
  * uid / gid / chown-socket with real processes. The suite runs as root: the master binds as
- * root and the workers become nobody:nogroup (65534, Debian's). Each worker's credentials are
- * read from /proc/<pid>/status. The master is started through setpriv with supplementary groups
- * of its own, so an empty Groups line in a worker shows a drop, not an inheritance.
+ * root and the workers become nobody:nogroup (65534, Debian's), and so does the master once
+ * started (master-drops-root.test.ts). Each process's credentials are read from
+ * /proc/<pid>/status. The master is started through setpriv with supplementary groups of its
+ * own, so an empty Groups line in a worker shows a drop, not an inheritance. What nobody runs
+ * comes from installForNobody() (a copy when the clone is not readable by nobody).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { BIN, ServerProcess, fixtureApp, pickPort, startServer, writeIni, type IniValues } from '../support/server';
+import { ServerProcess, pickPort, type IniValues } from '../support/server';
 import { text } from '../support/http';
-import { tempDir } from '../support/tmp';
 import { readLogLines } from '../support/log-file';
 import { waitUntil } from '../support/wait';
 import { exchange } from '../support/uwsgi-client';
 import { encodePacket } from '../../src/protocol';
+import { NOBODY, canRunAsNobody, credsOf, installForNobody, openDir, startInstalled, threadCreds } from '../support/nobody-install';
 
-const NOBODY = 65534;
 const ALL_NOBODY = [NOBODY, NOBODY, NOBODY, NOBODY];
 const SETPRIV = '/usr/bin/setpriv';
 /** Root with two supplementary groups (adm, sudo on Debian; the numbers are all that matters). */
@@ -28,43 +29,14 @@ const get = (uri: string) =>
   encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: uri, PATH_INFO: uri.split('?')[0], QUERY_STRING: uri.split('?')[1] ?? '', SERVER_PROTOCOL: 'HTTP/1.1' });
 const bodyOf = (reply: Buffer) => reply.toString('latin1').split('\r\n\r\n').slice(1).join('\r\n\r\n');
 const pidOf = (body: string) => Number(body.split(':')[0]);
+const fixtureApp = (name: string) => installForNobody().fixtureApp(name);
 
-interface Creds {
-  uid: number[];
-  gid: number[];
-  groups: number[];
-}
-
-/** Real, effective, saved and fs ids, and the supplementary groups, of a process or thread. */
-function credsOf(statusFile: string): Creds {
-  const status = fs.readFileSync(statusFile, 'utf8');
-  const field = (name: string) =>
-    (new RegExp(`^${name}:(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
-  return { uid: field('Uid'), gid: field('Gid'), groups: field('Groups') };
-}
-
-/** Every thread of a process: credentials are per thread on Linux. */
-function threadCreds(pid: number): Creds[] {
-  return fs.readdirSync(`/proc/${pid}/task`).map((tid) => credsOf(`/proc/${pid}/task/${tid}/status`));
-}
-
-/** mkdtemp makes 0700; the workers (nobody) must be able to reach what is inside. */
-function openDir(): string {
-  const dir = tempDir();
-  fs.chmodSync(dir, 0o755);
-  return dir;
-}
-
-/** bin/tsuwsgi started through setpriv, which execs: the pid is still the master's. */
 function startVia(prefix: string[], dir: string, ini: IniValues): ServerProcess {
-  const iniPath = writeIni(dir, ini);
-  fs.chmodSync(iniPath, 0o644);
-  const child = spawn(prefix[0], [...prefix.slice(1), process.execPath, BIN, iniPath], {
-    cwd: dir,
-    env: { ...process.env, TSUWSGI_LOG_JSON: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new ServerProcess(child, dir, iniPath);
+  return startInstalled(dir, ini, prefix);
+}
+
+function startServer(opts: { dir: string; ini: IniValues }): ServerProcess {
+  return startInstalled(opts.dir, opts.ini);
 }
 
 async function exitOf(server: ServerProcess, timeoutMs = 15_000): Promise<{ code: number | null; stderr: string[] }> {
@@ -97,11 +69,8 @@ describe('privileges: uid, gid, chown-socket', function () {
   let server: ServerProcess | undefined;
 
   before(function () {
-    const passwd = fs.readFileSync('/etc/passwd', 'utf8');
-    const group = fs.readFileSync('/etc/group', 'utf8');
-    const ok = process.getuid?.() === 0 && fs.existsSync(SETPRIV) &&
-      /^nobody:[^:]*:65534:65534:/m.test(passwd) && /^nogroup:[^:]*:65534:/m.test(group);
-    if (!ok) this.skip(); // needs root, setpriv (util-linux) and Debian's nobody:nogroup
+    if (!canRunAsNobody()) this.skip(); // needs root, setpriv (util-linux) and Debian's nobody:nogroup
+    installForNobody();
   });
 
   afterEach(async () => {
@@ -109,7 +78,7 @@ describe('privileges: uid, gid, chown-socket', function () {
     server = undefined;
   });
 
-  it('workers run as nobody:nogroup without supplementary groups, the master stays root, and both sockets serve', async () => {
+  it('workers run as nobody:nogroup without supplementary groups, the master becomes nobody too once bound, and both sockets serve', async () => {
     const dir = openDir();
     const sock = path.join(dir, 'app.sock');
     const port = await pickPort();
@@ -119,9 +88,7 @@ describe('privileges: uid, gid, chown-socket', function () {
     });
     const workers = await server.ready();
     expect(workers).to.have.length(2);
-    const master = credsOf(`/proc/${server.pid}/status`);
-    expect(master.uid).to.deep.equal([0, 0, 0, 0]);
-    expect(master.groups).to.deep.equal([4, 27]);
+    for (const t of threadCreds(server.pid)) expect(t, 'a thread of the master').to.deep.equal({ uid: ALL_NOBODY, gid: ALL_NOBODY, groups: [] });
     for (const pid of workers) {
       expect(credsOf(`/proc/${pid}/status`), `worker ${pid}`).to.deep.equal({ uid: ALL_NOBODY, gid: ALL_NOBODY, groups: [] });
       // The app threads too (threads = 2): every task of the worker.
@@ -133,7 +100,7 @@ describe('privileges: uid, gid, chown-socket', function () {
     const st = fs.statSync(sock);
     expect([st.uid, st.gid]).to.deep.equal([0, 0]);
     expect(server.events('privileges')[0]).to.include({ uid: NOBODY, gid: NOBODY });
-    // The root master still stops its nobody workers gracefully.
+    // The master, nobody now, still stops its workers gracefully.
     expect((await server.stop('SIGTERM')).code).to.equal(0);
   });
 
@@ -153,7 +120,8 @@ describe('privileges: uid, gid, chown-socket', function () {
     const dir = openDir();
     const sock = path.join(dir, 'app.sock');
     server = startServer({
-      dir, ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', 'chown-socket': 'nobody:nogroup', 'chmod-socket': 660, vacuum: true },
+      // master-as-root: a master that dropped root could not unlink in this root-owned directory.
+      dir, ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', 'chown-socket': 'nobody:nogroup', 'chmod-socket': 660, vacuum: true, 'master-as-root': true },
     });
     const workers = await server.ready();
     const st = fs.statSync(sock);

@@ -25,6 +25,13 @@ describe('master/reload-config: what a reload applies', () => {
     expect(needRestart).to.deep.equal(['socket', 'uid', 'logto']);
   });
 
+  it('keeps what the master made as root or decides alone: master-as-root, allow-writable-dirs, stats-chmod', () => {
+    const reread = { ...running, masterAsRoot: true, allowWritableDirs: true, statsChmod: 0o666 } as unknown as Config;
+    const { config, needRestart } = mergeReloaded(running, reread);
+    expect(needRestart).to.deep.equal(['masterAsRoot', 'allowWritableDirs', 'statsChmod']);
+    expect(config.masterAsRoot).to.equal(undefined);
+  });
+
   it('returns a frozen config', () => {
     expect(Object.isFrozen(mergeReloaded(running, running).config)).to.equal(true);
   });

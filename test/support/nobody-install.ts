@@ -1,0 +1,99 @@
+/**
+ * Suites that run processes as nobody (65534) — workers, and a master that dropped root — need
+ * bin/, dist/, node_modules/ and the fixture apps somewhere nobody can read. The repository is
+ * used as is when nobody can read it; a clone in a 0700 home is copied once per run to a 0755
+ * temp dir instead (removed after the run like every temp dir).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO, ServerProcess, writeIni, type IniValues } from './server';
+import { tempDir } from './tmp';
+
+export const NOBODY = 65534;
+
+export interface Install {
+  readonly root: string;
+  readonly bin: string;
+  fixtureApp(name: string): string;
+}
+
+let staged: Install | undefined;
+
+export function installForNobody(): Install {
+  if (staged !== undefined) return staged;
+  const root = nobodyCanRead(path.join(REPO, 'dist', 'worker', 'main.js')) ? REPO : copyOfRepo();
+  staged = {
+    root,
+    bin: path.join(root, 'bin', 'tsuwsgi'),
+    fixtureApp: (name) => path.join(root, 'test', 'fixtures', 'apps', name),
+  };
+  return staged;
+}
+
+function nobodyCanRead(file: string): boolean {
+  const probe = spawnSync(process.execPath, ['-e', 'require("fs").accessSync(process.argv[1], 4)', file], { uid: NOBODY, gid: NOBODY, timeout: 15_000 });
+  return probe.status === 0;
+}
+
+function copyOfRepo(): string {
+  const root = tempDir('tsuwsgi-install-');
+  fs.chmodSync(root, 0o755);
+  for (const part of ['bin', 'dist', 'node_modules', 'package.json', path.join('test', 'fixtures', 'apps')]) {
+    fs.cpSync(path.join(REPO, part), path.join(root, part), { recursive: true, verbatimSymlinks: true });
+  }
+  return root;
+}
+
+/** A temp dir nobody can enter (mkdtemp makes 0700). */
+export function openDir(): string {
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/**
+ * The installed bin/tsuwsgi with an ini in `dir` (readable by nobody: a master that dropped root
+ * re-reads it on reload), started through `prefix` (e.g. setpriv, which execs: the pid is the
+ * master's).
+ */
+export function startInstalled(dir: string, ini: IniValues, prefix: string[] = []): ServerProcess {
+  const iniPath = writeIni(dir, ini);
+  fs.chmodSync(iniPath, 0o644);
+  const [cmd, ...rest] = [...prefix, process.execPath, installForNobody().bin, iniPath];
+  const child = spawn(cmd, rest, { cwd: dir, env: { ...process.env, TSUWSGI_LOG_JSON: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new ServerProcess(child, dir, iniPath);
+}
+
+/** Root, setpriv (util-linux) and Debian's nobody:nogroup, which the privilege suites need. */
+export function canRunAsNobody(): boolean {
+  const passwd = fs.readFileSync('/etc/passwd', 'utf8');
+  const group = fs.readFileSync('/etc/group', 'utf8');
+  return process.getuid?.() === 0 && fs.existsSync('/usr/bin/setpriv') &&
+    /^nobody:[^:]*:65534:65534:/m.test(passwd) && /^nogroup:[^:]*:65534:/m.test(group);
+}
+
+/** Runs a shell command as nobody:nogroup without supplementary groups (what the app could do). */
+export function asNobody(script: string): void {
+  const result = spawnSync('/usr/bin/setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--', 'sh', '-c', script], { encoding: 'utf8', timeout: 15_000 });
+  if (result.status !== 0) throw new Error(`as nobody: ${script}: ${result.stderr || result.error?.message}`);
+}
+
+/** Real, effective, saved and fs ids, and the supplementary groups, of a process or thread. */
+export interface Creds {
+  uid: number[];
+  gid: number[];
+  groups: number[];
+}
+
+export function credsOf(statusFile: string): Creds {
+  const status = fs.readFileSync(statusFile, 'utf8');
+  const field = (name: string) =>
+    (new RegExp(`^${name}:(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
+  return { uid: field('Uid'), gid: field('Gid'), groups: field('Groups') };
+}
+
+/** Every thread of a process: credentials are per thread on Linux. */
+export function threadCreds(pid: number): Creds[] {
+  return fs.readdirSync(`/proc/${pid}/task`).map((tid) => credsOf(`/proc/${pid}/task/${tid}/status`));
+}
