@@ -36,6 +36,10 @@ export interface Config {
   readonly bufferSize: number;
   /** 0 = no limit. */
   readonly limitPost: number;
+  /** Seconds a request's head and body may take to arrive (http-timeout). */
+  readonly httpTimeout: number;
+  /** Seconds an idle keep-alive connection on http-socket is kept; 0 = no keep-alive. */
+  readonly httpKeepalive: number;
   readonly pidfile: string | undefined;
   readonly listen: number;
   readonly logto: string | undefined;

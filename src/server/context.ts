@@ -6,6 +6,10 @@ export interface ServeContext {
   readonly listener: NodeListener;
   readonly bufferSize: number;
   readonly limitPost: number;
+  /** Seconds a request's head and body may take to arrive (http-timeout). */
+  readonly httpTimeout: number;
+  /** Seconds an idle keep-alive connection on http-socket is kept; 0 = every response closes. */
+  readonly httpKeepalive: number;
   readonly log: Logger;
   readonly logRequests: boolean;
   /** With request lines off: which requests are still logged (log-4xx, log-5xx, log-slow). */

@@ -41,6 +41,8 @@ export const ErrorCodes = {
   E_PROTO_HTTP_ON_UWSGI: 'HTTP spoken to a uwsgi socket',
   E_PROTO_BAD_LENGTH: 'bad CONTENT_LENGTH',
   E_PROTO_TRUNCATED: 'connection closed before the request was complete',
+  // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)
+  E_HTTP_BAD_REQUEST: 'malformed HTTP request on an http-socket',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -50,6 +52,7 @@ export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
   E_PROTO_TOO_BIG: 431,
   E_PROTO_BODY_TOO_BIG: 413,
   E_PROTO_BAD_LENGTH: 400,
+  E_HTTP_BAD_REQUEST: 400,
 };
 
 export class TsuwsgiError extends Error {

@@ -43,6 +43,8 @@ export async function startAppHost(
     listener,
     bufferSize: config.bufferSize,
     limitPost: config.limitPost,
+    httpTimeout: config.httpTimeout,
+    httpKeepalive: config.httpKeepalive,
     log,
     logRequests: !config.disableLogging,
     logOnly:
