@@ -149,7 +149,7 @@ const rows: OptionSpec[] = [
   {
     name: 'buffer-size', aliases: [], kind: 'int', repeatable: false, default: '4096', min: 1, max: 65535, key: 'bufferSize',
     section: 'Limits', metavar: 'BYTES',
-    help: 'largest uwsgi vars block (the request head) accepted; larger gets 431',
+    help: 'largest request head accepted, larger gets 431: the uwsgi vars block on socket; on http-socket the URL plus every header name and value (Node counts no separators)',
   },
   {
     name: 'limit-post', aliases: [], kind: 'size', repeatable: false, default: '0', key: 'limitPost',
@@ -160,6 +160,16 @@ const rows: OptionSpec[] = [
     name: 'socket-timeout', aliases: [], kind: 'int', repeatable: false, default: '4', min: 1, key: 'socketTimeout',
     section: 'Limits', metavar: 'SECONDS',
     help: "the longest wait for the peer on a connection (as uWSGI's): the next bytes of a request, or the peer taking response bytes; a uwsgi request head must arrive whole within it. Never bounds the app's own time (harakiri does)",
+  },
+  {
+    name: 'http-timeout', aliases: [], kind: 'int', repeatable: false, default: '60', min: 1, key: 'httpTimeout',
+    section: 'Limits', metavar: 'SECONDS',
+    help: 'the longest a request (head and body) may take to arrive, on every socket kind; past it the connection is closed (on http-socket with a 408 when no response has started)',
+  },
+  {
+    name: 'http-keepalive', aliases: [], kind: 'int', repeatable: false, default: '75', min: 0, key: 'httpKeepalive',
+    section: 'Limits', metavar: 'SECONDS',
+    help: 'how long an idle keep-alive connection on http-socket stays open between requests (0: no keep-alive, every response closes its connection); keep it above the front end\'s idle timeout (nginx upstream keepalive_timeout: 60 s) so that the front end always closes first',
   },
   // Logging
   {

@@ -42,6 +42,10 @@ export interface Config {
   readonly limitPost: number;
   /** Seconds: the longest wait for the peer on a connection, and the deadline of a uwsgi head. */
   readonly socketTimeout: number;
+  /** Seconds a request's head and body may take to arrive (http-timeout). */
+  readonly httpTimeout: number;
+  /** Seconds an idle keep-alive connection on http-socket is kept; 0 = no keep-alive. */
+  readonly httpKeepalive: number;
   readonly pidfile: string | undefined;
   readonly listen: number;
   readonly logto: string | undefined;

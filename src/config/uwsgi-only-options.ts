@@ -29,8 +29,8 @@ const names = [
   'procname-prefix-spaced', 'procname-master', 'auto-procname',
   // sockets and protocols
   'http', 'https', 'https-socket', 'fastcgi-socket', 'shared-socket', 'protocol', 'reuse-port',
-  'so-keepalive', 'enable-proxy-protocol', 'http-websockets', 'http-timeout', 'http-keepalive',
-  'http-auto-chunked', 'post-buffering', 'max-vars', 'close-on-exec', 'honour-stdin', 'max-fd',
+  'so-keepalive', 'enable-proxy-protocol', 'http-websockets', 'http-auto-chunked', 'post-buffering',
+  'max-vars', 'close-on-exec', 'honour-stdin', 'max-fd',
   // request handling and routing
   'static-map', 'static-map2', 'check-static', 'static-index', 'static-gzip-all', 'static-expires-type',
   'add-header', 'route', 'route-run', 'mount', 'manage-script-name', 'vhost', 'no-default-app',

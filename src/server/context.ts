@@ -10,6 +10,8 @@ export interface ServeContext {
   readonly socketTimeoutMs: number;
   /** http-timeout: the deadline of a whole request (its body, on the uwsgi socket). */
   readonly requestTimeoutMs: number;
+  /** http-keepalive: seconds an idle keep-alive connection on http-socket is kept; 0 = every response closes. */
+  readonly httpKeepalive: number;
   readonly log: Logger;
   readonly logRequests: boolean;
   /** With request lines off: which requests are still logged (log-4xx, log-5xx, log-slow). */

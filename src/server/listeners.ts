@@ -7,9 +7,8 @@ import net from 'node:net';
 import http from 'node:http';
 import type { ServeContext } from './context';
 import { handleUwsgiConnection, closeSilentConnections } from './uwsgi-connection';
-import { runApp } from './run-app';
+import { createHttpServer, closeIdle } from './http-server';
 import { AcceptGate } from './accept-gate';
-import { TsuwsgiResponse } from './response';
 
 export interface ListenFd {
   readonly fd: number;
@@ -50,37 +49,16 @@ function listenOne(l: ListenFd, ctx: ServeContext, backlog: number, gate: Accept
   });
 }
 
-function createHttpServer(ctx: ServeContext): http.Server {
-  const server = http.createServer({ ServerResponse: TsuwsgiResponse }, (req, res) => {
-    // Node's http server says nothing when the client leaves mid-response; say it once, as the
-    // uwsgi socket does (uwsgi-connection.ts onClose): routine, not an error.
-    res.once('close', () => {
-      if (!res.writableFinished) ctx.log.info({ event: 'client-gone', uri: req.url }, 'connection closed before the response was complete');
-    });
-    runApp(ctx, req, res);
-  });
-  server.on('connection', (socket: net.Socket) => {
-    ctx.connections.add(socket);
-    socket.once('close', () => ctx.connections.delete(socket));
-  });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
-    ctx.log.info({ event: 'bad-request', code: err.code }, `bad HTTP request: ${err.message}`);
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  return server;
-}
-
 async function drain(servers: net.Server[], ctx: ServeContext): Promise<void> {
   for (const s of servers) {
     s.close();
-    // Idle keep-alive connections on http sockets would otherwise hold the drain open.
-    if (s instanceof http.Server) s.closeIdleConnections();
+    // Connections without a request in the app (idle, silent) would otherwise hold the drain open.
+    if (s instanceof http.Server) closeIdle(s);
   }
   // Nor may a uwsgi connection that has sent nothing: it is not a request in flight.
   closeSilentConnections(ctx.connections);
   while (ctx.connections.size > 0) {
     await new Promise((r) => setTimeout(r, 20));
-    for (const s of servers) if (s instanceof http.Server) s.closeIdleConnections();
+    for (const s of servers) if (s instanceof http.Server) closeIdle(s);
   }
 }

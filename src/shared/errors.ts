@@ -46,6 +46,8 @@ export const ErrorCodes = {
   E_PROTO_TRUNCATED: 'connection closed before the request was complete',
   E_PROTO_NO_METHOD: 'uwsgi packet without REQUEST_METHOD',
   E_PROTO_BAD_VAR: 'a uwsgi var that cannot be part of an HTTP request (bad header name, control character)',
+  // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)
+  E_HTTP_BAD_REQUEST: 'malformed HTTP request on an http-socket',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -57,6 +59,7 @@ export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
   E_PROTO_BAD_LENGTH: 400,
   E_PROTO_NO_METHOD: 400,
   E_PROTO_BAD_VAR: 400,
+  E_HTTP_BAD_REQUEST: 400,
 };
 
 export class TsuwsgiError extends Error {

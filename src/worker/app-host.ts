@@ -52,8 +52,8 @@ export async function startAppHost(
     bufferSize: config.bufferSize,
     limitPost: config.limitPost,
     socketTimeoutMs: config.socketTimeout * 1000,
-    // http-timeout arrives with the http-socket work; uWSGI's default until then.
-    requestTimeoutMs: ((config as { httpTimeout?: number }).httpTimeout ?? 60) * 1000,
+    requestTimeoutMs: config.httpTimeout * 1000,
+    httpKeepalive: config.httpKeepalive,
     log,
     logRequests: !config.disableLogging,
     logOnly:

@@ -86,7 +86,10 @@ export class ServerProcess {
     return line.workers as number[];
   }
 
-  /** Current worker pids: the children of the master, read from /proc. */
+  /**
+   * Current worker pids: the children of the master that run the worker entry, read from /proc
+   * (the master also runs short-lived helpers, such as `ss` once a second for the listen queues).
+   */
   workerPids(): number[] {
     try {
       return fs
@@ -94,7 +97,8 @@ export class ServerProcess {
         .trim()
         .split(/\s+/)
         .filter(Boolean)
-        .map(Number);
+        .map(Number)
+        .filter(isWorker);
     } catch {
       return [];
     }
@@ -116,6 +120,17 @@ export class ServerProcess {
     for (const pid of workers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
 }
+
+function isWorker(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(WORKER_ENTRY_TAIL);
+  } catch {
+    // Gone between the two reads: not a worker that is running.
+    return false;
+  }
+}
+
+const WORKER_ENTRY_TAIL = path.join('worker', 'main.js');
 
 /** Splits a stream into lines as they arrive; the returned function adds the unterminated tail. */
 function collectLines(stream: NodeJS.ReadableStream | null, into: string[]): () => void {

@@ -57,6 +57,8 @@ describe('config/load-config', () => {
       bufferSize: 65535,
       limitPost: 104857600,
       socketTimeout: 4,
+      httpTimeout: 60,
+      httpKeepalive: 75,
       pidfile: undefined,
       listen: 1024,
       logto: undefined,
@@ -88,7 +90,7 @@ describe('config/load-config', () => {
     const { config } = load(MINIMAL);
     expect(config).to.include({
       processes: 1, threads: 1, master: true, vacuum: false, dieOnTerm: false, bufferSize: 4096, limitPost: 0,
-      listen: 1024, disableLogging: false, needApp: true, strict: false, workerReloadMercy: 60,
+      listen: 1024, disableLogging: false, needApp: true, strict: false, workerReloadMercy: 60, httpTimeout: 60, httpKeepalive: 75,
       chmodSocket: undefined, pidfile: undefined, logto: undefined, callable: undefined,
       chownSocket: undefined, uid: undefined, gid: undefined,
     });

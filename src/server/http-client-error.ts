@@ -1,0 +1,167 @@
+/**
+ * What http-socket does when Node's HTTP parser gives up on a connection ('clientError'), with
+ * the uwsgi socket's answers and log lines: 400 and one `bad-request` line for malformed HTTP,
+ * 431 and one `request-rejected` line for a head over buffer-size, 408 and one `timeout` line
+ * past http-timeout, nothing at all for a peer that went away. An answer never lands inside
+ * another response: it goes out once every response the connection still owes has finished.
+ */
+import type { Duplex } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServeContext } from './context';
+import type { ErrorCode } from '../shared/errors';
+import { answerBytes, closeAfterAnswer, kRejected, type HttpSocket } from './http-reject';
+
+/** Node's parse errors carry llhttp's code and reason, and the chunk that failed. */
+export type ParseError = Error & { code?: string; reason?: string; rawPacket?: Buffer };
+
+export interface Verdict {
+  readonly answer: Buffer | undefined;
+  readonly level: 'warn' | 'info';
+  readonly fields: { readonly event: string; readonly code?: ErrorCode; readonly status?: number; readonly state?: string };
+  readonly message: string;
+}
+
+/** Bytes after `Connection: close`: RFC 9112 §9.6 says to ignore them, which Node's close does. */
+export const IGNORE = 'ignore';
+/** The peer left (reset, closed mid-body) or tsuwsgi itself ended the connection: no answer, no line here. */
+export const GONE = 'gone';
+
+const BAD_REQUEST = answerBytes(400, 'Bad Request');
+const HEAD_TOO_LARGE = answerBytes(431, 'Request Header Fields Too Large');
+const TIMED_OUT = answerBytes(408, 'Request Timeout');
+
+export interface Limits {
+  readonly bufferSize: number;
+  readonly httpTimeout: number;
+}
+
+/** The answer and the log line for one clientError; `inBody`: it hit a request the app has. */
+export function judge(err: ParseError, limits: Limits, inBody: boolean): Verdict | typeof IGNORE | typeof GONE {
+  const code = err.code ?? '';
+  switch (code) {
+    case 'HPE_CLOSED_CONNECTION':
+      return IGNORE;
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        answer: HEAD_TOO_LARGE,
+        level: 'warn',
+        fields: { event: 'request-rejected', code: 'E_PROTO_TOO_BIG', status: 431 },
+        message: `HTTP request head over buffer-size ${limits.bufferSize} (its URL, header names and values): ` +
+          'raise buffer-size (max 65535)',
+      };
+    case 'ERR_HTTP_REQUEST_TIMEOUT': {
+      const part = inBody ? 'body' : 'head';
+      return {
+        answer: TIMED_OUT,
+        level: 'info',
+        fields: { event: 'timeout', state: inBody ? 'Body' : 'Head' },
+        message: `connection timed out: the request ${part} did not arrive within http-timeout (${limits.httpTimeout} s)`,
+      };
+    }
+    case 'HPE_INVALID_EOF_STATE':
+      // Mid-body the response is what is lost: its 'close' says so (client-gone).
+      if (inBody) return GONE;
+      return {
+        answer: undefined,
+        level: 'warn',
+        fields: { event: 'bad-request', code: 'E_PROTO_TRUNCATED' },
+        message: 'connection closed before the HTTP request head was complete',
+      };
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return badRequest('E_PROTO_BAD_LENGTH', `bad Content-Length: ${err.reason ?? code} (${code})`);
+    default:
+      return code.startsWith('HPE_') ? badRequest('E_HTTP_BAD_REQUEST', describe(err, code)) : GONE;
+  }
+}
+
+function badRequest(code: ErrorCode, message: string): Verdict {
+  return { answer: BAD_REQUEST, level: 'warn', fields: { event: 'bad-request', code }, message };
+}
+
+/** llhttp's reasons are fixed texts, never bytes of the request, so they are safe to log. */
+function describe(err: ParseError, code: string): string {
+  const first = err.rawPacket;
+  if (first !== undefined && first[0] === 0x16 && first[1] === 0x03) {
+    return 'TLS handshake on an http-socket: terminate TLS in front of it (nginx), or connect with http://';
+  }
+  if (code === 'HPE_PAUSED_H2_UPGRADE') return 'HTTP/2 connection preface on an http-socket: it speaks HTTP/1.1';
+  return `malformed HTTP request: ${err.reason ?? 'parse error'} (${code})`;
+}
+
+/** The 'clientError' listener of one thread's http server. */
+export function clientErrorListener(ctx: ServeContext): (err: Error, socket: Duplex) => void {
+  const limits: Limits = { bufferSize: ctx.bufferSize, httpTimeout: ctx.requestTimeoutMs / 1000 };
+  return (err: Error, duplex: Duplex) => {
+    const socket = duplex as HttpSocket;
+    if (socket[kRejected] === true) {
+      // The parser stays failed and reports every later chunk; only http-timeout still acts,
+      // for an answer the peer never takes.
+      if ((err as ParseError).code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.destroy();
+      return;
+    }
+    const incoming = socket.parser?.incoming;
+    const broken = incoming != null && !incoming.complete ? incoming : undefined;
+    const verdict = judge(err as ParseError, limits, broken !== undefined);
+    if (verdict === IGNORE) return;
+    if (verdict === GONE) {
+      socket.destroy();
+      return;
+    }
+    // Set before anything is answered: the client-gone line and later errors are tsuwsgi's doing.
+    socket[kRejected] = true;
+    if (verdict.level === 'warn') ctx.log.warn(verdict.fields, verdict.message);
+    else ctx.log.info(verdict.fields, verdict.message);
+    if (verdict.fields.event === 'bad-request') ctx.stats?.readError(ctx.threadIndex);
+    if (broken !== undefined) answerInPlaceOf(socket, broken, verdict.answer);
+    else answerWhenIdle(socket, verdict.answer);
+  };
+}
+
+/**
+ * The request the app has is broken (bad framing, a stalled body): answer in its place when
+ * nothing of its response went out, and close, which aborts it for the app as a client that
+ * leaves would.
+ */
+function answerInPlaceOf(socket: HttpSocket, broken: IncomingMessage, answer: Buffer | undefined): void {
+  const res = socket._httpMessage;
+  if (answer !== undefined && res != null && res.req === broken && !res.headersSent && socket.writable) socket.write(answer);
+  socket.destroy();
+}
+
+const kPending = Symbol('tsuwsgi.pendingAnswer');
+type PendingResponse = ServerResponse & { [kPending]?: { socket: HttpSocket; answer: Buffer | undefined } };
+
+/** Answers after the responses still owed to requests pipelined before the bad one, then closes. */
+function answerWhenIdle(socket: HttpSocket, answer: Buffer | undefined): void {
+  const pending = socket._httpMessage as PendingResponse | null | undefined;
+  if (pending != null) {
+    pending[kPending] = { socket, answer };
+    pending.on('finish', answerAfterPending);
+    return;
+  }
+  closeAfterAnswer(socket, answer);
+}
+
+function answerAfterPending(this: PendingResponse): void {
+  const next = this[kPending];
+  // Node's own 'finish' listener ran first: the next queued response, if any, is attached now.
+  if (next !== undefined) answerWhenIdle(next.socket, next.answer);
+}
+
+/** CONNECT: tsuwsgi is not a proxy. Node would close without a word; say it like any bad request. */
+export function connectListener(ctx: ServeContext): (req: IncomingMessage, socket: Duplex) => void {
+  return (_req: IncomingMessage, duplex: Duplex) => {
+    const socket = duplex as HttpSocket;
+    // Node has handed the socket over without its error listener, and not reading.
+    socket.on('error', ignore);
+    socket.resume();
+    ctx.log.warn({ event: 'bad-request', code: 'E_HTTP_BAD_REQUEST' }, 'CONNECT on an http-socket: tsuwsgi is not a proxy');
+    ctx.stats?.readError(ctx.threadIndex);
+    closeAfterAnswer(socket, BAD_REQUEST);
+  };
+}
+
+function ignore(): void {
+  // A write error on a socket being closed anyway.
+}

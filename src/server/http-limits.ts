@@ -1,0 +1,103 @@
+/**
+ * limit-post on http-socket, with the uwsgi socket's answer and log line. A Content-Length over
+ * the limit is answered 413 before the app runs (and before a 100 Continue, so a client that
+ * waits for one never sends the body). A chunked body has no length up front: it is counted as
+ * Node's parser hands it to the request and cut at the limit; the client gets 413 when nothing
+ * of the response has gone out, and the app sees its request aborted, as when a client leaves
+ * (its response is left alone: whatever the app writes to it later goes nowhere, harmlessly).
+ *
+ * Nothing here runs when limit-post is 0: the server then uses Node's own IncomingMessage.
+ */
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { ServeContext } from './context';
+import { tsuwsgiError } from '../shared/errors';
+import { answerBytes, closeAfterAnswer, kRejected, refuse, type HttpSocket } from './http-reject';
+
+const kReceived = Symbol('tsuwsgi.bodyReceived');
+const kCut = Symbol('tsuwsgi.bodyCut');
+const kCutRequest = Symbol('tsuwsgi.cutRequest');
+
+type Limited = IncomingMessage & { [kReceived]?: number; [kCut]?: true };
+type CutSocket = HttpSocket & { [kCutRequest]?: IncomingMessage };
+
+const TOO_LARGE = answerBytes(413, 'Content Too Large');
+
+/**
+ * The request class of an http server with limit-post set: every body chunk reaches the app
+ * through push(), so counting there costs one addition per chunk and no closure.
+ */
+export function limitedRequestClass(ctx: ServeContext): typeof IncomingMessage {
+  const limit = ctx.limitPost;
+  class LimitedIncomingMessage extends IncomingMessage {
+    override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+      const self = this as Limited;
+      // After a cut nothing reaches the app, not even the end of the body: it was not read.
+      if (self[kCut] === true) return true;
+      if (chunk !== null) {
+        const received = (self[kReceived] ?? 0) + (chunk as Buffer).length;
+        self[kReceived] = received;
+        if (received > limit) {
+          self[kCut] = true;
+          cutBody(ctx, self);
+          return true;
+        }
+      }
+      return super.push(chunk, encoding);
+    }
+  }
+  return LimitedIncomingMessage;
+}
+
+/** A Content-Length over limit-post: Node's parser has checked it is plain digits. */
+export function lengthOverLimit(req: IncomingMessage, limit: number): boolean {
+  const length = req.headers['content-length'];
+  return length !== undefined && Number(length) > limit;
+}
+
+/** Before the app runs: answers 413 (and says true) to a Content-Length over limit-post. */
+export function refuseBody(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): boolean {
+  if (!lengthOverLimit(req, ctx.limitPost)) return false;
+  // The body that still arrives is not the app's: dropped, uncounted.
+  (req as Limited)[kCut] = true;
+  ctx.log.warn(
+    { event: 'request-rejected', code: 'E_PROTO_BODY_TOO_BIG', status: 413, method: req.method, uri: req.url },
+    `request body of ${req.headers['content-length']} bytes (Content-Length) exceeds limit-post ${ctx.limitPost}: raise limit-post`,
+  );
+  refuse(req, res, 413, 'Content Too Large');
+  return true;
+}
+
+function cutBody(ctx: ServeContext, req: IncomingMessage): void {
+  const socket = req.socket as CutSocket;
+  const res = socket._httpMessage;
+  // The 413 may go out only as this request's answer: its response is the one due and has sent nothing.
+  const answer = res != null && res.req === req && !res.headersSent && socket.writable;
+  // From here on tsuwsgi closes the connection: no client-gone line, no second answer.
+  socket[kRejected] = true;
+  ctx.log.warn(
+    { event: 'request-rejected', code: 'E_PROTO_BODY_TOO_BIG', ...(answer ? { status: 413 } : {}), method: req.method, uri: req.url },
+    `request body of more than ${ctx.limitPost} bytes (chunked) exceeds limit-post ${ctx.limitPost}: raise limit-post` +
+      (answer ? '' : ' (no answer possible: connection closed)'),
+  );
+  // Aborted when the connection closes, before Node's own close handling: the app sees what a
+  // client leaving shows (aborted, the response's close, error, close), with the limit's code.
+  socket[kCutRequest] = req;
+  socket.prependOnceListener('close', abortCutRequest);
+  if (answer) closeAfterAnswer(socket, TOO_LARGE);
+  // Not from inside the parser's callback.
+  else process.nextTick(destroySocket, socket);
+}
+
+function destroySocket(socket: CutSocket): void {
+  socket.destroy();
+}
+
+function abortCutRequest(this: CutSocket): void {
+  const req = this[kCutRequest];
+  if (req !== undefined) abortRequest(req);
+}
+
+/** As Node's server aborts a request whose client left: 'aborted', 'error' (only when the app listens), 'close'. */
+function abortRequest(req: IncomingMessage): void {
+  req.destroy(tsuwsgiError('E_PROTO_BODY_TOO_BIG', 'request body over limit-post: the rest was not read'));
+}
