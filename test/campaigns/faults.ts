@@ -230,7 +230,7 @@ async function runFault(f: Fault): Promise<Row> {
     if (!masterSame) samples.push(`master exit ${JSON.stringify(server.exit)}; stderr: ${server.stderr.join(' | ').slice(0, 1500)}`);
     const now = new Set(workerPids(masterPid));
     const othersSame = initial.filter((p) => !faultySet.has(p)).every((p) => now.has(p));
-    const faultySurvived = faulty.filter((p) => now.has(p)).length;
+    const faultySurvived = [...faultySet].filter((p) => now.has(p)).length;
     const ok = masterSame && othersSame && onOthers === 0 && unattributed === 0 &&
       (!f.noFailures || failedAttempts.length === 0) && (!f.survives || faultySurvived === new Set(faulty).size);
     return {
