@@ -9,11 +9,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import { TsuwsgiError } from './errors';
 import type { LineSink } from './line-buffer';
-
-type Destination = ReturnType<typeof pino.destination>;
+import { FdSink } from './fd-sink';
 
 /** Who the file must belong to (the master passes the workers' ids; absent keys: unchanged). */
 export interface LogOwner {
@@ -22,13 +20,13 @@ export interface LogOwner {
 }
 
 export class LogFile implements LineSink {
-  private dest: Destination;
+  private dest: FdSink;
 
   constructor(
     readonly file: string,
     private readonly owner: LogOwner = {},
   ) {
-    this.dest = destinationFor(openLogFile(file, owner));
+    this.dest = new FdSink(openLogFile(file, owner), file);
   }
 
   write(text: string): void {
@@ -46,16 +44,10 @@ export class LogFile implements LineSink {
   reopen(): void {
     const fd = openLogFile(this.file, this.owner);
     const old = this.dest;
-    old.flushSync();
-    this.dest = destinationFor(fd);
-    // Closes the old fd (asynchronously; nothing is pending on it any more).
-    old.destroy();
+    this.dest = new FdSink(fd, this.file);
+    // Nothing is pending on the old fd: every write was synchronous.
+    old.close();
   }
-}
-
-function destinationFor(fd: number): Destination {
-  // Synchronous, behind a buffer that writes at most every 20 ms (line-buffer.ts).
-  return pino.destination({ dest: fd, sync: true });
 }
 
 /**

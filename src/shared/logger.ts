@@ -4,12 +4,13 @@
  * O_APPEND) instead of going through process.stdout, which inside a worker thread is a
  * message pipe to the main thread.
  */
-import fs from 'node:fs';
 import { isatty } from 'node:tty';
+import { Writable } from 'node:stream';
 import pino, { type Logger, type DestinationStream } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import { LineBuffer, type LineSink } from './line-buffer';
 import { LogFile, type LogOwner } from './log-file';
+import { FdSink } from './fd-sink';
 import { escapeControls, escapeJsonControls } from './text-escape';
 
 export type { Logger };
@@ -48,20 +49,28 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   const base = { pid: process.pid, role: opts.role, ...opts.bindings };
   const useTty = opts.logto === undefined && isatty(1) && process.env.TSUWSGI_LOG_JSON !== '1';
   if (useTty) {
+    const stdout = new FdSink(1, 'stdout');
     const stream = loadPretty()({
       sync: true,
-      destination: 1,
+      // A stream over our sink, not fd 1: a terminal that went away must drop lines, not end
+      // the process (fd-sink.ts). Written synchronously: the callback comes at once.
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          stdout.write(chunk.toString());
+          done();
+        },
+      }) as unknown as number,
       colorize: true,
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'hostname',
       singleLine: true,
     });
     const logger = pino({ base, ...terminalSafe }, stream);
-    return { logger, flush: () => undefined, writeText: (line) => void fs.writeSync(1, `${line}\n`), reopen: () => false };
+    return { logger, flush: () => undefined, writeText: (line) => stdout.write(`${line}\n`), reopen: () => false };
   }
   const file = opts.logto === undefined ? undefined : new LogFile(opts.logto, opts.logOwner);
   // Synchronous, behind a buffer that writes at most every 20 ms (line-buffer.ts).
-  const dest: LineSink & { flushSync(): void } = file ?? pino.destination({ dest: 1, sync: true });
+  const dest: LineSink & { flushSync(): void } = file ?? new FdSink(1, 'stdout');
   const lines = new LineBuffer(dest);
   // A crash or a plain process.exit() still writes what is pending.
   process.once('exit', () => lines.flush());

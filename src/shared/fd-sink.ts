@@ -1,0 +1,95 @@
+/**
+ * Where log lines end up: a file descriptor (logto's file, or stdout) written synchronously,
+ * behind LineBuffer's 20 ms batching. A log that cannot be written — a full disk, a closed
+ * stdout pipe, a terminal that went away — never takes the process down: pino's destination
+ * (sonic-boom) emits such a failure as an 'error' event that nobody handles, and a full disk
+ * under logto ended every worker and then the master. Here the lines are dropped and counted;
+ * stderr (systemd's journal, Docker's log) gets one line about it per REPORT_EVERY_MS, and the
+ * log itself gets one line with the count once writing works again, so the gap is visible.
+ */
+import fs from 'node:fs';
+import type { LineSink } from './line-buffer';
+
+/** How long a non-blocking fd (a pipe someone made O_NONBLOCK) may push back before lines are dropped. */
+const EAGAIN_PATIENCE_MS = 1000;
+const REPORT_EVERY_MS = 30_000;
+
+export type DropReport = (message: string) => void;
+
+const toStderr: DropReport = (message) => {
+  try {
+    fs.writeSync(2, `${message}\n`);
+  } catch {
+    // stderr is gone too: nothing left to tell.
+  }
+};
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+export class FdSink implements LineSink {
+  private dropped = 0;
+  private lastError = '';
+  private reportedAt = -Infinity;
+
+  constructor(
+    private readonly fd: number,
+    /** For the messages: the file's path, or "stdout". */
+    private readonly name: string,
+    private readonly report: DropReport = toStderr,
+  ) {}
+
+  write(text: string): void {
+    if (this.dropped > 0 && this.tryWrite(droppedLine(this.dropped, this.lastError))) this.dropped = 0;
+    if (this.tryWrite(text)) return;
+    this.dropped += countLines(text);
+    const now = Date.now();
+    if (now - this.reportedAt >= REPORT_EVERY_MS) {
+      this.reportedAt = now;
+      this.report(`tsuwsgi (pid ${process.pid}): cannot write the log to ${this.name}: ${this.lastError}; ${this.dropped} line(s) dropped so far`);
+    }
+  }
+
+  /** Nothing is held here: every write went to the fd or was dropped. */
+  flushSync(): void {}
+
+  close(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** The whole text, retrying partial writes and a short EAGAIN; false (text dropped) on failure. */
+  private tryWrite(text: string): boolean {
+    const buf = Buffer.from(text);
+    let off = 0;
+    let waitedMs = 0;
+    while (off < buf.length) {
+      try {
+        off += fs.writeSync(this.fd, buf, off, buf.length - off);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        if (code === 'EAGAIN' && waitedMs < EAGAIN_PATIENCE_MS) {
+          Atomics.wait(pause, 0, 0, 1);
+          waitedMs++;
+          continue;
+        }
+        this.lastError = code;
+        return false;
+      }
+    }
+    return true;
+  }
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n === 0 ? 1 : n;
+}
+
+/** A pino-shaped warning line: the log says where its gap is. */
+function droppedLine(count: number, code: string): string {
+  return `${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, event: 'log-lines-dropped', lines: count, code, msg: `${count} log line(s) could not be written (${code}) and were dropped` })}\n`;
+}

@@ -1,0 +1,62 @@
+/**
+ * A full disk under logto is not an outage (issue 11, faults under load): every process drops
+ * the lines it cannot write and says so on stderr, requests go on being served by the same
+ * master and workers, and once there is room again the log gets one line saying how many lines
+ * it lost. Before, the log writer's ENOSPC was an unhandled 'error' that ended every worker and
+ * then the master. Needs root (it mounts a 1 MiB tmpfs, as CI can); fails, never skips, without.
+ */
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fixtureApp, pickPort, startServer, type ServerProcess } from '../support/server';
+import { request } from '../support/http';
+import { tempDir } from '../support/tmp';
+import { waitUntil } from '../support/wait';
+
+describe('logto on a full disk', function () {
+  this.timeout(60_000);
+  let server: ServerProcess | undefined;
+  let mounted: string | undefined;
+
+  after(async () => {
+    await server?.stop();
+    if (mounted !== undefined) execFileSync('umount', [mounted]);
+  });
+
+  it('requests are served, the master and workers live on, and the log tells of the gap afterwards', async () => {
+    expect(process.getuid?.(), 'this test mounts a tmpfs: run it as root').to.equal(0);
+    const dir = tempDir();
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', logs]);
+    mounted = logs;
+    const logto = path.join(logs, 'app.log');
+    const port = await pickPort();
+    server = startServer({ dir, ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), processes: 2, logto } });
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntil('the server answering', async () => (await request(`${url}/pid`).catch(() => undefined))?.status === 200, 15_000);
+    const workers = server.workerPids().sort();
+    // Fill the disk: what is left of the 1 MiB, to the last byte.
+    const filler = path.join(logs, 'filler');
+    try {
+      fs.writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
+    } catch (err) {
+      expect((err as NodeJS.ErrnoException).code).to.equal('ENOSPC');
+    }
+    for (let i = 0; i < 200; i++) expect((await request(`${url}/pid?i=${i}`)).status).to.equal(200);
+    await waitUntil('a worker says on stderr that it drops lines', () => server!.stderr.some((l) => /cannot write the log to .*app\.log: ENOSPC/.test(l)), 5000);
+    expect(server.exit).to.equal(undefined);
+    expect(server.workerPids().sort()).to.deep.equal(workers);
+    // Room again: the next lines go out, the first of them counting what was lost.
+    fs.rmSync(filler);
+    for (let i = 0; i < 20; i++) expect((await request(`${url}/pid?after=${i}`)).status).to.equal(200);
+    const dropped = await waitUntil('a log-lines-dropped line in the log', () =>
+      fs.readFileSync(logto, 'utf8').split('\n').filter((l) => l.includes('"event":"log-lines-dropped"')).map((l) => JSON.parse(l) as { lines: number; code: string }),
+    );
+    expect(dropped[0]).to.include({ code: 'ENOSPC' });
+    expect(dropped.reduce((n, d) => n + d.lines, 0)).to.be.at.least(100);
+    expect(fs.readFileSync(logto, 'utf8')).to.include('/pid?after=19');
+    expect(server.workerPids().sort()).to.deep.equal(workers);
+  });
+});
