@@ -86,7 +86,11 @@ export class ServerProcess {
     return line.workers as number[];
   }
 
-  /** Current worker pids: the children of the master, read from /proc. */
+  /**
+   * Current worker pids: the children of the master, read from /proc. Other children (the
+   * `ss` the listen-queue watch runs every second) are left out; a worker that has died but
+   * is not reaped yet has no command line and is still listed.
+   */
   workerPids(): number[] {
     try {
       return fs
@@ -94,7 +98,8 @@ export class ServerProcess {
         .trim()
         .split(/\s+/)
         .filter(Boolean)
-        .map(Number);
+        .map(Number)
+        .filter(isWorkerOrZombie);
     } catch {
       return [];
     }
@@ -114,6 +119,15 @@ export class ServerProcess {
     const workers = this.workerPids();
     if (!this.exit) this.child.kill('SIGKILL');
     for (const pid of workers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+function isWorkerOrZombie(pid: number): boolean {
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline === '' || cmdline.includes(path.join('worker', 'main.js'));
+  } catch {
+    return false;
   }
 }
 
@@ -141,7 +155,8 @@ export function writeIni(dir: string, values: IniValues, name = 'test.ini', sect
   return file;
 }
 
-export function startServer(opts: { ini?: IniValues; iniText?: string; args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; dir?: string } = {}): ServerProcess {
+/** `node`: the node binary to run the master with (it forks its workers with the same one). */
+export function startServer(opts: { ini?: IniValues; iniText?: string; args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; dir?: string; node?: string } = {}): ServerProcess {
   const dir = opts.dir ?? tempDir();
   let iniPath = '';
   if (opts.iniText !== undefined) {
@@ -151,7 +166,7 @@ export function startServer(opts: { ini?: IniValues; iniText?: string; args?: st
     iniPath = writeIni(dir, opts.ini);
   }
   const args = [BIN, ...(iniPath ? [iniPath] : []), ...(opts.args ?? [])];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(opts.node ?? process.execPath, args, {
     cwd: opts.cwd ?? dir,
     env: { ...process.env, TSUWSGI_LOG_JSON: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
