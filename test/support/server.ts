@@ -89,7 +89,7 @@ export class ServerProcess {
   /**
    * Current worker pids: the children of the master, read from /proc. Other children (the
    * `ss` the listen-queue watch runs every second) are left out; a worker that has died but
-   * is not reaped yet has no command line and is still listed.
+   * is not reaped yet is still listed.
    */
   workerPids(): number[] {
     try {
@@ -122,10 +122,12 @@ export class ServerProcess {
   }
 }
 
+/** A zombie has no command line left, but keeps its name: node for a worker, ss for ss. */
 function isWorkerOrZombie(pid: number): boolean {
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline === '' || cmdline.includes(path.join('worker', 'main.js'));
+    if (cmdline !== '') return cmdline.includes(path.join('worker', 'main.js'));
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('node');
   } catch {
     return false;
   }
