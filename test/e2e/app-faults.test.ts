@@ -181,6 +181,30 @@ for (const threads of [1, 2]) {
   });
 }
 
+describe('faults at every start', function () {
+  this.timeout(90_000);
+  let s: BehindNginx | undefined;
+  after(async () => {
+    await s?.stop();
+  });
+
+  it('a worker whose app throws from a timer soon after every start is replaced with growing delays, and no request fails', async () => {
+    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('faulty.js'), processes: 1, 'disable-logging': true, env: 'FAULTY_THROW_AFTER_MS=100' });
+    const x = s;
+    const masterPid = x.server.pid;
+    const result = await keepLoading(`${x.nginx.url}${LOOP_URI}`, 100, () => x.server.events('recycle').length >= 4, 60_000);
+    reportLoad('threads=1 throw at every start (4 recycles)', result);
+    expect(result.failures).to.deep.equal([]);
+    expectMasterUnchanged(x, masterPid);
+    const delays = x.server.events('recycle').map((l) => (l.delayMs as number | undefined) ?? 0);
+    // 250, 500, 1000 … as long as each fault comes within 2 s of its worker's start (a slow
+    // machine may take longer to load the app; the count then starts again).
+    expect(delays.filter((d) => d > 0).length, delays.join(', ')).to.be.at.least(1);
+    for (let i = 1; i < delays.length; i++) if (delays[i] > 0 && delays[i - 1] > 0) expect(delays[i], delays.join(', ')).to.equal(2 * delays[i - 1]);
+    expect(x.server.events('respawn'), 'no worker died: each was replaced gracefully').to.have.length(0);
+  });
+});
+
 describe('app threads that fail at boot again and again', function () {
   this.timeout(90_000);
   let s: BehindNginx | undefined;
