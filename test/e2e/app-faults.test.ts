@@ -77,7 +77,7 @@ for (const threads of [1, 2]) {
     before(async () => {
       const dir = tempDir();
       statsPath = path.join(dir, 'stats.sock');
-      s = await serveBehindNginx({ 'wsgi-file': fixtureApp('faulty.js'), processes: 2, threads, 'disable-logging': true, stats: statsPath, 'worker-reload-mercy': 10 }, dir);
+      s = await serveBehindNginx({ 'wsgi-file': fixtureApp('app-faults.js'), processes: 2, threads, 'disable-logging': true, stats: statsPath, 'worker-reload-mercy': 10 }, dir);
       masterPid = s.server.pid;
     });
     after(async () => {
@@ -189,7 +189,7 @@ describe('faults at every start', function () {
   });
 
   it('a worker whose app throws from a timer soon after every start is replaced with growing delays, and no request fails', async () => {
-    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('faulty.js'), processes: 1, 'disable-logging': true, env: 'FAULTY_THROW_AFTER_MS=100' });
+    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('app-faults.js'), processes: 1, 'disable-logging': true, env: 'FAULTY_THROW_AFTER_MS=100' });
     const x = s;
     const masterPid = x.server.pid;
     const result = await keepLoading(`${x.nginx.url}${LOOP_URI}`, 100, () => x.server.events('recycle').length >= 4, 60_000);
@@ -215,7 +215,7 @@ describe('app threads that fail at boot again and again', function () {
   it('a replacement thread that cannot load the app is retried with growing delays, leaks no fds, and serves once the app loads again', async () => {
     const dir = tempDir();
     const marker = path.join(dir, 'broken');
-    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('faulty.js'), processes: 1, threads: 2, 'disable-logging': true, env: `FAULTY_FAIL_IF=${marker}` }, dir);
+    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('app-faults.js'), processes: 1, threads: 2, 'disable-logging': true, env: `FAULTY_FAIL_IF=${marker}` }, dir);
     const x = s;
     const [worker] = x.server.workerPids();
     const fds = () => fs.readdirSync(`/proc/${worker}/fd`).length;

@@ -47,7 +47,7 @@ describe('worker IPC: untrusted messages and sends to dying workers', function (
   async function start(extra: Record<string, string | number | boolean> = {}): Promise<{ sock: string; dir: string; workers: number[] }> {
     const dir = tempDir();
     const sock = path.join(dir, 'app.sock');
-    server = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('faulty.js'), processes: 3, 'disable-logging': true, ...extra } });
+    server = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('app-faults.js'), processes: 3, 'disable-logging': true, ...extra } });
     const workers = await server.ready();
     return { sock, dir, workers };
   }
@@ -107,7 +107,7 @@ describe('worker IPC: untrusted messages and sends to dying workers', function (
     const statsSock = path.join(dir, 'stats.sock');
     const log = path.join(dir, 'app.log');
     // logto: SIGUSR2 then reopens the file and tells every worker.
-    const s = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('faulty.js'), processes: 3, 'disable-logging': true, stats: statsSock, logto: log } });
+    const s = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('app-faults.js'), processes: 3, 'disable-logging': true, stats: statsSock, logto: log } });
     server = s;
     const ready = await waitUntil('master ready', () => readLogLines(log).find((l) => l.event === 'ready'), 15_000);
     const workers = ready.workers as number[];
