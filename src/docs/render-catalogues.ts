@@ -4,7 +4,7 @@ import { ExitCode } from '../shared/exit-codes';
 
 const EXIT_MEANING: Record<keyof typeof ExitCode, string> = {
   Ok: 'clean shutdown (SIGTERM drained every request)',
-  Internal: 'an internal error (a bug): the stack is printed',
+  Internal: 'an internal error of the master (a bug): the workers are killed, socket, pidfile and FIFO removed as at a stop (vacuum), one `master-crashed` line logged with the stack',
   Config: 'bad configuration or command line: one line on stderr names the file, key and value',
   BootError: 'a worker could not start, or the workers cannot run as `uid`/`gid` (the master is not root, or that user cannot reach the worker code or the log file)',
   AppLoadError: 'the app failed to load at start and `need-app` is on: the master stops instead of respawning forever',

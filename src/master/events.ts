@@ -6,13 +6,21 @@ export type MasterEvent =
   | { kind: 'signal'; name: NodeJS.Signals }
   | { kind: 'command'; command: string; source: string }
   | { kind: 'worker-ready'; key: number; pid: number }
-  | { kind: 'worker-app-failed'; key: number; code: string; message: string }
+  | { kind: 'worker-app-failed'; key: number; pid: number; code: string; message: string }
+  /** The fork itself failed: no process was started for the slot. */
+  | { kind: 'worker-spawn-failed'; key: number; code: string; message: string }
+  /** A message that does not fit its act's shape, or garbage on the channel, or a forged control message. */
+  | { kind: 'worker-bad-message'; key: number; pid: number; why: string; recycle: boolean }
+  /** A send to the worker or a signal to it failed (it is dying; its exit follows). */
+  | { kind: 'worker-channel-error'; key: number; pid: number; message: string }
   | { kind: 'worker-needs-sockets'; key: number; pid: number; thread: number }
   | { kind: 'worker-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'worker-recycle'; key: number; pid: number; reason: string; detail: Record<string, number> }
   | { kind: 'worker-report'; key: number; pid: number; rssBytes: number; threads: ThreadReport[] }
   | { kind: 'report-due'; round: number }
   | { kind: 'respawn-due'; key: number }
+  /** A throttled recycle: start the replacement now. */
+  | { kind: 'recycle-due'; key: number; pid: number }
   | { kind: 'mercy-expired' };
 
 export type EventKind = MasterEvent['kind'];

@@ -13,7 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Config } from '../config/types';
 import type { LogHandle } from '../shared/logger';
-import type { MasterToWorker } from '../shared/ipc';
+import { sendToWorker } from './send-to-worker';
 
 export function reopenLogs(config: Config, logs: LogHandle, workers: readonly (ChildProcess | undefined)[], source: string): void {
   const log = logs.logger;
@@ -30,8 +30,7 @@ export function reopenLogs(config: Config, logs: LogHandle, workers: readonly (C
   }
   let told = 0;
   for (const child of workers) {
-    if (child?.connected !== true) continue;
-    child.send({ act: 'reopen-log' } satisfies MasterToWorker);
+    if (child === undefined || !sendToWorker(child, { act: 'reopen-log' })) continue;
     told++;
   }
   log.info({ event: 'log-reopened', source, file, workers: told }, `${source}: log reopened (${file})`);

@@ -8,16 +8,20 @@
  * The listening sockets stay open in the master throughout, so while generations overlap both
  * accept, and nothing is refused.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, SendHandle } from 'node:child_process';
 import type { Config } from '../config/types';
 import type { LogHandle } from '../shared/logger';
-import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
+import type { MasterToWorker } from '../shared/ipc';
 import { ExitCode } from '../shared/exit-codes';
 import type { EventKind, EventOf, MasterEvent } from './events';
 import { bindAll, type BoundSocket } from './sockets';
 import { writePidfile } from './pidfile';
 import { effectiveBacklog } from './backlog';
 import { spawnWorker } from './spawn-worker';
+import { sendToWorker } from './send-to-worker';
+import { watchWorker } from './worker-events';
+import type { SpawnFailure } from './spawn-failure';
+import { LogRateLimit } from '../shared/log-rate-limit';
 import { preparePrivilegeDrop } from './privileges';
 import { dropMasterPrivileges } from './drop-root';
 import { removeOwnFiles } from './vacuum';
@@ -44,8 +48,14 @@ interface WorkerSlot {
   spawnedAt: number;
   ready: boolean;
   quickDeaths: number;
+  /** Failed forks in a row (a chdir gone, EACCES, EAGAIN); 0 once a process starts. */
+  spawnFailures: number;
+  /** The app threads its process was started with: bounds what its messages may hold. */
+  threads: number;
   /** A recycling replacement: the slot it takes over once it accepts. */
   replaces?: WorkerSlot;
+  /** Its replacement is due after a throttling delay. */
+  recycleDue?: boolean;
 }
 
 interface Reload {
@@ -60,6 +70,12 @@ interface Reload {
 
 type State = 'running' | 'stopping' | 'halting';
 
+/** The master's own reason to replace a worker: its channel carried bytes that are not messages. */
+const BAD_IPC_RECYCLE = 'bad-ipc-data';
+
+/** Recycle reasons that are faults (throttled like deaths), not limits. */
+const FAULT_RECYCLES = new Set(['uncaught-exception', BAD_IPC_RECYCLE]);
+
 /** How long SIGUSR1 / fifo s waits for the workers' answers. */
 const REPORT_WAIT_MS = 500;
 
@@ -73,6 +89,8 @@ export async function runMaster(asked: Config, logs: LogHandle, reread?: ConfigS
   preparePrivilegeDrop(config, logs.logger);
   const sockets = await bindAll(config);
   const master = new Master(config, logs, sockets, reread);
+  // From here on the master owns sockets and workers: a fault of its own must not leave them.
+  process.on('uncaughtException', (err) => master.crash(err));
   await master.startStats();
   master.start();
 }
@@ -109,6 +127,11 @@ class Master {
   private stats: StatsService | undefined;
   private statsServer: StatsServer | undefined;
   private queueWatch: QueueWatch | undefined;
+  private crashed = false;
+  /** Faults a worker can repeat at will are logged at a bounded rate. */
+  private readonly badMessageLog = new LogRateLimit();
+  private readonly garbageLog = new LogRateLimit();
+  private readonly channelErrorLog = new LogRateLimit();
   private readonly log;
 
   constructor(
@@ -140,12 +163,7 @@ class Master {
         return {
           key: w.key, id: w.id, role: w.role, ready: w.ready, pid: child?.pid ?? 0, spawnedAt: w.spawnedAt,
           spawns: this.spawns.get(w.id) ?? 0, harakiriKills: this.harakiriKills.get(w.id) ?? 0,
-          send: (m: MasterToWorker) => {
-            if (child === undefined || !child.connected) return false;
-            // send() returning false only means "queued behind earlier messages": it still goes.
-            child.send(m);
-            return true;
-          },
+          send: (m: MasterToWorker) => sendToWorker(child, m),
         };
       });
   }
@@ -197,12 +215,16 @@ class Master {
     command: (e) => this.onCommand(e.command, e.source),
     'worker-ready': (e) => this.onWorkerReady(e),
     'worker-app-failed': (e) => this.onAppFailed(e),
+    'worker-spawn-failed': (e) => this.onSpawnFailed(e),
+    'worker-bad-message': (e) => this.onBadMessage(e),
+    'worker-channel-error': (e) => this.onChannelError(e),
     'worker-needs-sockets': (e) => this.sendSockets(e),
     'worker-exit': (e) => this.onWorkerExit(e),
     'worker-recycle': (e) => this.recycle(e),
     'worker-report': (e) => this.onReport(e),
     'report-due': (e) => this.finishReport(e.round),
     'respawn-due': (e) => this.respawn(e.key),
+    'recycle-due': (e) => this.startReplacement(e.key, e.pid),
     'mercy-expired': () => this.onMercyExpired(),
   };
 
@@ -264,27 +286,22 @@ class Master {
     return [...this.workers.values()].filter((w) => w.role === role).sort((a, b) => a.id - b.id);
   }
 
+  /** Starts a process for a slot; when the fork fails the slot stays without one and an event says why. */
   private spawn(id: number, role: Role, previous?: WorkerSlot): WorkerSlot {
-    const slot: WorkerSlot = previous ?? { key: this.nextKey++, id, role, child: undefined, spawnedAt: 0, ready: false, quickDeaths: 0 };
+    const slot: WorkerSlot = previous ?? { key: this.nextKey++, id, role, child: undefined, spawnedAt: 0, ready: false, quickDeaths: 0, spawnFailures: 0, threads: 0 };
     this.workers.set(slot.key, slot);
-    const child = spawnWorker(slot.id, this.config, this.sockets);
-    slot.child = child;
+    const key = slot.key;
     slot.spawnedAt = Date.now();
     slot.ready = false;
+    slot.threads = this.config.threads;
+    const child = spawnWorker(slot.id, this.config, this.sockets, (f: SpawnFailure) => this.post({ kind: 'worker-spawn-failed', key, code: f.code, message: f.message }));
+    if (child === undefined) return slot;
+    const pid = child.pid as number;
+    slot.child = child;
+    slot.spawnFailures = 0;
     this.spawns.set(id, (this.spawns.get(id) ?? 0) + 1);
-    const pid = child.pid ?? -1;
-    const key = slot.key;
     this.log.info({ event: 'spawned', worker: id, workerPid: pid, slot: role }, `worker ${id} spawned (pid ${pid})`);
-    child.on('message', (m: WorkerToMaster) => {
-      if (m.act === 'ready') this.post({ kind: 'worker-ready', key, pid });
-      else if (m.act === 'app-load-failed') this.post({ kind: 'worker-app-failed', key, code: m.code, message: m.message });
-      else if (m.act === 'need-sockets') this.post({ kind: 'worker-needs-sockets', key, pid, thread: m.thread });
-      else if (m.act === 'report') this.post({ kind: 'worker-report', key, pid, rssBytes: m.rssBytes, threads: m.threads });
-      else if (m.act === 'recycle') this.post({ kind: 'worker-recycle', key, pid, reason: m.reason, detail: m.detail });
-      // Read-only figures for a stats document being built: no master decision depends on them.
-      else if (m.act === 'stats') this.stats?.onReply(key, pid, m.round, m.cores);
-    });
-    child.once('exit', (code, signal) => this.post({ kind: 'worker-exit', key, pid, code, signal }));
+    watchWorker(child, { key, pid, threads: slot.threads }, (e) => this.post(e), (k, p, round, cores) => this.stats?.onReply(k, p, round, cores));
     return slot;
   }
 
@@ -296,6 +313,7 @@ class Master {
   private onWorkerReady(e: EventOf<'worker-ready'>): void {
     const slot = this.slotOf(e.key, e.pid);
     if (slot === undefined) return;
+    if (slot.ready) return this.onBadMessage({ kind: 'worker-bad-message', key: e.key, pid: e.pid, why: '"ready": already accepting', recycle: false });
     slot.ready = true;
     this.log.info({ event: 'accepting', worker: slot.id, workerPid: e.pid, slot: slot.role }, `worker ${slot.id} (pid ${e.pid}) accepting`);
     if (slot.replaces !== undefined) this.recycleProgress(slot);
@@ -314,18 +332,19 @@ class Master {
   /** A replacement app thread needs its own dups: sending a handle over IPC makes one. */
   private sendSockets(e: EventOf<'worker-needs-sockets'>): void {
     const child = this.slotOf(e.key, e.pid)?.child;
-    if (child === undefined || !child.connected) return;
     this.sockets.forEach((s, index) => {
       const msg: MasterToWorker = { act: 'socket', thread: e.thread, index, proto: s.proto, name: s.name };
-      child.send(msg, s.handle as Parameters<ChildProcess['send']>[1]);
+      sendToWorker(child, msg, { handle: s.handle as SendHandle });
     });
   }
 
   private onAppFailed(e: EventOf<'worker-app-failed'>): void {
-    const slot = this.workers.get(e.key);
-    this.log.error({ event: 'app-load-failed', worker: slot?.id, code: e.code }, e.message);
-    if (slot?.replaces !== undefined) return this.recycleFailed(slot, e.message);
-    if (slot?.role === 'pending') return this.abortReload(`worker ${slot.id} could not load the app: ${e.message}`);
+    const slot = this.slotOf(e.key, e.pid);
+    if (slot === undefined) return;
+    if (slot.ready) return this.onBadMessage({ kind: 'worker-bad-message', key: e.key, pid: e.pid, why: '"app-load-failed" after accepting', recycle: false });
+    this.log.error({ event: 'app-load-failed', worker: slot.id, code: e.code }, e.message);
+    if (slot.replaces !== undefined) return this.recycleFailed(slot, e.message);
+    if (slot.role === 'pending') return this.abortReload(`worker ${slot.id} could not load the app: ${e.message}`);
     if (!this.everReady && this.config.needApp && this.state === 'running') {
       process.stderr.write(`tsuwsgi: ${e.message}\n`);
       this.halt(ExitCode.AppLoadError, 'the app failed to load at start (need-app)');
@@ -342,20 +361,7 @@ class Master {
       { event: 'worker-exited', worker: slot.id, workerPid: e.pid, code: e.code, signal: e.signal, livedMs: lived, slot: slot.role },
       `worker ${slot.id} (pid ${e.pid}) exited${e.signal ? ` on ${e.signal}` : ` with code ${e.code}`}`,
     );
-    if (this.state !== 'running' || slot.role === 'retiring') {
-      this.workers.delete(slot.key);
-      if (this.state !== 'running' && this.workers.size === 0) this.finish();
-      else this.reloadMaybeFinished();
-      return;
-    }
-    if (slot.replaces !== undefined) {
-      this.workers.delete(slot.key);
-      return this.recycleFailed(slot, `exited before accepting (code ${e.code}, signal ${e.signal})`);
-    }
-    if (slot.role === 'pending') {
-      this.workers.delete(slot.key);
-      return this.abortReload(`worker ${slot.id} (pid ${e.pid}) exited before accepting`);
-    }
+    if (this.leftWithoutProcess(slot, `(pid ${e.pid}) exited before accepting (code ${e.code}, signal ${e.signal})`)) return;
     if (!this.everReady && e.code === ExitCode.AppLoadError && this.config.needApp) {
       this.workers.delete(slot.key);
       this.halt(ExitCode.AppLoadError, 'the app failed to load at start (need-app)');
@@ -364,21 +370,71 @@ class Master {
     // With threads = 1 harakiri's watchdog SIGKILLs its own process; the master sends an
     // active worker SIGKILL only when halting, so while running such an exit is a harakiri.
     if (e.signal === 'SIGKILL' && this.config.harakiri > 0) this.harakiriKills.set(slot.id, (this.harakiriKills.get(slot.id) ?? 0) + 1);
-    slot.quickDeaths = nextQuickDeaths(slot.quickDeaths, lived);
-    const delay = respawnDelayMs(slot.quickDeaths);
-    if (delay === 0) {
-      this.respawn(slot.key);
-    } else {
+    const delay = this.scheduleRespawn(slot, lived);
+    if (delay > 0) {
       this.log.warn({ event: 'respawn-throttled', worker: slot.id, delayMs: delay, quickDeaths: slot.quickDeaths }, `worker ${slot.id} respawning too fast: waiting ${delay} ms`);
-      // Not unref'd: while every worker is dead this timer is all that keeps the master alive.
-      setTimeout(() => this.post({ kind: 'respawn-due', key: slot.key }), delay);
     }
+  }
+
+  /**
+   * The fork failed: no process, so nothing to reap. An active slot is retried like a worker
+   * that died at once (throttled, one line per attempt); at first boot too, need-app or not:
+   * a chdir a deploy has not created yet or an EAGAIN is an environment that may heal, and
+   * need-app is about the app failing to load. "ready" waits until the slot accepts.
+   */
+  private onSpawnFailed(e: EventOf<'worker-spawn-failed'>): void {
+    const slot = this.workers.get(e.key);
+    if (slot === undefined || slot.child !== undefined) return;
+    slot.spawnFailures++;
+    const line = { event: 'spawn-failed', worker: slot.id, code: e.code, attempt: slot.spawnFailures, slot: slot.role };
+    if (this.state === 'running' && slot.role === 'active') {
+      const delay = this.scheduleRespawn(slot, 0);
+      this.log.error({ ...line, delayMs: delay }, `worker ${slot.id} could not be started: ${e.message} (${e.code}); next attempt in ${delay} ms`);
+      return;
+    }
+    this.log.error(line, `worker ${slot.id} could not be started: ${e.message} (${e.code})`);
+    this.leftWithoutProcess(slot, `could not be started: ${e.message} (${e.code})`);
+  }
+
+  /**
+   * A slot whose process is gone (or never started) outside normal running: shutting down,
+   * retiring, or a replacement / reload worker that never accepted. True when handled here.
+   */
+  private leftWithoutProcess(slot: WorkerSlot, what: string): boolean {
+    if (this.state !== 'running' || slot.role === 'retiring') {
+      this.workers.delete(slot.key);
+      if (this.state !== 'running' && this.workers.size === 0) this.finish();
+      else this.reloadMaybeFinished();
+      return true;
+    }
+    if (slot.replaces !== undefined) {
+      this.workers.delete(slot.key);
+      this.recycleFailed(slot, what);
+      return true;
+    }
+    if (slot.role === 'pending') {
+      this.workers.delete(slot.key);
+      this.abortReload(`worker ${slot.id} ${what}`);
+      return true;
+    }
+    return false;
+  }
+
+  /** Respawns at once, or after the throttling delay (returned) when the slot dies young. */
+  private scheduleRespawn(slot: WorkerSlot, livedMs: number): number {
+    slot.quickDeaths = nextQuickDeaths(slot.quickDeaths, livedMs);
+    const delay = respawnDelayMs(slot.quickDeaths);
+    // Not unref'd: while every worker is dead this timer is all that keeps the master alive.
+    if (delay > 0) setTimeout(() => this.post({ kind: 'respawn-due', key: slot.key }), delay);
+    else this.post({ kind: 'respawn-due', key: slot.key });
+    return delay;
   }
 
   private respawn(key: number): void {
     const slot = this.workers.get(key);
     if (slot === undefined || slot.child !== undefined || slot.role !== 'active' || this.state !== 'running') return;
-    this.log.info({ event: 'respawn', worker: slot.id }, `respawning worker ${slot.id}`);
+    // After a failed fork the failure line already said an attempt follows.
+    if (slot.spawnFailures === 0) this.log.info({ event: 'respawn', worker: slot.id }, `respawning worker ${slot.id}`);
     this.spawn(slot.id, 'active', slot);
   }
 
@@ -390,8 +446,8 @@ class Master {
       return;
     }
     this.log.info({ event: 'worker-stopping', worker: slot.id, workerPid: slot.child.pid }, `worker ${slot.id} (pid ${slot.child.pid}) told to finish its requests and exit`);
-    slot.child.send({ act: 'stop', graceful: true } satisfies MasterToWorker);
     const child = slot.child;
+    sendToWorker(child, { act: 'stop', graceful: true });
     // A retiring worker gets worker-reload-mercy seconds, as at shutdown.
     setTimeout(() => {
       if (slot.child === child && child.exitCode === null) {
@@ -403,17 +459,41 @@ class Master {
 
   // Recycling -------------------------------------------------------------------------------
 
-  /** A worker reached a limit: start its replacement; it drains once the replacement accepts. */
+  /**
+   * A worker reached a limit or faulted: start its replacement; it drains once the replacement
+   * accepts. A fault soon after the start (an app that throws from a timer at every start) is
+   * replaced after the respawn throttling delay, so that it is no fork loop; limits are what
+   * the operator asked for and are never delayed.
+   */
   private recycle(e: EventOf<'worker-recycle'>): void {
-    const old = this.slotOf(e.key, e.pid);
-    if (old === undefined || old.role !== 'active' || this.state !== 'running' || this.reload !== undefined) return;
-    if ([...this.workers.values()].some((w) => w.replaces === old)) return;
-    this.log.info(
-      { event: 'recycle', worker: old.id, workerPid: e.pid, reason: e.reason, ...e.detail },
-      `worker ${old.id} (pid ${e.pid}) reached ${e.reason}: starting its replacement`,
+    const old = this.recyclable(e.key, e.pid);
+    if (old === undefined) return;
+    const fault = FAULT_RECYCLES.has(e.reason);
+    if (fault) old.quickDeaths = nextQuickDeaths(old.quickDeaths, Date.now() - old.spawnedAt);
+    const delay = fault ? respawnDelayMs(old.quickDeaths) : 0;
+    this.log[fault ? 'warn' : 'info'](
+      { event: 'recycle', worker: old.id, workerPid: e.pid, reason: e.reason, ...e.detail, ...(delay > 0 ? { delayMs: delay } : {}) },
+      `worker ${old.id} (pid ${e.pid}) ${fault ? `had a fault (${e.reason})` : `reached ${e.reason}`}: starting its replacement${delay > 0 ? ` in ${delay} ms (soon after its own start)` : ''}`,
     );
+    if (delay === 0) return this.startReplacement(e.key, e.pid);
+    old.recycleDue = true;
+    setTimeout(() => this.post({ kind: 'recycle-due', key: e.key, pid: e.pid }), delay).unref();
+  }
+
+  private recyclable(key: number, pid: number): WorkerSlot | undefined {
+    const old = this.slotOf(key, pid);
+    if (old === undefined || old.role !== 'active' || this.state !== 'running' || this.reload !== undefined) return undefined;
+    if (old.recycleDue === true || [...this.workers.values()].some((w) => w.replaces === old)) return undefined;
+    return old;
+  }
+
+  private startReplacement(key: number, pid: number): void {
+    const old = this.slotOf(key, pid);
+    if (old !== undefined) old.recycleDue = false;
+    if (old === undefined || this.recyclable(key, pid) === undefined) return;
     const next = this.spawn(old.id, 'pending');
     next.replaces = old;
+    next.quickDeaths = old.quickDeaths;
   }
 
   private recycleProgress(next: WorkerSlot): void {
@@ -567,11 +647,37 @@ class Master {
     sdNotify('stopping', 'graceful shutdown: finishing in-flight requests');
     for (const w of this.workers.values()) {
       if (w.child === undefined) this.workers.delete(w.key);
-      else w.child.send({ act: 'stop', graceful: true } satisfies MasterToWorker);
+      else sendToWorker(w.child, { act: 'stop', graceful: true });
     }
     if (this.workers.size === 0) return this.finish();
     this.mercyTimer = setTimeout(() => this.post({ kind: 'mercy-expired' }), mercy * 1000);
     this.mercyTimer.unref();
+  }
+
+  // Worker faults --------------------------------------------------------------------------
+
+  /** Dropped and logged (rate-limited); garbage on the channel also gets the worker replaced. */
+  private onBadMessage(e: EventOf<'worker-bad-message'>): void {
+    const slot = this.slotOf(e.key, e.pid);
+    // Garbage on the channel has its own budget: it is the line that explains a replacement.
+    const dropped = (e.recycle ? this.garbageLog : this.badMessageLog).admit();
+    if (dropped !== undefined) {
+      this.log.warn(
+        { event: 'worker-bad-message', worker: slot?.id, workerPid: e.pid, why: e.why, dropped },
+        `worker ${slot?.id ?? '?'} (pid ${e.pid}) sent a message the master refuses: ${e.why}${dropped > 0 ? ` (${dropped} more not logged)` : ''}`,
+      );
+    }
+    if (e.recycle && slot !== undefined) this.recycle({ kind: 'worker-recycle', key: e.key, pid: e.pid, reason: BAD_IPC_RECYCLE, detail: {} });
+  }
+
+  private onChannelError(e: EventOf<'worker-channel-error'>): void {
+    const dropped = this.channelErrorLog.admit();
+    if (dropped === undefined) return;
+    const id = this.workers.get(e.key)?.id;
+    this.log.info(
+      { event: 'worker-channel-error', worker: id, workerPid: e.pid, err: e.message, dropped },
+      `worker ${id ?? '?'} (pid ${e.pid}): ${e.message} (it is exiting)`,
+    );
   }
 
   private onMercyExpired(): void {
@@ -608,10 +714,7 @@ class Master {
     const round = ++this.reportRound;
     this.report = { round, waiting: new Set(), lines: new Map() };
     for (const w of this.workers.values()) {
-      if (w.child?.connected) {
-        this.report.waiting.add(w.key);
-        w.child.send({ act: 'report' } satisfies MasterToWorker);
-      }
+      if (sendToWorker(w.child, { act: 'report' })) this.report.waiting.add(w.key);
     }
     if (this.report.waiting.size === 0) return this.finishReport(round);
     setTimeout(() => this.post({ kind: 'report-due', round }), REPORT_WAIT_MS).unref();
@@ -653,9 +756,40 @@ class Master {
     this.fifo?.close();
     this.queueWatch?.stop();
     this.statsServer?.close();
-    removeOwnFiles({ vacuum: this.config.vacuum, sockets: this.sockets, fifo: this.fifo?.file, pidfile: this.config.pidfile, stats: this.statsServer?.file }, this.log);
+    this.vacuum();
     this.log.info({ event: 'stopped', code: this.exitCode }, `tsuwsgi stopped (exit ${this.exitCode})`);
     this.logs.flush();
     process.exit(this.exitCode);
+  }
+
+  /** Only the files this master created, and only if they are still the ones it created. */
+  private vacuum(): void {
+    removeOwnFiles({ vacuum: this.config.vacuum, sockets: this.sockets, fifo: this.fifo?.file, pidfile: this.config.pidfile, stats: this.statsServer?.file }, this.log);
+  }
+
+  /**
+   * The master's own fault (an uncaught exception: a bug, or an environment it cannot work
+   * in): nothing is trusted any more, so no graceful stop. Workers are killed (they would
+   * exit on the closed channel anyway, but not at once), the files removed as at a normal
+   * stop, one line logged with the stack, exit Internal. Each step runs even if one before
+   * it throws.
+   */
+  crash(err: unknown): void {
+    if (this.crashed) return;
+    this.crashed = true;
+    const steps = [
+      () => this.log.fatal({ event: 'master-crashed', err }, `master crashed, workers killed: ${err instanceof Error ? err.message : String(err)}`),
+      () => this.killAll(),
+      () => this.vacuum(),
+      () => this.logs.flush(),
+    ];
+    for (const step of steps) {
+      try {
+        step();
+      } catch (again) {
+        process.stderr.write(`tsuwsgi: while crashing: ${again instanceof Error ? again.message : String(again)}\n`);
+      }
+    }
+    process.exit(ExitCode.Internal);
   }
 }

@@ -3,20 +3,27 @@
  * systemd way): one dup per socket per app thread, so each thread owns an fd it may close.
  * child_process.fork rather than cluster.fork: in a cluster worker listen({fd}) means the
  * PRIMARY's fd, and worker threads inherit NODE_UNIQUE_ID and hang in listen().
+ *
+ * A fork can fail (a chdir a deploy swapped away, EACCES, EAGAIN). Node reports that either
+ * by throwing (ENOTDIR, EPERM …) or, for ENOENT, EACCES, EAGAIN, EMFILE and ENFILE, by an
+ * 'error' event on a ChildProcess without a pid; unhandled, that event would end the master.
+ * Both become one call of `onFailed`.
  */
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
-import type { MasterToWorker } from '../shared/ipc';
 import type { BoundSocket } from './sockets';
 import { workerCredentials } from './credentials';
+import { sendToWorker } from './send-to-worker';
+import { describeSpawnFailure, type SpawnFailure } from './spawn-failure';
 
 export const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'main.js');
 /** fd 0-2 are stdio and fd 3 the IPC channel; sockets start here in the child. */
 const FIRST_SOCKET_FD = 4;
 
-export function spawnWorker(workerId: number, config: Config, sockets: readonly BoundSocket[]): ChildProcess {
+/** The running worker, or undefined when it could not be started (`onFailed` says why, once). */
+export function spawnWorker(workerId: number, config: Config, sockets: readonly BoundSocket[], onFailed: (failure: SpawnFailure) => void): ChildProcess | undefined {
   const threads = config.threads;
   const stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc'];
   const fds: ListenFd[][] = Array.from({ length: threads }, () => []);
@@ -26,15 +33,31 @@ export function spawnWorker(workerId: number, config: Config, sockets: readonly 
       fds[t].push({ fd: FIRST_SOCKET_FD + i * threads + t, proto: s.proto, name: s.name });
     }
   });
-  const child = fork(WORKER_ENTRY, [], {
-    stdio,
-    env: { ...process.env, ...Object.fromEntries(config.env), TSUWSGI_WORKER_ID: String(workerId) },
-    cwd: config.chdir,
-    serialization: 'json',
-    // uid/gid (root master only): libuv runs setgroups(0, NULL), setgid, setuid in the child
-    // before exec, so supplementary groups go too (verified in libuv 1.46; see privileges.ts).
-    ...workerCredentials(config),
-  });
-  child.send({ act: 'init', workerId, config, fds } satisfies MasterToWorker);
+  const failed = (err: unknown): void => onFailed(describeSpawnFailure(err, config.chdir, process.execPath));
+  let child: ChildProcess;
+  try {
+    child = fork(WORKER_ENTRY, [], {
+      stdio,
+      env: { ...process.env, ...Object.fromEntries(config.env), TSUWSGI_WORKER_ID: String(workerId) },
+      cwd: config.chdir,
+      serialization: 'json',
+      // uid/gid (root master only): libuv runs setgroups(0, NULL), setgid, setuid in the child
+      // before exec, so supplementary groups go too (verified in libuv 1.46; see privileges.ts).
+      ...workerCredentials(config),
+    });
+  } catch (err) {
+    failed(err);
+    return undefined;
+  }
+  if (child.pid === undefined) {
+    // The 'error' event comes on the next tick; nothing else will ever happen to this child.
+    let told = false;
+    child.on('error', (err) => {
+      if (!told) failed(err);
+      told = true;
+    });
+    return undefined;
+  }
+  sendToWorker(child, { act: 'init', workerId, config, fds });
   return child;
 }

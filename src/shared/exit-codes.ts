@@ -5,7 +5,7 @@
 export const ExitCode = {
   /** Clean shutdown (SIGTERM drained, fifo q). */
   Ok: 0,
-  /** Unexpected internal error (a bug): the stack is logged. */
+  /** Unexpected internal error of the master (a bug): workers killed, vacuum, the stack logged. */
   Internal: 1,
   /** Bad configuration or command line: one line on stderr names the culprit. */
   Config: 2,

@@ -8,7 +8,7 @@ import type { Logger } from '../shared/logger';
 import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
 import type { ThreadData, ThreadReport, ThreadToWorker, WorkerToThread } from '../shared/ipc';
-import { TsuwsgiError, type ErrorCode } from '../shared/errors';
+import { TsuwsgiError, isTsuwsgiError, type ErrorCode } from '../shared/errors';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 import type { AskRecycle } from './recycle-limits';
 
@@ -33,6 +33,8 @@ export interface AppThreadsOptions {
   readonly fds: ListenFd[][];
   /** Fresh dups of every socket for a replacement thread (its predecessor's closed with it). */
   readonly requestSockets: (thread: number) => Promise<ListenFd[]>;
+  /** Closes dups a replacement never listened on (it could not load the app). */
+  readonly releaseSockets: (fds: readonly ListenFd[]) => void;
   readonly requestCounter: SharedArrayBuffer | undefined;
   readonly harakiriSlots: SharedArrayBuffer | undefined;
   readonly statsSlots: SharedArrayBuffer | undefined;
@@ -82,12 +84,16 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
     log.warn({ event: 'thread-died', thread: index, code, respawnDelayMs: delay }, `app thread ${index} died (code ${code}); replacing it`);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (stopping) return;
+    let fds: ListenFd[] | undefined;
     try {
-      const fds = await opts.requestSockets(index);
+      fds = await opts.requestSockets(index);
       if (stopping) return;
       await start(index, fds);
       log.info({ event: 'thread-replaced', thread: index }, `app thread ${index} replaced and accepting`);
     } catch (err) {
+      // The app is loaded before any fd is used: a thread that failed to load it never touched
+      // its dups, and the next attempt (its exit starts one, throttled) gets new ones.
+      if (fds !== undefined && isTsuwsgiError(err)) opts.releaseSockets(fds);
       log.error({ event: 'thread-replace-failed', thread: index, err }, `app thread ${index} could not be replaced`);
     }
   };

@@ -22,6 +22,7 @@ import { startWatchdog } from './harakiri/watchdog';
 import type { WatchdogData } from './harakiri/watchdog-thread';
 import { reopenLog } from '../shared/reopen-log';
 import { CoreSlots } from './stats/core-slots';
+import { watchAppFaults } from './app-faults';
 
 let logs: LogHandle | undefined;
 let stopGracefully: (() => Promise<void>) | undefined;
@@ -50,6 +51,16 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
     exit(ExitCode.BootError);
   }
   const log = logs.logger;
+  // With threads = 1 the app runs on this thread; otherwise a fault here is tsuwsgi's own,
+  // and the same policy fits: leave gracefully (app threads watch their own, thread/main.ts).
+  watchAppFaults({
+    log,
+    countException: () => {
+      if (m.config.threads === 1) cores?.exception(0);
+    },
+    leave: () => askRecycle('uncaught-exception', {}),
+    leaving: 'this worker keeps serving until its replacement accepts, then drains and exits',
+  });
   const requestCounter = recycleLimits(m.config, m.workerId) === undefined ? undefined : new SharedArrayBuffer(4);
   if (m.config.maxWorkerLifetime > 0) {
     const seconds = m.config.maxWorkerLifetime;
@@ -78,6 +89,7 @@ async function init(m: Extract<MasterToWorker, { act: 'init' }>): Promise<void> 
           config: m.config,
           fds: m.fds,
           requestSockets: (t) => sockets.request(t, m.fds[0].length),
+          releaseSockets: (fds) => sockets.release(fds),
           requestCounter,
           harakiriSlots,
           statsSlots,

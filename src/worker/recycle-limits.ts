@@ -5,7 +5,9 @@
  */
 import type { Config } from '../config/types';
 
-export type RecycleReason = 'max-requests' | 'reload-on-rss' | 'max-worker-lifetime';
+/** Why a worker asks for its replacement: a limit, or an uncaught exception (app-faults.ts). */
+export const RECYCLE_REASONS = ['max-requests', 'reload-on-rss', 'max-worker-lifetime', 'uncaught-exception'] as const;
+export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 export type AskRecycle = (reason: RecycleReason, detail: Record<string, number>) => void;
 
 export interface RecycleLimits {

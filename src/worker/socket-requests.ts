@@ -2,7 +2,8 @@
  * Asks the master for fresh dups of every listening socket (for a replacement app thread) and
  * collects the handles as they arrive over IPC. The received handle objects are kept for the
  * process's life: the fd they carry now belongs to an app thread, and a handle that was closed
- * or collected here would close that thread's socket.
+ * or collected here would close that thread's socket. Only a thread that never used its fds
+ * (it could not load the app) gives them back, through `release`.
  */
 import type { ListenFd } from '../server/listeners';
 import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
@@ -17,7 +18,8 @@ interface Pending {
 
 export class SocketRequests {
   private readonly pending = new Map<number, Pending>();
-  private readonly held: unknown[] = [];
+  /** By fd number. */
+  private readonly held = new Map<number, unknown>();
 
   constructor(private readonly sendToMaster: (m: WorkerToMaster) => void = (m) => process.send?.(m)) {}
 
@@ -32,11 +34,20 @@ export class SocketRequests {
     const p = this.pending.get(m.thread);
     const fd = (handle as { fd?: number } | undefined)?.fd;
     if (p === undefined || typeof fd !== 'number' || fd < 0) return;
-    this.held.push(handle);
+    this.held.set(fd, handle);
     p.fds[m.index] = { fd, proto: m.proto, name: m.name };
     if (p.fds.filter(Boolean).length === p.expected) {
       this.pending.delete(m.thread);
       p.resolve(p.fds);
+    }
+  }
+
+  /** Closes fds a thread received and never listened on; without it each failed start leaks them. */
+  release(fds: readonly ListenFd[]): void {
+    for (const { fd } of fds) {
+      const handle = this.held.get(fd) as { close?: () => void } | undefined;
+      this.held.delete(fd);
+      handle?.close?.();
     }
   }
 }

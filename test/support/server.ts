@@ -156,7 +156,8 @@ export function writeIni(dir: string, values: IniValues, name = 'test.ini', sect
   return file;
 }
 
-export function startServer(opts: { ini?: IniValues; iniText?: string; args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; dir?: string } = {}): ServerProcess {
+/** `node`: the node binary to run the master with (it forks its workers with the same one). */
+export function startServer(opts: { ini?: IniValues; iniText?: string; args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; dir?: string; node?: string } = {}): ServerProcess {
   const dir = opts.dir ?? tempDir();
   let iniPath = '';
   if (opts.iniText !== undefined) {
@@ -166,7 +167,7 @@ export function startServer(opts: { ini?: IniValues; iniText?: string; args?: st
     iniPath = writeIni(dir, opts.ini);
   }
   const args = [BIN, ...(iniPath ? [iniPath] : []), ...(opts.args ?? [])];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(opts.node ?? process.execPath, args, {
     cwd: opts.cwd ?? dir,
     env: { ...process.env, TSUWSGI_LOG_JSON: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
