@@ -19,6 +19,8 @@ export interface Verdict {
   readonly level: 'warn' | 'info';
   readonly fields: { readonly event: string; readonly code?: ErrorCode; readonly status?: number; readonly state?: string };
   readonly message: string;
+  /** Read and drop what the peer still sends before closing (not for a peer too slow to wait for). */
+  readonly linger: boolean;
 }
 
 /** Bytes after `Connection: close`: RFC 9112 §9.6 says to ignore them, which Node's close does. */
@@ -48,6 +50,7 @@ export function judge(err: ParseError, limits: Limits, inBody: boolean): Verdict
         fields: { event: 'request-rejected', code: 'E_PROTO_TOO_BIG', status: 431 },
         message: `HTTP request head over buffer-size ${limits.bufferSize} (its URL, header names and values): ` +
           'raise buffer-size (max 65535)',
+        linger: true,
       };
     case 'ERR_HTTP_REQUEST_TIMEOUT': {
       const part = inBody ? 'body' : 'head';
@@ -56,6 +59,7 @@ export function judge(err: ParseError, limits: Limits, inBody: boolean): Verdict
         level: 'info',
         fields: { event: 'timeout', state: inBody ? 'Body' : 'Head' },
         message: `connection timed out: the request ${part} did not arrive within http-timeout (${limits.httpTimeout} s)`,
+        linger: false,
       };
     }
     case 'HPE_INVALID_EOF_STATE':
@@ -66,6 +70,7 @@ export function judge(err: ParseError, limits: Limits, inBody: boolean): Verdict
         level: 'warn',
         fields: { event: 'bad-request', code: 'E_PROTO_TRUNCATED' },
         message: 'connection closed before the HTTP request head was complete',
+        linger: true,
       };
     case 'HPE_INVALID_CONTENT_LENGTH':
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
@@ -76,7 +81,7 @@ export function judge(err: ParseError, limits: Limits, inBody: boolean): Verdict
 }
 
 function badRequest(code: ErrorCode, message: string): Verdict {
-  return { answer: BAD_REQUEST, level: 'warn', fields: { event: 'bad-request', code }, message };
+  return { answer: BAD_REQUEST, level: 'warn', fields: { event: 'bad-request', code }, message, linger: true };
 }
 
 /** llhttp's reasons are fixed texts, never bytes of the request, so they are safe to log. */
@@ -114,7 +119,7 @@ export function clientErrorListener(ctx: ServeContext): (err: Error, socket: Dup
     else ctx.log.info(verdict.fields, verdict.message);
     if (verdict.fields.event === 'bad-request') ctx.stats?.readError(ctx.threadIndex);
     if (broken !== undefined) answerInPlaceOf(socket, broken, verdict.answer);
-    else answerWhenIdle(socket, verdict.answer);
+    else answerWhenIdle(socket, verdict.answer, verdict.linger);
   };
 }
 
@@ -130,23 +135,23 @@ function answerInPlaceOf(socket: HttpSocket, broken: IncomingMessage, answer: Bu
 }
 
 const kPending = Symbol('tsuwsgi.pendingAnswer');
-type PendingResponse = ServerResponse & { [kPending]?: { socket: HttpSocket; answer: Buffer | undefined } };
+type PendingResponse = ServerResponse & { [kPending]?: { socket: HttpSocket; answer: Buffer | undefined; linger: boolean } };
 
 /** Answers after the responses still owed to requests pipelined before the bad one, then closes. */
-function answerWhenIdle(socket: HttpSocket, answer: Buffer | undefined): void {
+function answerWhenIdle(socket: HttpSocket, answer: Buffer | undefined, linger: boolean): void {
   const pending = socket._httpMessage as PendingResponse | null | undefined;
   if (pending != null) {
-    pending[kPending] = { socket, answer };
+    pending[kPending] = { socket, answer, linger };
     pending.on('finish', answerAfterPending);
     return;
   }
-  closeAfterAnswer(socket, answer);
+  closeAfterAnswer(socket, answer, linger);
 }
 
 function answerAfterPending(this: PendingResponse): void {
   const next = this[kPending];
   // Node's own 'finish' listener ran first: the next queued response, if any, is attached now.
-  if (next !== undefined) answerWhenIdle(next.socket, next.answer);
+  if (next !== undefined) answerWhenIdle(next.socket, next.answer, next.linger);
 }
 
 /** CONNECT: tsuwsgi is not a proxy. Node would close without a word; say it like any bad request. */

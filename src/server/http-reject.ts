@@ -42,7 +42,7 @@ export function answerBytes(status: number, reason: string): Buffer {
  * Sends `answer` (if any) and closes once the peer has closed too, or after LINGER_MS. Node's
  * parser keeps reading what arrives meanwhile; tsuwsgi ignores the requests and errors it finds.
  */
-export function closeAfterAnswer(socket: HttpSocket, answer: Buffer | undefined): void {
+export function closeAfterAnswer(socket: HttpSocket, answer: Buffer | undefined, linger = true): void {
   socket[kRejected] = true;
   if (!socket.writable) {
     // Already closing (Node ended it after a `Connection: close` response).
@@ -51,7 +51,14 @@ export function closeAfterAnswer(socket: HttpSocket, answer: Buffer | undefined)
   } else {
     socket.end(answer);
   }
-  setTimeout(destroySocket, LINGER_MS, socket).unref();
+  // A peer that was too slow (http-timeout) gets no more of our time: closed once the answer
+  // is out, whatever it may still be sending.
+  if (linger) setTimeout(destroySocket, LINGER_MS, socket).unref();
+  else socket.once('finish', destroyNow);
+}
+
+function destroyNow(this: Socket): void {
+  this.destroy();
 }
 
 function destroySocket(socket: Socket): void {

@@ -9,9 +9,10 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ServeContext } from './context';
 import { runApp } from './run-app';
+import { boundPeerWaits, kServed } from './http-socket-timeout';
 import { TsuwsgiResponse } from './response';
 import { clientErrorListener, connectListener } from './http-client-error';
-import { kRejected, refuse, type HttpSocket } from './http-reject';
+import { answerBytes, closeAfterAnswer, kRejected, refuse, type HttpSocket } from './http-reject';
 import { lengthOverLimit, limitedRequestClass, refuseBody } from './http-limits';
 
 /** How often Node looks for requests past http-timeout (its default, 30 s, is how late it could act). */
@@ -53,6 +54,7 @@ export function createHttpServer(ctx: ServeContext): http.Server {
   ) as TrackedServer;
   if (ctx.limitPost > 0) server.on('checkContinue', checkContinueListener(ctx, server));
   server.on('clientError', clientErrorListener(ctx));
+  boundPeerWaits(server, ctx);
   server.on('connect', connectListener(ctx));
   const tracked: Tracked = { all: ctx.connections, mine: new Set() };
   server[kTracked] = tracked;
@@ -77,6 +79,7 @@ function requestListener(ctx: ServeContext): (req: IncomingMessage, res: ServerR
   return (req, res) => {
     // Pipelined behind a request tsuwsgi refused: the connection is closing, nothing more is served.
     if ((req.socket as HttpSocket)[kRejected] === true) return;
+    (req.socket as HttpSocket & { [kServed]?: true })[kServed] = true;
     res.on('close', onClose);
     if (!keepAlive) res.shouldKeepAlive = false;
     if (req.headers.host === undefined && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) {
@@ -113,16 +116,22 @@ function checkContinueListener(ctx: ServeContext, server: http.Server): (req: In
  * in the app (silent, or still sending its head), whatever http-timeout says. A response still
  * to be written announces the close (Connection: close).
  */
-export function closeIdle(server: http.Server): void {
+export function closeIdle(server: http.Server, ctx: ServeContext): void {
   const s = server as TrackedServer;
   const now = performance.now();
   s[kDrainStart] ??= now;
   server.closeIdleConnections();
   const graceOver = now - s[kDrainStart] >= HEAD_GRACE_MS;
+  // server.close() stops Node's http-timeout checks: a body still arriving gets http-timeout
+  // from the start of the stop (never less than it had), and is then cut.
+  const uploadsOver = now - s[kDrainStart] >= ctx.requestTimeoutMs;
   for (const socket of s[kTracked].mine) {
     const res = (socket as HttpSocket)._httpMessage;
     if (res == null) {
       if (graceOver) socket.destroy();
+    } else if (uploadsOver && !res.req.complete) {
+      ctx.log.info({ event: 'timeout', state: 'body', uri: res.req.url, limitMs: ctx.requestTimeoutMs }, 'connection timed out at a graceful stop: the request body did not arrive within http-timeout');
+      closeAfterAnswer(socket as HttpSocket, res.headersSent ? undefined : answerBytes(408, 'Request Timeout'), false);
     } else if (!res.headersSent) {
       res.shouldKeepAlive = false;
     }

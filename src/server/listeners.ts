@@ -53,12 +53,12 @@ async function drain(servers: net.Server[], ctx: ServeContext): Promise<void> {
   for (const s of servers) {
     s.close();
     // Connections without a request in the app (idle, silent) would otherwise hold the drain open.
-    if (s instanceof http.Server) closeIdle(s);
+    if (s instanceof http.Server) closeIdle(s, ctx);
   }
   // Nor may a uwsgi connection that has sent nothing: it is not a request in flight.
   closeSilentConnections(ctx.connections);
   while (ctx.connections.size > 0) {
     await new Promise((r) => setTimeout(r, 20));
-    for (const s of servers) if (s instanceof http.Server) closeIdle(s);
+    for (const s of servers) if (s instanceof http.Server) closeIdle(s, ctx);
   }
 }

@@ -29,6 +29,8 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 export class FdSink implements LineSink {
   private dropped = 0;
   private lastError = '';
+  /** A write failed part-way: the file ends inside a line, which the next write must end first. */
+  private midLine = false;
   private reportedAt = -Infinity;
 
   constructor(
@@ -39,7 +41,10 @@ export class FdSink implements LineSink {
   ) {}
 
   write(text: string): void {
-    if (this.dropped > 0 && this.tryWrite(droppedLine(this.dropped, this.lastError))) this.dropped = 0;
+    if (this.dropped > 0 && this.tryWrite(`${this.midLine ? '\n' : ''}${droppedLine(this.dropped, this.lastError)}`)) {
+      this.dropped = 0;
+      this.midLine = false;
+    }
     if (this.tryWrite(text)) return;
     this.dropped += countLines(text);
     const now = Date.now();
@@ -76,6 +81,7 @@ export class FdSink implements LineSink {
           continue;
         }
         this.lastError = code;
+        if (off > 0) this.midLine = true;
         return false;
       }
     }
