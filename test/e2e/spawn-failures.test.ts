@@ -146,7 +146,9 @@ describe('spawn failures: the master survives them and retries, throttled', func
     it('EAGAIN: the workers\' user over its process limit (RLIMIT_NPROC of the master, inherited by the fork)', async () => {
       const dir = openDir();
       const sock = path.join(dir, 'app.sock');
-      const s = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', gid: 'nogroup', processes: 2 } });
+      // master-as-root: a master that dropped to nobody is not dumpable, and prlimit (as ptrace)
+      // cannot reach it; a root master forking as nobody meets the limit at the child's setuid.
+      const s = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', gid: 'nogroup', processes: 2, 'master-as-root': true } });
       server = s;
       const [victim, survivor] = await s.ready();
       const soft = execFileSync('prlimit', ['--pid', String(s.pid), '--nproc', '--raw', '--noheadings', '--output=SOFT']).toString().trim();

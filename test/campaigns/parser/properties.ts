@@ -11,15 +11,16 @@
  * PROPERTIES: the unit test and `npm run fuzz` pick it up.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import fc from 'fast-check';
 import { ErrorCodes, ErrorStatus } from '../../../src/shared/errors';
 import {
-  HEADER_SIZE, UwsgiFramer, bodyLength, encodePacket, parsePacket, truncationError,
+  HEADER_SIZE, UwsgiFramer, bodyLength, encodePacket, parsePacket, requestHead, truncationError,
   type FramerResult, type ParseResult, type UwsgiVars,
 } from '../../../src/protocol';
 import { joinPairs, referenceDecode } from '../../unit/protocol/helpers';
 import {
-  bufferSizeArb, chunkSizesArb, contentLengthArb, cut, packetBytesArb, pairsArb, structuredPacketArb,
+  bufferSizeArb, chunkSizesArb, contentLengthArb, cut, packetBytesArb, pairsArb, structuredPacketArb, valueArb,
 } from './arbitraries';
 
 export interface Property<T> {
@@ -255,10 +256,52 @@ const bodyLengthTyped: Property<BodyLengthInput> = {
   },
 };
 
+export interface HeadInput { pairs: [string, string][]; body: number }
+
+/**
+ * What reaches an app is what an HTTP parser would let through: Node's own header validators
+ * (http.validateHeaderName / validateHeaderValue, an implementation independent of ours) are
+ * the oracle for every header; method and target are checked like Node's parser checks them.
+ */
+const requestHeadChecked: Property<HeadInput> = {
+  name: 'request-head',
+  arbitrary: fc.record({
+    pairs: fc.tuple(fc.option(fc.tuple(fc.constant('REQUEST_METHOD'), valueArb), { nil: undefined }), pairsArb)
+      .map(([method, rest]) => (method === undefined ? rest : [method, ...rest])),
+    body: fc.oneof(fc.constant(0), fc.nat()),
+  }),
+  classify: ({ pairs, body }) => {
+    const h = requestHead(joinPairs(pairs), body);
+    return 'kind' in h ? h.code : 'head';
+  },
+  check: ({ pairs, body }) => {
+    const vars = joinPairs(pairs);
+    const h = noThrow('requestHead', () => requestHead(vars, body));
+    if ('kind' in h) {
+      if (h.kind !== 'error' || (h.code !== 'E_PROTO_NO_METHOD' && h.code !== 'E_PROTO_BAD_VAR') || h.status !== 400) {
+        violated(`refusal ${JSON.stringify(h)}`);
+      }
+      if (/[\r\n]/.test(h.message)) violated('a refusal message carries CR or LF');
+      return;
+    }
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(h.method)) violated(`method ${JSON.stringify(h.method)} is not a token`);
+    if (/[^\x21-\x7e\x80-\xff]/.test(h.url)) violated(`target ${JSON.stringify(h.url)} has a space or a control`);
+    if (h.rawHeaders.length !== 2 * Object.keys(h.headers).length) violated('rawHeaders and headers disagree');
+    for (let i = 0; i < h.rawHeaders.length; i += 2) {
+      const [name, value] = [h.rawHeaders[i]!, h.rawHeaders[i + 1]!];
+      noThrow(`validateHeaderName(${JSON.stringify(name)})`, () => validateHeaderName(name));
+      noThrow(`validateHeaderValue(${JSON.stringify(name)}, ${JSON.stringify(value)})`, () => validateHeaderValue(name, value));
+      if (name !== name.toLowerCase() || h.headers[name] !== value) violated(`header ${name} differs between headers and rawHeaders`);
+    }
+    if (h.headers['transfer-encoding'] !== undefined) violated('Transfer-Encoding reached the app');
+    if (h.headers['content-length'] !== undefined && h.headers['content-length'] !== String(body)) violated('content-length is not the body length');
+  },
+};
+
 // Heterogeneous table: each entry's input type is its own.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const PROPERTIES: readonly Property<any>[] = [
-  parseTyped, parsePrefix, parseReference, framerSplit, framerBounded, roundTrip, bodyLengthTyped,
+  parseTyped, parsePrefix, parseReference, framerSplit, framerBounded, roundTrip, bodyLengthTyped, requestHeadChecked,
 ];
 
 export function findProperty(name: string): Property<unknown> {
