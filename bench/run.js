@@ -13,7 +13,7 @@ const measureLib = require('./lib/measure');
 const nginx = require('./lib/nginx');
 const { freePorts } = require('./lib/ports');
 const procs = require('./lib/procs');
-const { allRows, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
+const { allRows, withBaseline, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
 const stats = require('./lib/stats');
 const table = require('./lib/table');
 const targets = require('./lib/targets');
@@ -131,7 +131,15 @@ async function main() {
     process.stdout.write(args.usage(ROWS));
     return 0;
   }
-  const rows = ROWS.filter((r) => opts.rows.includes(r.id));
+  let rows = ROWS.filter((r) => opts.rows.includes(r.id));
+  if (opts.baseline !== null) {
+    const baseDir = path.resolve(opts.baseline);
+    if (!fs.existsSync(path.join(baseDir, 'dist', 'cli', 'main.js'))) {
+      console.error(`bench: --baseline ${baseDir} has no dist/cli/main.js: run npm ci (or npm run build) there first`);
+      return 2;
+    }
+    rows = withBaseline(rows, baseDir);
+  }
 
   // Prerequisites of the selected rows only.
   const needing = {};
@@ -203,7 +211,10 @@ async function main() {
   for (const r of runnable) results[r.id].ratios = stats.ratios(results[r.id], refs);
   // Targets that involve at least one selected row (the others would only say "not measured").
   const selected = new Set(rows.map((r) => r.id));
-  const evaluated = targets.evaluate(results, targets.TARGETS.filter((t) => selected.has(t.num) || selected.has(t.den)));
+  const evaluated = targets.evaluate(results, [
+    ...targets.TARGETS.filter((t) => selected.has(t.num) || selected.has(t.den)),
+    ...targets.baselineTargets(rows),
+  ]);
 
   log('');
   log(table.resultsTable(rows, results));

@@ -9,6 +9,7 @@ const DEFAULTS = Object.freeze({
   warmup: 2,
   rows: null, // null: every row
   json: null,
+  baseline: null,
   help: false,
 });
 
@@ -37,6 +38,9 @@ Options:
   --rows LIST        comma-separated row ids or group numbers to run (default: all), e.g.
                      --rows nginx,uwsgi-flask,tsuwsgi-unix   or   --rows 1,2,5
   --json FILE        also write the results (every pass, summaries, targets) as JSON
+  --baseline DIR     also run every selected tsuwsgi row with the tsuwsgi built in DIR (another
+                     checkout, e.g. a git worktree of main, after npm ci), as row ID@base next to
+                     ROW, and report this build / baseline for each: before/after in one run
   -h, --help         show this help
 
 Rows (group, id, what):
@@ -89,6 +93,10 @@ function parse(argv, rows) {
       opts[key] = n;
     } else if (arg === '--rows') {
       opts.rows = selectRows(next(), rows);
+    } else if (arg === '--baseline') {
+      const d = next();
+      if (!d) throw new Error('--baseline needs a directory');
+      opts.baseline = d;
     } else if (arg === '--json') {
       const f = next();
       if (!f) throw new Error('--json needs a file name');

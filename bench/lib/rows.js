@@ -97,4 +97,17 @@ function allRows() {
   }));
 }
 
-module.exports = { allRows, PROCESSES, THREADS, POST_BYTES };
+/**
+ * `rows` with, after each tsuwsgi row, its twin run by the tsuwsgi built in `baselineDir`
+ * (id `ROW@base`): the before of a before/after measured in one run.
+ */
+function withBaseline(rows, baselineDir) {
+  const bin = require('path').join(baselineDir, 'bin', 'tsuwsgi');
+  return rows.flatMap((r) =>
+    r.backend.kind !== 'tsuwsgi' || r.feature
+      ? [r]
+      : [r, { ...r, id: `${r.id}@base`, what: `${r.what} [baseline build]`, baselineOf: r.id, backend: { ...r.backend, bin } }],
+  );
+}
+
+module.exports = { allRows, withBaseline, PROCESSES, THREADS, POST_BYTES };

@@ -43,4 +43,11 @@ function evaluate(summaries, targets = TARGETS) {
   });
 }
 
-module.exports = { TARGETS, evaluate };
+/** This build against the baseline build, for every row run both ways (--baseline). */
+function baselineTargets(rows) {
+  return rows
+    .filter((r) => r.baselineOf)
+    .map((r) => ({ label: `${r.baselineOf}: this build / baseline build`, num: r.baselineOf, den: r.id, metric: 'rps', op: null, goal: null }));
+}
+
+module.exports = { TARGETS, evaluate, baselineTargets };

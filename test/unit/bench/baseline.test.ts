@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { allRows, withBaseline } = require('../../../bench/lib/rows') as { allRows: () => Row[]; withBaseline: (rows: Row[], dir: string) => Row[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { baselineTargets } = require('../../../bench/lib/targets') as { baselineTargets: (rows: Row[]) => { num: string; den: string; op: null }[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const args = require('../../../bench/lib/args') as { parse: (argv: string[], rows: Row[]) => { baseline: string | null } };
+
+interface Row { id: string; backend: { kind: string; bin?: string }; baselineOf?: string; feature: string | null }
+
+describe('bench --baseline', () => {
+  it('parses --baseline DIR', () => {
+    expect(args.parse(['--baseline', '/x'], allRows()).baseline).to.equal('/x');
+    expect(args.parse([], allRows()).baseline).to.equal(null);
+  });
+
+  it('adds a twin after every tsuwsgi row, run by the other build, and nothing for the others', () => {
+    const rows = allRows().filter((r) => ['uwsgi-flask', 'tsuwsgi-unix', 'post-tsuwsgi', 'tsuwsgi-master-accept'].includes(r.id));
+    const out = withBaseline(rows, '/base');
+    expect(out.map((r) => r.id)).to.deep.equal(['uwsgi-flask', 'tsuwsgi-unix', 'tsuwsgi-unix@base', 'tsuwsgi-master-accept', 'post-tsuwsgi', 'post-tsuwsgi@base']);
+    expect(out[2]!.backend.bin).to.equal('/base/bin/tsuwsgi');
+    expect(out[1]!.backend.bin).to.equal(undefined);
+    expect(baselineTargets(out).map((t) => [t.num, t.den])).to.deep.equal([['tsuwsgi-unix', 'tsuwsgi-unix@base'], ['post-tsuwsgi', 'post-tsuwsgi@base']]);
+  });
+});
