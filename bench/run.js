@@ -113,7 +113,7 @@ function progressLine(row, pass, opts, r) {
   if (row.pssOnly) return `${tag} idle PSS ${table.fmtMiB(r.idlePssKb)} MiB over ${r.pssProcesses} processes`;
   return (
     `${tag} ${table.fmtRps(r.rps).padStart(6)} req/s  p50 ${table.fmtMs(r.p50)}  p99 ${table.fmtMs(r.p99)}  ` +
-    `errors ${r.errors}  peak PSS ${table.fmtMiB(r.peakPssKb)} MiB (${r.pssProcesses} processes)` +
+    `errors ${r.errors}  CPU ${table.fmtCpu(r.cpuUsPerReq)} µs/req  peak PSS ${table.fmtMiB(r.peakPssKb)} MiB (${r.pssProcesses} processes)` +
     (r.other ? `  other CPU ${table.fmtPct(r.other.share)}${r.other.share >= OTHER_WARN ? ` (${table.fmtTop(r.other.top)})` : ''}` : '')
   );
 }

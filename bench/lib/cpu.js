@@ -127,4 +127,48 @@ async function backgroundLoad(ms = 1000) {
   return { busyShare: busyShare(a.stat, b.stat), other: meter.stop(), loadavg };
 }
 
-module.exports = { parseProcStat, busyShare, parsePidStat, otherCpu, snapshot, startOtherCpu, backgroundLoad };
+/** Clock ticks per second of /proc/PID/stat's times (getconf CLK_TCK; 100 on Linux). */
+let clkTck = null;
+function ticksPerSecond() {
+  if (clkTck === null) {
+    try {
+      clkTck = Number(require('child_process').execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+    } catch {
+      clkTck = 100;
+    }
+  }
+  return clkTck;
+}
+
+/**
+ * CPU ticks used so far by the process tree under `pid` (itself, its descendants, and the ones
+ * they reaped). On a machine shared with other jobs, CPU per request is far steadier than
+ * req/s: another job takes time from the backend, not instructions.
+ */
+function treeTicks(pid, proc = '/proc') {
+  let sum = 0;
+  for (const p of treePids(pid)) {
+    let text = null;
+    try {
+      text = fs.readFileSync(path.join(proc, String(p), 'stat'), 'utf8');
+    } catch {
+      continue;
+    }
+    const parsed = parsePidStat(text);
+    if (parsed) sum += parsed.ticks;
+  }
+  return sum;
+}
+
+/** Start counting the CPU of the tree under `pid`; stop(requests) gives µs of CPU per request. */
+function startTreeCpu(pid) {
+  const before = treeTicks(pid);
+  return {
+    stop(requests) {
+      const used = treeTicks(pid) - before;
+      return requests > 0 ? ((used / ticksPerSecond()) * 1e6) / requests : null;
+    },
+  };
+}
+
+module.exports = { parseProcStat, busyShare, parsePidStat, otherCpu, snapshot, startOtherCpu, backgroundLoad, treeTicks, startTreeCpu };

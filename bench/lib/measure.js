@@ -51,11 +51,14 @@ async function measure(row, ctx, opts) {
     const sampler = pss.startSampler(handle.pid, PSS_EVERY_MS);
     const scraper = row.backend.stats ? scrape.startScraping(backends.statsSocket(row), SCRAPE_EVERY_MS) : null;
     const others = cpu.startOtherCpu();
+    const backendCpu = cpu.startTreeCpu(handle.pid);
     let r;
     let peak;
     let other;
+    let cpuUsPerReq = null;
     try {
       r = await runWrk(ctx.bins.wrk, { ...base, durationS: opts.duration });
+      cpuUsPerReq = backendCpu.stop(r.requests);
     } finally {
       peak = sampler.stop();
       other = others.stop();
@@ -75,6 +78,7 @@ async function measure(row, ctx, opts) {
       requests: r.requests,
       socketErrors: r.socketErrors,
       non2xx: r.non2xx,
+      cpuUsPerReq,
       peakPssKb: peak.peakKb,
       pssProcesses: peak.processes,
       other,

@@ -46,6 +46,7 @@ function summarize(passes) {
     rpsSpread: spread(rps),
     p50: median(ok.map((p) => p.p50)),
     p99: median(ok.map((p) => p.p99)),
+    cpuUsPerReq: median(ok.map((p) => p.cpuUsPerReq)),
     errors: ok.length === 0 ? null : ok.reduce((n, p) => n + (p.errors || 0), 0),
     requests: ok.length === 0 ? null : ok.reduce((n, p) => n + (p.requests || 0), 0),
     peakPssKb: peaks.length === 0 ? null : Math.max(...peaks),

@@ -71,6 +71,11 @@ function renderTable(columns, rows) {
   return out.join('\n');
 }
 
+/** µs of backend CPU per request, one decimal. */
+function fmtCpu(us) {
+  return typeof us === 'number' && Number.isFinite(us) ? us.toFixed(1) : DASH;
+}
+
 const COLUMNS = [
   { title: '#', align: 'left' },
   { title: 'id', align: 'left' },
@@ -80,6 +85,7 @@ const COLUMNS = [
   { title: 'p50', align: 'right' },
   { title: 'p99', align: 'right' },
   { title: 'errors', align: 'right' },
+  { title: 'CPU µs/req', align: 'right' },
   { title: 'PSS MiB', align: 'right' },
   { title: 'other', align: 'right' },
   { title: '/nginx', align: 'right' },
@@ -98,7 +104,7 @@ function resultsTable(rows, results) {
     if (r.na) return { cells: head, note: `n/a: ${r.na}` };
     if (r.failed === r.passes) return { cells: head, note: `FAILED: ${r.errorsText[0] || 'no pass succeeded'}` };
     if (row.pssOnly) {
-      return [...head, DASH, DASH, DASH, DASH, DASH, `${fmtMiB(r.idlePssKb)} idle`, DASH, DASH, DASH];
+      return [...head, DASH, DASH, DASH, DASH, DASH, DASH, `${fmtMiB(r.idlePssKb)} idle`, DASH, DASH, DASH];
     }
     return [
       ...head,
@@ -107,6 +113,7 @@ function resultsTable(rows, results) {
       fmtMs(r.p50),
       fmtMs(r.p99),
       fmtCount(r.errors) + (r.failed > 0 ? ` (+${r.failed} failed pass${r.failed > 1 ? 'es' : ''})` : ''),
+      fmtCpu(r.cpuUsPerReq),
       fmtMiB(r.peakPssKb),
       fmtPct(r.otherMax),
       fmtRatio(r.ratios && r.ratios.nginx),
@@ -135,5 +142,6 @@ function targetsSection(evaluated) {
 }
 
 module.exports = {
+  fmtCpu,
   fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS,
 };

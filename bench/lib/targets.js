@@ -47,7 +47,10 @@ function evaluate(summaries, targets = TARGETS) {
 function baselineTargets(rows) {
   return rows
     .filter((r) => r.baselineOf)
-    .map((r) => ({ label: `${r.baselineOf}: this build / baseline build`, num: r.baselineOf, den: r.id, metric: 'rps', op: null, goal: null }));
+    .flatMap((r) => [
+      { label: `${r.baselineOf}: req/s, this build / baseline build`, num: r.baselineOf, den: r.id, metric: 'rps', op: null, goal: null },
+      { label: `${r.baselineOf}: backend CPU per request, this build / baseline build`, num: r.baselineOf, den: r.id, metric: 'cpuUsPerReq', op: null, goal: null },
+    ]);
 }
 
 module.exports = { TARGETS, evaluate, baselineTargets };

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { allRows, withBaseline } = require('../../../bench/lib/rows') as { allRows: () => Row[]; withBaseline: (rows: Row[], dir: string) => Row[] };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { baselineTargets } = require('../../../bench/lib/targets') as { baselineTargets: (rows: Row[]) => { num: string; den: string; op: null }[] };
+const { baselineTargets } = require('../../../bench/lib/targets') as { baselineTargets: (rows: Row[]) => { num: string; den: string; metric: string; op: null }[] };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const args = require('../../../bench/lib/args') as { parse: (argv: string[], rows: Row[]) => { baseline: string | null } };
 
@@ -20,6 +20,9 @@ describe('bench --baseline', () => {
     expect(out.map((r) => r.id)).to.deep.equal(['uwsgi-flask', 'tsuwsgi-unix', 'tsuwsgi-unix@base', 'tsuwsgi-master-accept', 'post-tsuwsgi', 'post-tsuwsgi@base']);
     expect(out[2]!.backend.bin).to.equal('/base/bin/tsuwsgi');
     expect(out[1]!.backend.bin).to.equal(undefined);
-    expect(baselineTargets(out).map((t) => [t.num, t.den])).to.deep.equal([['tsuwsgi-unix', 'tsuwsgi-unix@base'], ['post-tsuwsgi', 'post-tsuwsgi@base']]);
+    expect(baselineTargets(out).map((t) => [t.num, t.den, t.metric])).to.deep.equal([
+      ['tsuwsgi-unix', 'tsuwsgi-unix@base', 'rps'], ['tsuwsgi-unix', 'tsuwsgi-unix@base', 'cpuUsPerReq'],
+      ['post-tsuwsgi', 'post-tsuwsgi@base', 'rps'], ['post-tsuwsgi', 'post-tsuwsgi@base', 'cpuUsPerReq'],
+    ]);
   });
 });

@@ -103,7 +103,7 @@ describe('bench/table', () => {
       { group: '9', id: 'never', what: 'not run', pssOnly: false },
     ];
     const results = {
-      nginx: { passes: 2, failed: 0, errorsText: [], rps: 60000, rpsSpread: [59000, 61000], p50: 0.2, p99: 1.5, errors: 0, peakPssKb: 5120, otherMax: 0.01, ratios: { nginx: 1, flask: 5 } },
+      nginx: { passes: 2, failed: 0, errorsText: [], rps: 60000, rpsSpread: [59000, 61000], p50: 0.2, p99: 1.5, errors: 0, cpuUsPerReq: 42.26, peakPssKb: 5120, otherMax: 0.01, ratios: { nginx: 1, flask: 5 } },
       'uwsgi-flask': { passes: 2, failed: 1, errorsText: ['x'], rps: 12000, rpsSpread: [12000, 12000], p50: 2.5, p99: 20, errors: 7, peakPssKb: 55000, otherMax: null, ratios: { nginx: 0.2, flask: 1 } },
       ma: { na: 'accept-mode not available' },
       broken: { passes: 2, failed: 2, errorsText: ['broken: no 200 through nginx', 'again'], rps: null },
@@ -112,12 +112,12 @@ describe('bench/table', () => {
     const out = lines(resultsTable(rows, results));
 
     it('has the documented columns', () => {
-      expect(COLUMNS.map((c: { title: string }) => c.title)).to.deep.equal(['#', 'id', 'what', 'req/s', 'min–max', 'p50', 'p99', 'errors', 'PSS MiB', 'other', '/nginx', '/flask']);
-      expect(out[0]).to.match(/^# +id +what +req\/s +min–max +p50 +p99 +errors +PSS MiB +other +\/nginx +\/flask$/);
+      expect(COLUMNS.map((c: { title: string }) => c.title)).to.deep.equal(['#', 'id', 'what', 'req/s', 'min–max', 'p50', 'p99', 'errors', 'CPU µs/req', 'PSS MiB', 'other', '/nginx', '/flask']);
+      expect(out[0]).to.match(/^# +id +what +req\/s +min–max +p50 +p99 +errors +CPU µs\/req +PSS MiB +other +\/nginx +\/flask$/);
     });
 
     it('prints a measured row with every figure', () => {
-      expect(out[2].split(/\s{2,}/)).to.deep.equal(['1', 'nginx', 'nginx alone', '60000', '59000–61000', '200us', '1.50ms', '0', '5.0', '1%', '1.00', '5.00']);
+      expect(out[2].split(/\s{2,}/)).to.deep.equal(['1', 'nginx', 'nginx alone', '60000', '59000–61000', '200us', '1.50ms', '0', '42.3', '5.0', '1%', '1.00', '5.00']);
     });
 
     it('says how many passes failed next to the errors', () => {
@@ -134,7 +134,7 @@ describe('bench/table', () => {
     });
 
     it('prints PSS-only rows with the idle PSS and dashes elsewhere', () => {
-      expect(out[6].split(/\s{2,}/)).to.deep.equal(['pss', 'p', 'idle PSS', '-', '-', '-', '-', '-', '100.0 idle', '-', '-', '-']);
+      expect(out[6].split(/\s{2,}/)).to.deep.equal(['pss', 'p', 'idle PSS', '-', '-', '-', '-', '-', '-', '100.0 idle', '-', '-', '-']);
     });
 
     it('marks rows without a result as not run', () => {
