@@ -32,7 +32,7 @@ import { runApp } from './run-app';
 import { rawResponse } from './raw-response';
 import type { AcceptGate, Release } from './accept-gate';
 import { readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
-import { closeResponse, dumpUnread } from '../shared/node-internals';
+import { closeResponse, dumpUnread, endUnwatchedCheaply } from '../shared/node-internals';
 
 enum State {
   /** Waiting for the packet header and vars. */
@@ -266,21 +266,28 @@ class UwsgiConnection {
   onResponseDone(): void {
     const res = this.res as TsuwsgiResponse;
     this.responded = true;
-    // A body the app never read flows on (and is dropped), so the request still ends.
-    dumpUnread(this.req as IncomingMessage);
     res.detachSocket(this.socket);
-    process.nextTick(closeResponse, res);
     if (this.state === State.Done) {
       // The whole request was read and the response is in the kernel: close(2) delivers it
       // and the FIN, as uWSGI does, without a shutdown and a wait for nginx's EOF. Deferred
-      // because the stream is still inside its write callback here.
-      process.nextTick(destroySocket, this.socket);
+      // (with the events) because the stream is still inside its write callback here.
+      process.nextTick(afterResponse, this);
       return;
     }
-    // Body still arriving: read it to its end (closing with unread bytes would reset the
-    // connection, and nginx would show a 502), then the peer's EOF completes the close.
+    // Body still arriving: it flows on into the request (and is dropped), so the request ends
+    // with it; the peer's EOF then completes the close. Closing with unread bytes would reset
+    // the connection, and nginx would show a 502.
+    dumpUnread(this.req as IncomingMessage);
+    process.nextTick(closeResponse, res);
     this.readRest();
     this.socket.end();
+  }
+
+  /** The next tick after a complete exchange: the events Node's server emits, then close(2). */
+  closeExchange(): void {
+    closeResponse(this.res as TsuwsgiResponse);
+    endUnwatchedCheaply(this.req as IncomingMessage);
+    this.socket.destroy();
   }
 
   /**
@@ -383,8 +390,8 @@ function connectionReset(): Error {
   return Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
 }
 
-function destroySocket(socket: Socket): void {
-  socket.destroy();
+function afterResponse(conn: UwsgiConnection): void {
+  conn.closeExchange();
 }
 
 function deadlinePassed(conn: UwsgiConnection): void {
