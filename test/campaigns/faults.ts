@@ -103,7 +103,9 @@ const FAULTS: Fault[] = [
     },
   },
   appFault('throw-sync', '/fault/throw-sync', 'the faulty request gets a 500; no other request fails; the worker lives', 3, { noFailures: true, survives: true }),
-  appFault('throw-async', '/fault/throw-async', 'item 1: an app mistake takes no process down: no request fails, the worker lives', 3, { noFailures: true, survives: true }),
+  // The process is in an unknown state after an uncaught exception: the policy (README, "When
+  // the app or the system fails") replaces the worker gracefully, its replacement first.
+  appFault('throw-async', '/fault/throw-async', 'an exception in a timer fails no request: the worker is replaced gracefully (replacement first)', 3, { noFailures: true }),
   appFault('reject', '/fault/reject', 'the faulty request gets a 500; no other request fails; the worker lives', 3, { noFailures: true, survives: true }),
   appFault('leak', '/fault/leak?mb=60', 'the leaking worker is recycled gracefully: no request fails', 6, { noFailures: true, ini: { 'reload-on-rss': 200 } }),
   appFault('exit', '/fault/exit', 'only requests on the exiting worker fail; it is respawned', 2),

@@ -33,7 +33,7 @@ export async function startLiveServer(dir: string, extraIni: Record<string, stri
       'http-socket': `127.0.0.1:${http}`,
       processes: 2, threads: 2,
       'buffer-size': 4096, 'limit-post': 65536, harakiri: 5,
-      'wsgi-file': fixtureApp('echo.js'),
+      'wsgi-file': fixtureApp('fuzz-target.js'),
       logto: logFile,
       ...extraIni,
     },
