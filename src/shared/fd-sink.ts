@@ -13,6 +13,8 @@ import type { LineSink } from './line-buffer';
 /** How long a non-blocking fd (a pipe someone made O_NONBLOCK) may push back before lines are dropped. */
 const EAGAIN_PATIENCE_MS = 1000;
 const REPORT_EVERY_MS = 30_000;
+/** While lines are being dropped, how often the count is tried again without new lines. */
+const RETRY_MS = 1000;
 
 export type DropReport = (message: string) => void;
 
@@ -29,8 +31,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 export class FdSink implements LineSink {
   private dropped = 0;
   private lastError = '';
-  /** A write failed part-way: the file ends inside a line, which the next write must end first. */
-  private midLine = false;
+  private retry: NodeJS.Timeout | undefined;
   private reportedAt = -Infinity;
 
   constructor(
@@ -41,12 +42,11 @@ export class FdSink implements LineSink {
   ) {}
 
   write(text: string): void {
-    if (this.dropped > 0 && this.tryWrite(`${this.midLine ? '\n' : ''}${droppedLine(this.dropped, this.lastError)}`)) {
-      this.dropped = 0;
-      this.midLine = false;
-    }
+    if (this.dropped > 0) this.tellDropped();
     if (this.tryWrite(text)) return;
     this.dropped += countLines(text);
+    // A process that logs nothing more after the disk has room again still says what it lost.
+    this.retry ??= setInterval(() => this.tellDropped(), RETRY_MS).unref();
     const now = Date.now();
     if (now - this.reportedAt >= REPORT_EVERY_MS) {
       this.reportedAt = now;
@@ -54,10 +54,21 @@ export class FdSink implements LineSink {
     }
   }
 
+  /** Writes the count of dropped lines, once the log takes writes again. */
+  private tellDropped(): void {
+    // On a fresh line: a write cut by the full disk, ours or another process's (every process
+    // appends to the same file), may have left the file in the middle of a line.
+    if (!this.tryWrite(`\n${droppedLine(this.dropped, this.lastError)}`)) return;
+    this.dropped = 0;
+    clearInterval(this.retry);
+    this.retry = undefined;
+  }
+
   /** Nothing is held here: every write went to the fd or was dropped. */
   flushSync(): void {}
 
   close(): void {
+    clearInterval(this.retry);
     try {
       fs.closeSync(this.fd);
     } catch {
@@ -81,7 +92,6 @@ export class FdSink implements LineSink {
           continue;
         }
         this.lastError = code;
-        if (off > 0) this.midLine = true;
         return false;
       }
     }
