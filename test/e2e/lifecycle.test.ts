@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startServer, fixtureApp, type ServerProcess } from '../support/server';
-import { request, text } from '../support/http';
+import { text } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil, isAlive } from '../support/wait';
 import { exchange } from '../support/uwsgi-client';

@@ -46,6 +46,7 @@ export async function uwsgiHarness(listener: Listener, over: Partial<ServeContex
     limitPost: 0,
     socketTimeoutMs: 4000,
     requestTimeoutMs: 60_000,
+    httpKeepalive: 0,
     log,
     logRequests: false,
     logOnly: undefined,
