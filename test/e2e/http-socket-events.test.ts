@@ -52,5 +52,6 @@ describe('http-socket: the events an app sees on req and res (as on Node\'s own 
     expect(server.workerPids()).to.deep.equal(workers);
     expect(server.logs().filter((l) => (l.level as number) >= 50)).to.deep.equal([]);
     expect(server.stderr.filter(Boolean)).to.deep.equal([]);
+    expect(server.unexpectedOutput()).to.deep.equal([]);
   });
 });
