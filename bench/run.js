@@ -66,7 +66,7 @@ function onSignal(signal) {
     process.exit(130);
   }
   console.error(`\nbench: ${signal}: stopping everything it started…`);
-  cleanup().then(() => process.exit(130));
+  void cleanup().finally(() => process.exit(130));
 }
 
 /**

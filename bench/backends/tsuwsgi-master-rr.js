@@ -54,7 +54,8 @@ if (process.env.RR_WORKER !== '1') {
   const { createLogger } = require(path.join(DIST, 'shared', 'logger.js'));
   const logging = logFile !== '-';
   const logs = createLogger({ role: 'worker', logto: logging ? logFile : undefined, bindings: { worker: Number(process.env.WORKER_ID) } });
-  loadApp({ appFile, appPackage: undefined, callable: undefined, baseDir: path.dirname(appFile) }).then((app) => {
+  /** @param {import('../../src/app/types').LoadedApp} app */
+  const serve = (app) => {
     // What a worker builds (src/worker/app-host.ts) for the bench's ini (bench/lib/backends.js
     // BLOG_SETTINGS; socket-timeout, http-timeout and http-keepalive at their defaults).
     /** @type {import('../../src/server/context').ServeContext} */
@@ -85,6 +86,10 @@ if (process.env.RR_WORKER !== '1') {
       if (m === 'conn' && socket instanceof net.Socket) handleUwsgiConnection(socket, ctx, gate);
     });
     process.send?.('ready');
+  };
+  loadApp({ appFile, appPackage: undefined, callable: undefined, baseDir: path.dirname(appFile) }).then(serve, (err) => {
+    console.error(`tsuwsgi-master-rr: the app did not load: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
   });
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));

@@ -136,7 +136,7 @@ export function startAppThreads(opts: AppThreadsOptions, log: Logger): AppThread
       await Promise.all(
         slots.map(({ worker }) =>
           worker === undefined
-            ? undefined
+            ? Promise.resolve()
             : new Promise<void>((resolve) => {
                 worker.once('exit', () => resolve());
                 worker.postMessage({ act: 'stop' } satisfies WorkerToThread);
