@@ -1,7 +1,7 @@
 /** The uwsgi wire protocol: pure functions over Buffers, no I/O, nothing imported from outside this folder. */
 export {
   HEADER_SIZE, MODIFIER_REQUEST, MODIFIER_PING, MAX_BLOCK_SIZE,
-  parsePacket, bodyLength, truncationError,
+  parsePacket, bodyLength,
   type UwsgiVars, type UwsgiLimits, type ParseResult, type NeedMore, type RequestPacket, type PingPacket,
   type ProtocolError, type BodyLengthError,
 } from './uwsgi-packet.js';
