@@ -24,7 +24,9 @@ export interface LogLine {
 }
 
 export interface Harness {
+  /** The socket of the first kind asked for; `paths` has one per kind, in order. */
   readonly path: string;
+  readonly paths: readonly string[];
   readonly ctx: ServeContext;
   readonly gate: AcceptGate;
   readonly lines: LogLine[];
@@ -40,7 +42,8 @@ export function uwsgiHarness(listener: Listener, over: Partial<ServeContext> = {
   return serverHarness('uwsgi', listener, over);
 }
 
-export async function serverHarness(proto: SocketProto, listener: Listener, over: Partial<ServeContext> = {}): Promise<Harness> {
+/** One app thread listening on one socket of each kind in `protos`. */
+export async function serverHarness(protos: SocketProto | readonly SocketProto[], listener: Listener, over: Partial<ServeContext> = {}): Promise<Harness> {
   const lines: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -73,16 +76,19 @@ export async function serverHarness(proto: SocketProto, listener: Listener, over
     ...over,
   };
   const gate = new AcceptGate();
-  const file = path.join(tempDir(), 'h.sock');
+  const dir = tempDir();
+  const kinds = typeof protos === 'string' ? [protos] : protos;
+  const paths = kinds.map((proto, i) => path.join(dir, `${proto}-${i}.sock`));
   // Bound (not listening) as the master binds: only a listener opened from an fd can be
   // paused by the gate.
   const createHandle = (net as unknown as { _createServerHandle: (p: string, port: number, type: number) => { fd: number; close(): void } })._createServerHandle;
-  const bound = createHandle(file, -1, -1);
-  const listening = await listenAll([{ fd: bound.fd, proto, name: file }], ctx, 511, gate);
+  const bound = paths.map((p) => createHandle(p, -1, -1));
+  const listening = await listenAll(kinds.map((proto, i) => ({ fd: bound[i]!.fd, proto, name: paths[i]! })), ctx, 511, gate);
   let drained: Promise<void> | undefined;
   const drain = (): Promise<void> => (drained ??= listening.drain());
   return {
-    path: file,
+    path: paths[0]!,
+    paths,
     ctx,
     gate,
     lines,
@@ -91,7 +97,7 @@ export async function serverHarness(proto: SocketProto, listener: Listener, over
     close: async () => {
       for (const s of ctx.connections) s.destroy();
       await drain();
-      bound.close();
+      for (const b of bound) b.close();
     },
   };
 }
