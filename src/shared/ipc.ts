@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
+import type { SocketProto } from './socket-proto';
 import type { RecycleReason } from '../worker/recycle-limits';
 import type { CoreFigures } from '../worker/stats/core-slots';
 
@@ -18,7 +19,7 @@ export type MasterToWorker =
   /** Send your counters for the stats server; `round` comes back with them. */
   | { act: 'stats'; round: number }
   /** Sent with a socket handle: a fresh dup for a replacement app thread. */
-  | { act: 'socket'; thread: number; index: number; proto: 'uwsgi' | 'http'; name: string };
+  | { act: 'socket'; thread: number; index: number; proto: SocketProto; name: string };
 
 /** One app thread's state, for SIGUSR1 / fifo s. */
 export interface ThreadReport {

@@ -4,6 +4,7 @@
  * tools read it. Pure: the same input gives the same document.
  */
 import type { CoreFigures } from '../../worker/stats/core-slots';
+import type { SocketProto } from '../../shared/socket-proto';
 
 /** One worker slot as the master sees it when it builds a document. */
 export interface WorkerView {
@@ -31,7 +32,7 @@ export interface WorkerView {
 
 export interface SocketView {
   readonly name: string;
-  readonly proto: 'uwsgi' | 'http';
+  readonly proto: SocketProto;
   readonly queue: number;
   readonly maxQueue: number;
 }
