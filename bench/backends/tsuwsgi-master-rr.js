@@ -42,6 +42,7 @@ if (process.env.RR_WORKER !== '1') {
   const { handleUwsgiConnection } = require(path.join(DIST, 'server', 'uwsgi-connection.js'));
   const { AcceptGate } = require(path.join(DIST, 'server', 'accept-gate.js'));
   const { createLogger } = require(path.join(DIST, 'shared', 'logger.js'));
+  const { NO_REQUEST_HOOKS } = require(path.join(DIST, 'server', 'context.js'));
   const logging = logFile !== '-';
   const logs = createLogger({ role: 'worker', logto: logging ? logFile : undefined, bindings: { worker: Number(process.env.WORKER_ID) } });
   loadApp({ appFile, appPackage: undefined, callable: undefined, baseDir: path.dirname(appFile) }).then((app) => {
@@ -56,9 +57,8 @@ if (process.env.RR_WORKER !== '1') {
       formatLine: undefined,
       writeText: logs.writeText,
       threadField: ',"thread":0',
-      afterRequest: undefined,
-      harakiri: undefined,
-      live: { requests: 0, last: undefined, lastStart: 0 },
+      requests: NO_REQUEST_HOOKS,
+      stats: undefined,
       workerId: Number(process.env.WORKER_ID),
       threadIndex: 0,
       connections: new Set(),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServeContext } from '../../../src/server/context';
+import { NO_REQUEST_HOOKS, type ServeContext } from '../../../src/server/context';
 import { handleUwsgiConnection } from '../../../src/server/uwsgi-connection';
 import { AcceptGate } from '../../../src/server/accept-gate';
 import { tempDir } from '../../support/tmp';
@@ -55,10 +55,8 @@ export async function uwsgiHarness(listener: Listener, over: Partial<ServeContex
     threadField: '',
     workerId: 1,
     threadIndex: 0,
-    afterRequest: undefined,
-    harakiri: undefined,
+    requests: NO_REQUEST_HOOKS,
     stats: undefined,
-    live: { requests: 0, last: undefined, lastStart: 0 },
     connections: new Set(),
     ...over,
   };
