@@ -42,9 +42,10 @@ export interface ServeContext {
  * `res.writableFinished`, else cut short). Both run for every request: keep them cheap.
  */
 export interface RequestHooks {
-  /** True when `end` wants the response time (stats): runApp then times every request. */
+  /** True when `end` wants the response time (stats): runApp then reads the clock at every end too. */
   readonly timed: boolean;
-  start(req: IncomingMessage, res: ServerResponse): void;
+  /** `start`: performance.now() when the app is called (runApp's clock read, shared). */
+  start(req: IncomingMessage, res: ServerResponse, start: number): void;
   /** `micros`: the response time when timed (or logged), else 0. */
   end(res: ServerResponse, micros: number): void;
   /** The app threw or rejected while handling a request. */

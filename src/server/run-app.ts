@@ -20,8 +20,10 @@ type Running = ServerResponse & { [kStart]: number; [kCtx]: ServeContext };
 export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): void {
   const running = res as Running;
   running[kCtx] = ctx;
-  if (ctx.requests.timed || ctx.logRequests || ctx.logOnly !== undefined) running[kStart] = performance.now();
-  ctx.requests.start(req, res);
+  // The one clock read of the request's start, shared by the hooks and the log line.
+  const start = performance.now();
+  running[kStart] = start;
+  ctx.requests.start(req, res, start);
   res.on('close', requestClosed);
   let result: unknown;
   try {

@@ -14,6 +14,7 @@
  * is allocated per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { RequestHooks } from '../server/context';
 import { kPacket, type WithPacket } from '../server/node-request';
 import { onResponseHead } from '../server/response';
@@ -45,6 +46,7 @@ export class ThreadRequests implements RequestHooks {
   private readonly responses: (Booked | undefined)[] = [];
   /** harakiri: requests the full table could not hold, with their start (ms since epoch). */
   private readonly outOfTable = new Map<Booked, number>();
+  private readonly timeOrigin = performance.timeOrigin;
 
   constructor(
     private readonly row: RowWriter,
@@ -58,9 +60,11 @@ export class ThreadRequests implements RequestHooks {
     if (this.harakiri) onResponseHead((res) => row.headSent((res as Partial<Booked>)[kEntry] ?? ENDED));
   }
 
-  start(req: IncomingMessage, res: ServerResponse): void {
+  start(req: IncomingMessage, res: ServerResponse, start: number): void {
     const booked = res as Booked;
-    const now = Date.now();
+    // harakiri compares it with the watchdog thread's clock: the wall clock, read by every
+    // thread alike. Otherwise it is only shown (SIGUSR1, stats): the start runApp read is enough.
+    const now = this.harakiri ? Date.now() : this.timeOrigin + start;
     const fd = this.harakiri ? socketFd(req.socket) : -1;
     const vars = this.stats ? ((req as WithPacket)[kPacket]?.vars ?? req.rawHeaders.length / 2) : 0;
     const entry = this.row.begin(req.method ?? '', req.url ?? '', fd, vars, now);

@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { encodePacket } from '../../../src/protocol';
 import { ThreadRequests, type HookOptions } from '../../../src/worker/request-hooks';
 import { uwsgiHarness, connect, type Harness, type Listener } from '../server/harness';
@@ -111,7 +112,7 @@ describe('worker/request-hooks: ThreadRequests', function () {
     await waitUntil('both checked', () => checks === 2);
     expect(board.started(0)).to.equal(2);
     const res = { writableFinished: true, statusCode: 200, req: { socket: { bytesWritten: 0 } } } as unknown as ServerResponse;
-    hooks.start({ method: 'GET', url: '/x', socket: { bytesWritten: 0 }, rawHeaders: [] } as unknown as IncomingMessage, res);
+    hooks.start({ method: 'GET', url: '/x', socket: { bytesWritten: 0 }, rawHeaders: [] } as unknown as IncomingMessage, res, performance.now());
     hooks.end(res, 5);
     hooks.end(res, 5);
     expect(checks).to.equal(3);
@@ -124,7 +125,7 @@ describe('worker/request-hooks: ThreadRequests', function () {
     const hooks = new ThreadRequests(tb.rows[0], { stats: false, harakiri: true, afterEnd: undefined });
     const made = Array.from({ length: 34 }, (_, i) => {
       const res = { i } as unknown as ServerResponse;
-      hooks.start({ method: 'GET', url: `/${i}`, socket: {}, rawHeaders: [] } as unknown as IncomingMessage, res);
+      hooks.start({ method: 'GET', url: `/${i}`, socket: {}, rawHeaders: [] } as unknown as IncomingMessage, res, performance.now());
       return res;
     });
     const all = hooks.inFlight();
