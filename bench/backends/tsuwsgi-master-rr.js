@@ -52,6 +52,7 @@ if (process.env.RR_WORKER !== '1') {
   const { AcceptGate } = require(path.join(DIST, 'server', 'accept-gate.js'));
   /** @type {typeof import('../../src/shared/logger')} */
   const { createLogger } = require(path.join(DIST, 'shared', 'logger.js'));
+  const { NO_REQUEST_HOOKS } = require(path.join(DIST, 'server', 'context.js'));
   const logging = logFile !== '-';
   const logs = createLogger({ role: 'worker', logto: logging ? logFile : undefined, bindings: { worker: Number(process.env.WORKER_ID) } });
   /** @param {import('../../src/app/types').LoadedApp} app */
@@ -73,10 +74,8 @@ if (process.env.RR_WORKER !== '1') {
       formatLine: undefined,
       writeText: logs.writeText,
       threadField: ',"thread":0',
-      afterRequest: undefined,
-      harakiri: undefined,
+      requests: NO_REQUEST_HOOKS,
       stats: undefined,
-      live: { requests: 0, last: undefined, lastStart: 0 },
       workerId: Number(process.env.WORKER_ID),
       threadIndex: 0,
       connections: new Set(),

@@ -3,7 +3,7 @@
  * sockets' queues) → uWSGI 2.0's JSON shape (`master_utils.c`), so uwsgitop and other existing
  * tools read it. Pure: the same input gives the same document.
  */
-import type { CoreFigures } from '../../worker/stats/core-slots';
+import type { CoreFigures } from '../../shared/stats-figures';
 import type { SocketProto } from '../../shared/socket-proto';
 
 /** One worker slot as the master sees it when it builds a document. */

@@ -7,7 +7,7 @@
  * shown, so a label set never appears twice; a counter then restarts from the new worker's
  * figures, which Prometheus treats as a counter reset.
  */
-import { LATENCY_BUCKETS_S, type CoreFigures } from '../../worker/stats/core-slots';
+import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures';
 import type { MasterView, SocketView, WorkerView } from './document';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

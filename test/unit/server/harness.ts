@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServeContext } from '../../../src/server/context';
+import { NO_REQUEST_HOOKS, type ServeContext } from '../../../src/server/context';
 import type { SocketProto } from '../../../src/shared/socket-proto';
 import { listenAll } from '../../../src/server/listeners';
 import { AcceptGate } from '../../../src/server/accept-gate';
@@ -68,10 +68,8 @@ export async function serverHarness(protos: SocketProto | readonly SocketProto[]
     threadField: '',
     workerId: 1,
     threadIndex: 0,
-    afterRequest: undefined,
-    harakiri: undefined,
+    requests: NO_REQUEST_HOOKS,
     stats: undefined,
-    live: { requests: 0, last: undefined, lastStart: 0 },
     connections: new Set(),
     ...over,
   };
