@@ -2,9 +2,8 @@
  * The one step that turns the wanted state into actions: given what the master wants
  * (wanted.ts), the workers it has (worker-table.ts) and the time, which workers to start,
  * promote, retire or kill, what to announce, and when to look again. Gunicorn's
- * `manage_workers`, grown to cover reloads and recycles. `reconcile` is a pure function;
- * `applyAction` is the state change an action makes (the shell does the process side), and
- * `converge` runs both until nothing is left to do, after every event.
+ * `manage_workers`, grown to cover reloads and recycles. A pure function: converge.ts applies
+ * its actions and runs it again until nothing is left to do.
  *
  * While running, in this order (a worker acted on is not acted on twice in one pass):
  * 1. A retiring worker past worker-reload-mercy is killed; one whose process is gone forgotten.
@@ -202,91 +201,4 @@ function announce(w: Wanted, records: WorkerRecord[], pass: Pass, count: number)
   if (reload === undefined) return;
   const left = records.some((r) => r.role !== 'active' || r.generation < reload.generation);
   if (!left) pass.act({ do: 'reload-finished', reload });
-}
-
-/**
- * The state change an action makes: the table and the wanted state stay in step with what the
- * shell is about to do. Returns the record acted on (a new one for a spawn).
- */
-export function applyAction(w: Wanted, table: WorkerTable, a: Action, now: number): WorkerRecord | undefined {
-  switch (a.do) {
-    case 'spawn': {
-      const r = table.add({ id: a.id, generation: a.generation, role: a.role, replaces: a.replaces, quickDeaths: a.quickDeaths });
-      return started(r, w, now);
-    }
-    case 'respawn': {
-      w.respawns.delete(a.key);
-      const r = table.get(a.key);
-      return r === undefined ? undefined : started(r, w, now);
-    }
-    case 'promote': {
-      const r = table.get(a.key);
-      if (r !== undefined) r.role = 'active';
-      if (r?.replaces !== undefined) w.recycles.delete(r.replaces);
-      return r;
-    }
-    case 'retire': {
-      const r = table.get(a.key);
-      if (r !== undefined) {
-        r.role = 'retiring';
-        r.stopSentAt = now;
-      }
-      forgetPlans(w, a.key);
-      return r;
-    }
-    case 'discard': {
-      const r = table.get(a.key);
-      table.remove(a.key);
-      forgetPlans(w, a.key);
-      return r;
-    }
-    case 'kill': {
-      const r = table.get(a.key);
-      if (r !== undefined) r.killed = true;
-      return r;
-    }
-    case 'announce-ready':
-      w.everReady = true;
-      return undefined;
-    case 'reload-finished':
-      w.reload = undefined;
-      return undefined;
-    case 'reload-switched':
-    case 'exit':
-      return undefined;
-  }
-}
-
-function started(r: WorkerRecord, w: Wanted, now: number): WorkerRecord {
-  r.spawnedAt = now;
-  r.ready = false;
-  r.threads = w.config.threads;
-  return r;
-}
-
-/** A worker that retires or is dropped is not respawned, and its recycle is moot. */
-function forgetPlans(w: Wanted, key: number): void {
-  w.respawns.delete(key);
-  w.recycles.delete(key);
-}
-
-/** Performs an action's process side (the shell), right after its state change. */
-export type Perform = (a: Action, r: WorkerRecord | undefined) => void;
-
-const MAX_PASSES = 100;
-
-/**
- * Reconciles until a pass has nothing to do; returns when to wake up next. Each pass acts on
- * the state the previous one left (a chain reload's promotion, then its next step).
- */
-export function converge(w: Wanted, table: WorkerTable, now: number, perform: Perform): number | undefined {
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const { actions, wakeAt } = reconcile(w, table, now);
-    if (actions.length === 0) return wakeAt;
-    for (const a of actions) {
-      perform(a, applyAction(w, table, a, now));
-      if (a.do === 'exit') return undefined;
-    }
-  }
-  throw new Error(`the master's reconcile step did not settle in ${MAX_PASSES} passes`);
 }

@@ -9,7 +9,8 @@ import type { Logger } from '../../../src/shared/logger';
 import type { MasterEvent } from '../../../src/master/events';
 import { eventHandler } from '../../../src/master/handlers';
 import type { MasterContext } from '../../../src/master/master-context';
-import { converge, type Action } from '../../../src/master/reconcile';
+import { converge } from '../../../src/master/converge';
+import type { Action } from '../../../src/master/reconcile';
 import { initialWanted, type Wanted } from '../../../src/master/wanted';
 import { WorkerTable, type WorkerRecord } from '../../../src/master/worker-table';
 

@@ -4,7 +4,7 @@
  * the handlers, are in commands.test.ts and worker-handlers.test.ts.
  */
 import { expect } from 'chai';
-import { applyAction, converge, reconcile, type Action } from '../../../src/master/reconcile';
+import { reconcile, type Action } from '../../../src/master/reconcile';
 import { initialWanted, type Wanted } from '../../../src/master/wanted';
 import { WorkerTable, type NewRecord, type WorkerRecord } from '../../../src/master/worker-table';
 import { describeAction, testConfig } from './master-sim';
@@ -226,39 +226,6 @@ describe('master/reconcile: one pass, as a pure function', () => {
       add(table, { id: 3, generation: 0, role: 'active' }, { pid: undefined });
       w.phase = 'halting';
       expect(pass(w, table).actions).to.deep.equal(['kill 1 g0 (halt)', 'discard 3 g0']);
-    });
-  });
-
-  describe('applyAction and converge', () => {
-    it('a spawn adds a record started now, with the threads of the current configuration', () => {
-      const { w, table } = state(1);
-      const r = applyAction(w, table, { do: 'spawn', id: 1, role: 'active', generation: 0 }, NOW);
-      expect(r).to.deep.include({ id: 1, role: 'active', spawnedAt: NOW, threads: 1, ready: false, pid: undefined });
-      expect(table.size).to.equal(1);
-    });
-
-    it('retiring or dropping a worker forgets its respawn and its recycle', () => {
-      const { w, table } = state(1);
-      const r = add(table, { id: 1, generation: 0, role: 'active' });
-      w.respawns.set(r.key, NOW);
-      w.recycles.set(r.key, { pid: 1, dueAt: NOW });
-      applyAction(w, table, { do: 'retire', key: r.key }, NOW);
-      expect(r).to.deep.include({ role: 'retiring', stopSentAt: NOW });
-      expect(w.respawns.size + w.recycles.size).to.equal(0);
-    });
-
-    it('converge runs passes until none acts: a chain step follows the promotion in one call', () => {
-      const { w, table } = state(2);
-      w.everReady = true;
-      add(table, { id: 1, generation: 0, role: 'active' });
-      add(table, { id: 2, generation: 0, role: 'active' });
-      add(table, { id: 1, generation: 1, role: 'pending' });
-      w.generation = 1;
-      w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config };
-      const done: string[] = [];
-      const wake = converge(w, table, NOW, (a, r) => done.push(describeAction(a, r)));
-      expect(done).to.deep.equal(['promote 1 g1', 'retire 1 g0', 'spawn 2 g1 pending']);
-      expect(wake).to.equal(NOW + MERCY_MS);
     });
   });
 });
