@@ -13,8 +13,11 @@ import { setWantedCount, wantedCount, type ReloadKind } from './wanted';
 
 export const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGTTIN', 'SIGTTOU'];
 
-/** Signals that are a FIFO command. SIGUSR2 is not uWSGI's meaning (each worker logs its request:
- * SIGUSR1 / fifo s here): logrotate's postrotate needs a signal, as with nginx's USR1. */
+/**
+ * Signals that are a FIFO command. SIGUSR2 is not uWSGI's meaning (each worker logs its
+ * request; that is SIGUSR1 / fifo s here): logrotate's postrotate needs a signal, as with
+ * nginx's USR1 (docs/design-notes.md).
+ */
 const SIGNAL_COMMANDS: Partial<Record<NodeJS.Signals, string>> = { SIGHUP: 'r', SIGUSR1: 's', SIGUSR2: 'l', SIGTTIN: '+', SIGTTOU: '-' };
 
 export function handleSignal(ctx: MasterContext, name: NodeJS.Signals): void {

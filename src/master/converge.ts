@@ -11,51 +11,34 @@ import type { WorkerRecord, WorkerTable } from './worker-table';
 
 /** Returns the record acted on (a new one for a spawn). */
 export function applyAction(w: Wanted, table: WorkerTable, a: Action, now: number): WorkerRecord | undefined {
+  if (a.do === 'spawn') {
+    return started(table.add({ id: a.id, generation: a.generation, role: a.role, replaces: a.replaces, quickDeaths: a.quickDeaths }), w, now);
+  }
+  if (!('key' in a)) {
+    if (a.do === 'announce-ready') w.everReady = true;
+    if (a.do === 'reload-finished') w.reload = undefined;
+    return undefined;
+  }
+  const r = table.get(a.key);
+  if (r === undefined) return undefined;
   switch (a.do) {
-    case 'spawn': {
-      const r = table.add({ id: a.id, generation: a.generation, role: a.role, replaces: a.replaces, quickDeaths: a.quickDeaths });
+    case 'respawn':
+      w.respawns.delete(r.key);
       return started(r, w, now);
-    }
-    case 'respawn': {
-      w.respawns.delete(a.key);
-      const r = table.get(a.key);
-      return r === undefined ? undefined : started(r, w, now);
-    }
-    case 'promote': {
-      const r = table.get(a.key);
-      if (r !== undefined) r.role = 'active';
-      if (r?.replaces !== undefined) w.recycles.delete(r.replaces);
+    case 'promote':
+      r.role = 'active';
+      if (r.replaces !== undefined) w.recycles.delete(r.replaces);
       return r;
-    }
-    case 'retire': {
-      const r = table.get(a.key);
-      if (r !== undefined) {
-        r.role = 'retiring';
-        r.stopSentAt = now;
-      }
-      forgetPlans(w, a.key);
+    case 'retire':
+      r.role = 'retiring';
+      r.stopSentAt = now;
+      return forgetPlans(w, r);
+    case 'discard':
+      table.remove(r.key);
+      return forgetPlans(w, r);
+    case 'kill':
+      r.killed = true;
       return r;
-    }
-    case 'discard': {
-      const r = table.get(a.key);
-      table.remove(a.key);
-      forgetPlans(w, a.key);
-      return r;
-    }
-    case 'kill': {
-      const r = table.get(a.key);
-      if (r !== undefined) r.killed = true;
-      return r;
-    }
-    case 'announce-ready':
-      w.everReady = true;
-      return undefined;
-    case 'reload-finished':
-      w.reload = undefined;
-      return undefined;
-    case 'reload-switched':
-    case 'exit':
-      return undefined;
   }
 }
 
@@ -67,9 +50,10 @@ function started(r: WorkerRecord, w: Wanted, now: number): WorkerRecord {
 }
 
 /** A worker that retires or is dropped is not respawned, and its recycle is moot. */
-function forgetPlans(w: Wanted, key: number): void {
-  w.respawns.delete(key);
-  w.recycles.delete(key);
+function forgetPlans(w: Wanted, r: WorkerRecord): WorkerRecord {
+  w.respawns.delete(r.key);
+  w.recycles.delete(r.key);
+  return r;
 }
 
 /** Performs an action's process side (the shell), right after its state change. */

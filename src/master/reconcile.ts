@@ -7,7 +7,7 @@
  *
  * While running, in this order (a worker acted on is not acted on twice in one pass):
  * 1. A retiring worker past worker-reload-mercy is killed; one whose process is gone forgotten.
- * 2. A worker whose id is above the wanted count retires (a successor is dropped).
+ * 2. A worker whose id is above the wanted count retires, successors included.
  * 3. A successor nothing wants any more (aborted reload, failed or cancelled recycle) is dropped
  *    (killed: it never accepted), or retires if it accepts already.
  * 4. A successor that accepts is promoted and the worker it replaces retires: a recycle's or a
