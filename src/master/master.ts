@@ -111,13 +111,14 @@ class Master {
     this.queueWatch = watchListenQueues(this.sockets, config.listen, this.log);
     const address = config.stats;
     if (address === undefined) return;
-    this.stats = new StatsService(config, this.sockets, () => this.statsSlots(), this.queueWatch);
+    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch);
     const onError = (err: Error): void => this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`);
     this.statsServer = await startStatsServer(address, config.statsHttp, this.stats, onError, config.statsChmod);
     this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: config.statsHttp }, `stats server on ${this.statsServer.name}${config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
   }
 
-  private statsSlots(): StatsSlot[] {
+  /** The worker records as the stats service reads them (its type still says "slot"). */
+  private workersForStats(): StatsSlot[] {
     return this.table.all().map((w) => ({
       key: w.key, id: w.id, role: w.role, ready: w.ready, pid: w.pid ?? 0, spawnedAt: w.spawnedAt,
       spawns: this.table.spawnsById.get(w.id) ?? 0, harakiriKills: this.table.harakiriKillsById.get(w.id) ?? 0,
