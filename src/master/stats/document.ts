@@ -5,13 +5,14 @@
  */
 import type { CoreFigures } from '../../shared/stats-figures';
 import type { SocketProto } from '../../shared/socket-proto';
+import type { Role } from '../worker-table';
 
 /** One worker slot as the master sees it when it builds a document. */
 export interface WorkerView {
   readonly id: number;
   /** 0 when the slot has no process (waiting for a throttled respawn). */
   readonly pid: number;
-  readonly role: 'active' | 'pending' | 'retiring';
+  readonly role: Role;
   /** The worker reported ready (accepts connections). */
   readonly ready: boolean;
   /** ms since epoch. */
