@@ -5,8 +5,9 @@
  */
 import { LATENCY_BUCKETS_S } from '../../shared/stats-figures';
 import { putLabel } from './label';
+import type { BoardView} from './layout';
 import {
-  BEAT, BoardView, CONNECTIONS, ENTRY_BYTES, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH,
+  BEAT, CONNECTIONS, ENTRY_BYTES, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH,
   LATENCY, OVERFLOW, READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, VARS, WRITE_ERRORS, entryAt,
 } from './layout';
 

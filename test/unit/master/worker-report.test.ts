@@ -15,7 +15,7 @@ function setup(): { table: WorkerTable; lines: Record<string, unknown>[]; asked:
 }
 
 const answer = (key: number, pid: number, current?: { request: string; ms: number }) =>
-  ({ kind: 'worker-report', key, pid, rssBytes: 1024, threads: [{ thread: 0, answered: true, requests: 3, current }] }) as const;
+  ({ kind: 'worker-report' as const, key, pid, rssBytes: 1024, threads: [{ thread: 0, answered: true, requests: 3, current }] });
 
 describe('master/worker-report: SIGUSR1 asks every worker, one line each', () => {
   it('writes one line per worker, by id, once all answered; a second request meanwhile is the same report', () => {
