@@ -122,7 +122,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       s.w.everReady = true;
       for (let id = 1; id <= processes; id++) add(s.table, { id, generation: 0, role: 'active' });
       s.w.generation = 1;
-      s.w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: s.w.config };
+      s.w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: s.w.config, previousWorkers: s.w.workers };
       return s;
     }
 
@@ -157,7 +157,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       w.everReady = true;
       for (let id = 1; id <= 3; id++) add(table, { id, generation: 0, role: 'active' });
       w.generation = 1;
-      w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config };
+      w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config, previousWorkers: w.workers };
       expect(pass(w, table).actions).to.deep.equal(['spawn 1 g1 pending']);
       const next = add(table, { id: 1, generation: 1, role: 'pending' }, { ready: false });
       expect(pass(w, table).actions).to.deep.equal([]);
@@ -204,7 +204,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       const old = add(table, { id: 1, generation: 0, role: 'active' });
       add(table, { id: 2, generation: 0, role: 'active' }, { ready: false });
       const third = add(table, { id: 3, generation: 0, role: 'active' });
-      add(table, { id: 3, generation: 0, role: 'retiring' });
+      add(table, { id: 3, generation: 0, role: 'active' }, { role: 'retiring' });
       w.recycles.set(old.key, { pid: old.pid as number, dueAt: NOW });
       w.recycles.set(third.key, { pid: third.pid as number, dueAt: NOW + 10_000 });
       expect(pass(w, table).actions).to.deep.equal(['spawn 1 g0 pending (recycle)']);
@@ -217,7 +217,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       add(table, { id: 1, generation: 1, role: 'pending' }, { ready: false });
       w.recycles.set(old.key, { pid: old.pid as number, dueAt: NOW });
       w.generation = 1;
-      w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: w.config };
+      w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: w.config, previousWorkers: w.workers };
       expect(pass(w, table).actions).to.deep.equal([]);
     });
   });
