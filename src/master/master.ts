@@ -132,11 +132,22 @@ class Master {
 
   /** The worker records as the stats service reads them (its type still says "slot"). */
   private workersForStats(): StatsSlot[] {
-    return this.table.all().map((w) => ({
+    const slots: StatsSlot[] = this.table.all().map((w) => ({
       key: w.key, id: w.id, role: w.role, ready: w.ready, pid: w.pid ?? 0, spawnedAt: w.spawnedAt,
       spawns: this.table.spawnsById.get(w.id) ?? 0, harakiriKills: this.table.harakiriKillsById.get(w.id) ?? 0,
       send: (m) => this.processes.send(w.key, m),
     }));
+    // As uWSGI lists them: every id up to processes, the ones the cheaper left empty with pid 0
+    // (status "cheap"). Keys below 0 are never a record's.
+    const config = this.wanted.config;
+    for (let id = this.wanted.workers + 1; config.cheaper > 0 && id <= config.processes; id++) {
+      if (slots.some((s) => s.id === id)) continue;
+      slots.push({
+        key: -id, id, role: 'active', ready: false, pid: 0, spawnedAt: 0, spawns: this.table.spawnsById.get(id) ?? 0,
+        harakiriKills: this.table.harakiriKillsById.get(id) ?? 0, send: () => false,
+      });
+    }
+    return slots;
   }
 
   start(): void {
