@@ -3,7 +3,7 @@
  * command line, validation, `--help` and docs/options.md are all generated from these rows,
  * so an option cannot exist in one place and be missing from another.
  */
-import type { Config } from './types';
+import type { Config } from '../shared/config';
 
 /**
  * How a value is read. Each kind has one parser in values.ts (address in address.ts,

@@ -9,8 +9,8 @@ import type { MasterToWorker } from '../../shared/ipc';
 
 export const WAIT_MS = 200;
 
-/** What the collector needs of a master slot. */
-export interface CollectSlot {
+/** What the collector needs of a worker record of the master. */
+export interface CollectTarget {
   readonly key: number;
   readonly pid: number;
   /** False when the IPC channel is gone. */
@@ -45,11 +45,11 @@ export class StatsCollector {
 
   constructor(private readonly waitMs = WAIT_MS) {}
 
-  async collect(slots: readonly CollectSlot[]): Promise<Map<number, Collected>> {
-    const round = this.round ?? this.startRound(slots);
+  async collect(targets: readonly CollectTarget[]): Promise<Map<number, Collected>> {
+    const round = this.round ?? this.startRound(targets);
     await round.done;
     const out = new Map<number, Collected>();
-    for (const s of slots) {
+    for (const s of targets) {
       const k = this.known.get(s.key);
       if (k === undefined || k.pid !== s.pid) {
         out.set(s.key, { cores: undefined, fresh: false, deltaRequests: 0 });
@@ -59,8 +59,8 @@ export class StatsCollector {
       out.set(s.key, { cores: k.cores, fresh: round.fresh.has(s.key), deltaRequests: Math.max(0, requests - k.requestsShown) });
       k.requestsShown = requests;
     }
-    // Slots that are gone are forgotten.
-    const live = new Set(slots.map((s) => s.key));
+    // Workers that are gone are forgotten.
+    const live = new Set(targets.map((s) => s.key));
     for (const key of this.known.keys()) if (!live.has(key)) this.known.delete(key);
     return out;
   }
@@ -79,13 +79,13 @@ export class StatsCollector {
     if (r.waiting.size === 0) r.finish();
   }
 
-  private startRound(slots: readonly CollectSlot[]): Round {
+  private startRound(targets: readonly CollectTarget[]): Round {
     const id = ++this.rounds;
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     const round: Round = { id, waiting: new Set(), fresh: new Set(), done, finish };
     this.round = round;
-    for (const s of slots) {
+    for (const s of targets) {
       if (s.pid > 0 && s.send({ act: 'stats', round: id })) round.waiting.add(s.key);
     }
     const timer = setTimeout(() => round.finish(), this.waitMs);
