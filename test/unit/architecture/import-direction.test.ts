@@ -66,7 +66,7 @@ export function violations(src = SRC): string[] {
   return out;
 }
 
-describe('architecture: the import direction', () => {
+describe('architecture: the import direction, and unit tests mirroring src/', () => {
   it('no file imports against it', () => {
     expect(violations()).to.deep.equal([]);
   });
@@ -90,5 +90,16 @@ describe('architecture: the import direction', () => {
       "shared/ipc.ts imports ../server/context (shared → server)",
       "shared/ipc.ts imports ../worker/types (shared → worker)",
     ]);
+  });
+
+  it('unit tests mirror src/: test/unit/<path>.test.ts, or test/unit/<path>/<aspect>.test.ts for a module tested from several sides', () => {
+    const UNIT = path.resolve(__dirname, '..');
+    const strays = filesUnder(UNIT)
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => path.relative(UNIT, f).slice(0, -'.test.ts'.length))
+      // bench/ and support/ test the bench's and the tests' own code; architecture/ the tree.
+      .filter((rel) => !/^(bench|support|architecture)\//.test(rel))
+      .filter((rel) => !fs.existsSync(path.join(SRC, `${rel}.ts`)) && !fs.existsSync(path.join(SRC, `${path.dirname(rel)}.ts`)));
+    expect(strays).to.deep.equal([]);
   });
 });
