@@ -3,7 +3,7 @@
  * is a pure function of its own state, these inputs and the settings: once a second the
  * master's cycle (cycle.ts) gathers the inputs and turns the decision into a wanted worker count.
  */
-import type { Config } from '../../config/types';
+import type { Config } from '../../shared/config';
 
 /** One serving worker, as sampled this second. */
 export interface WorkerLoad {
