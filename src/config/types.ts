@@ -82,3 +82,26 @@ export interface Config {
   /** Mode of a unix-socket stats address. */
   readonly statsChmod: number;
 }
+
+/** The Emperor's own configuration (a config with `emperor`); built by emperor-config.ts. */
+export interface EmperorConfig {
+  /** Absolute path of the Emperor's ini, when one was given. */
+  readonly iniFile: string | undefined;
+  /** Absolute directories or globs of vassal files (a directory means its *.ini). */
+  readonly patterns: readonly string[];
+  /** Seconds between rescans (emperor-freq). */
+  readonly freq: number;
+  /** Throttle step and ceiling for failing vassals, ms. */
+  readonly throttleMs: number;
+  readonly maxThrottleMs: number;
+  /** Run each vassal as its file's owner (root Emperor only). */
+  readonly tyrant: boolean;
+  readonly stats: SocketAddress | undefined;
+  /** Mode of a unix-socket emperor-stats address. */
+  readonly statsChmod: number;
+  /** Absolute paths (FILE[:SECTION] as given, resolved) handed to every vassal as --include / --inherit. */
+  readonly vassalsInclude: readonly string[];
+  readonly vassalsInherit: readonly string[];
+  readonly logto: string | undefined;
+  readonly pidfile: string | undefined;
+}
