@@ -33,10 +33,15 @@ export function expandPatterns(patterns: readonly string[]): Expansion {
 
 function expandOne(glob: string, dirs: Set<string>): string[] {
   const parts = glob.split('/').filter(Boolean);
+  const firstWild = parts.findIndex((p) => WILDCARD.test(p));
+  // Watched: every directory read from the first wildcard on (a new subdirectory that matches
+  // is seen at once), or the file's directory for a glob without wildcards.
+  const watchFrom = firstWild === -1 ? parts.length - 1 : firstWild;
   let current = ['/'];
   for (let i = 0; i < parts.length; i++) {
     const last = i === parts.length - 1;
     const part = parts[i];
+    if (i >= watchFrom) for (const dir of current) dirs.add(dir);
     const next: string[] = [];
     for (const dir of current) {
       if (!WILDCARD.test(part)) {
@@ -44,7 +49,6 @@ function expandOne(glob: string, dirs: Set<string>): string[] {
         if (last ? exists(p) : isDir(p)) next.push(p);
         continue;
       }
-      dirs.add(dir);
       const re = globRegExp(part);
       for (const name of readdir(dir)) {
         const p = path.join(dir, name);
@@ -53,10 +57,6 @@ function expandOne(glob: string, dirs: Set<string>): string[] {
     }
     current = next;
   }
-  // The directory holding each match is watched, also when the glob had no wildcard there.
-  for (const f of current) dirs.add(path.dirname(f));
-  const literalBase = parts.findIndex((p) => WILDCARD.test(p));
-  if (literalBase > 0) dirs.add(`/${parts.slice(0, literalBase).join('/')}`);
   return current;
 }
 

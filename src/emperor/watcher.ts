@@ -20,9 +20,9 @@ export class ChangeWatcher {
     private readonly onChange: (why: string) => void,
   ) {}
 
+  /** The rescan timer also keeps the Emperor alive while no vassal runs (an empty directory). */
   start(): void {
     this.timer = setInterval(() => this.onChange('rescan'), this.freqMs);
-    this.timer.unref();
   }
 
   /** Watches exactly these directories from now on. */

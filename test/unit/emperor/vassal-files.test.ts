@@ -34,13 +34,13 @@ describe('emperor/vassal-files (directories and globs)', () => {
     expect(globRegExp('a+b(c).ini').test('a+b(c).ini')).to.equal(true);
   });
 
-  it('expands a directory (not its subdirectories), a glob over directories, and reports the directories to watch', () => {
+  it('expands a directory (not its subdirectories), a glob over directories, and reports the directories to watch (every one a wildcard reads, with or without a vassal yet)', () => {
     const dir = expandPatterns([path.join(root, 'v')]);
     expect(dir.files).to.deep.equal([path.join(root, 'v/a.ini'), path.join(root, 'v/b.ini')]);
     expect(dir.dirs).to.deep.equal([path.join(root, 'v')]);
     const glob = expandPatterns([path.join(root, 'apps/*/vassal.ini'), path.join(root, 'v/a.ini')]);
     expect(glob.files).to.deep.equal([path.join(root, 'apps/one/vassal.ini'), path.join(root, 'apps/two/vassal.ini'), path.join(root, 'v/a.ini')]);
-    expect(glob.dirs).to.deep.equal([path.join(root, 'apps'), path.join(root, 'apps/one'), path.join(root, 'apps/two'), path.join(root, 'v')]);
+    expect(glob.dirs).to.deep.equal([path.join(root, 'apps'), path.join(root, 'apps/one'), path.join(root, 'apps/three'), path.join(root, 'apps/two'), path.join(root, 'v')]);
     expect(expandPatterns([path.join(root, 'nowhere')]).files).to.deep.equal([]);
   });
 });
