@@ -17,7 +17,7 @@ import { isAlive, waitUntil } from '../support/wait';
 import { exchange } from '../support/uwsgi-client';
 import { readStatsDoc } from '../support/stats';
 import { encodePacket } from '../../src/protocol';
-import { killSeen, processTree, rememberTree, startEmperor, writeVassal, type EmperorRun } from '../support/emperor';
+import { killSeen, processTree, rememberTree, runCli, startEmperor, writeVassal, type EmperorRun } from '../support/emperor';
 
 const APP = fixtureApp('echo.js');
 
@@ -114,6 +114,17 @@ describe('the Emperor: vassals behind one nginx', function () {
     rememberTree(c1.pid);
     expect(await text(`${front.url.c}/env?name=VASSAL`)).to.equal('c');
     expect((await r.doc()).vassals.map((v) => [v.id, v.state])).to.deep.equal([['a.ini', 'running'], ['c.ini', 'running']]);
+
+    // tsuwsgi top on the Emperor's address: the vassal table; --vassal a.ini: a's workers.
+    const table = await runCli(['top', r.stats]);
+    expect([table.code, table.stderr]).to.deep.equal([0, '']);
+    const rows = table.stdout.trimEnd().split('\n');
+    expect(rows[0]).to.match(/^tsuwsgi emperor .*2 vassal\(s\): 2 running/);
+    expect(rows.filter((l) => /^[ac]\.ini\s+running\s+\d+/.test(l))).to.have.length(2);
+    expect(rows.find((l) => l.startsWith('a.ini'))).to.include(path.join(dir, 'a.stats'));
+    const one = await runCli(['top', r.stats, '--vassal', 'a.ini']);
+    expect([one.code, one.stderr]).to.deep.equal([0, '']);
+    expect(one.stdout.split('\n')[0]).to.match(new RegExp(`^tsuwsgi .*master ${a1.pid} .*2 worker\\(s\\)`));
 
     // SIGTERM: a request in flight on c finishes; every vassal drains; exit 0; nothing left.
     const trees = [...rememberTree(a1.pid), ...rememberTree(c1.pid), r.emperor.pid];

@@ -122,3 +122,22 @@ export function idsOf(pid: number): { uid: number; gid: number } {
   const gid = Number(/^Gid:\s+(\d+)/m.exec(status)?.[1]);
   return { uid, gid };
 }
+
+/** `tsuwsgi ARGS` to completion (bounded), e.g. `top ADDRESS` as a snapshot (stdout is a pipe). */
+export function runCli(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tsuwsgi ${args.join(' ')} did not exit within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
