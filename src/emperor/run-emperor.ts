@@ -6,6 +6,7 @@
  * then reads EOF on its pipe and stops gracefully by itself.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { EmperorConfig } from '../config/types';
 import { TsuwsgiError } from '../shared/errors';
 import { ExitCode } from '../shared/exit-codes';
@@ -16,7 +17,8 @@ import type { StatsServer } from '../master/stats/stats-server';
 import { Emperor } from './emperor';
 import { serveEmperorStats } from './emperor-stats';
 import { NotifyBridge } from './notify-bridge';
-import { vassalDirProblem } from './tyrant';
+import { factsOf, judgeVassalFile, vassalDirProblem } from './tyrant';
+import { splitIniSpec } from '../config/ini-file';
 import { baseDirOf } from './vassal-files';
 
 export async function runEmperor(config: EmperorConfig, logs: LogHandle): Promise<void> {
@@ -53,6 +55,31 @@ function checkStart(config: EmperorConfig, root: boolean): void {
     const problem = root ? vassalDirProblem(base, config.tyrant) : undefined;
     if (problem !== undefined) throw new TsuwsgiError('E_EMPEROR_UNSAFE_DIR', `emperor ${pattern}: refusing to start vassals as root from there: ${problem}`);
   }
+  if (root) for (const [option, file] of templates(config)) checkTemplate(option, file);
+}
+
+function templates(config: EmperorConfig): [string, string][] {
+  return [...config.vassalsInclude.map((f): [string, string] => ['vassals-include', f]), ...config.vassalsInherit.map((f): [string, string] => ['vassals-inherit', f])];
+}
+
+/**
+ * Every vassal reads the templates, root's vassals too: as for a vassal file without tyrant,
+ * only root may be able to change them (an `env = NODE_OPTIONS=--require ...` there would run
+ * in every root vassal).
+ */
+function checkTemplate(option: string, spec: string): void {
+  const { file } = splitIniSpec(spec);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch (err) {
+    throw new TsuwsgiError('E_CONFIG_FILE', `${option} ${file}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code})`);
+  }
+  const verdict = judgeVassalFile(factsOf(st), { root: true, tyrant: true });
+  const problem = !verdict.ok ? `it ${verdict.why}`
+    : st.uid !== 0 ? `it is owned by uid ${st.uid}, not root, and every vassal reads it, root's too`
+      : vassalDirProblem(path.dirname(file), false);
+  if (problem !== undefined) throw new TsuwsgiError('E_EMPEROR_UNSAFE_TEMPLATE', `${option} ${file}: refusing, as root: ${problem}`);
 }
 
 function isDir(p: string): boolean {

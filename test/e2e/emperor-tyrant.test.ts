@@ -114,7 +114,7 @@ describe('the Emperor as root: emperor-tyrant and the vassal files it refuses', 
     expect(r.stderr).to.equal(`tsuwsgi: emperor-tyrant: the Emperor runs as uid ${NOBODY}, and only root can start each vassal as its file's owner\n`);
   });
 
-  it('refuses to start as root from a vassal directory another user can change', async () => {
+  it('refuses to start as root from a vassal directory, or with a vassals-include file, another user can change', async () => {
     const install = installForNobody();
     const dir = openDir();
     const vassals = path.join(dir, 'vassals');
@@ -124,5 +124,14 @@ describe('the Emperor as root: emperor-tyrant and the vassal files it refuses', 
     const r = spawnSync(process.execPath, [install.bin, '--emperor', vassals], { encoding: 'utf8', timeout: 30_000, cwd: dir });
     expect(r.status).to.equal(3);
     expect(r.stderr).to.match(new RegExp(`^tsuwsgi: emperor ${vassals}: refusing to start vassals as root from there: ${vassals} is writable by a user other than root`));
+
+    // Root's vassal directory, but a template nobody owns: it would reach every root vassal.
+    fs.chownSync(vassals, 0, 0);
+    const common = path.join(dir, 'common.ini');
+    fs.writeFileSync(common, '[uwsgi]\nenv = NODE_OPTIONS=--require /tmp/x.js\n');
+    fs.chownSync(common, NOBODY, NOBODY);
+    const t = spawnSync(process.execPath, [install.bin, '--emperor', vassals, '--vassals-include', common], { encoding: 'utf8', timeout: 30_000, cwd: dir });
+    expect(t.status).to.equal(3);
+    expect(t.stderr).to.equal(`tsuwsgi: vassals-include ${common}: refusing, as root: it is owned by uid ${NOBODY}, not root, and every vassal reads it, root's too\n`);
   });
 });
