@@ -140,12 +140,12 @@ describe('the Emperor: vassals behind one nginx', function () {
     expect(stopped.map((l) => l.code)).to.deep.equal([0, 0]);
   });
 
-  it('a socket change restarts the vassal on the new socket; SIGHUP reloads every vassal', async () => {
+  it('a socket change restarts the vassal on the new socket; SIGHUP reloads every vassal; SIGUSR1 logs them, SIGUSR2 reaches them', async () => {
     const dir = tempDir();
     run = startEmperor(dir);
     const r = run;
     vassal(r, 'a', { vacuum: true });
-    vassal(r, 'b', { vacuum: true });
+    vassal(r, 'b', { vacuum: true, logto: path.join(dir, 'b.log') });
     const a1 = await r.waitVassal('a.ini', 'running', (v) => v.state === 'running');
     const b1 = await r.waitVassal('b.ini', 'running', (v) => v.state === 'running');
     rememberTree(a1.pid);
@@ -166,6 +166,16 @@ describe('the Emperor: vassals behind one nginx', function () {
     await r.waitVassal('a.ini', 'reloaded', () => r.events('a.ini', 'vassal-reloaded').length === 1, 30_000);
     const doc = await r.doc();
     expect(doc.vassals.map((v) => [v.id, v.state, v.pid])).to.deep.equal([['a.ini', 'running', a2.pid], ['b.ini', 'running', b1.pid]]);
+
+    // SIGUSR1: one line per vassal. SIGUSR2 (logrotate's postrotate): b reopens its logto.
+    process.kill(r.emperor.pid, 'SIGUSR1');
+    await waitUntil('the vassal table in the log', () => r.emperor.events('vassal-status').length === 2);
+    expect(r.emperor.events('vassal-status').map((l) => [l.vassal, l.state, l.pid])).to.deep.equal([
+      [path.join(r.vassals, 'a.ini'), 'running', a2.pid], [path.join(r.vassals, 'b.ini'), 'running', b1.pid],
+    ]);
+    fs.renameSync(path.join(dir, 'b.log'), path.join(dir, 'b.log.1'));
+    process.kill(r.emperor.pid, 'SIGUSR2');
+    await waitUntil('b.log reopened', () => fs.existsSync(path.join(dir, 'b.log')) && fs.readFileSync(path.join(dir, 'b.log'), 'utf8').includes('"event":"log-reopened"'));
     expect(await r.emperor.stop('SIGTERM', 60_000)).to.deep.equal({ code: 0, signal: null });
   });
 
