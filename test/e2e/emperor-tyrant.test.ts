@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { NOBODY, canRunAsNobody, credsOf, installForNobody, openDir } from '../support/nobody-install';
+import { NOBODY, credsOf, installForNobody, openDir, whyNotAsNobody } from '../support/nobody-install';
+import { skipUnless } from '../support/skip';
 import { idsOf, killSeen, rememberTree, startEmperor, writeVassal, type EmperorRun } from '../support/emperor';
 import { request } from '../support/http';
 import { pickPort } from '../support/server';
@@ -19,7 +20,7 @@ describe('the Emperor as root: emperor-tyrant and the vassal files it refuses', 
   let run: EmperorRun | undefined;
 
   before(function () {
-    if (!canRunAsNobody()) throw new Error('these tests need root, setpriv and nobody:nogroup (65534)');
+    skipUnless(this, whyNotAsNobody());
   });
 
   afterEach(async () => {
