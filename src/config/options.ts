@@ -21,9 +21,12 @@ export type OptionKind =
   | 'module'
   | 'user'
   | 'group'
-  | 'owner';
+  | 'owner'
+  | 'daemon'
+  | 'smart-daemon'
+  | 'daemon2';
 
-export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Stats', 'Emperor', 'Configuration'] as const;
+export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Daemons', 'Stats', 'Emperor', 'Configuration'] as const;
 export type OptionSection = (typeof OPTION_SECTIONS)[number];
 
 export interface OptionSpec {
@@ -288,6 +291,22 @@ const rows: OptionSpec[] = [
     name: 'stats-chmod', aliases: [], kind: 'mode', repeatable: false, default: '600', key: 'statsChmod',
     section: 'Stats', metavar: 'MODE',
     help: "mode of a unix-socket stats address (its owner is the master's user at start: root when started as root); a TCP address has no such protection, any local user can read it",
+  },
+  // Daemons: src/master/daemons/ runs them; daemon-spec.ts parses the three forms.
+  {
+    name: 'attach-daemon', aliases: [], kind: 'daemon', repeatable: true, key: 'attachDaemon',
+    section: 'Daemons', metavar: 'COMMAND',
+    help: "run COMMAND (with /bin/sh -c) beside the workers, with the app's env, uid/gid and chdir; started again when it exits (a command that keeps dying waits 1 s more each time, up to 300 s), stopped (SIGTERM to its process group, SIGKILL after worker-reload-mercy) and started again on a reload, stopped when the master stops. It must not go to the background",
+  },
+  {
+    name: 'smart-attach-daemon', aliases: [], kind: 'smart-daemon', repeatable: true, key: 'smartAttachDaemon',
+    section: 'Daemons', metavar: 'PIDFILE[,FREQ] COMMAND',
+    help: 'a daemon that writes its own pidfile: started only when PIDFILE names no live process (checked every second; a new start gets FREQ seconds, default 10, to write it), started again when that process is gone; it keeps running through reloads and when the master stops, and the next master adopts it',
+  },
+  {
+    name: 'attach-daemon2', aliases: [], kind: 'daemon2', repeatable: true, key: 'attachDaemon2',
+    section: 'Daemons', metavar: 'KEY=VALUE,...',
+    help: 'a daemon in key=value form (commas separate pairs, \\, is a comma in a value): cmd (or command, exec; required), pidfile (a smart daemon), freq, stopsignal, reloadsignal (sent on a reload instead of a restart), touch (files separated by ;, whose change sends stopsignal), chdir, max_throttle (seconds), control (the master stops when it dies); signals by name or number',
   },
   // Emperor: read by emperor-config.ts (no Config key); `emperor` makes the config an Emperor's.
   {

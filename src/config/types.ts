@@ -81,6 +81,34 @@ export interface Config {
   readonly statsVars: boolean;
   /** Mode of a unix-socket stats address. */
   readonly statsChmod: number;
+  /** Attached daemons, one list per option that declares them (daemonsOf() joins them). */
+  readonly attachDaemon: readonly DaemonSpec[];
+  readonly smartAttachDaemon: readonly DaemonSpec[];
+  readonly attachDaemon2: readonly DaemonSpec[];
+}
+
+/**
+ * A command the master keeps running beside the workers (attach-daemon, smart-attach-daemon,
+ * attach-daemon2). Parsed by daemon-spec.ts; run by src/master/daemons/.
+ */
+export interface DaemonSpec {
+  /** Run with /bin/sh -c, as uWSGI does. */
+  readonly command: string;
+  /** Smart daemon: watched through this pidfile (absolute), not through its exit. */
+  readonly pidfile: string | undefined;
+  /** Seconds a started smart daemon has to write a live pid into its pidfile. */
+  readonly freq: number;
+  readonly stopSignal: NodeJS.Signals;
+  /** Sent on a master reload; a plain daemon then keeps running instead of being restarted. */
+  readonly reloadSignal: NodeJS.Signals | undefined;
+  /** Files whose mtime change sends stopSignal (the daemon is then started again). */
+  readonly touch: readonly string[];
+  /** Working directory (absolute); the workers' chdir when unset. */
+  readonly chdir: string | undefined;
+  /** The longest restart delay of a daemon that keeps dying, seconds. */
+  readonly maxThrottle: number;
+  /** The master stops gracefully when this daemon dies (uWSGI's control daemon). */
+  readonly control: boolean;
 }
 
 /** The Emperor's own configuration (a config with `emperor`); built by emperor-config.ts. */

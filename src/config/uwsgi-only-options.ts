@@ -15,7 +15,7 @@ const names = [
   'offload-threads', 'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
   'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
   'no-orphans', 'skip-atexit', 'reload-on-exception', 'daemonize',
-  'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'cron', 'unique-cron', 'hook-master-start',
+  'daemonize2', 'cron', 'unique-cron', 'hook-master-start',
   'hook-pre-app', 'exec-pre-app', 'exec-as-root',
   // the Emperor (the options it implements are in the table)
   'emperor-nofollow', 'emperor-pidfile', 'emperor-procname', 'emperor-required-heartbeat', 'emperor-curse-tolerance',

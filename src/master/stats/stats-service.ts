@@ -15,6 +15,7 @@ import { renderPrometheus } from './prometheus';
 import { procMemory } from './proc-memory';
 import { readListenQueues, type SocketQueue } from './listen-queues';
 import type { QueueWatch } from './queue-watch';
+import type { StatsDaemon } from '../daemons/daemon-stats';
 
 /** The queue watch samples every second; a sample this old is still current enough. */
 const QUEUE_SAMPLE_MAX_AGE_MS = 1500;
@@ -37,6 +38,7 @@ interface Views {
   readonly master: MasterView;
   readonly sockets: SocketView[];
   readonly workers: WorkerView[];
+  readonly daemons: StatsDaemon[];
 }
 
 export class StatsService implements StatsSource {
@@ -47,6 +49,7 @@ export class StatsService implements StatsSource {
     private readonly sockets: readonly BoundSocket[],
     private readonly slots: () => StatsSlot[],
     private readonly queueWatch: QueueWatch,
+    private readonly daemons: () => StatsDaemon[] = () => [],
   ) {}
 
   onReply(key: number, pid: number, round: number, cores: readonly CoreFigures[]): void {
@@ -55,12 +58,12 @@ export class StatsService implements StatsSource {
 
   async json(): Promise<string> {
     const v = await this.views();
-    return JSON.stringify(buildStatsDocument(v.master, v.sockets, v.workers));
+    return JSON.stringify(buildStatsDocument(v.master, v.sockets, v.workers, v.daemons));
   }
 
   async metrics(): Promise<string> {
     const v = await this.views();
-    return renderPrometheus(v.master, v.sockets, v.workers);
+    return renderPrometheus(v.master, v.sockets, v.workers, v.daemons);
   }
 
   /** The poller's sample when it is recent: scrapers then cost no extra `ss` run each. */
@@ -94,7 +97,7 @@ export class StatsService implements StatsSource {
       startedAt: Date.now() - process.uptime() * 1000,
       listenQueueErrors: this.queueWatch.fullSamples(),
     };
-    return { master, sockets, workers };
+    return { master, sockets, workers, daemons: this.daemons() };
   }
 }
 

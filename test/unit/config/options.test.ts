@@ -36,7 +36,7 @@ describe('config/options (the table)', () => {
   });
   it('only repeatable options are lists; min ≤ max', () => {
     expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members([
-      'socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload',
+      'socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload', 'attach-daemon', 'smart-attach-daemon', 'attach-daemon2',
       'emperor', 'vassals-include', 'vassals-inherit', 'include', 'inherit',
     ]);
     for (const o of optionTable) if (o.min !== undefined && o.max !== undefined) expect(o.min).to.be.at.most(o.max);
