@@ -41,7 +41,7 @@ export function onPidfileRead(ctx: MasterContext, e: EventOf<'daemon-pidfile'>):
   r.nextCheckAt = now + CHECK_EVERY_MS;
   if (r.stopping !== undefined || r.startAt !== undefined) return;
   if (e.pid !== undefined) {
-    if (r.pid !== e.pid) {
+    if (r.pid !== e.pid || !r.watched) {
       const found = r.child === undefined && r.starts === 0 ? 'found running' : 'running';
       ctx.log.info({ event: 'daemon-pidfile', daemon: r.id, daemonPid: e.pid, pidfile: r.spec.pidfile }, `daemon ${r.id} ${found} as pid ${e.pid} (${r.spec.pidfile})`);
     }

@@ -89,6 +89,10 @@ export class DaemonProcesses {
     if (!isSmart(r)) this.children.set(key, child);
     child.once('exit', (code, signal) => {
       this.children.delete(key);
+      // What a dead plain daemon left in its process group (a command's background children)
+      // goes with it: restarts must not pile up orphans. The group id cannot be reused while
+      // any member lives, so this reaches only them.
+      if (!isSmart(r)) killGroupOnly(pid, 'SIGKILL');
       this.post({ kind: 'daemon-exit', key, pid, code, signal });
     });
     const again = r.starts > 1 ? 're' : '';
@@ -112,6 +116,14 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(pid, signal);
   } catch {
     // Gone already: its exit (or the next pidfile read) tells the master.
+  }
+}
+
+function killGroupOnly(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Nothing left in it.
   }
 }
 
