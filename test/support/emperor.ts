@@ -71,7 +71,17 @@ export function processTree(pid: number): number[] {
   } catch {
     // gone meanwhile
   }
-  return [pid, ...children.flatMap(processTree)];
+  // Masters and workers only: a master also runs short-lived helpers (`ss` for the listen
+  // queues, once a second) that would make the tree's size a matter of timing.
+  return [pid, ...children.filter(isNode).flatMap(processTree)];
+}
+
+function isNode(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === process.execPath;
+  } catch {
+    return false;
+  }
 }
 
 /**
