@@ -13,7 +13,7 @@ import { configureSdNotify } from '../master/sd-notify';
 import { checkWritableDirs } from '../master/unsafe-dirs';
 import { workerCredentials } from '../master/credentials';
 import { parseTopArgs, runTop, TOP_USAGE } from './top/run-top';
-import type { EmperorConfig } from '../config/types';
+import type { EmperorConfig } from '../shared/config';
 import { runEmperor } from '../emperor/run-emperor';
 import { serveEmperor, takeEmperorLink } from '../emperor/vassal-link';
 

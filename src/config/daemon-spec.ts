@@ -11,7 +11,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Config, DaemonSpec } from './types';
+import type { Config, DaemonSpec } from '../shared/config';
 import type { Parsed } from './values';
 
 /** uWSGI's defaults: a smart daemon gets 10 s to write its pidfile; throttling stops at 5 min. */

@@ -8,7 +8,7 @@ import { TsuwsgiError } from '../shared/errors';
 import { optionValue, type BuildInput } from './build-config';
 import { findOption, type OptionSpec } from './options';
 import { describe, type Origin } from './settings';
-import type { EmperorConfig, SocketAddress } from './types';
+import type { EmperorConfig, SocketAddress } from '../shared/config';
 
 /** Options outside section Emperor that mean something to the Emperor itself. */
 const EMPEROR_OWN = new Set(['logto', 'pidfile', 'stats-chmod', 'strict']);

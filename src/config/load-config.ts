@@ -12,7 +12,7 @@ import { DEFAULT_SECTION, readIniSection, splitIniSpec, type IniSection } from '
 import { includeLayers, inheritDefaults, mergeLayers } from './merge';
 import { referencedKeys } from './placeholders';
 import type { Layer, Unsupported } from './settings';
-import type { EmperorConfig } from './types';
+import type { EmperorConfig } from '../shared/config';
 import { listenFds } from '../shared/listen-fds';
 
 export type { CliEntry } from './cli-layer';

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EmperorConfig } from '../config/types';
+import type { EmperorConfig } from '../shared/config';
 import { startStatsServer, type StatsServer } from '../master/stats/stats-server';
 import { wasLoyal } from './throttle';
 import type { Vassal, VassalState } from './vassal-table';

@@ -8,7 +8,7 @@
  * the Emperor only starts, signals and waits for them.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { Config, EmperorConfig } from '../config/types';
+import type { Config, EmperorConfig } from '../shared/config';
 import type { LogHandle } from '../shared/logger';
 import { ExitCode } from '../shared/exit-codes';
 import { sdNotify } from '../master/sd-notify';

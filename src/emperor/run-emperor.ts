@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EmperorConfig } from '../config/types';
+import type { EmperorConfig } from '../shared/config';
 import { TsuwsgiError } from '../shared/errors';
 import { ExitCode } from '../shared/exit-codes';
 import type { LogHandle } from '../shared/logger';

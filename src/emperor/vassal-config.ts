@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { loadConfig, type CliEntry } from '../config';
-import type { Config, EmperorConfig } from '../config/types';
+import type { Config, EmperorConfig } from '../shared/config';
 import { mergeReloaded } from '../master/reload-config';
 
 /** The vassal's command-line arguments after bin/tsuwsgi. */

@@ -7,7 +7,7 @@ import net from 'node:net';
 import http from 'node:http';
 import { parseAddress } from '../../config/address';
 import { TsuwsgiError } from '../../shared/errors';
-import type { StatsDocument } from '../../master/stats/document';
+import type { StatsDocument } from '../../shared/stats-document';
 import type { EmperorDocument } from '../../emperor/emperor-stats';
 
 /** A master's stats document, or an Emperor's (emperor-stats: a vassals list). */

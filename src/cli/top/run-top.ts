@@ -6,7 +6,7 @@
  * terminal and exits 0. Not a terminal: one plain snapshot.
  */
 import { TsuwsgiError } from '../../shared/errors';
-import type { StatsDocument } from '../../master/stats/document';
+import type { StatsDocument } from '../../shared/stats-document';
 import type { EmperorDocument } from '../../emperor/emperor-stats';
 import { readDocument, readStats } from './read-stats';
 import { requestRates } from './rates';

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type { Config, DaemonSpec } from '../../config/types';
+import type { Config, DaemonSpec } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import type { MasterEvent } from '../events';
 import { watchTouchFiles } from '../touch-watch';

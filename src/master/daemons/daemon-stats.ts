@@ -3,28 +3,10 @@
  * (uWSGI's keys `cmd`, `pid`, `respawns`, and what tsuwsgi knows besides), the Prometheus
  * families, and SIGUSR1's lines. Pure: the daemon table and a clock in.
  */
+import type { DaemonState, StatsDaemon } from '../../shared/stats-document';
 import type { DaemonRecord } from './daemon-table';
 import { isSmart } from './daemon-table';
 
-export type DaemonState = 'running' | 'starting' | 'throttled' | 'stopping' | 'down';
-
-/** One entry of the stats document's `daemons` array. */
-export interface StatsDaemon {
-  id: number;
-  cmd: string;
-  /** 0 when no process is known. */
-  pid: number;
-  /** Processes started for it (uWSGI counts the first start too). */
-  respawns: number;
-  state: DaemonState;
-  /** 1 for a smart daemon (watched through `pidfile`). */
-  smart: 0 | 1;
-  pidfile: string | null;
-  /** Its last exit: code or signal, and when (unix seconds); null before any. */
-  last_exit: { code: number | null; signal: string | null; at: number } | null;
-  /** ms until its next start while throttled, else 0. */
-  next_start_in_ms: number;
-}
 
 export function daemonStats(records: readonly DaemonRecord[], now: number): StatsDaemon[] {
   return [...records].sort((a, b) => a.id - b.id || a.key - b.key).map((r) => ({

@@ -8,7 +8,7 @@
  * pidfile names (its own child, or a process it forked, or one a previous master started);
  * `child` is the process this master started, while it lives.
  */
-import type { DaemonSpec } from '../../config/types';
+import type { DaemonSpec } from '../../shared/config';
 
 export interface DaemonExit {
   readonly code: number | null;

@@ -18,7 +18,7 @@
  * Stopping or halting: plain daemons are stopped (SIGKILL after the mercy), smart ones left
  * running. A stopping daemon whose process is gone is forgotten.
  */
-import type { DaemonSpec } from '../../config/types';
+import type { DaemonSpec } from '../../shared/config';
 import { daemonsOf } from '../../config/daemon-spec';
 import type { Wanted } from '../wanted';
 import { isSmart, sameDaemon, type DaemonRecord, type DaemonTable } from './daemon-table';

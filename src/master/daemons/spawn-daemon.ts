@@ -17,7 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type { Config, DaemonSpec } from '../../config/types';
+import type { Config, DaemonSpec } from '../../shared/config';
 import { workerCredentials } from '../credentials';
 import { describeSpawnFailure } from '../spawn-failure';
 

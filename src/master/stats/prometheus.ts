@@ -10,7 +10,8 @@
 import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures';
 import type { MasterView, SocketView, WorkerView } from './document';
 import { ROLE_RANK } from '../worker-table';
-import { daemonMetricLines, type StatsDaemon } from '../daemons/daemon-stats';
+import { daemonMetricLines } from '../daemons/daemon-stats';
+import type { StatsDaemon } from '../../shared/stats-document';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

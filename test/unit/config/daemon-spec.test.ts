@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { daemonsOf, parseAttachDaemon, parseAttachDaemon2, parseSignal, parseSmartAttachDaemon } from '../../../src/config/daemon-spec';
-import type { DaemonSpec } from '../../../src/config/types';
+import type { DaemonSpec } from '../../../src/shared/config';
 
 function value(parsed: { value: DaemonSpec } | { problem: string }): DaemonSpec {
   if ('problem' in parsed) throw new Error(parsed.problem);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { emperorDocument } from '../../../src/emperor/emperor-stats';
 import * as table from '../../../src/emperor/vassal-table';
 import { LOYAL_AFTER_MS } from '../../../src/emperor/throttle';
-import type { EmperorConfig } from '../../../src/config/types';
+import type { EmperorConfig } from '../../../src/shared/config';
 
 const config: EmperorConfig = {
   iniFile: undefined, patterns: ['/etc/v'], freq: 3, throttleMs: 1000, maxThrottleMs: 5000, tyrant: true, stats: undefined,

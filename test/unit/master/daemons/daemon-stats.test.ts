@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseAttachDaemon, parseSmartAttachDaemon } from '../../../../src/config/daemon-spec';
-import type { DaemonSpec } from '../../../../src/config/types';
+import type { DaemonSpec } from '../../../../src/shared/config';
 import { DaemonTable } from '../../../../src/master/daemons/daemon-table';
 import { daemonStats } from '../../../../src/master/daemons/daemon-stats';
 import { buildStatsDocument } from '../../../../src/master/stats/document';

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { parseAttachDaemon, parseAttachDaemon2, parseSmartAttachDaemon } from '../../../../src/config/daemon-spec';
-import type { DaemonSpec } from '../../../../src/config/types';
+import type { DaemonSpec } from '../../../../src/shared/config';
 import { MasterSim } from '../master-sim';
 
 function spec(parsed: { value: DaemonSpec } | { problem: string }): DaemonSpec {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadConfig, type CliEntry } from '../../../src/config/load-config';
-import { includeLayers, inheritDefaults } from '../../../src/config/merge';
-import type { Layer, Setting } from '../../../src/config/settings';
-import { errorOf, tempDirs } from './temp-ini';
+import { loadConfig, type CliEntry } from '../../../../src/config/load-config';
+import { includeLayers, inheritDefaults } from '../../../../src/config/merge';
+import type { Layer, Setting } from '../../../../src/config/settings';
+import { errorOf, tempDirs } from '../temp-ini';
 
 /** A layer from `name: [values]`, every value from one pretend file. */
 function layer(values: Record<string, string[]>, file = 'x.ini'): Layer {
