@@ -38,7 +38,7 @@ export function buildConfig(input: BuildInput): Built {
   const valueOf = (spec: OptionSpec): unknown => optionValue(spec, settings.get(spec.name), baseFor, cwd);
 
   const strict = valueOf(spec('strict')) as boolean;
-  const warnings = unsupportedWarnings(input.unsupported, strict);
+  const warnings = [...unsupportedWarnings(input.unsupported, strict), ...emperorOnlyWarnings(settings)];
   const fields: Record<string, unknown> = {};
   for (const s of optionTable) if (s.key !== undefined && s.name !== 'chdir') fields[s.key] = valueOf(s);
 
@@ -73,7 +73,7 @@ function chdirOf(settings: Layer, cwd: string): string | undefined {
   return optionValue(chdir, settings.get('chdir'), (o) => ({ baseDir: o.kind === 'file' ? o.dir : cwd }), cwd) as string | undefined;
 }
 
-function optionValue(
+export function optionValue(
   s: OptionSpec,
   given: readonly Setting[] | undefined,
   baseFor: (origin: Origin) => ValueContext,
@@ -97,6 +97,17 @@ function defaultOf(s: OptionSpec, cwd: string): unknown {
   const parsed = parseValue(s, s.default, { baseDir: cwd });
   if ('problem' in parsed) throw new Error(`option table: default of ${s.name} is invalid: ${parsed.problem}`);
   return s.repeatable ? [parsed.value] : parsed.value;
+}
+
+/** emperor-* and vassals-* mean something only to an Emperor (a config with `emperor`). */
+function emperorOnlyWarnings(settings: Layer): string[] {
+  const lines: string[] = [];
+  for (const [name, given] of settings) {
+    if (findOption(name)?.section !== 'Emperor') continue;
+    const last = given[given.length - 1];
+    lines.push(`${describe(last.origin, last.key, last.text)}: only an Emperor (emperor = DIR) reads it; ignored`);
+  }
+  return lines;
 }
 
 function unsupportedWarnings(unsupported: readonly Unsupported[], strict: boolean): string[] {

@@ -27,6 +27,13 @@ export type MasterEvent =
   | { kind: 'cheaper-due'; round: number }
   /** The SIGUSR1 report's deadline for the round. */
   | { kind: 'report-due'; round: number }
+  /** An attached daemon's process (key: its daemon record) exited, or could not be started. */
+  | { kind: 'daemon-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'daemon-spawn-failed'; key: number; message: string }
+  /** A smart daemon's pidfile was read: the live pid it names, if any. */
+  | { kind: 'daemon-pidfile'; key: number; pid: number | undefined }
+  /** A daemon's touch file changed. */
+  | { kind: 'daemon-touched'; file: string }
   /** Something the wanted state holds became due (a respawn, a recycle, a mercy deadline). */
   | { kind: 'tick' };
 

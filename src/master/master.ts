@@ -41,6 +41,10 @@ import { WorkerReport } from './worker-report';
 import { WorkerTable, type WorkerRecord } from './worker-table';
 import { CheaperCycle, CYCLE_MS } from './cheaper/cycle';
 import { procMemory } from './stats/proc-memory';
+import { DaemonTable } from './daemons/daemon-table';
+import { DaemonProcesses } from './daemons/daemon-processes';
+import { daemonStats } from './daemons/daemon-stats';
+import { daemonsOf } from '../config/daemon-spec';
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
 export type ConfigSource = () => Config;
@@ -70,6 +74,8 @@ function clampBacklog(asked: Config, log: Logger): Config {
 class Master {
   private readonly wanted: Wanted;
   private readonly table = new WorkerTable();
+  private readonly daemons = new DaemonTable();
+  private readonly daemonProcesses: DaemonProcesses;
   private readonly queue: EventQueue<MasterEvent>;
   private readonly processes: WorkerProcesses;
   private readonly report: WorkerReport;
@@ -91,9 +97,10 @@ class Master {
     this.wanted = initialWanted(config);
     const post = (e: MasterEvent): void => this.queue.post(e);
     this.processes = new WorkerProcesses(sockets, this.log, post, (k, p, round, cores) => this.stats?.onReply(k, p, round, cores));
-    this.report = new WorkerReport(this.table, this.log, (key) => this.processes.send(key, { act: 'report' }), (ms, round) => this.queue.after(ms, { kind: 'report-due', round }));
+    this.daemonProcesses = new DaemonProcesses(this.log, post);
+    this.report = new WorkerReport(this.table, this.daemons, this.log, (key) => this.processes.send(key, { act: 'report' }), (ms, round) => this.queue.after(ms, { kind: 'report-due', round }));
     const ctx: MasterContext = {
-      wanted: this.wanted, table: this.table, log: this.log, now: Date.now,
+      wanted: this.wanted, table: this.table, daemons: this.daemons, log: this.log, now: Date.now,
       io: {
         cheaper: config.cheaper > 0 ? this.cheaperCycle() : undefined,
         reread: reread === undefined ? undefined : () => clampBacklog(reread(), this.log),
@@ -124,7 +131,7 @@ class Master {
     this.queueWatch = watchListenQueues(this.sockets, config.listen, this.log);
     const address = config.stats;
     if (address === undefined) return;
-    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch);
+    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch, () => daemonStats(this.daemons.all(), Date.now()));
     const onError = (err: Error): void => this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`);
     this.statsServer = await startStatsServer(address, config.statsHttp, this.stats, onError, config.statsChmod);
     this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: config.statsHttp }, `stats server on ${this.statsServer.name}${config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
@@ -185,7 +192,9 @@ class Master {
 
   /** After every event: converge, then sleep until the next deadline. */
   private settle(): void {
-    this.queue.wakeAt(converge(this.wanted, this.table, Date.now(), (a, r) => this.perform(a, r)));
+    const wake = converge(this.wanted, this.table, Date.now(), (a, r) => this.perform(a, r), this.daemons, (a, r) => this.daemonProcesses.perform(a, r, this.wanted.config));
+    this.queue.wakeAt(wake);
+    this.daemonProcesses.watchTouches(this.wanted.phase === 'running' ? daemonsOf(this.wanted.config) : []);
   }
 
   private perform(a: Action, r: WorkerRecord | undefined): void {
@@ -233,13 +242,16 @@ class Master {
     const config = this.wanted.config;
     return {
       logs: this.logs, sockets: this.sockets, vacuum: config.vacuum, pidfile: config.pidfile, fifo: this.fifo,
-      statsServer: this.statsServer, queueWatch: this.queueWatch, stopWatching: this.stopWatching,
+      statsServer: this.statsServer, queueWatch: this.queueWatch, stopWatching: [...this.stopWatching, () => this.daemonProcesses.stopWatching()],
     };
   }
 
   crash(err: unknown): void {
     if (this.crashed) return;
     this.crashed = true;
-    crash(this.owned(), err, () => this.processes.killAll());
+    crash(this.owned(), err, () => {
+      this.processes.killAll();
+      this.daemonProcesses.killAll();
+    });
   }
 }

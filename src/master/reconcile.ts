@@ -19,9 +19,14 @@
  *    its successor takes the id); otherwise starts its successor (promoted at step 4).
  * With nothing else to do: "ready" once every id has an accepting worker, and a reload is
  * finished once no old, pending or retiring worker is left.
+ *
+ * The attached daemons are reconciled in the same pass (daemons/reconcile-daemons.ts), and a
+ * stopping master exits only once neither a worker nor a daemon it must stop is left.
  */
 import type { WorkerRecord, WorkerTable } from './worker-table';
 import { wantedCount, type ReloadPlan, type Wanted } from './wanted';
+import type { DaemonTable } from './daemons/daemon-table';
+import { reconcileDaemons, type DaemonAction } from './daemons/reconcile-daemons';
 
 export type Action =
   | { readonly do: 'spawn'; readonly id: number; readonly role: 'active' | 'pending'; readonly generation: number; readonly replaces?: number; readonly quickDeaths?: number }
@@ -39,15 +44,18 @@ export type Action =
   /** Every worker is gone and the master is stopping: exit. */
   | { readonly do: 'exit' };
 
+/** What one pass decides: the workers' actions and the daemons'. */
+export type Step = Action | DaemonAction;
+
 export interface Decision {
-  readonly actions: readonly Action[];
+  readonly actions: readonly Step[];
   /** The earliest time something becomes due (a respawn, a recycle, a mercy deadline). */
   readonly wakeAt: number | undefined;
 }
 
 /** Collects one pass's actions, each worker at most once, and the earliest wake-up. */
 class Pass {
-  readonly actions: Action[] = [];
+  readonly actions: Step[] = [];
   wakeAt: number | undefined;
   private readonly touched = new Set<number>();
 
@@ -57,7 +65,7 @@ class Pass {
     return !this.touched.has(r.key);
   }
 
-  act(a: Action, r?: WorkerRecord): void {
+  act(a: Step, r?: WorkerRecord): void {
     if (r !== undefined) this.touched.add(r.key);
     this.actions.push(a);
   }
@@ -75,7 +83,7 @@ class Pass {
   }
 }
 
-export function reconcile(w: Wanted, table: WorkerTable, now: number): Decision {
+export function reconcile(w: Wanted, table: WorkerTable, now: number, daemons: DaemonTable): Decision {
   const pass = new Pass(now);
   const records = table.all();
   const mercyMs = w.config.workerReloadMercy * 1000;
@@ -93,7 +101,10 @@ export function reconcile(w: Wanted, table: WorkerTable, now: number): Decision 
   } else {
     keepRunning(w, records, pass, mercyMs);
   }
-  if (w.phase !== 'running' && records.length === 0) pass.act({ do: 'exit' });
+  const forDaemons = reconcileDaemons(w, daemons, now);
+  for (const a of forDaemons.actions) pass.act(a);
+  if (forDaemons.wakeAt !== undefined) pass.due(forDaemons.wakeAt);
+  if (w.phase !== 'running' && records.length === 0 && daemons.size === 0) pass.act({ do: 'exit' });
   return { actions: pass.actions, wakeAt: pass.wakeAt };
 }
 

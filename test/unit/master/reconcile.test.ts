@@ -4,7 +4,9 @@
  * the handlers, are in commands.test.ts and worker-handlers.test.ts.
  */
 import { expect } from 'chai';
-import { reconcile, type Action } from '../../../src/master/reconcile';
+import { reconcile, type Action, type Step } from '../../../src/master/reconcile';
+import { DaemonTable } from '../../../src/master/daemons/daemon-table';
+import { isDaemonAction } from '../../../src/master/converge';
 import { initialWanted, type Wanted } from '../../../src/master/wanted';
 import { WorkerTable, type NewRecord, type WorkerRecord } from '../../../src/master/worker-table';
 import { describeAction, testConfig } from './master-sim';
@@ -26,8 +28,12 @@ function add(table: WorkerTable, r: NewRecord, over: Partial<WorkerRecord> = {})
 
 /** One pass, each action as `what id gN`. */
 function pass(w: Wanted, table: WorkerTable, now = NOW): { actions: string[]; wakeAt: number | undefined } {
-  const d = reconcile(w, table, now);
-  return { actions: d.actions.map((a) => describeAction(a, keyed(table, a))), wakeAt: d.wakeAt };
+  const d = reconcile(w, table, now, new DaemonTable());
+  return { actions: d.actions.map((a) => describeStep(table, a)), wakeAt: d.wakeAt };
+}
+
+function describeStep(table: WorkerTable, a: Step): string {
+  return isDaemonAction(a) ? a.do : describeAction(a, keyed(table, a));
 }
 
 function keyed(table: WorkerTable, a: Action): WorkerRecord | undefined {
