@@ -6,32 +6,7 @@
  */
 import { expect } from 'chai';
 import { startServer, fixtureApp, pickPort, type ServerProcess } from '../support/server';
-import { text } from '../support/http';
-import { RawConnection } from '../support/raw-http';
-import { describeEventScenarios, type SentRequest, type Transport } from '../support/req-res-events';
-
-function httpTransport(port: number): Transport {
-  return {
-    async send(method, uri, body) {
-      const conn = await RawConnection.open(port);
-      const length = body === undefined ? '' : `Content-Length: ${body.declared}\r\n`;
-      conn.write(`${method} ${uri} HTTP/1.1\r\nHost: x\r\n${length}\r\n${'b'.repeat(body?.sent ?? 0)}`);
-      const sent: SentRequest = {
-        readResponse: async () => {
-          await conn.waitForResponses(1);
-        },
-        firstBytes: async () => {
-          await conn.waitForText('the first bytes of the response', (t) => t.length > 0);
-        },
-        leave: () => conn.destroy(),
-      };
-      return sent;
-    },
-    async events(id) {
-      return JSON.parse(await text(`http://127.0.0.1:${port}/events?id=${encodeURIComponent(id)}`)) as string[] | null;
-    },
-  };
-}
+import { describeEventScenarios, httpTransport } from '../support/req-res-events';
 
 describe('http-socket: the events an app sees on req and res (as on Node\'s own server)', function () {
   this.timeout(30_000);
