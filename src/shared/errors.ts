@@ -35,6 +35,7 @@ export const ErrorCodes = {
   // the app
   E_APP_LOAD: 'the app module cannot be loaded',
   E_APP_CALLABLE: 'the app module has no usable callable',
+  E_APP_TS_LOADER: 'a TypeScript app on a Node that cannot strip types (before 22.18), and no tsx where the app can find it',
   // the uwsgi protocol (request errors carry the HTTP status answered, when one is)
   E_PROTO_HEADER: 'truncated or malformed uwsgi packet header',
   E_PROTO_VARS: 'malformed uwsgi vars block',
