@@ -110,4 +110,17 @@ function withBaseline(rows, baselineDir) {
   );
 }
 
-module.exports = { allRows, withBaseline, PROCESSES, THREADS, POST_BYTES };
+/**
+ * `rows` with, after each tsuwsgi row, its twin run by another node binary (`node`, of major
+ * version `major`; id `ROW@node<major>`): the same build on two Node lines in one run. A
+ * baseline twin (--baseline) stays on this node only.
+ */
+function withNodeBin(rows, node, major) {
+  return rows.flatMap((r) =>
+    r.backend.kind !== 'tsuwsgi' || r.feature || r.baselineOf
+      ? [r]
+      : [r, { ...r, id: `${r.id}@node${major}`, what: `${r.what} [node ${major}]`, nodeTwinOf: r.id, backend: { ...r.backend, node } }],
+  );
+}
+
+module.exports = { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES };

@@ -53,4 +53,18 @@ function baselineTargets(rows) {
     ]);
 }
 
-module.exports = { TARGETS, evaluate, baselineTargets };
+/** The other Node line against this one, for every row run with both (--node-bin). */
+function nodeBinTargets(rows) {
+  return rows
+    .filter((r) => r.nodeTwinOf)
+    .flatMap((r) => {
+      const other = r.id.slice(r.nodeTwinOf.length + 1);
+      return [
+        { label: `${r.nodeTwinOf}: req/s, ${other} / this node`, num: r.id, den: r.nodeTwinOf, metric: 'rps', op: null, goal: null },
+        { label: `${r.nodeTwinOf}: backend CPU per request, ${other} / this node`, num: r.id, den: r.nodeTwinOf, metric: 'cpuUsPerReq', op: null, goal: null },
+        { label: `${r.nodeTwinOf}: peak PSS, ${other} / this node`, num: r.id, den: r.nodeTwinOf, metric: 'peakPssKb', op: null, goal: null },
+      ];
+    });
+}
+
+module.exports = { TARGETS, evaluate, baselineTargets, nodeBinTargets };

@@ -121,6 +121,12 @@ function gitState(repo) {
   return `${line.length > 72 ? `${line.slice(0, 71)}…` : line}${changed ? ` + ${changed} uncommitted change(s) in src/` : ''}`;
 }
 
+/** `v24.1.0` for a node binary that runs, else null (--node-bin). */
+function nodeVersion(bin) {
+  const line = firstLine(bin, ['--version']);
+  return line && /^v\d+\./.test(line) ? line.trim() : null;
+}
+
 /** Whether `node bin/tsuwsgi --help` lists an option (e.g. accept-mode). */
 function tsuwsgiHasOption(bin, option) {
   const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 15000 });
@@ -128,5 +134,5 @@ function tsuwsgiHasOption(bin, option) {
 }
 
 module.exports = {
-  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption, gitState,
+  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption, gitState, nodeVersion,
   PYTHON3_PLUGIN, UWSGI_PARAMS };
