@@ -20,14 +20,22 @@ const targets = require('./lib/targets');
 const tools = require('./lib/tools');
 const { writePostScript } = require('./lib/wrk');
 
+/** @typedef {import('./lib/rows').Row} Row */
+/** @typedef {import('./lib/args').Options} Options */
+/** @typedef {import('./lib/table').Result} Result */
+/** @typedef {import('./lib/stats').Pass} Pass */
+/** @typedef {ReturnType<typeof tools.machine> & { tsuwsgi: string | null }} Info */
+/** @typedef {Awaited<ReturnType<typeof cpu.backgroundLoad>>} Load */
+
 let stdoutClosed = false;
-const log = (...a) => {
+const log = (/** @type {unknown[]} */ ...a) => {
   if (!stdoutClosed) console.log(...a);
 };
 
 /** Other processes' CPU (share of the machine) above which a pass is flagged as disturbed. */
 const OTHER_WARN = 0.05;
 
+/** @type {string | null} */
 let tempDir = null;
 
 function removeTempDir() {
@@ -35,6 +43,7 @@ function removeTempDir() {
   tempDir = null;
 }
 
+/** @type {Promise<void> | null} */
 let cleaning = null;
 /** Stop every process we started (bounded) and remove the temp dir; idempotent. */
 function cleanup() {
@@ -48,6 +57,7 @@ function cleanup() {
   return cleaning;
 }
 
+/** @param {string} signal */
 function onSignal(signal) {
   if (cleaning) {
     // A second Ctrl-C: no more waiting.
@@ -56,10 +66,14 @@ function onSignal(signal) {
     process.exit(130);
   }
   console.error(`\nbench: ${signal}: stopping everything it started…`);
-  cleanup().then(() => process.exit(130));
+  void cleanup().finally(() => process.exit(130));
 }
 
-/** Give each row its nginx port and its backend address (unix path in the temp dir or a port). */
+/**
+ * Give each row its nginx port and its backend address (unix path in the temp dir or a port).
+ * @param {Row[]} rows
+ * @param {string} dir
+ */
 async function assignAddresses(rows, dir) {
   const tcp = rows.filter((r) => r.backend.kind !== 'nginx' && r.backend.transport !== 'unix');
   const ports = await freePorts(rows.length + tcp.length);
@@ -73,6 +87,12 @@ async function assignAddresses(rows, dir) {
   });
 }
 
+/**
+ * @param {Info} info
+ * @param {Options} opts
+ * @param {Row[]} rows
+ * @param {Load} load
+ */
 function header(info, opts, rows, load) {
   const tools_ = [
     info.nginx && `nginx ${info.nginx} (master_process on, worker_processes ${nginx.WORKER_PROCESSES}, access_log off)`,
@@ -101,6 +121,7 @@ function header(info, opts, rows, load) {
   ].join('\n');
 }
 
+/** @param {Load} load */
 function loadLine(load) {
   if (load.busyShare === null) return 'unknown';
   const text = `${table.fmtPct(load.busyShare)} of the CPUs busy before the bench started (load average ${load.loadavg})`;
@@ -108,6 +129,12 @@ function loadLine(load) {
   return `${text}: WARNING, other processes use ${table.fmtPct(load.other.share)} (${table.fmtTop(load.other.top)}); figures will be noisy`;
 }
 
+/**
+ * @param {Row} row
+ * @param {number} pass
+ * @param {Options} opts
+ * @param {Pass} r
+ */
 function progressLine(row, pass, opts, r) {
   const tag = `[pass ${pass}/${opts.passes}] ${row.id.padEnd(22)}`;
   if (r.error) return `${tag} FAILED: ${r.error.split('\n')[0]}`;
@@ -125,8 +152,8 @@ async function main() {
   try {
     opts = args.parse(process.argv.slice(2), ROWS);
   } catch (err) {
-    console.error(`bench: ${err.message}`);
-    process.exit(2);
+    console.error(`bench: ${err instanceof Error ? err.message : err}`);
+    return 2;
   }
   if (opts.help) {
     process.stdout.write(args.usage(ROWS));
@@ -151,6 +178,7 @@ async function main() {
   }
 
   // Prerequisites of the selected rows only.
+  /** @type {Record<string, string[]>} */
   const needing = {};
   for (const r of rows) for (const n of r.needsAll) (needing[n] = needing[n] || []).push(r.id);
   const { found, missing } = tools.check(Object.keys(needing));
@@ -165,7 +193,9 @@ async function main() {
 
   // Rows whose tsuwsgi option does not exist run their fallback backend if it exists (row 7:
   // bench/backends/tsuwsgi-master-rr.js), else are printed as n/a.
+  /** @type {Record<string, Result>} */
   const results = {};
+  /** @type {Record<string, boolean>} */
   const features = {};
   for (const r of rows) {
     if (!r.feature) continue;
@@ -196,18 +226,20 @@ async function main() {
     postScript: writePostScript(tempDir, POST_BYTES),
   };
 
+  /** @type {Record<string, Pass[]>} */
   const passes = Object.fromEntries(runnable.map((r) => [r.id, []]));
   for (let pass = 1; pass <= opts.passes; pass++) {
     for (const row of runnable) {
       if (cleaning) return 130;
+      /** @type {Pass} */
       let r;
       try {
         r = await measureLib.measure(row, ctx, opts);
         if (cleaning) return 130; // wrk was stopped by the cleanup: not a real pass
       } catch (err) {
         if (cleaning) return 130;
-        r = { error: err.message };
-        console.error(`bench: ${row.id} pass ${pass}: ${err.message}`);
+        r = { error: err instanceof Error ? err.message : String(err) };
+        console.error(`bench: ${row.id} pass ${pass}: ${r.error}`);
       }
       passes[row.id].push(r);
       log(progressLine(row, pass, opts, r));
@@ -215,9 +247,11 @@ async function main() {
   }
   await ngx.stop();
 
-  for (const r of runnable) results[r.id] = stats.summarize(passes[r.id]);
-  const refs = { nginx: results.nginx, flask: results['uwsgi-flask'] };
-  for (const r of runnable) results[r.id].ratios = stats.ratios(results[r.id], refs);
+  /** @type {Record<string, import('./lib/stats').Summary>} */
+  const summaries = {};
+  for (const r of runnable) summaries[r.id] = results[r.id] = stats.summarize(passes[r.id]);
+  const refs = { nginx: summaries.nginx, flask: summaries['uwsgi-flask'] };
+  for (const r of runnable) summaries[r.id].ratios = stats.ratios(summaries[r.id], refs);
   // Targets that involve at least one selected row (the others would only say "not measured").
   const selected = new Set(rows.map((r) => r.id));
   const evaluated = targets.evaluate(results, [
@@ -244,12 +278,12 @@ async function main() {
     fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
     log(`\nresults written to ${file}`);
   }
-  const disturbed = runnable.filter((r) => results[r.id].otherMax !== null && results[r.id].otherMax >= OTHER_WARN);
+  const disturbed = runnable.filter((r) => (summaries[r.id].otherMax ?? 0) >= OTHER_WARN);
   if (disturbed.length > 0) {
     log(`\nWARNING: other processes used >= ${table.fmtPct(OTHER_WARN)} of the CPU while measuring ${disturbed.map((r) => r.id).join(', ')}:` +
       ' those figures (and ratios involving them) are not trustworthy; rerun on a quiet machine.');
   }
-  const failed = runnable.filter((r) => results[r.id].failed > 0);
+  const failed = runnable.filter((r) => summaries[r.id].failed > 0);
   if (failed.length > 0) {
     console.error(`bench: ${failed.length} row(s) had failed passes: ${failed.map((r) => r.id).join(', ')}`);
     return 1;

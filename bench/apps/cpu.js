@@ -4,7 +4,8 @@ const { performance } = require('perf_hooks');
 
 const WORK_MS = 2;
 
-module.exports = (req, res) => {
+/** @type {import('http').RequestListener} */
+module.exports = (_req, res) => {
   const end = performance.now() + WORK_MS;
   let spins = 0;
   while (performance.now() < end) spins++;

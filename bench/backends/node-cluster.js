@@ -3,7 +3,8 @@
 // `cluster` with Node's default scheduling (round-robin on Linux: the primary accepts and hands
 // each connection to a worker over IPC).
 // Usage: node bench/backends/node-cluster.js PORT [WORKERS]   (listens on 127.0.0.1:PORT)
-const cluster = require('cluster');
+// @types/node declares the module as `export default cluster`; at run time it is the object.
+const cluster = /** @type {import('cluster').Cluster} */ (/** @type {unknown} */ (require('cluster')));
 const http = require('http');
 
 const port = Number(process.argv[2]);
@@ -22,9 +23,9 @@ if (cluster.isPrimary) {
       stop(1);
     }
   });
-  const stop = (code) => {
+  const stop = (/** @type {number} */ code) => {
     stopping = true;
-    for (const w of Object.values(cluster.workers)) w.process.kill('SIGTERM');
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
     setTimeout(() => process.exit(code), 200).unref();
     cluster.disconnect(() => process.exit(code));
   };
@@ -32,7 +33,7 @@ if (cluster.isPrimary) {
   process.on('SIGINT', () => stop(0));
 } else {
   http
-    .createServer((req, res) => {
+    .createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 12 });
       res.end('Hello World!');
     })

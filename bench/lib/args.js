@@ -1,6 +1,22 @@
 'use strict';
 // Command-line options of bench/run.js (pure: parse(argv, rowIds) returns options or throws).
 
+/** @typedef {import('./rows').Row} Row */
+/**
+ * @typedef {object} Options
+ * @property {number} duration
+ * @property {number} passes
+ * @property {number} connections
+ * @property {number} threads
+ * @property {number} warmup
+ * @property {string[]} rows  the selected row ids
+ * @property {string | null} json
+ * @property {string | null} baseline
+ * @property {string | null} nodeBin  another node binary to run every tsuwsgi row with
+ * @property {boolean} help
+ */
+/** @typedef {'duration' | 'passes' | 'connections' | 'threads' | 'warmup'} NumericKey */
+
 const DEFAULTS = Object.freeze({
   duration: 5,
   passes: 3,
@@ -14,6 +30,7 @@ const DEFAULTS = Object.freeze({
   help: false,
 });
 
+/** @type {Record<string, { key: NumericKey, min: number }>} */
 const NUMERIC = {
   // wrk takes whole seconds only (-d1.5s is a usage error)
   '--duration': { key: 'duration', min: 1 },
@@ -23,6 +40,7 @@ const NUMERIC = {
   '--warmup': { key: 'warmup', min: 0 },
 };
 
+/** @param {Row[]} rows */
 function usage(rows) {
   const list = rows.map((r) => `    ${String(r.group).padEnd(4)} ${r.id.padEnd(24)} ${r.what}`).join('\n');
   return `Usage: node bench/run.js [options]      (npm run bench -- [options] builds first)
@@ -53,7 +71,12 @@ ${list}
 `;
 }
 
-/** Resolve a --rows list (ids or group names) into row ids, in table order. */
+/**
+ * Resolve a --rows list (ids or group names) into row ids, in table order.
+ * @param {string} list
+ * @param {Row[]} rows
+ * @returns {string[]}
+ */
 function selectRows(list, rows) {
   const wanted = String(list)
     .split(',')
@@ -71,10 +94,17 @@ function selectRows(list, rows) {
   return rows.filter((r) => picked.has(r.id)).map((r) => r.id);
 }
 
+/**
+ * @param {string[]} argv
+ * @param {Row[]} rows
+ * @returns {Options}
+ */
 function parse(argv, rows) {
+  /** @type {Omit<Options, 'rows'> & { rows: string[] | null }} */
   const opts = { ...DEFAULTS };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
+    /** @type {string | undefined} */
     let value;
     const eq = arg.indexOf('=');
     if (arg.startsWith('--') && eq > 0) {
@@ -114,8 +144,7 @@ function parse(argv, rows) {
       throw new Error(`unknown option "${argv[i]}" (see --help)`);
     }
   }
-  if (opts.rows === null) opts.rows = rows.map((r) => r.id);
-  return opts;
+  return { ...opts, rows: opts.rows ?? rows.map((r) => r.id) };
 }
 
 module.exports = { parse, selectRows, usage, DEFAULTS };

@@ -6,11 +6,30 @@ const fs = require('fs');
 const path = require('path');
 const procs = require('./procs');
 
+/** @typedef {import('./rows').Row} Row */
+/** @typedef {import('./rows').Backend} Backend */
+/** @typedef {import('./rows').Addr} Addr */
+/**
+ * @typedef {object} Handle  a started backend
+ * @property {number} pid  the root of its process tree
+ * @property {import('./procs').Proc | null} proc  null for nginx's own row
+ * @property {string | null} logFile
+ * @property {() => string} describe  its state, output and log tail, for error messages
+ * @property {() => Promise<string>} stop
+ */
+/**
+ * @typedef {object} StartContext
+ * @property {string} dir  the run's temp dir
+ * @property {{ uwsgi?: string, wrk?: string }} bins
+ * @property {{ proc: import('./procs').Proc }} nginx
+ */
+
 const BENCH = path.resolve(__dirname, '..');
 const REPO = path.resolve(BENCH, '..');
 const TSUWSGI_BIN = path.join(REPO, 'bin', 'tsuwsgi');
 const NODE_CLUSTER = path.join(BENCH, 'backends', 'node-cluster.js');
 const MASTER_RR = path.join(BENCH, 'backends', 'tsuwsgi-master-rr.js');
+/** @type {Record<string, string>} */
 const APPS = {
   hello: path.join(BENCH, 'apps', 'hello.js'),
   echo: path.join(BENCH, 'apps', 'echo.js'),
@@ -19,6 +38,7 @@ const APPS = {
 const FLASK_SOURCE = path.join(BENCH, 'apps', 'flask_app.py');
 
 /** The blog's uwsgi.ini settings shared by every uWSGI and tsuwsgi row. */
+/** @type {[string, string][]} */
 const BLOG_SETTINGS = [
   ['master', 'true'],
   ['chmod-socket', '660'],
@@ -28,21 +48,35 @@ const BLOG_SETTINGS = [
   ['limit-post', '104857600'],
 ];
 
-/** `[uwsgi]` ini text from [key, value] pairs (pure). */
+/**
+ * `[uwsgi]` ini text from [key, value] pairs (pure).
+ * @param {[string, string][]} pairs
+ */
 function renderIni(pairs) {
   return ['[uwsgi]', ...pairs.map(([k, v]) => `${k} = ${v}`), ''].join('\n');
 }
 
+/**
+ * @param {Backend} backend
+ * @param {Addr | null} addr
+ * @returns {[string, string]}
+ */
 function socketPair(backend, addr) {
-  if (backend.transport === 'unix') return ['socket', addr.unix];
+  if (!addr) throw new Error('the row has no address: run.js assigns one before starting it');
+  if (backend.transport === 'unix' && addr.unix) return ['socket', addr.unix];
   if (backend.transport === 'tcp') return ['socket', `127.0.0.1:${addr.port}`];
   if (backend.transport === 'http') return ['http-socket', `127.0.0.1:${addr.port}`];
-  throw new Error(`unknown transport ${backend.transport}`);
+  throw new Error(`unknown transport ${backend.transport} (or no unix path)`);
 }
 
-/** The uWSGI ini of a row (pure). app 'flask': the blog's app; 'route': C only, no Python. */
+/**
+ * The uWSGI ini of a row (pure). app 'flask': the blog's app; 'route': C only, no Python.
+ * @param {Row} row
+ * @param {{ dir: string, logFile: string }} where
+ */
 function uwsgiIni(row, { dir, logFile }) {
   const b = row.backend;
+  /** @type {[string, string][]} */
   const pairs = [];
   if (b.app === 'flask') {
     pairs.push(['plugins', 'python3'], ['chdir', dir], ['wsgi-file', 'flask_app.py'], ['callable', 'app']);
@@ -58,11 +92,16 @@ function uwsgiIni(row, { dir, logFile }) {
   return renderIni(pairs);
 }
 
-/** The tsuwsgi ini of a row (pure). */
+/**
+ * The tsuwsgi ini of a row (pure).
+ * @param {Row} row
+ * @param {{ logFile: string }} where
+ */
 function tsuwsgiIni(row, { logFile }) {
   const b = row.backend;
-  const file = APPS[b.app];
+  const file = b.app === undefined ? undefined : APPS[b.app];
   if (!file) throw new Error(`row ${row.id}: unknown tsuwsgi app ${b.app}`);
+  /** @type {[string, string][]} */
   const pairs = [
     ['wsgi-file', file],
     socketPair(b, row.addr),
@@ -77,12 +116,16 @@ function tsuwsgiIni(row, { logFile }) {
   return renderIni(pairs);
 }
 
-/** The stats socket of a row with `stats: true`: next to its unix socket (pure). */
+/**
+ * The stats socket of a row with `stats: true`: next to its unix socket (pure).
+ * @param {Row} row
+ */
 function statsSocket(row) {
   if (!row.addr || !row.addr.unix) throw new Error(`row ${row.id}: stats needs a unix-socket row`);
   return row.addr.unix.replace(/\.sock$/, '') + '-stats.sock';
 }
 
+/** @param {string} file */
 function tail(file, bytes = 1500) {
   try {
     const text = fs.readFileSync(file, 'utf8');
@@ -93,16 +136,20 @@ function tail(file, bytes = 1500) {
 }
 
 /**
- * Start the backend of `row`. ctx: {dir, bins: {uwsgi}, nginx: {proc}, pass}.
- * Returns {pid, proc, logFile, describe(): string, stop(): Promise}.
+ * Start the backend of `row`.
+ * @param {Row} row
+ * @param {StartContext} ctx
+ * @returns {Promise<Handle>}
  */
 async function start(row, ctx) {
   const b = row.backend;
   const logFile = path.join(ctx.dir, `${row.id}.log`);
+  const addr = row.addr ?? {};
   if (b.kind === 'nginx') {
     // Row 1: nginx itself is the backend; its PSS is nginx's (master + worker).
-    return { pid: ctx.nginx.proc.pid, proc: null, logFile: null, describe: () => '', stop: async () => {} };
+    return { pid: ctx.nginx.proc.pid, proc: null, logFile: null, describe: () => '', stop: async () => 'none' };
   }
+  /** @type {import('./procs').Proc} */
   let proc;
   if (b.kind === 'uwsgi') {
     if (b.app === 'flask' && !fs.existsSync(path.join(ctx.dir, 'flask_app.py'))) {
@@ -111,6 +158,7 @@ async function start(row, ctx) {
     const ini = path.join(ctx.dir, `${row.id}.ini`);
     fs.writeFileSync(ini, uwsgiIni(row, { dir: ctx.dir, logFile }));
     // uWSGI 2.0: SIGTERM means "reload" unless die-on-term; SIGINT always means "stop now".
+    if (!ctx.bins.uwsgi) throw new Error(`row ${row.id}: uwsgi was not found`);
     proc = await procs.spawnGroup(row.id, ctx.bins.uwsgi, ['--ini', ini], { cwd: ctx.dir, stopSignal: 'SIGINT' });
   } else if (b.kind === 'tsuwsgi') {
     const ini = path.join(ctx.dir, `${row.id}.ini`);
@@ -118,13 +166,15 @@ async function start(row, ctx) {
     proc = await procs.spawnGroup(row.id, b.node || process.execPath, [b.bin || TSUWSGI_BIN, ini], { cwd: REPO, stopSignal: 'SIGTERM' });
   } else if (b.kind === 'tsuwsgi-master-rr') {
     // Its own command line: SOCKET_PATH PROCESSES APP_FILE LOG_FILE|- (threads = 1, unix only).
-    if (b.transport !== 'unix') throw new Error(`row ${row.id}: tsuwsgi-master-rr serves a unix socket only`);
-    const args = [MASTER_RR, row.addr.unix, String(b.processes), APPS[b.app], b.logging ? logFile : '-'];
+    const app = b.app === undefined ? undefined : APPS[b.app];
+    if (b.transport !== 'unix' || !addr.unix) throw new Error(`row ${row.id}: tsuwsgi-master-rr serves a unix socket only`);
+    if (!app) throw new Error(`row ${row.id}: unknown tsuwsgi app ${b.app}`);
+    const args = [MASTER_RR, addr.unix, String(b.processes), app, b.logging ? logFile : '-'];
     proc = await procs.spawnGroup(row.id, process.execPath, args, { cwd: REPO, stopSignal: 'SIGTERM' });
   } else if (b.kind === 'node-cluster') {
     const env = { ...process.env };
     delete env.NODE_CLUSTER_SCHED_POLICY; // Node's default: round-robin on Linux
-    proc = await procs.spawnGroup(row.id, process.execPath, [NODE_CLUSTER, String(row.addr.port), String(b.processes)], {
+    proc = await procs.spawnGroup(row.id, process.execPath, [NODE_CLUSTER, String(addr.port), String(b.processes)], {
       env,
       stopSignal: 'SIGTERM',
     });
@@ -143,7 +193,7 @@ async function start(row, ctx) {
     },
     async stop() {
       const how = await procs.stop(proc);
-      if (b.transport === 'unix' && row.addr.unix) fs.rmSync(row.addr.unix, { force: true });
+      if (b.transport === 'unix' && addr.unix) fs.rmSync(addr.unix, { force: true });
       return how;
     },
   };

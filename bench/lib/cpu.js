@@ -8,7 +8,18 @@ const fs = require('fs');
 const path = require('path');
 const { treePids } = require('./pss');
 
-/** Busy and total jiffies summed over all CPUs from /proc/stat's "cpu " line (pure). */
+/**
+ * @typedef {{ busy: number, total: number }} CpuTimes
+ * @typedef {{ pid: number, comm: string, ppid: number, own: number, ticks: number }} PidStat
+ * @typedef {{ stat: CpuTimes | null, procs: Map<number, PidStat> }} Snapshot
+ * @typedef {{ share: number, top: { pid: number, comm: string, share: number }[] }} OtherCpu
+ */
+
+/**
+ * Busy and total jiffies summed over all CPUs from /proc/stat's "cpu " line (pure).
+ * @param {unknown} text
+ * @returns {CpuTimes | null}
+ */
 function parseProcStat(text) {
   const m = /^cpu\s+(.+)$/m.exec(String(text));
   if (!m) return null;
@@ -19,7 +30,11 @@ function parseProcStat(text) {
   return { busy: total - idle, total };
 }
 
-/** Share of the machine busy between two parseProcStat() readings, 0..1 (pure); null if unknown. */
+/**
+ * Share of the machine busy between two parseProcStat() readings, 0..1 (pure); null if unknown.
+ * @param {CpuTimes | null} a
+ * @param {CpuTimes | null} b
+ */
 function busyShare(a, b) {
   if (!a || !b || b.total <= a.total) return null;
   return Math.min(1, Math.max(0, (b.busy - a.busy) / (b.total - a.total)));
@@ -31,6 +46,8 @@ function busyShare(a, b) {
  * a set of processes stays continuous while children come and go; but a parent's ticks jump by a
  * long-lived child's whole life when it reaps it, so per-process shares use `own`).
  * null if unparsable.
+ * @param {unknown} text
+ * @returns {PidStat | null}
  */
 function parsePidStat(text) {
   const s = String(text);
@@ -40,23 +57,28 @@ function parsePidStat(text) {
   const pid = Number(s.slice(0, open).trim());
   const f = s.slice(close + 2).trim().split(/\s+/); // f[0] = state (field 3)
   if (!Number.isInteger(pid) || f.length < 15) return null;
-  const num = (i) => Number(f[i]);
+  const num = (/** @type {number} */ i) => Number(f[i]);
   const own = num(11) + num(12); // fields 14, 15
   const ticks = own + num(13) + num(14); // + fields 16, 17
   if (!Number.isFinite(ticks)) return null;
   return { pid, comm: s.slice(open + 1, close), ppid: num(1), own, ticks };
 }
 
-/** A reading of the machine: /proc/stat plus every process's stat (pid → parsed). */
+/**
+ * A reading of the machine: /proc/stat plus every process's stat (pid → parsed).
+ * @returns {Snapshot}
+ */
 function snapshot(proc = '/proc') {
-  const read = (f) => {
+  const read = (/** @type {string} */ f) => {
     try {
       return fs.readFileSync(f, 'utf8');
     } catch {
       return null;
     }
   };
+  /** @type {Map<number, PidStat>} */
   const procs = new Map();
+  /** @type {string[]} */
   let entries = [];
   try {
     entries = fs.readdirSync(proc);
@@ -71,20 +93,25 @@ function snapshot(proc = '/proc') {
   return { stat: parseProcStat(read(path.join(proc, 'stat')) || ''), procs };
 }
 
-const isKernel = (p) => p.pid === 2 || p.ppid === 2;
+const isKernel = (/** @type {PidStat} */ p) => p.pid === 2 || p.ppid === 2;
 
 /**
  * CPU used by other processes between two snapshots, as a share of the whole machine (pure).
  * `ours`: the bench's pids (any seen in either snapshot). Returns {share, top: [{pid, comm,
  * share}] (by each process's own CPU, largest first, at most 3)} or null when the snapshots
  * cannot be compared.
+ * @param {Snapshot | null} a
+ * @param {Snapshot | null} b
+ * @param {Set<number>} ours
+ * @returns {OtherCpu | null}
  */
 function otherCpu(a, b, ours) {
   if (!a || !b || !a.stat || !b.stat || b.stat.total <= a.stat.total) return null;
   const total = b.stat.total - a.stat.total;
-  const counted = (p) => !ours.has(p.pid) && !isKernel(p);
+  const counted = (/** @type {PidStat} */ p) => !ours.has(p.pid) && !isKernel(p);
   let sumA = 0;
   let sumB = 0;
+  /** @type {OtherCpu['top']} */
   const per = [];
   for (const p of a.procs.values()) if (counted(p)) sumA += p.ticks;
   for (const p of b.procs.values()) {
@@ -118,6 +145,7 @@ async function backgroundLoad(ms = 1000) {
   const a = snapshot();
   await new Promise((r) => setTimeout(r, ms));
   const b = snapshot();
+  /** @type {string | null} */
   let loadavg = null;
   try {
     loadavg = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -128,6 +156,7 @@ async function backgroundLoad(ms = 1000) {
 }
 
 /** Clock ticks per second of /proc/PID/stat's times (getconf CLK_TCK; 100 on Linux). */
+/** @type {number | null} */
 let clkTck = null;
 function ticksPerSecond() {
   if (clkTck === null) {
@@ -144,11 +173,12 @@ function ticksPerSecond() {
  * CPU ticks used so far by the process tree under `pid` (itself, its descendants, and the ones
  * they reaped). On a machine shared with other jobs, CPU per request is far steadier than
  * req/s: another job takes time from the backend, not instructions.
+ * @param {number} pid
  */
 function treeTicks(pid, proc = '/proc') {
   let sum = 0;
   for (const p of treePids(pid)) {
-    let text = null;
+    let text;
     try {
       text = fs.readFileSync(path.join(proc, String(p), 'stat'), 'utf8');
     } catch {
@@ -160,13 +190,17 @@ function treeTicks(pid, proc = '/proc') {
   return sum;
 }
 
-/** Start counting the CPU of the tree under `pid`; stop(requests) gives µs of CPU per request. */
+/**
+ * Start counting the CPU of the tree under `pid`; stop(requests) gives µs of CPU per request.
+ * @param {number} pid
+ */
 function startTreeCpu(pid) {
   const before = treeTicks(pid);
   return {
+    /** @param {number | null} requests */
     stop(requests) {
       const used = treeTicks(pid) - before;
-      return requests > 0 ? ((used / ticksPerSecond()) * 1e6) / requests : null;
+      return requests !== null && requests > 0 ? ((used / ticksPerSecond()) * 1e6) / requests : null;
     },
   };
 }

@@ -15,7 +15,32 @@ const PSS_MIN_WARMUP_S = 2;
 const PSS_SETTLE_MS = 1500;
 const SCRAPE_EVERY_MS = 1000;
 
-/** Five PSS samples of an idle tree, 200 ms apart: the median. */
+/** @typedef {import('./rows').Row} Row */
+/** @typedef {import('./args').Options} Options */
+/**
+ * @typedef {import('./backends').StartContext & { postScript: string, bins: { wrk: string } }} MeasureContext
+ * @typedef {{ idlePssKb: number | null, pssProcesses: number }} IdleResult
+ * @typedef {object} LoadResult
+ * @property {number} rps
+ * @property {number | null} p50
+ * @property {number | null} p99
+ * @property {number} errors
+ * @property {number | null} requests
+ * @property {{ connect: number, read: number, write: number, timeout: number }} socketErrors
+ * @property {number} non2xx
+ * @property {number | null} cpuUsPerReq
+ * @property {number | null} peakPssKb
+ * @property {number} pssProcesses
+ * @property {ReturnType<typeof cpu.otherCpu>} other
+ * @property {Awaited<ReturnType<ReturnType<typeof scrape.startScraping>['stop']>> | null} scrapes
+ * @typedef {IdleResult | LoadResult} PassResult
+ */
+
+/**
+ * Five PSS samples of an idle tree, 200 ms apart: the median.
+ * @param {number} pid
+ * @returns {Promise<IdleResult>}
+ */
 async function idlePss(pid) {
   const samples = [];
   let processes = 0;
@@ -29,8 +54,11 @@ async function idlePss(pid) {
 }
 
 /**
- * Measure `row` once. ctx: {dir, bins, nginx, postScript}; opts: the parsed options.
- * Resolves the pass result ({rps, p50, p99, errors, …}); rejects with a clear message.
+ * Measure `row` once. Resolves the pass result; rejects with a clear message.
+ * @param {Row} row
+ * @param {MeasureContext} ctx
+ * @param {Options} opts
+ * @returns {Promise<PassResult>}
  */
 async function measure(row, ctx, opts) {
   const handle = await backends.start(row, ctx);
@@ -52,9 +80,13 @@ async function measure(row, ctx, opts) {
     const scraper = row.backend.stats ? scrape.startScraping(backends.statsSocket(row), SCRAPE_EVERY_MS) : null;
     const others = cpu.startOtherCpu();
     const backendCpu = cpu.startTreeCpu(handle.pid);
+    /** @type {Awaited<ReturnType<typeof runWrk>>} */
     let r;
+    /** @type {ReturnType<ReturnType<typeof pss.startSampler>['stop']>} */
     let peak;
+    /** @type {ReturnType<typeof cpu.otherCpu>} */
     let other;
+    /** @type {number | null} */
     let cpuUsPerReq = null;
     try {
       r = await runWrk(ctx.bins.wrk, { ...base, durationS: opts.duration });

@@ -8,17 +8,29 @@ const procs = require('./procs');
 /** nginx workers: 1 leaves the second core to wrk and the backend (the machine has 2). */
 const WORKER_PROCESSES = 1;
 
-/** nginx's address for a backend: "unix:/path" or "127.0.0.1:PORT". */
+/** @typedef {Pick<import('./rows').Row, 'id' | 'listen' | 'proxy' | 'addr'>} NginxRow */
+
+/**
+ * nginx's address for a backend: "unix:/path" or "127.0.0.1:PORT".
+ * @param {import('./rows').Addr | null} addr
+ */
 function upstreamAddress(addr) {
+  if (!addr) throw new Error('the row has no backend address');
   if (addr.unix) return `unix:${addr.unix}`;
   return `${addr.host || '127.0.0.1'}:${addr.port}`;
 }
 
+/** @param {string} id */
 function upstreamName(id) {
   return `up_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
-/** The location body of one row (pure). */
+/**
+ * The location body of one row (pure).
+ * @param {NginxRow} row
+ * @param {string} uwsgiParams
+ * @returns {string[]}
+ */
 function locationFor(row, uwsgiParams) {
   switch (row.proxy) {
     case 'return':
@@ -42,6 +54,7 @@ function locationFor(row, uwsgiParams) {
  * The whole nginx.conf (pure). rows: [{id, listen, proxy, addr}]. Everything nginx writes goes
  * under `dir`. `user root` because the sockets live in a 0700 temp dir with the blog's
  * chmod-socket = 660: nginx's workers must be able to reach them (ignored when not root).
+ * @param {{ dir: string, rows: NginxRow[], uwsgiParams?: string, workerProcesses?: number, asRoot?: boolean }} what
  */
 function renderConf({ dir, rows, uwsgiParams = '/etc/nginx/uwsgi_params', workerProcesses = WORKER_PROCESSES, asRoot = true }) {
   const lines = [
@@ -86,10 +99,14 @@ function renderConf({ dir, rows, uwsgiParams = '/etc/nginx/uwsgi_params', worker
   return lines.join('\n');
 }
 
+/**
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function canConnect(port, timeoutMs = 500) {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
-    const done = (ok) => {
+    const done = (/** @type {boolean} */ ok) => {
       s.destroy();
       resolve(ok);
     };
@@ -102,6 +119,8 @@ function canConnect(port, timeoutMs = 500) {
 /**
  * Write the conf and start nginx (bounded: 10 s until every port accepts). Returns
  * {proc, conf, errorLog, stop()}.
+ * @param {string} bin
+ * @param {{ dir: string, rows: NginxRow[], uwsgiParams: string }} what
  */
 async function start(bin, { dir, rows, uwsgiParams }) {
   const conf = path.join(dir, 'nginx.conf');

@@ -3,7 +3,11 @@
 const http = require('http');
 const procs = require('./procs');
 
-/** One request; resolves {status, body} or rejects (connection error, 3 s timeout). */
+/**
+ * One request; resolves {status, body} or rejects (connection error, 3 s timeout).
+ * @param {{ port: number, method?: string, path?: string, bodyBytes?: number }} what
+ * @returns {Promise<{ status: number | undefined, body: Buffer }>}
+ */
 function request({ port, method = 'GET', path = '/', bodyBytes = 0 }) {
   return new Promise((resolve, reject) => {
     const body = bodyBytes > 0 ? Buffer.alloc(bodyBytes, 'x') : null;
@@ -18,8 +22,9 @@ function request({ port, method = 'GET', path = '/', bodyBytes = 0 }) {
         timeout: 3000,
       },
       (res) => {
+        /** @type {Buffer[]} */
         const chunks = [];
-        res.on('data', (c) => chunks.push(c));
+        res.on('data', (/** @type {Buffer} */ c) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       },
@@ -33,6 +38,8 @@ function request({ port, method = 'GET', path = '/', bodyBytes = 0 }) {
 /**
  * Poll until the row answers 200 through nginx (and, for the echo rows, returns the body),
  * at most `timeoutMs`. Fails early when the backend process has exited.
+ * @param {import('./rows').Row} row
+ * @param {import('./backends').Handle} handle
  */
 async function waitReady(row, handle, timeoutMs = 30000) {
   const deadline = Date.now() + timeoutMs;
@@ -47,7 +54,7 @@ async function waitReady(row, handle, timeoutMs = 30000) {
       if (r.status === 200 && (want === 0 || r.body.length === want)) return;
       last = `HTTP ${r.status}, ${r.body.length} bytes: ${r.body.toString('utf8', 0, 120).replace(/\s+/g, ' ')}`;
     } catch (err) {
-      last = err.message;
+      last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() >= deadline) {
       throw new Error(

@@ -17,15 +17,26 @@ let closed = false; // set on Ctrl-C / fatal error: nothing new may start while 
  * @property {import('child_process').ChildProcess} child
  * @property {boolean} exited
  * @property {number|null} code
- * @property {string|null} signal
+ * @property {NodeJS.Signals|null} signal
  * @property {() => string} output  the last bytes the process wrote
  * @property {Promise<void>} exitPromise
- * @property {string} stopSignal  what asks it to stop (uWSGI: SIGINT; SIGTERM means reload there)
+ * @property {NodeJS.Signals} stopSignal  what asks it to stop (uWSGI: SIGINT; SIGTERM means reload there)
+ */
+/**
+ * @typedef {object} SpawnOptions
+ * @property {NodeJS.ProcessEnv} [env]
+ * @property {string} [cwd]
+ * @property {(chunk: Buffer) => void} [onOutput]
+ * @property {NodeJS.Signals} [stopSignal]
  */
 
 /**
  * Start `cmd args` in a new process group. Resolves once the process is running (or rejects when
  * it cannot be spawned at all, e.g. ENOENT).
+ * @param {string} name
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {SpawnOptions} [opts]
  * @returns {Promise<Proc>}
  */
 function spawnGroup(name, cmd, args, opts = {}) {
@@ -38,6 +49,7 @@ function spawnGroup(name, cmd, args, opts = {}) {
       cwd: opts.cwd,
     });
     let out = '';
+    /** @param {Buffer} d */
     const keep = (d) => {
       out += d.toString();
       if (out.length > OUTPUT_KEEP) out = out.slice(-OUTPUT_KEEP);
@@ -45,10 +57,12 @@ function spawnGroup(name, cmd, args, opts = {}) {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    let resolveExit;
+    /** @type {() => void} */
+    let resolveExit = () => undefined;
+    /** @type {Proc} */
     const proc = {
       name,
-      pid: child.pid,
+      pid: child.pid ?? -1, // -1: it could not be spawned ('error' rejects)
       child,
       exited: false,
       code: null,
@@ -58,7 +72,7 @@ function spawnGroup(name, cmd, args, opts = {}) {
       exitPromise: new Promise((r) => (resolveExit = r)),
     };
     child.on('error', (err) => {
-      if (proc.pid === undefined) reject(new Error(`cannot start ${name} (${cmd}): ${err.message}`));
+      if (child.pid === undefined) reject(new Error(`cannot start ${name} (${cmd}): ${err.message}`));
     });
     child.on('exit', (code, signal) => {
       proc.exited = true;
@@ -67,22 +81,29 @@ function spawnGroup(name, cmd, args, opts = {}) {
       resolveExit();
     });
     child.on('spawn', () => {
-      live.set(child.pid, proc);
+      live.set(proc.pid, proc);
       resolve(proc);
     });
   });
 }
 
-/** True while any process of the group `pgid` still exists. */
+/**
+ * True while any process of the group `pgid` still exists.
+ * @param {number} pgid
+ */
 function groupAlive(pgid) {
   try {
     process.kill(-pgid, 0);
     return true;
   } catch (err) {
-    return err.code === 'EPERM';
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
   }
 }
 
+/**
+ * @param {number} pgid
+ * @param {NodeJS.Signals} signal
+ */
 function signalGroup(pgid, signal) {
   try {
     process.kill(-pgid, signal);
@@ -91,8 +112,13 @@ function signalGroup(pgid, signal) {
   }
 }
 
+/** @param {number} ms @returns {Promise<void>} */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * @param {number} pgid
+ * @param {number} ms
+ */
 async function waitGroupGone(pgid, ms) {
   const deadline = Date.now() + ms;
   while (groupAlive(pgid)) {
@@ -105,9 +131,12 @@ async function waitGroupGone(pgid, ms) {
 /**
  * Stop a group: `signal` (default: the proc's stopSignal) to its root pid, up to `graceMs` for the whole group to go, then
  * SIGKILL to the group and up to 3 s more. Returns how it ended.
+ * @param {Proc | null | undefined} proc
+ * @param {{ signal?: NodeJS.Signals, graceMs?: number }} [opts]
+ * @returns {Promise<'none' | 'exited' | 'killed' | 'stuck'>}
  */
 async function stop(proc, { signal, graceMs = 8000 } = {}) {
-  if (!proc || proc.pid === undefined) return 'none';
+  if (!proc || proc.pid === -1) return 'none';
   signal = signal || proc.stopSignal;
   const pgid = proc.pid;
   if (!proc.exited) {
@@ -117,6 +146,7 @@ async function stop(proc, { signal, graceMs = 8000 } = {}) {
       /* gone */
     }
   }
+  /** @type {'exited' | 'killed' | 'stuck'} */
   let how = 'exited';
   if (!(await waitGroupGone(pgid, graceMs))) {
     signalGroup(pgid, 'SIGKILL');
@@ -129,7 +159,10 @@ async function stop(proc, { signal, graceMs = 8000 } = {}) {
   return how;
 }
 
-/** Stop everything still running, newest first, and refuse new starts from now on. */
+/**
+ * Stop everything still running, newest first, and refuse new starts from now on.
+ * @param {{ graceMs?: number }} [opts]
+ */
 async function stopAll(opts) {
   closed = true;
   const procs = [...live.values()].reverse();

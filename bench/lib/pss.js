@@ -5,13 +5,26 @@
 const fs = require('fs');
 const path = require('path');
 
-/** The "Pss:" value of a smaps_rollup text, in kB; null when the line is missing. */
+/**
+ * @typedef {object} TreeIo  the /proc readers, injectable for tests
+ * @property {(file: string) => string | null} [read]
+ * @property {(dir: string) => string[]} [list]
+ * @property {string} [proc]
+ */
+
+/**
+ * The "Pss:" value of a smaps_rollup text, in kB; null when the line is missing.
+ * @param {unknown} text
+ */
 function parsePssKb(text) {
   const m = /^Pss:\s+(\d+)\s+kB\s*$/m.exec(String(text));
   return m ? Number(m[1]) : null;
 }
 
-/** The pids of a /proc/PID/task/TID/children text ("123 456 "). */
+/**
+ * The pids of a /proc/PID/task/TID/children text ("123 456 ").
+ * @param {unknown} text
+ */
 function parseChildren(text) {
   return String(text)
     .split(/\s+/)
@@ -19,6 +32,7 @@ function parseChildren(text) {
     .map(Number);
 }
 
+/** @param {string} file */
 function readOrNull(file) {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -30,12 +44,16 @@ function readOrNull(file) {
 /**
  * Walk a process tree. `read(file)` returns a file's text or null and `list(dir)` a directory's
  * entries or [] (both injectable for tests). Returns the pids, root first, each once.
+ * @param {number} root
+ * @param {TreeIo} [io]
+ * @returns {number[]}
  */
 function treePids(root, { read = readOrNull, list = listOrEmpty, proc = '/proc' } = {}) {
+  /** @type {Set<number>} */
   const seen = new Set();
   const queue = [root];
   while (queue.length > 0) {
-    const pid = queue.shift();
+    const pid = /** @type {number} */ (queue.shift());
     if (seen.has(pid)) continue;
     if (read(path.join(proc, String(pid), 'stat')) === null) continue; // gone
     seen.add(pid);
@@ -47,6 +65,7 @@ function treePids(root, { read = readOrNull, list = listOrEmpty, proc = '/proc' 
   return [...seen];
 }
 
+/** @param {string} dir */
 function listOrEmpty(dir) {
   try {
     return fs.readdirSync(dir);
@@ -55,7 +74,11 @@ function listOrEmpty(dir) {
   }
 }
 
-/** Sum of PSS over the tree at `root`, in kB, with the number of processes counted. */
+/**
+ * Sum of PSS over the tree at `root`, in kB, with the number of processes counted.
+ * @param {number} root
+ * @param {TreeIo} [io]
+ */
 function treePss(root, io = {}) {
   const read = io.read || readOrNull;
   const proc = io.proc || '/proc';
@@ -70,8 +93,12 @@ function treePss(root, io = {}) {
   return { kb, count };
 }
 
-/** Sample treePss(root) every `everyMs` until stop(); stop() returns the peak (kB) or null. */
+/**
+ * Sample treePss(root) every `everyMs` until stop(); stop() returns the peak (kB) or null.
+ * @param {number} root
+ */
 function startSampler(root, everyMs = 200) {
+  /** @type {number | null} */
   let peak = null;
   let processes = 0;
   const sample = () => {

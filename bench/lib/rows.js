@@ -9,16 +9,64 @@
 // backend.transport: 'unix' (uwsgi over a unix socket), 'tcp' (uwsgi over 127.0.0.1:PORT),
 //          'http' (plain HTTP on 127.0.0.1:PORT)
 
+/**
+ * @typedef {'return' | 'uwsgi' | 'http' | 'http-ka'} Proxy
+ * @typedef {{ method: string, path: string, bodyBytes?: number }} RequestSpec
+ * @typedef {object} Backend
+ * @property {'nginx' | 'uwsgi' | 'tsuwsgi' | 'tsuwsgi-master-rr' | 'node-cluster'} kind
+ * @property {string} [app]  uWSGI: 'flask' | 'route'; tsuwsgi: a key of backends.APPS
+ * @property {'unix' | 'tcp' | 'http'} [transport]
+ * @property {boolean} [logging]
+ * @property {boolean} [thunderLock]
+ * @property {boolean} [stats]
+ * @property {Record<string, string>} [extra]  more ini pairs
+ * @property {string} [bin]  the bin/tsuwsgi to run (a --baseline row: the other build's)
+ * @property {string} [node]  the node binary that runs it (a --node-bin row: the other Node line)
+ * @property {number} [processes]
+ * @property {number} [threads]
+ * @typedef {object} RowDef  a row as written in ROWS below
+ * @property {string} group
+ * @property {string} id
+ * @property {string} what
+ * @property {Proxy} proxy
+ * @property {Backend} backend
+ * @property {string[]} [needs]
+ * @property {RequestSpec} [request]
+ * @property {boolean} [pssOnly]
+ * @property {string} [feature]  a tsuwsgi option the row needs
+ * @property {{ kind: 'tsuwsgi-master-rr', what: string }} [fallback]  what runs when it lacks `feature`
+ * @typedef {{ unix?: string, host?: string, port?: number }} Addr
+ * @typedef {object} Row  a row with its defaults filled in (allRows)
+ * @property {string} group
+ * @property {string} id
+ * @property {string} what
+ * @property {Proxy} proxy
+ * @property {Backend & { processes: number, threads: number }} backend
+ * @property {string[]} needs
+ * @property {string[]} needsAll  nginx, wrk and `needs`
+ * @property {RequestSpec} request
+ * @property {boolean} pssOnly
+ * @property {string | null} feature
+ * @property {{ kind: 'tsuwsgi-master-rr', what: string } | null} fallback
+ * @property {string} [baselineOf]  the row this one is the --baseline twin of
+ * @property {string} [nodeTwinOf]  the row this one is the --node-bin twin of
+ * @property {number} listen  nginx's port for the row (run.js assigns it; 0 until then)
+ * @property {Addr | null} addr  the backend's address (run.js assigns it; null for nginx's own row)
+ */
+
 /** Every backend row uses these unless the row says otherwise. */
 const PROCESSES = 2;
 const THREADS = 1;
 const POST_BYTES = 64 * 1024;
 
+/** @type {RequestSpec} */
 const GET = { method: 'GET', path: '/' };
+/** @type {RequestSpec} */
 const POST = { method: 'POST', path: '/echo', bodyBytes: POST_BYTES };
 
 const FLASK = ['uwsgi', 'uwsgi-python3', 'flask'];
 
+/** @type {RowDef[]} */
 const ROWS = [
   { group: '1', id: 'nginx', what: 'nginx return 200 by itself', proxy: 'return', backend: { kind: 'nginx' } },
 
@@ -83,7 +131,10 @@ const ROWS = [
     backend: { kind: 'node-cluster', transport: 'http', processes: 4 } },
 ];
 
-/** Every row with its defaults filled in (fresh objects, so callers may annotate them). */
+/**
+ * Every row with its defaults filled in (fresh objects, so callers may annotate them).
+ * @returns {Row[]}
+ */
 function allRows() {
   return ROWS.map((r) => ({
     needs: [],
@@ -91,6 +142,8 @@ function allRows() {
     pssOnly: false,
     feature: null,
     fallback: null,
+    listen: 0,
+    addr: null,
     ...r,
     needsAll: ['nginx', 'wrk', ...(r.needs || [])],
     backend: { processes: PROCESSES, threads: THREADS, ...r.backend },
@@ -100,6 +153,9 @@ function allRows() {
 /**
  * `rows` with, after each tsuwsgi row, its twin run by the tsuwsgi built in `baselineDir`
  * (id `ROW@base`): the before of a before/after measured in one run.
+ * @param {Row[]} rows
+ * @param {string} baselineDir
+ * @returns {Row[]}
  */
 function withBaseline(rows, baselineDir) {
   const bin = require('path').join(baselineDir, 'bin', 'tsuwsgi');
@@ -114,6 +170,10 @@ function withBaseline(rows, baselineDir) {
  * `rows` with, after each tsuwsgi row, its twin run by another node binary (`node`, of major
  * version `major`; id `ROW@node<major>`): the same build on two Node lines in one run. A
  * baseline twin (--baseline) stays on this node only.
+ * @param {Row[]} rows
+ * @param {string} node
+ * @param {string} major
+ * @returns {Row[]}
  */
 function withNodeBin(rows, node, major) {
   return rows.flatMap((r) =>

@@ -5,9 +5,14 @@ const net = require('net');
 
 const TIMEOUT_MS = 2000;
 
+/**
+ * @param {string} socketPath
+ * @returns {Promise<unknown>}
+ */
 function readOnce(socketPath) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath);
+    /** @type {Buffer[]} */
     const chunks = [];
     socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`no document within ${TIMEOUT_MS} ms`)));
     socket.on('data', (c) => chunks.push(c));
@@ -22,8 +27,13 @@ function readOnce(socketPath) {
   });
 }
 
-/** Scrape every `everyMs` until stop(); stop() resolves {ok, failed, errors} once the last read ended. */
+/**
+ * Scrape every `everyMs` until stop(); stop() resolves {ok, failed, errors} once the last read ended.
+ * @param {string} socketPath
+ * @param {number} everyMs
+ */
 function startScraping(socketPath, everyMs) {
+  /** @type {{ ok: number, failed: number, errors: string[] }} */
   const result = { ok: 0, failed: 0, errors: [] };
   let running = Promise.resolve();
   const tick = () => {
@@ -33,7 +43,7 @@ function startScraping(socketPath, everyMs) {
       },
       (err) => {
         result.failed++;
-        if (result.errors.length < 3) result.errors.push(err.message);
+        if (result.errors.length < 3) result.errors.push(err instanceof Error ? err.message : String(err));
       },
     );
   };

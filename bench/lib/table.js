@@ -3,15 +3,25 @@
 
 const DASH = '-';
 
+/** @typedef {import('./stats').Summary | { na: string }} Result  a row's summary, or why it was not run */
+
+/** @typedef {{ title: string, align: 'left' | 'right' }} Column */
+/** @typedef {string[] | { cells: string[], note?: string | null }} TableRow */
+
+/** @param {unknown} n */
 function fmtRps(n) {
   return typeof n === 'number' && Number.isFinite(n) ? String(Math.round(n)) : DASH;
 }
 
+/** @param {unknown} s */
 function fmtSpread(s) {
   return Array.isArray(s) ? `${fmtRps(s[0])}–${fmtRps(s[1])}` : DASH;
 }
 
-/** Milliseconds as wrk-like text: 640us, 1.25ms, 12.5ms, 250ms, 2.50s. */
+/**
+ * Milliseconds as wrk-like text: 640us, 1.25ms, 12.5ms, 250ms, 2.50s.
+ * @param {unknown} ms
+ */
 function fmtMs(ms) {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) return DASH;
   if (ms < 1) return `${Math.round(ms * 1000)}us`;
@@ -21,25 +31,36 @@ function fmtMs(ms) {
   return `${(ms / 1000).toFixed(2)}s`;
 }
 
-/** kB as MiB with one decimal. */
+/**
+ * kB as MiB with one decimal.
+ * @param {unknown} kb
+ */
 function fmtMiB(kb) {
   return typeof kb === 'number' && Number.isFinite(kb) ? (kb / 1024).toFixed(1) : DASH;
 }
 
+/** @param {unknown} r */
 function fmtRatio(r) {
   return typeof r === 'number' && Number.isFinite(r) ? r.toFixed(2) : DASH;
 }
 
-/** A share 0..1 as a whole percentage. */
+/**
+ * A share 0..1 as a whole percentage.
+ * @param {unknown} share
+ */
 function fmtPct(share) {
   return typeof share === 'number' && Number.isFinite(share) ? `${Math.round(share * 100)}%` : DASH;
 }
 
-/** The top other processes of cpu.otherCpu(): "node 45%, bash 3%". */
+/**
+ * The top other processes of cpu.otherCpu(): "node 45%, bash 3%".
+ * @param {{ comm: string, share: number }[] | null | undefined} top
+ */
 function fmtTop(top) {
   return (top || []).map((t) => `${t.comm} ${fmtPct(t.share)}`).join(', ') || 'unknown';
 }
 
+/** @param {unknown} n */
 function fmtCount(n) {
   return typeof n === 'number' && Number.isFinite(n) ? String(n) : DASH;
 }
@@ -48,6 +69,8 @@ function fmtCount(n) {
  * Render aligned columns. columns: [{title, align: 'left'|'right'}]; rows: arrays of cell
  * strings, or {cells, note}: the note replaces every cell after `cells` (for "n/a: …" rows).
  * Column widths come from the titles and the full-width rows; notes may run past them.
+ * @param {Column[]} columns
+ * @param {TableRow[]} rows
  */
 function renderTable(columns, rows) {
   const widths = columns.map((c) => c.title.length);
@@ -57,11 +80,11 @@ function renderTable(columns, rows) {
       if (i < widths.length) widths[i] = Math.max(widths[i], String(cell).length);
     });
   }
-  const pad = (text, i) => {
+  const pad = (/** @type {unknown} */ text, /** @type {number} */ i) => {
     const s = String(text);
     return columns[i].align === 'right' ? s.padStart(widths[i]) : s.padEnd(widths[i]);
   };
-  const line = (cells, note) => {
+  const line = (/** @type {string[]} */ cells, /** @type {string | null | undefined} */ note) => {
     const parts = cells.map((c, i) => pad(c, i));
     if (note !== null && note !== undefined) parts.push(note);
     return parts.join('  ').replace(/\s+$/, '');
@@ -71,11 +94,15 @@ function renderTable(columns, rows) {
   return out.join('\n');
 }
 
-/** µs of backend CPU per request, one decimal. */
+/**
+ * µs of backend CPU per request, one decimal.
+ * @param {unknown} us
+ */
 function fmtCpu(us) {
   return typeof us === 'number' && Number.isFinite(us) ? us.toFixed(1) : DASH;
 }
 
+/** @type {Column[]} */
 const COLUMNS = [
   { title: '#', align: 'left' },
   { title: 'id', align: 'left' },
@@ -95,13 +122,15 @@ const COLUMNS = [
 /**
  * The results table. rows: the row definitions (id, group, what, pssOnly) in order; results:
  * id → {na: 'reason'} | summary (stats.summarize) with `ratios: {nginx, flask}`.
+ * @param {Pick<import('./rows').Row, 'group' | 'id' | 'what' | 'pssOnly'>[]} rows
+ * @param {Record<string, Result>} results
  */
 function resultsTable(rows, results) {
   const body = rows.map((row) => {
     const head = [row.group, row.id, row.what];
     const r = results[row.id];
     if (!r) return { cells: head, note: 'not run' };
-    if (r.na) return { cells: head, note: `n/a: ${r.na}` };
+    if ('na' in r) return { cells: head, note: `n/a: ${r.na}` };
     if (r.failed === r.passes) return { cells: head, note: `FAILED: ${r.errorsText[0] || 'no pass succeeded'}` };
     if (row.pssOnly) {
       return [...head, DASH, DASH, DASH, DASH, DASH, DASH, `${fmtMiB(r.idlePssKb)} idle`, DASH, DASH, DASH];
@@ -123,7 +152,10 @@ function resultsTable(rows, results) {
   return renderTable(COLUMNS, body);
 }
 
-/** The targets section: one line per target from targets.evaluate(). */
+/**
+ * The targets section: one line per target from targets.evaluate().
+ * @param {ReturnType<typeof import('./targets').evaluate>} evaluated
+ */
 function targetsSection(evaluated) {
   const rows = evaluated.map((t) => {
     const goal = t.op ? `${t.op} ${t.goal}` : 'report';

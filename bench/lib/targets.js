@@ -3,9 +3,16 @@
 const { ratio } = require('./stats');
 
 /**
- * metric: which summary field is compared ('rps' median req/s, 'idlePssKb' idle PSS).
+ * num, den: the row ids of the numerator and the denominator.
+ * @typedef {{ label: string, num: string, den: string, metric: 'rps' | 'idlePssKb' | 'peakPssKb' | 'cpuUsPerReq' }
+ *   & ({ op: '>=' | '<=', goal: number } | { op: null, goal: null })} Target
+ */
+
+/**
+ * metric: which summary field is compared ('rps' median req/s, 'idlePssKb' idle PSS, 'peakPssKb' peak PSS).
  * op/goal: the target (null: reported only).
  */
+/** @type {Target[]} */
 const TARGETS = [
   { label: 'tsuwsgi unix logging on / uWSGI+Flask logging on', num: 'tsuwsgi-unix', den: 'uwsgi-flask', metric: 'rps', op: '>=', goal: 1.3 },
   { label: 'tsuwsgi unix / uWSGI C route', num: 'tsuwsgi-unix', den: 'uwsgi-c', metric: 'rps', op: null, goal: null },
@@ -23,16 +30,13 @@ const TARGETS = [
 /**
  * Evaluate every target against `summaries` (id → summary, or {na: 'reason'}).
  * status: 'met' | 'MISSED' | 'report' | 'n/a'; `why` says what is missing for 'n/a'.
+ * @param {Record<string, import('./table').Result | undefined>} summaries
+ * @param {Target[]} [targets]
  */
 function evaluate(summaries, targets = TARGETS) {
   return targets.map((t) => {
-    const a = summaries[t.num];
-    const b = summaries[t.den];
-    const missing = [t.num, t.den].filter((id) => {
-      const s = summaries[id];
-      return !s || s.na || typeof s[t.metric] !== 'number';
-    });
-    const value = missing.length > 0 ? null : ratio(a[t.metric], b[t.metric]);
+    const missing = [t.num, t.den].filter((id) => metricOf(summaries[id], t.metric) === null);
+    const value = missing.length > 0 ? null : ratio(metricOf(summaries[t.num], t.metric), metricOf(summaries[t.den], t.metric));
     let status;
     if (value === null) status = 'n/a';
     else if (t.op === '>=') status = value >= t.goal ? 'met' : 'MISSED';
@@ -43,28 +47,49 @@ function evaluate(summaries, targets = TARGETS) {
   });
 }
 
-/** This build against the baseline build, for every row run both ways (--baseline). */
-function baselineTargets(rows) {
-  return rows
-    .filter((r) => r.baselineOf)
-    .flatMap((r) => [
-      { label: `${r.baselineOf}: req/s, this build / baseline build`, num: r.baselineOf, den: r.id, metric: 'rps', op: null, goal: null },
-      { label: `${r.baselineOf}: backend CPU per request, this build / baseline build`, num: r.baselineOf, den: r.id, metric: 'cpuUsPerReq', op: null, goal: null },
-    ]);
+/**
+ * A row's figure, or null when the row was not measured or has no such figure.
+ * @param {import('./table').Result | undefined} s
+ * @param {Target['metric']} metric
+ */
+function metricOf(s, metric) {
+  if (!s || 'na' in s) return null;
+  const v = s[metric];
+  return typeof v === 'number' ? v : null;
 }
 
-/** The other Node line against this one, for every row run with both (--node-bin). */
+/**
+ * This build against the baseline build, for every row run both ways (--baseline).
+ * @param {import('./rows').Row[]} rows
+ * @returns {Target[]}
+ */
+function baselineTargets(rows) {
+  return rows.flatMap((r) => {
+    const of = r.baselineOf;
+    if (!of) return [];
+    return [
+      { label: `${of}: req/s, this build / baseline build`, num: of, den: r.id, metric: 'rps', op: null, goal: null },
+      { label: `${of}: backend CPU per request, this build / baseline build`, num: of, den: r.id, metric: 'cpuUsPerReq', op: null, goal: null },
+    ];
+  });
+}
+
+/**
+ * The other Node line against this one, for every row run with both (--node-bin).
+ * @param {import('./rows').Row[]} rows
+ * @returns {Target[]}
+ */
 function nodeBinTargets(rows) {
-  return rows
-    .filter((r) => r.nodeTwinOf)
-    .flatMap((r) => {
-      const other = r.id.slice(r.nodeTwinOf.length + 1);
-      return [
-        { label: `${r.nodeTwinOf}: req/s, ${other} / this node`, num: r.id, den: r.nodeTwinOf, metric: 'rps', op: null, goal: null },
-        { label: `${r.nodeTwinOf}: backend CPU per request, ${other} / this node`, num: r.id, den: r.nodeTwinOf, metric: 'cpuUsPerReq', op: null, goal: null },
-        { label: `${r.nodeTwinOf}: peak PSS, ${other} / this node`, num: r.id, den: r.nodeTwinOf, metric: 'peakPssKb', op: null, goal: null },
-      ];
-    });
+  return rows.flatMap((r) => {
+    const of = r.nodeTwinOf;
+    if (!of) return [];
+    const other = r.id.slice(of.length + 1);
+    return [
+      { label: `${of}: req/s, ${other} / this node`, num: r.id, den: of, metric: 'rps', op: null, goal: null },
+      { label: `${of}: backend CPU per request, ${other} / this node`, num: r.id, den: of, metric: 'cpuUsPerReq', op: null, goal: null },
+      { label: `${of}: peak PSS, ${other} / this node`, num: r.id, den: of, metric: 'peakPssKb', op: null, goal: null },
+    ];
+  });
 }
 
 module.exports = { TARGETS, evaluate, baselineTargets, nodeBinTargets };

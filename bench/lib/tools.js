@@ -9,7 +9,11 @@ const { spawnSync } = require('child_process');
 const PYTHON3_PLUGIN = '/usr/lib/uwsgi/plugins/python3_plugin.so';
 const UWSGI_PARAMS = '/etc/nginx/uwsgi_params';
 
-/** First executable among `candidates` and then `name` on PATH; null if none. */
+/**
+ * First executable among `candidates` and then `name` on PATH; null if none.
+ * @param {string} name
+ * @param {string[]} [candidates]
+ */
 function findBinary(name, candidates = []) {
   const dirs = (process.env.PATH || '').split(path.delimiter).filter(Boolean);
   for (const file of [...candidates, ...dirs.map((d) => path.join(d, name))]) {
@@ -26,6 +30,9 @@ function findBinary(name, candidates = []) {
 /**
  * The requirements by name: `check()` returns the path (or true) when present, else null;
  * `what` says exactly what was looked for; `pkg` is the Debian package that provides it.
+ * @typedef {{ pkg: string, what: string, check: () => string | null }} Requirement
+ * @typedef {{ name: string, what: string, pkg: string }} Missing
+ * @type {Record<string, Requirement>}
  */
 const REQUIREMENTS = {
   nginx: {
@@ -55,9 +62,15 @@ const REQUIREMENTS = {
   },
 };
 
-/** Check the named requirements. Returns {found: name → path, missing: [{name, what, pkg}]}. */
+/**
+ * Check the named requirements. Returns {found: name → path, missing: [{name, what, pkg}]}.
+ * @param {string[]} names
+ * @param {Record<string, Requirement>} [requirements]
+ */
 function check(names, requirements = REQUIREMENTS) {
+  /** @type {Record<string, string>} */
   const found = {};
+  /** @type {Missing[]} */
   const missing = [];
   for (const name of [...new Set(names)]) {
     const req = requirements[name];
@@ -69,7 +82,11 @@ function check(names, requirements = REQUIREMENTS) {
   return { found, missing };
 }
 
-/** The message for missing requirements (pure): what is missing, for which rows, how to install. */
+/**
+ * The message for missing requirements (pure): what is missing, for which rows, how to install.
+ * @param {Missing[]} missing
+ * @param {Record<string, string[]>} [rowsNeeding]
+ */
 function missingMessage(missing, rowsNeeding = {}) {
   const lines = ['bench: missing prerequisites:'];
   for (const m of missing) {
@@ -82,6 +99,10 @@ function missingMessage(missing, rowsNeeding = {}) {
   return lines.join('\n');
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ */
 function firstLine(cmd, args) {
   try {
     const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10000 });
@@ -92,9 +113,25 @@ function firstLine(cmd, args) {
   }
 }
 
-/** The machine and tool versions for the header. */
+/**
+ * @typedef {object} Machine
+ * @property {number} cores
+ * @property {string} cpu
+ * @property {string} kernel
+ * @property {string} node
+ * @property {string} [nginx]
+ * @property {string} [wrk]
+ * @property {string | null} [uwsgi]
+ * @property {string | null} [flask]
+ */
+
+/**
+ * The machine and tool versions for the header.
+ * @param {Record<string, string>} found
+ */
 function machine(found) {
   const cpus = os.cpus();
+  /** @type {Machine} */
   const info = {
     cores: cpus.length,
     cpu: cpus[0] ? cpus[0].model.trim() : 'unknown',
@@ -110,9 +147,12 @@ function machine(found) {
   return info;
 }
 
-/** Which tsuwsgi is measured: the commit, and whether src/ has uncommitted changes. */
+/**
+ * Which tsuwsgi is measured: the commit, and whether src/ has uncommitted changes.
+ * @param {string} repo
+ */
 function gitState(repo) {
-  const git = (args) => spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8', timeout: 10000 });
+  const git = (/** @type {string[]} */ args) => spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8', timeout: 10000 });
   const head = git(['log', '-1', '--format=%h %s']);
   if (head.status !== 0) return null;
   const dirty = git(['status', '--porcelain', '--', 'src']);
@@ -121,13 +161,20 @@ function gitState(repo) {
   return `${line.length > 72 ? `${line.slice(0, 71)}…` : line}${changed ? ` + ${changed} uncommitted change(s) in src/` : ''}`;
 }
 
-/** `v24.1.0` for a node binary that runs, else null (--node-bin). */
+/**
+ * `v24.1.0` for a node binary that runs, else null (--node-bin).
+ * @param {string} bin
+ */
 function nodeVersion(bin) {
   const line = firstLine(bin, ['--version']);
   return line && /^v\d+\./.test(line) ? line.trim() : null;
 }
 
-/** Whether `node bin/tsuwsgi --help` lists an option (e.g. accept-mode). */
+/**
+ * Whether `node bin/tsuwsgi --help` lists an option (e.g. accept-mode).
+ * @param {string} bin
+ * @param {string} option
+ */
 function tsuwsgiHasOption(bin, option) {
   const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 15000 });
   return new RegExp(`--${option}\\b`).test(`${r.stdout || ''}${r.stderr || ''}`);

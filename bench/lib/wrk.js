@@ -4,16 +4,24 @@ const fs = require('fs');
 const path = require('path');
 const procs = require('./procs');
 
+/** @type {Record<string, number>} */
 const TIME_UNITS_MS = { us: 0.001, ms: 1, s: 1000, m: 60000, h: 3600000 };
+/** @type {Record<string, number>} */
 const SIZE_UNITS = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
 
-/** "638.00us" / "1.20ms" / "2.00s" / "1.00m" → milliseconds; null when not a wrk time. */
+/**
+ * "638.00us" / "1.20ms" / "2.00s" / "1.00m" → milliseconds; null when not a wrk time.
+ * @param {unknown} text
+ */
 function parseTimeMs(text) {
   const m = /^(\d+(?:\.\d+)?)(us|ms|s|m|h)$/.exec(String(text).trim());
   return m ? Number(m[1]) * TIME_UNITS_MS[m[2]] : null;
 }
 
-/** "12.34MB" → bytes; null when not a wrk size. */
+/**
+ * "12.34MB" → bytes; null when not a wrk size.
+ * @param {unknown} text
+ */
 function parseBytes(text) {
   const m = /^(\d+(?:\.\d+)?)(B|KB|MB|GB|TB)$/.exec(String(text).trim());
   return m ? Number(m[1]) * SIZE_UNITS[m[2]] : null;
@@ -22,11 +30,12 @@ function parseBytes(text) {
 /**
  * Parse wrk's report. Throws when the report has no "Requests/sec:" line (wrk failed); fields
  * wrk leaves out (no latency distribution, no socket errors line) come back as null / 0.
- * @returns {{requests:number, durationS:number, rps:number, bytes:number|null,
+ * @returns {{requests:number|null, durationS:number|null, rps:number, bytes:number|null,
  *   transferPerSec:number|null, latency:{avg:number|null, stdev:number|null, max:number|null,
  *   p50:number|null, p75:number|null, p90:number|null, p99:number|null},
  *   socketErrors:{connect:number, read:number, write:number, timeout:number},
  *   non2xx:number, errors:number}}
+ * @param {unknown} text
  */
 function parseWrk(text) {
   const out = String(text);
@@ -35,6 +44,7 @@ function parseWrk(text) {
     const first = out.trim().split('\n').slice(-3).join(' | ');
     throw new Error(`wrk report has no Requests/sec line: ${first || '(empty output)'}`);
   }
+  /** @type {Record<'avg' | 'stdev' | 'max' | 'p50' | 'p75' | 'p90' | 'p99', number | null>} */
   const latency = { avg: null, stdev: null, max: null, p50: null, p75: null, p90: null, p99: null };
   const stats = /^\s*Latency\s+(\S+)\s+(\S+)\s+(\S+)\s+\S+%\s*$/m.exec(out);
   if (stats) {
@@ -48,7 +58,7 @@ function parseWrk(text) {
       const m = /^\s*(\d+(?:\.\d+)?)%\s+(\S+)\s*$/.exec(line);
       if (!m) continue;
       const key = `p${Number(m[1])}`;
-      if (key in latency) latency[key] = parseTimeMs(m[2]);
+      if (key === 'p50' || key === 'p75' || key === 'p90' || key === 'p99') latency[key] = parseTimeMs(m[2]);
     }
   }
   const total = /^\s*(\d+) requests in ([\d.]+\w+), ([\d.]+\w+) read\s*$/m.exec(out);
@@ -77,7 +87,20 @@ function parseWrk(text) {
   };
 }
 
-/** The wrk command line for one run (pure, so the flags are testable). */
+/**
+ * @typedef {object} WrkRun
+ * @property {string} url
+ * @property {number} durationS
+ * @property {number} connections
+ * @property {number} threads
+ * @property {string | null} [script]
+ * @property {number} [timeoutS]
+ */
+
+/**
+ * The wrk command line for one run (pure, so the flags are testable).
+ * @param {WrkRun} run
+ */
 function wrkArgs({ url, durationS, connections, threads, script, timeoutS = 5 }) {
   const args = [
     '--threads', String(threads),
@@ -91,7 +114,10 @@ function wrkArgs({ url, durationS, connections, threads, script, timeoutS = 5 })
   return args;
 }
 
-/** The lua script for the POST rows: method POST, a fixed body of `size` bytes. */
+/**
+ * The lua script for the POST rows: method POST, a fixed body of `size` bytes.
+ * @param {number} size
+ */
 function postScript(size) {
   return [
     '-- written by bench/lib/wrk.js: every request is a POST with the same body',
@@ -102,6 +128,10 @@ function postScript(size) {
   ].join('\n');
 }
 
+/**
+ * @param {string} dir
+ * @param {number} size
+ */
 function writePostScript(dir, size) {
   const file = path.join(dir, `post-${size}.lua`);
   fs.writeFileSync(file, postScript(size));
@@ -110,6 +140,8 @@ function writePostScript(dir, size) {
 
 /**
  * Run wrk to completion (bounded: duration + 20 s, then it is killed) and parse its report.
+ * @param {string} bin
+ * @param {WrkRun} opts
  * @returns {Promise<ReturnType<typeof parseWrk> & {raw: string}>}
  */
 async function runWrk(bin, opts) {

@@ -1,13 +1,15 @@
 import type { ThreadReport } from '../shared/ipc';
 
-/** Everything that can happen to the master, as plain events on one queue. */
-/** Worker events name the worker's slot `key` (unique for the master's life), not its id. */
+/**
+ * Everything that can happen to the master, as plain events on one queue; timers post events
+ * too. Worker events name the worker record's `key` (unique for the master's life), not its id.
+ */
 export type MasterEvent =
   | { kind: 'signal'; name: NodeJS.Signals }
   | { kind: 'command'; command: string; source: string }
   | { kind: 'worker-ready'; key: number; pid: number }
   | { kind: 'worker-app-failed'; key: number; pid: number; code: string; message: string }
-  /** The fork itself failed: no process was started for the slot. */
+  /** The fork itself failed: no process was started for the record. */
   | { kind: 'worker-spawn-failed'; key: number; code: string; message: string }
   /** A message that does not fit its act's shape, or garbage on the channel, or a forged control message. */
   | { kind: 'worker-bad-message'; key: number; pid: number; why: string; recycle: boolean }
@@ -17,11 +19,10 @@ export type MasterEvent =
   | { kind: 'worker-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'worker-recycle'; key: number; pid: number; reason: string; detail: Record<string, number> }
   | { kind: 'worker-report'; key: number; pid: number; rssBytes: number; threads: ThreadReport[] }
+  /** The SIGUSR1 report's deadline for the round. */
   | { kind: 'report-due'; round: number }
-  | { kind: 'respawn-due'; key: number }
-  /** A throttled recycle: start the replacement now. */
-  | { kind: 'recycle-due'; key: number; pid: number }
-  | { kind: 'mercy-expired' };
+  /** Something the wanted state holds became due (a respawn, a recycle, a mercy deadline). */
+  | { kind: 'tick' };
 
 export type EventKind = MasterEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<MasterEvent, { kind: K }>;

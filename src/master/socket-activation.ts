@@ -14,13 +14,14 @@ import type { SocketAddress } from '../config/types';
 import { TsuwsgiError } from '../shared/errors';
 import { forgetListenFds, listenFds } from '../shared/listen-fds';
 import type { BoundSocket } from './sockets';
+import type { SocketProto } from '../shared/socket-proto';
 
 /** Where a socket listens: an IP (canonical text, '' = every interface) and port, or a path. */
 export type ListenKey = { readonly kind: 'tcp'; readonly ip: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
 
 export interface Wanted {
   readonly address: SocketAddress;
-  readonly proto: 'uwsgi' | 'http';
+  readonly proto: SocketProto;
 }
 
 export interface Adopted {
@@ -144,7 +145,7 @@ function nameOf(key: ListenKey): string {
   return net.isIPv6(key.ip) ? `[${key.ip}]:${key.port}` : `${key.ip}:${key.port}`;
 }
 
-function bound(i: InheritedFd, address: SocketAddress, proto: 'uwsgi' | 'http'): BoundSocket {
+function bound(i: InheritedFd, address: SocketAddress, proto: SocketProto): BoundSocket {
   const name = i.key.kind === 'unix' && i.key.path === '' ? `fd ${i.fd}` : nameOf(i.key);
   return { address, proto, fd: i.fd, name, handle: i.handle, inherited: true };
 }

@@ -12,10 +12,11 @@ import { adoptInheritedSockets } from './socket-activation';
 import { bindHandle } from './server-handle';
 import { bindUnixSocket } from './unix-socket-file';
 import type { FileIdentity } from './file-identity';
+import type { SocketProto } from '../shared/socket-proto';
 
 export interface BoundSocket {
   readonly address: SocketAddress;
-  readonly proto: 'uwsgi' | 'http';
+  readonly proto: SocketProto;
   readonly fd: number;
   /** What getsockname says: the real port when 0 was asked for. */
   readonly name: string;
@@ -41,7 +42,7 @@ export async function bindAll(config: Config): Promise<BoundSocket[]> {
   return [...bound, ...inherited.extra];
 }
 
-async function bindOne(address: SocketAddress, proto: 'uwsgi' | 'http', mode: number | undefined, owner: Config['chownSocket']): Promise<BoundSocket> {
+async function bindOne(address: SocketAddress, proto: SocketProto, mode: number | undefined, owner: Config['chownSocket']): Promise<BoundSocket> {
   if (address.kind === 'unix') {
     // chown-socket; without it the socket stays the master's: workers inherit the fd, and only
     // connecting (nginx) needs the file's permissions.

@@ -5,7 +5,7 @@
  * 'error' (a send or a kill that failed because the worker is dying) is only an event too.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { CoreFigures } from '../worker/stats/core-slots';
+import type { CoreFigures } from '../shared/stats-figures';
 import type { MasterEvent } from './events';
 import { checkWorkerMessage } from './worker-messages';
 import { guardWorkerChannel } from './worker-channel-guard';

@@ -5,11 +5,9 @@
  * refused with a reason for the log. Bounds come from the worker's own thread count, so a
  * message cannot make the master allocate, loop or log in proportion to what the app chose.
  */
-import type { ThreadReport, WorkerToMaster } from '../shared/ipc';
-import type { CoreFigures } from '../worker/stats/core-slots';
-import { LATENCY_BUCKETS_S } from '../worker/stats/core-slots';
+import { RECYCLE_REASONS, type ThreadReport, type WorkerToMaster } from '../shared/ipc';
+import { LATENCY_BUCKETS_S, type CoreFigures } from '../shared/stats-figures';
 import { ErrorCodes } from '../shared/errors';
-import { RECYCLE_REASONS } from '../worker/recycle-limits';
 
 export type Checked = { readonly ok: true; readonly message: WorkerToMaster } | { readonly ok: false; readonly why: string };
 

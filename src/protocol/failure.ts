@@ -1,15 +1,17 @@
 /** The one shape every protocol failure takes: a code from the catalogue, a message, a status. */
-import { ErrorStatus, type ErrorCode } from '../shared/errors.js';
+import { ProtocolErrorStatus, type ProtocolErrorCode, type ProtocolStatus } from './errors.js';
 
 export interface ProtocolError {
   kind: 'error';
-  code: ErrorCode;
+  code: ProtocolErrorCode;
   message: string;
-  /** The HTTP status to answer with, when an answer makes sense (from ErrorStatus). */
-  status?: number;
+  /** The HTTP status to answer with, when an answer makes sense (from ProtocolErrorStatus). */
+  status?: ProtocolStatus;
 }
 
-export function failure(code: ErrorCode, message: string): ProtocolError {
-  const status = ErrorStatus[code];
+const STATUS: Partial<Record<ProtocolErrorCode, ProtocolStatus>> = ProtocolErrorStatus;
+
+export function failure(code: ProtocolErrorCode, message: string): ProtocolError {
+  const status = STATUS[code];
   return status === undefined ? { kind: 'error', code, message } : { kind: 'error', code, message, status };
 }

@@ -7,7 +7,7 @@
  * returned as coded results, never thrown, because they come from the network.
  */
 
-import { ErrorStatus } from '../shared/errors.js';
+import { ProtocolErrorStatus, type ProtocolStatus } from './errors.js';
 import { failure as fail, type ProtocolError } from './failure.js';
 import { knownKey } from './known-keys.js';
 
@@ -166,7 +166,7 @@ export function truncationError(received: Buffer): ProtocolError {
     'and vars block');
 }
 
-export type BodyLengthError = ProtocolError & { status: number };
+export type BodyLengthError = ProtocolError & { status: ProtocolStatus };
 
 /**
  * Length of the body announced by CONTENT_LENGTH ('' or missing: 0). limitPost 0 means no limit.
@@ -196,7 +196,7 @@ export function bodyLength(vars: UwsgiVars, limitPost: number): number | BodyLen
 }
 
 function failWithStatus(code: 'E_PROTO_BAD_LENGTH' | 'E_PROTO_BODY_TOO_BIG', message: string): BodyLengthError {
-  return { kind: 'error', code, message, status: ErrorStatus[code] ?? (code === 'E_PROTO_BAD_LENGTH' ? 400 : 413) };
+  return { kind: 'error', code, message, status: ProtocolErrorStatus[code] };
 }
 
 function quoteValue(raw: string): string {

@@ -1,7 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from '../shared/logger';
 import type { NodeListener } from '../app/types';
+import type { RequestLogFields } from '../shared/log-format';
 
-/** What one app thread needs to serve connections; built once per thread. */
+/** What one app thread needs to serve connections; built once per thread (worker/serve-thread.ts). */
 export interface ServeContext {
   readonly listener: NodeListener;
   readonly bufferSize: number;
@@ -17,7 +20,7 @@ export interface ServeContext {
   /** With request lines off: which requests are still logged (log-4xx, log-5xx, log-slow). */
   readonly logOnly: { readonly status4xx: boolean; readonly status5xx: boolean; readonly slowMs: number } | undefined;
   /** log-format: builds the plain-text line, written with writeText. */
-  readonly formatLine: ((f: import('../shared/log-format').RequestLogFields) => string) | undefined;
+  readonly formatLine: ((f: RequestLogFields) => string) | undefined;
   readonly writeText: (line: string) => void;
   /** The logger's fast path for the request line (LogHandle.infoLine), when it has one. */
   readonly infoLine: ((jsonFields: string, msg: string) => void) | undefined;
@@ -25,21 +28,41 @@ export interface ServeContext {
   readonly threadField: string;
   readonly workerId: number;
   readonly threadIndex: number;
-  /** Called when a response is finished, when recycling limits are set (recycle-limits.ts). */
-  readonly afterRequest: (() => void) | undefined;
-  /** Notes each request for harakiri (harakiri set), else undefined. */
-  readonly harakiri: import('../worker/harakiri/track').HarakiriTracker | undefined;
-  /** This worker's request counters (stats set), else undefined; the thread writes its own slot. */
-  readonly stats: import('../worker/stats/core-slots').CoreSlots | undefined;
-  /** Live figures of this thread, read when the master asks for the workers' state. */
-  readonly live: ThreadLive;
+  /** Told of every request the app gets, at its start and its end (runApp calls them). */
+  readonly requests: RequestHooks;
+  /** Counts requests that could not be read (stats set), else undefined. */
+  readonly stats: ReadErrorCounter | undefined;
   /** Open connections of this thread; a graceful stop waits for it to reach 0. */
-  readonly connections: Set<import('node:net').Socket>;
+  readonly connections: Set<Socket>;
 }
 
-export interface ThreadLive {
-  requests: number;
-  /** The response of the request this thread started last, and when (performance.now()). */
-  last: import('node:http').ServerResponse | undefined;
-  lastStart: number;
+/**
+ * The worker's side of each request (worker/request-hooks.ts keeps the scoreboard with it):
+ * `start` just before the app is called, `end` once, at the response's 'close' (finished when
+ * `res.writableFinished`, else cut short). Both run for every request: keep them cheap.
+ */
+export interface RequestHooks {
+  /** True when `end` wants the response time (stats): runApp then reads the clock at every end too. */
+  readonly timed: boolean;
+  /** `start`: performance.now() when the app is called (runApp's clock read, shared). */
+  start(req: IncomingMessage, res: ServerResponse, start: number): void;
+  /** `micros`: the response time when timed (or logged), else 0. */
+  end(res: ServerResponse, micros: number): void;
+  /** The app threw or rejected while handling a request. */
+  exception(): void;
+  /** Requests this thread has handed to the app so far (log-format's %(requests)). */
+  count(): number;
 }
+
+export interface ReadErrorCounter {
+  readError(thread: number): void;
+}
+
+/** Hooks that keep nothing: for a context built outside a worker (tests, bench backends). */
+export const NO_REQUEST_HOOKS: RequestHooks = {
+  timed: false,
+  start: () => undefined,
+  end: () => undefined,
+  exception: () => undefined,
+  count: () => 0,
+};

@@ -9,7 +9,8 @@ import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServeContext } from './context';
 import type { ErrorCode } from '../shared/errors';
-import { answerBytes, closeAfterAnswer, kRejected, type HttpSocket } from './http-reject';
+import { closeAfterAnswer, kRejected, type HttpSocket } from './http-reject';
+import { earlyAnswer } from './raw-response';
 
 /** Node's parse errors carry llhttp's code and reason, and the chunk that failed. */
 export type ParseError = Error & { code?: string; reason?: string; rawPacket?: Buffer };
@@ -28,9 +29,9 @@ export const IGNORE = 'ignore';
 /** The peer left (reset, closed mid-body) or tsuwsgi itself ended the connection: no answer, no line here. */
 export const GONE = 'gone';
 
-const BAD_REQUEST = answerBytes(400, 'Bad Request');
-const HEAD_TOO_LARGE = answerBytes(431, 'Request Header Fields Too Large');
-const TIMED_OUT = answerBytes(408, 'Request Timeout');
+const BAD_REQUEST = earlyAnswer(400);
+const HEAD_TOO_LARGE = earlyAnswer(431);
+const TIMED_OUT = earlyAnswer(408);
 
 export interface Limits {
   readonly bufferSize: number;

@@ -11,7 +11,8 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import type { ServeContext } from './context';
 import { tsuwsgiError } from '../shared/errors';
-import { answerBytes, closeAfterAnswer, kRejected, refuse, type HttpSocket } from './http-reject';
+import { closeAfterAnswer, kRejected, refuse, type HttpSocket } from './http-reject';
+import { earlyAnswer } from './raw-response';
 
 const kReceived = Symbol('tsuwsgi.bodyReceived');
 const kCut = Symbol('tsuwsgi.bodyCut');
@@ -19,8 +20,6 @@ const kCutRequest = Symbol('tsuwsgi.cutRequest');
 
 type Limited = IncomingMessage & { [kReceived]?: number; [kCut]?: true };
 type CutSocket = HttpSocket & { [kCutRequest]?: IncomingMessage };
-
-const TOO_LARGE = answerBytes(413, 'Content Too Large');
 
 /**
  * The request class of an http server with limit-post set: every body chunk reaches the app
@@ -63,7 +62,7 @@ export function refuseBody(ctx: ServeContext, req: IncomingMessage, res: ServerR
     { event: 'request-rejected', code: 'E_PROTO_BODY_TOO_BIG', status: 413, method: req.method, uri: req.url },
     `request body of ${req.headers['content-length']} bytes (Content-Length) exceeds limit-post ${ctx.limitPost}: raise limit-post`,
   );
-  refuse(req, res, 413, 'Content Too Large');
+  refuse(req, res, 413);
   return true;
 }
 
@@ -83,7 +82,7 @@ function cutBody(ctx: ServeContext, req: IncomingMessage): void {
   // client leaving shows (aborted, the response's close, error, close), with the limit's code.
   socket[kCutRequest] = req;
   socket.prependOnceListener('close', abortCutRequest);
-  if (answer) closeAfterAnswer(socket, TOO_LARGE);
+  if (answer) closeAfterAnswer(socket, earlyAnswer(413));
   // Not from inside the parser's callback.
   else process.nextTick(destroySocket, socket);
 }

@@ -1,6 +1,6 @@
 /**
  * Answers tsuwsgi gives on http-socket in the app's place (400, 408, 413, 431), with the bytes
- * the uwsgi socket sends (rawResponse), and the close that follows them.
+ * the uwsgi socket sends (raw-response.ts), and the close that follows them.
  *
  * The close lingers: the answer and a FIN go out, and whatever the peer still sends (the rest of
  * a body, a pipelined request) is read and dropped until it closes or LINGER_MS pass. Closing
@@ -10,7 +10,7 @@
  */
 import type { Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rawResponse } from './raw-response';
+import { earlyAnswer, reasonOf, type EarlyStatus } from './raw-response';
 
 /** How long an answered connection keeps reading what its peer still sends (nginx: lingering_timeout 5 s). */
 const LINGER_MS = 5000;
@@ -26,17 +26,6 @@ export type HttpSocket = Socket & {
   /** The request being parsed. */
   parser?: { incoming: IncomingMessage | null } | null;
 };
-
-const answers = new Map<number, Buffer>();
-
-export function answerBytes(status: number, reason: string): Buffer {
-  let bytes = answers.get(status);
-  if (bytes === undefined) {
-    bytes = rawResponse(status, reason);
-    answers.set(status, bytes);
-  }
-  return bytes;
-}
 
 /**
  * Sends `answer` (if any) and closes once the peer has closed too, or after LINGER_MS. Node's
@@ -70,12 +59,13 @@ function destroySocket(socket: Socket): void {
  * response is the one due; behind pipelined responses still being written, they go through its
  * ServerResponse, which Node sends in turn (and closes after, without lingering).
  */
-export function refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: string): void {
+export function refuse(req: IncomingMessage, res: ServerResponse, status: EarlyStatus): void {
   const socket = req.socket as HttpSocket;
   if (socket._httpMessage === res && !res.headersSent) {
-    closeAfterAnswer(socket, answerBytes(status, reason));
+    closeAfterAnswer(socket, earlyAnswer(status));
     return;
   }
+  const reason = reasonOf(status);
   const body = `${status} ${reason}\n`;
   res.shouldKeepAlive = false;
   res.sendDate = false;

@@ -1,35 +1,20 @@
 /**
- * The http-socket server of one app thread: Node's HTTP/1.1 server with tsuwsgi's limits
- * (buffer-size, limit-post), timeouts (http-timeout, http-keepalive), the uwsgi socket's
- * answers and log lines for requests it refuses, and a drain that never waits on a connection
- * that holds no request.
+ * The http-socket server of one app thread (http-socket.ts): Node's HTTP/1.1 server with
+ * tsuwsgi's limits (buffer-size, limit-post), timeouts (socket-timeout, http-timeout,
+ * http-keepalive), and the uwsgi socket's answers and log lines for requests it refuses.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { ServeContext } from './context';
+import { logClientGone } from './connections';
 import { runApp } from './run-app';
 import { boundPeerWaits, kServed } from './http-socket-timeout';
 import { TsuwsgiResponse } from './response';
 import { clientErrorListener, connectListener } from './http-client-error';
-import { answerBytes, closeAfterAnswer, kRejected, refuse, type HttpSocket } from './http-reject';
+import { kRejected, refuse, type HttpSocket } from './http-reject';
 import { lengthOverLimit, limitedRequestClass, refuseBody } from './http-limits';
 
 /** How often Node looks for requests past http-timeout (its default, 30 s, is how late it could act). */
 const TIMEOUT_CHECK_MS = 1000;
-/** In a drain, how long a connection that has no request yet may still deliver one. */
-const HEAD_GRACE_MS = 1000;
-
-const kTracked = Symbol('tsuwsgi.tracked');
-const kDrainStart = Symbol('tsuwsgi.drainStart');
-
-/** This thread's open connections (every socket kind) and this server's own. */
-interface Tracked {
-  readonly all: Set<Socket>;
-  readonly mine: Set<Socket>;
-}
-type TrackedSocket = HttpSocket & { [kTracked]: Tracked };
-type TrackedServer = http.Server & { [kTracked]: Tracked; [kDrainStart]?: number };
 
 export function createHttpServer(ctx: ServeContext): http.Server {
   const timeoutMs = ctx.requestTimeoutMs;
@@ -51,25 +36,12 @@ export function createHttpServer(ctx: ServeContext): http.Server {
       ...(ctx.limitPost > 0 ? { IncomingMessage: limitedRequestClass(ctx) } : {}),
     },
     requestListener(ctx),
-  ) as TrackedServer;
+  );
   if (ctx.limitPost > 0) server.on('checkContinue', checkContinueListener(ctx, server));
   server.on('clientError', clientErrorListener(ctx));
   boundPeerWaits(server, ctx);
   server.on('connect', connectListener(ctx));
-  const tracked: Tracked = { all: ctx.connections, mine: new Set() };
-  server[kTracked] = tracked;
-  server.on('connection', (socket: Socket) => {
-    (socket as TrackedSocket)[kTracked] = tracked;
-    tracked.all.add(socket);
-    tracked.mine.add(socket);
-    socket.on('close', forget);
-  });
   return server;
-}
-
-function forget(this: TrackedSocket): void {
-  this[kTracked].all.delete(this);
-  this[kTracked].mine.delete(this);
 }
 
 function requestListener(ctx: ServeContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -85,7 +57,7 @@ function requestListener(ctx: ServeContext): (req: IncomingMessage, res: ServerR
     if (req.headers.host === undefined && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) {
       ctx.log.warn({ event: 'bad-request', code: 'E_HTTP_BAD_REQUEST' }, 'HTTP/1.1 request without a Host header');
       ctx.stats?.readError(ctx.threadIndex);
-      refuse(req, res, 400, 'Bad Request');
+      refuse(req, res, 400);
       return;
     }
     if (limited && refuseBody(ctx, req, res)) return;
@@ -98,7 +70,7 @@ function responseCloseListener(ctx: ServeContext): (this: ServerResponse) => voi
   return function onResponseClose(this: ServerResponse): void {
     // Routine, not an error; and not a client leaving when tsuwsgi closed the connection itself.
     if (this.writableFinished || (this.req.socket as HttpSocket | null)?.[kRejected] === true) return;
-    ctx.log.info({ event: 'client-gone', uri: this.req.url }, 'connection closed before the response was complete');
+    logClientGone(ctx, this.req.url, 'response');
   };
 }
 
@@ -108,32 +80,4 @@ function checkContinueListener(ctx: ServeContext, server: http.Server): (req: In
     if (!lengthOverLimit(req, ctx.limitPost)) res.writeContinue();
     server.emit('request', req, res);
   };
-}
-
-/**
- * One pass of a graceful stop's drain: connections idle between keep-alive requests close at
- * once (Node knows them), and, after a short grace, so does every connection with no request
- * in the app (silent, or still sending its head), whatever http-timeout says. A response still
- * to be written announces the close (Connection: close).
- */
-export function closeIdle(server: http.Server, ctx: ServeContext): void {
-  const s = server as TrackedServer;
-  const now = performance.now();
-  s[kDrainStart] ??= now;
-  server.closeIdleConnections();
-  const graceOver = now - s[kDrainStart] >= HEAD_GRACE_MS;
-  // server.close() stops Node's http-timeout checks: a body still arriving gets http-timeout
-  // from the start of the stop (never less than it had), and is then cut.
-  const uploadsOver = now - s[kDrainStart] >= ctx.requestTimeoutMs;
-  for (const socket of s[kTracked].mine) {
-    const res = (socket as HttpSocket)._httpMessage;
-    if (res == null) {
-      if (graceOver) socket.destroy();
-    } else if (uploadsOver && !res.req.complete) {
-      ctx.log.info({ event: 'timeout', state: 'body', uri: res.req.url, limitMs: ctx.requestTimeoutMs }, 'connection timed out at a graceful stop: the request body did not arrive within http-timeout');
-      closeAfterAnswer(socket as HttpSocket, res.headersSent ? undefined : answerBytes(408, 'Request Timeout'), false);
-    } else if (!res.headersSent) {
-      res.shouldKeepAlive = false;
-    }
-  }
 }

@@ -1,5 +1,5 @@
 /**
- * socket-timeout on http-socket: the same rule as on the uwsgi socket (uwsgi-connection.ts
+ * socket-timeout on http-socket: the same rule as on the uwsgi socket (uwsgi-timeouts.ts
  * onIdle) — a wait for the peer is bounded, the app's own time is not. Node's server.timeout is
  * an idle timer per connection, refreshed by every read and write, that destroys the socket
  * when it fires unless the server has a 'timeout' listener; this is that listener, deciding who
@@ -14,9 +14,10 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServeContext } from './context';
-import { answerBytes, closeAfterAnswer, kRejected, type HttpSocket } from './http-reject';
+import { closeAfterAnswer, kRejected, type HttpSocket } from './http-reject';
+import { earlyAnswer } from './raw-response';
 
-const TIMED_OUT = answerBytes(408, 'Request Timeout');
+const TIMED_OUT = earlyAnswer(408);
 
 /** Set on a connection once it carried a request: its later idle waits are keep-alive, not silence. */
 export const kServed = Symbol('tsuwsgi.served');

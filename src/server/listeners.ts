@@ -1,18 +1,28 @@
 /**
- * Starts accepting on the inherited listening sockets of one app thread and stops again.
+ * Starts accepting on the inherited listening sockets of one app thread and stops again, for
+ * every socket kind alike: each fd is served by the module of its kind (socket-kind.ts).
  * Each thread listens on its own fd (a dup of the master's socket), so closing it stops this
  * thread's accepting without touching its siblings or the master's copy.
  */
-import net from 'node:net';
-import http from 'node:http';
+import type { Server } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { SocketProto } from '../shared/socket-proto';
 import type { ServeContext } from './context';
-import { handleUwsgiConnection, closeSilentConnections } from './uwsgi-connection';
-import { createHttpServer, closeIdle } from './http-server';
+import type { SocketKind } from './socket-kind';
 import { AcceptGate } from './accept-gate';
+import { closeHoldingNoRequest } from './connections';
+import { uwsgiSocket } from './uwsgi-socket';
+import { httpSocket } from './http-socket';
+
+/** A new socket kind is a module and a line here. */
+const KINDS: Readonly<Record<SocketProto, SocketKind>> = { uwsgi: uwsgiSocket, http: httpSocket };
+
+/** How often a graceful stop looks at the connections still open. */
+const DRAIN_TICK_MS = 20;
 
 export interface ListenFd {
   readonly fd: number;
-  readonly proto: 'uwsgi' | 'http';
+  readonly proto: SocketProto;
   readonly name: string;
 }
 
@@ -21,44 +31,48 @@ export interface Listening {
   drain(): Promise<void>;
 }
 
-export async function listenAll(fds: readonly ListenFd[], ctx: ServeContext, backlog: number): Promise<Listening> {
-  const gate = new AcceptGate();
-  const servers = await Promise.all(fds.map((l) => listenOne(l, ctx, backlog, gate)));
+interface Listener {
+  readonly kind: SocketKind;
+  readonly server: Server;
+}
+
+/** `gate`: this thread's accept gate (given by the tests that watch it). */
+export async function listenAll(
+  fds: readonly ListenFd[],
+  ctx: ServeContext,
+  backlog: number,
+  gate = new AcceptGate(),
+): Promise<Listening> {
+  const listeners = await Promise.all(fds.map((l) => listenOne(KINDS[l.proto], l.fd, ctx, backlog, gate)));
   return {
     drain: () => {
       gate.clear();
-      return drain(servers, ctx);
+      return drain(listeners, ctx);
     },
   };
 }
 
-function listenOne(l: ListenFd, ctx: ServeContext, backlog: number, gate: AcceptGate): Promise<net.Server> {
-  const server =
-    l.proto === 'uwsgi'
-      ? // Paused: the connection handler reads the packet itself (read-now.ts).
-        net.createServer({ pauseOnConnect: true }, (socket) => handleUwsgiConnection(socket, ctx, gate))
-      : createHttpServer(ctx);
+function listenOne(kind: SocketKind, fd: number, ctx: ServeContext, backlog: number, gate: AcceptGate): Promise<Listener> {
+  const server = kind.createServer(ctx, gate);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     // The backlog as an argument: with { fd }, Node ignores options.backlog and uses 511.
-    server.listen({ fd: l.fd }, backlog, () => {
+    server.listen({ fd }, backlog, () => {
       server.off('error', reject);
-      if (l.proto === 'uwsgi') gate.add(server);
-      resolve(server);
+      resolve({ kind, server });
     });
   });
 }
 
-async function drain(servers: net.Server[], ctx: ServeContext): Promise<void> {
-  for (const s of servers) {
-    s.close();
-    // Connections without a request in the app (idle, silent) would otherwise hold the drain open.
-    if (s instanceof http.Server) closeIdle(s, ctx);
-  }
-  // Nor may a uwsgi connection that has sent nothing: it is not a request in flight.
-  closeSilentConnections(ctx.connections);
-  while (ctx.connections.size > 0) {
-    await new Promise((r) => setTimeout(r, 20));
-    for (const s of servers) if (s instanceof http.Server) closeIdle(s, ctx);
+async function drain(listeners: readonly Listener[], ctx: ServeContext): Promise<void> {
+  for (const l of listeners) l.server.close();
+  const start = performance.now();
+  for (;;) {
+    const elapsed = performance.now() - start;
+    for (const l of listeners) l.kind.drainPass(l.server, ctx, elapsed);
+    // Connections without a request (silent, idle) would otherwise hold the drain open.
+    closeHoldingNoRequest(ctx.connections, elapsed);
+    if (ctx.connections.size === 0) return;
+    await new Promise((r) => setTimeout(r, DRAIN_TICK_MS));
   }
 }

@@ -25,6 +25,13 @@ export function onLateWrite(report: (res: ServerResponse, call: string) => void)
   reportLateWrite = report;
 }
 
+/** Told as each response's head is written (harakiri set: worker/request-hooks.ts); per thread. */
+let headHook: ((res: ServerResponse) => void) | undefined;
+
+export function onResponseHead(hook: (res: ServerResponse) => void): void {
+  headHook = hook;
+}
+
 export class TsuwsgiResponse extends ServerResponse {
   override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     if (this.writableEnded || (this as Marked)[kAbandoned] === true) {
@@ -51,6 +58,8 @@ export class TsuwsgiResponse extends ServerResponse {
 
   override writeHead(statusCode: number, reasonOrHeaders?: unknown, headers?: unknown): this {
     if ((this as Marked)[kAbandoned] === true) return this;
+    // Every head goes through here, an implicit one too (write() and end() call writeHead).
+    if (headHook !== undefined) headHook(this);
     return (super.writeHead as (...a: unknown[]) => this)(statusCode, reasonOrHeaders, headers);
   }
 

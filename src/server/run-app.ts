@@ -1,34 +1,30 @@
 /**
  * Calls the app for one request: turns a throw or a rejection into a 500 (when nothing was
- * sent yet) and writes the request log line when the response is done. Shared by the uwsgi
- * and the http sockets.
+ * sent yet), tells the worker's request hooks when the request starts and ends, and writes the
+ * request log line when the response is done. Shared by the uwsgi and the http sockets.
+ *
+ * One listener per request, a shared function (no closure): the response's 'close', which
+ * comes once whether the response finished (`writableFinished`) or was cut short.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ServeContext } from './context';
 import type { RequestLogFields } from '../shared/log-format';
 import { kPacket, type WithPacket } from './node-request';
-import { countRequest } from './request-stats';
 
 const kStart = Symbol('tsuwsgi.start');
 const kCtx = Symbol('tsuwsgi.ctx');
 
-type TrackedResponse = ServerResponse & { [kStart]: number; [kCtx]: ServeContext };
+type Running = ServerResponse & { [kStart]: number; [kCtx]: ServeContext };
 
 export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): void {
-  const tracked = res as TrackedResponse;
-  if (ctx.logRequests || ctx.logOnly !== undefined) {
-    tracked[kStart] = performance.now();
-    tracked[kCtx] = ctx;
-    res.once('finish', logRequest);
-  }
-  const live = ctx.live;
-  live.requests++;
-  live.last = res;
-  live.lastStart = performance.now();
-  if (ctx.afterRequest !== undefined) res.once('finish', ctx.afterRequest);
-  if (ctx.harakiri !== undefined) ctx.harakiri.track(req, res);
-  if (ctx.stats !== undefined) countRequest(ctx.stats, ctx.threadIndex, req, res, live.lastStart);
+  const running = res as Running;
+  running[kCtx] = ctx;
+  // The one clock read of the request's start, shared by the hooks and the log line.
+  const start = performance.now();
+  running[kStart] = start;
+  ctx.requests.start(req, res, start);
+  res.on('close', requestClosed);
   let result: unknown;
   try {
     result = ctx.listener(req, res);
@@ -41,21 +37,27 @@ export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerRespo
   }
 }
 
-function logRequest(this: TrackedResponse): void {
+function requestClosed(this: Running): void {
   const ctx = this[kCtx];
-  const req = this.req;
+  const logged = this.writableFinished && (ctx.logRequests || ctx.logOnly !== undefined);
+  const micros = logged || ctx.requests.timed ? Math.round((performance.now() - this[kStart]) * 1000) : 0;
+  ctx.requests.end(this, micros);
+  if (logged) logRequest(ctx, this, micros);
+}
+
+function logRequest(ctx: ServeContext, res: ServerResponse, micros: number): void {
+  const req = res.req;
   const socket = req.socket;
-  const micros = Math.round((performance.now() - this[kStart]) * 1000);
-  if (!ctx.logRequests && !wanted(ctx, this.statusCode, micros)) return;
+  if (!ctx.logRequests && !wanted(ctx, res.statusCode, micros)) return;
   if (ctx.formatLine !== undefined) {
-    ctx.writeText(ctx.formatLine(logFields(ctx, req as WithPacket, this, micros)));
+    ctx.writeText(ctx.formatLine(logFields(ctx, req as WithPacket, res, micros)));
     return;
   }
   const ms = micros / 1000;
   if (ctx.infoLine !== undefined) {
     // The same line pino writes for the object below, built directly: ~2 µs less per request.
     ctx.infoLine(
-      `"event":"request","method":${JSON.stringify(req.method)},"uri":${JSON.stringify(req.url)},"status":${this.statusCode},` +
+      `"event":"request","method":${JSON.stringify(req.method)},"uri":${JSON.stringify(req.url)},"status":${res.statusCode},` +
         `"bytes":${socket.bytesWritten},"ms":${ms}${ctx.threadField},"remote":${JSON.stringify(socket.remoteAddress ?? '')}`,
       'request',
     );
@@ -66,7 +68,7 @@ function logRequest(this: TrackedResponse): void {
       event: 'request',
       method: req.method,
       uri: req.url,
-      status: this.statusCode,
+      status: res.statusCode,
       bytes: socket.bytesWritten,
       ms,
       ...(ctx.threadField === '' ? {} : { thread: ctx.threadIndex }),
@@ -109,16 +111,17 @@ function logFields(ctx: ServeContext, req: WithPacket, res: ServerResponse, micr
     pktsize: packet?.size ?? 0,
     headers: res.getHeaderNames().length,
     hsize: head?.length ?? 0,
-    requests: ctx.live.requests,
+    requests: ctx.requests.count(),
   };
 }
 
 function appFailed(ctx: ServeContext, req: IncomingMessage, res: ServerResponse, err: unknown): void {
   ctx.log.error(
-    { event: 'app-error', err, method: req.method, uri: req.url, worker: process.pid, thread: ctx.threadIndex },
+    // The worker id (and an app thread's index) come with the logger's bindings; the pid is `pid`.
+    { event: 'app-error', err, method: req.method, uri: req.url, ...(ctx.threadField === '' ? {} : { thread: ctx.threadIndex }) },
     'the app threw while handling a request',
   );
-  ctx.stats?.exception(ctx.threadIndex);
+  ctx.requests.exception();
   if (!res.headersSent && !res.writableEnded) {
     const body = 'Internal Server Error\n';
     for (const name of res.getHeaderNames()) res.removeHeader(name);

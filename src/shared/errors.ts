@@ -3,6 +3,7 @@
  * message naming the culprit. Errors cross process and thread boundaries as plain data, so
  * code matches on `code`, never on `instanceof`.
  */
+import { ProtocolErrorCodes, ProtocolErrorStatus } from '../protocol/errors';
 
 export const ErrorCodes = {
   // configuration
@@ -36,17 +37,8 @@ export const ErrorCodes = {
   E_APP_LOAD: 'the app module cannot be loaded',
   E_APP_CALLABLE: 'the app module has no usable callable',
   E_APP_TS_LOADER: 'a TypeScript app on a Node that cannot strip types (before 22.18), and no tsx where the app can find it',
-  // the uwsgi protocol (request errors carry the HTTP status answered, when one is)
-  E_PROTO_HEADER: 'truncated or malformed uwsgi packet header',
-  E_PROTO_VARS: 'malformed uwsgi vars block',
-  E_PROTO_TOO_BIG: 'uwsgi vars block larger than buffer-size',
-  E_PROTO_BODY_TOO_BIG: 'request body larger than limit-post',
-  E_PROTO_MODIFIER: 'unsupported uwsgi modifier1',
-  E_PROTO_HTTP_ON_UWSGI: 'HTTP spoken to a uwsgi socket',
-  E_PROTO_BAD_LENGTH: 'bad CONTENT_LENGTH',
-  E_PROTO_TRUNCATED: 'connection closed before the request was complete',
-  E_PROTO_NO_METHOD: 'uwsgi packet without REQUEST_METHOD',
-  E_PROTO_BAD_VAR: 'a uwsgi var that cannot be part of an HTTP request (bad header name, control character)',
+  // the uwsgi protocol (request errors carry the HTTP status answered, when one is): src/protocol/errors.ts
+  ...ProtocolErrorCodes,
   // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)
   E_HTTP_BAD_REQUEST: 'malformed HTTP request on an http-socket',
 } as const;
@@ -55,11 +47,7 @@ export type ErrorCode = keyof typeof ErrorCodes;
 
 /** HTTP status answered for request-level protocol errors, where an answer is possible. */
 export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
-  E_PROTO_TOO_BIG: 431,
-  E_PROTO_BODY_TOO_BIG: 413,
-  E_PROTO_BAD_LENGTH: 400,
-  E_PROTO_NO_METHOD: 400,
-  E_PROTO_BAD_VAR: 400,
+  ...ProtocolErrorStatus,
   E_HTTP_BAD_REQUEST: 400,
 };
 

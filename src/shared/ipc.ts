@@ -5,8 +5,12 @@
  */
 import type { Config } from '../config/types';
 import type { ListenFd } from '../server/listeners';
-import type { RecycleReason } from '../worker/recycle-limits';
-import type { CoreFigures } from '../worker/stats/core-slots';
+import type { SocketProto } from './socket-proto';
+import type { CoreFigures } from './stats-figures';
+
+/** Why a worker asks for its replacement: a limit, or an uncaught exception (worker/app-faults.ts). */
+export const RECYCLE_REASONS = ['max-requests', 'reload-on-rss', 'max-worker-lifetime', 'uncaught-exception'] as const;
+export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 
 export type MasterToWorker =
   | { act: 'init'; workerId: number; config: Config; fds: ListenFd[][] }
@@ -18,15 +22,16 @@ export type MasterToWorker =
   /** Send your counters for the stats server; `round` comes back with them. */
   | { act: 'stats'; round: number }
   /** Sent with a socket handle: a fresh dup for a replacement app thread. */
-  | { act: 'socket'; thread: number; index: number; proto: 'uwsgi' | 'http'; name: string };
+  | { act: 'socket'; thread: number; index: number; proto: SocketProto; name: string };
 
-/** One app thread's state, for SIGUSR1 / fifo s. */
+/** One app thread's state, for SIGUSR1 / fifo s (worker/thread-reports.ts). */
 export interface ThreadReport {
   readonly thread: number;
+  /** False for a thread that is not running, or whose event loop is blocked (its heartbeat stopped). */
   readonly answered: boolean;
   readonly requests?: number;
   readonly connections?: number;
-  /** The request in progress, if any: "METHOD URI" and how long it has run. */
+  /** The oldest request in progress, if any: "METHOD URI" and how long it has run. */
   readonly current?: { readonly request: string; readonly ms: number };
 }
 
@@ -43,11 +48,10 @@ export type WorkerToMaster =
 export type ThreadToWorker =
   | { act: 'ready' }
   | { act: 'app-load-failed'; code: string; message: string }
-  | { act: 'drained' }
-  | { act: 'report'; report: ThreadReport }
   | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> };
 
-export type WorkerToThread = { act: 'stop' } | { act: 'report' } | { act: 'reopen-log' };
+/** A thread's state for SIGUSR1 is read from the scoreboard: no message asks for it. */
+export type WorkerToThread = { act: 'stop' } | { act: 'reopen-log' };
 
 /** To the harakiri watchdog thread (threads = 1), which writes to logto too. */
 export type WorkerToWatchdog = { act: 'reopen-log' };
@@ -58,10 +62,6 @@ export interface ThreadData {
   readonly threadIndex: number;
   readonly config: Config;
   readonly fds: ListenFd[];
-  /** The worker's shared request counter (recycling limits set), else undefined. */
-  readonly requestCounter: SharedArrayBuffer | undefined;
-  /** The worker's harakiri slots (harakiri set), else undefined. */
-  readonly harakiriSlots: SharedArrayBuffer | undefined;
-  /** The worker's request counters, one slot per thread (stats set), else undefined. */
-  readonly statsSlots: SharedArrayBuffer | undefined;
+  /** The worker's scoreboard (worker/scoreboard/layout.ts); this thread writes row `threadIndex`. */
+  readonly board: SharedArrayBuffer;
 }

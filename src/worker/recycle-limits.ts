@@ -1,13 +1,13 @@
 /**
  * max-requests, max-requests-delta and reload-on-rss, checked after each request. The request
- * count is shared by a worker's app threads (one Int32 in a SharedArrayBuffer, so no message per
- * request); whichever thread crosses a limit asks for a replacement, once.
+ * count is the worker's, summed over the rows of the scoreboard (every app thread counts its
+ * own requests there, so no message per request); whichever thread sees a limit crossed asks
+ * for a replacement, and the worker passes the first ask on, once.
  */
 import type { Config } from '../config/types';
+import type { RecycleReason } from '../shared/ipc';
+import type { Scoreboard } from './scoreboard/scoreboard';
 
-/** Why a worker asks for its replacement: a limit, or an uncaught exception (app-faults.ts). */
-export const RECYCLE_REASONS = ['max-requests', 'reload-on-rss', 'max-worker-lifetime', 'uncaught-exception'] as const;
-export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 export type AskRecycle = (reason: RecycleReason, detail: Record<string, number>) => void;
 
 export interface RecycleLimits {
@@ -22,15 +22,18 @@ export function recycleLimits(config: Config, workerId: number): RecycleLimits |
   return maxRequests > 0 || rssBytes > 0 ? { maxRequests, rssBytes } : undefined;
 }
 
-export function afterRequestCheck(counter: Int32Array, limits: RecycleLimits, ask: AskRecycle): () => void {
+/** The check run after each request of one app thread. */
+export function afterRequestCheck(board: Scoreboard, limits: RecycleLimits, ask: AskRecycle): () => void {
   let asked = false;
   return () => {
-    const served = Atomics.add(counter, 0, 1) + 1;
     if (asked) return;
-    if (limits.maxRequests > 0 && served >= limits.maxRequests) {
-      asked = true;
-      ask('max-requests', { requests: served, limit: limits.maxRequests });
-      return;
+    if (limits.maxRequests > 0) {
+      const served = board.totalStarted();
+      if (served >= limits.maxRequests) {
+        asked = true;
+        ask('max-requests', { requests: served, limit: limits.maxRequests });
+        return;
+      }
     }
     if (limits.rssBytes > 0) {
       const rss = process.memoryUsage.rss();

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 // An uncaught error still stops the server (by pid) on the way out.
 process.on('uncaughtException', (err) => {
   console.error(err);
-  killAllServers().finally(() => process.exit(2));
+  void killAllServers().finally(() => process.exit(2));
 });
 
 void main();

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { expect } from 'chai';
 import { startServer, fixtureApp, pickPort, type LogLine, type ServerProcess } from '../support/server';
 import { request } from '../support/http';
-import { waitUntil, sleep } from '../support/wait';
+import { sleep } from '../support/wait';
 import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 import { encodePacket } from '../../src/protocol';
 import path from 'node:path';
@@ -23,20 +23,11 @@ async function hangUpEarly(port: number, uri: string, server: ServerProcess): Pr
   });
   socket.on('error', () => undefined);
   socket.write(`GET ${uri} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-  await inTheApp(server, uri);
+  await server.untilInFlight(uri);
   expect(server.events('request').some((l) => l.uri === uri), 'answered before the hang-up').to.equal(false);
   socket.destroy();
 }
 
-/** Until SIGUSR1's worker-state lines show `uri` in progress: the app has it and is working. */
-async function inTheApp(server: ServerProcess, uri: string): Promise<void> {
-  const seen = server.events('worker-state').length;
-  await waitUntil(`${uri} in progress in a worker`, async () => {
-    server.child.kill('SIGUSR1');
-    await sleep(100);
-    return server.events('worker-state').slice(seen).some((l) => JSON.stringify(l.current).includes(uri));
-  }, 10_000, 0);
-}
 
 /** Waits past the moment the app answers into the closed connection, then for a later request's line. */
 async function settle(url: string, server: ServerProcess, mark: string): Promise<void> {
@@ -52,6 +43,7 @@ function checkOneInfoLine(server: ServerProcess, uri: string): void {
   const bad = server.logs().filter((l) => (l.level as number) >= 40 || 'err' in l || JSON.stringify(l).includes('stack'));
   expect(bad).to.deep.equal([]);
   expect(server.stderr.filter(Boolean)).to.deep.equal([]);
+  expect(server.unexpectedOutput()).to.deep.equal([]);
 }
 
 describe('a client that disconnects early', function () {
@@ -97,7 +89,7 @@ describe('a client that disconnects early', function () {
         socket.on('error', () => undefined);
         socket.write(encodePacket({ REQUEST_METHOD: 'POST', REQUEST_URI: uri, PATH_INFO: '/echo', QUERY_STRING: uri.split('?')[1], SERVER_PROTOCOL: 'HTTP/1.1', CONTENT_LENGTH: '100000' }));
         socket.write(Buffer.alloc(1000, 1));
-        await inTheApp(s.server, uri);
+        await s.server.untilInFlight(uri);
         socket.destroy();
         await settle(s.nginx.url, s.server, `after-body${threads}`);
         checkOneInfoLine(s.server, uri);

@@ -37,7 +37,7 @@ describe('harakiri', function () {
     const line = await s.server.waitForLog('harakiri', (l) => l.event === 'harakiri');
     expect(line).to.include({ worker: 1, method: 'GET', uri: '/loop', stuck: true, answered504: 1 });
     expect(line.ranMs as number).to.be.above(3000);
-    expect(siblingReply.body.toString().split(':')[1]).to.not.equal(String(line.thread + 1));
+    expect(siblingReply.body.toString().split(':')[1]).to.not.equal(String((line.thread as number) + 1));
     await s.server.waitForLog('thread replaced', (l) => l.event === 'thread-replaced');
     expect(s.server.workerPids()).to.deep.equal([worker]);
     const after = await Promise.all([request(`${s.nginx.url}/pid`), request(`${s.nginx.url}/pid`)]);

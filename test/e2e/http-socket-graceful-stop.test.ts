@@ -31,8 +31,7 @@ describe('http-socket: graceful stop with idle and silent connections open', fun
       halfHead.write('GET / HTTP/1.1\r\nHo');
       const inFlight = await RawConnection.open(port);
       inFlight.write(head('GET /slow?ms=1000 HTTP/1.1', 'Host: x'));
-      await server.waitForLog('the slow request in the app', () => true);
-      await new Promise((r) => setTimeout(r, 300));
+      await server.untilInFlight('/slow?ms=1000');
 
       const exit = await server.stop('SIGTERM');
       expect(exit).to.deep.equal({ code: 0, signal: null });

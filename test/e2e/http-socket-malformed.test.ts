@@ -90,6 +90,7 @@ describe('http-socket: malformed requests', function () {
     const noisy = server.logs().filter((l) => (l.level as number) >= 50 || 'err' in l || 'stack' in l || l.event === 'client-gone');
     expect(noisy).to.deep.equal([]);
     expect(server.stderr.filter(Boolean)).to.deep.equal([]);
+    expect(server.unexpectedOutput()).to.deep.equal([]);
   });
 
   describe('an error while a response is on its way', () => {

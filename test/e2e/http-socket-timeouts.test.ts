@@ -81,6 +81,7 @@ describe('http-socket: http-timeout and http-keepalive', function () {
       expect(conn.text()).to.equal(TIMED_OUT);
       expect(s.server.events('request').some((l) => l.uri === '/echo?stalled')).to.equal(false);
       expect(s.server.logs().filter((l) => (l.level as number) >= 50)).to.deep.equal([]);
+      expect(s.server.unexpectedOutput()).to.deep.equal([]);
     });
 
     it('does not bound the app\'s own time: a complete request answered after http-timeout is served', async () => {

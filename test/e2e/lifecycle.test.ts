@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startServer, fixtureApp, type ServerProcess } from '../support/server';
-import { request, text } from '../support/http';
+import { text } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil, isAlive } from '../support/wait';
 import { exchange } from '../support/uwsgi-client';
@@ -38,8 +38,7 @@ describe('process lifecycle', function () {
     const workers = server.workerPids();
     expect(workers).to.have.length(2);
     const inFlight = exchange({ path: sock }, [get('/slow?ms=1500')]);
-    await server.waitForLog('the slow request to start', () => true);
-    await new Promise((r) => setTimeout(r, 300));
+    await server.untilInFlight('/slow?ms=1500');
     const exit = await server.stop('SIGTERM');
     expect(bodyOf(await inFlight)).to.equal('slow done');
     expect(exit).to.deep.equal({ code: 0, signal: null });
@@ -64,7 +63,7 @@ describe('process lifecycle', function () {
     await server.ready();
     const workers = server.workerPids();
     const inFlight = exchange({ path: sock }, [get('/slow?ms=5000')]);
-    await new Promise((r) => setTimeout(r, 300));
+    await server.untilInFlight('/slow?ms=5000');
     const exit = await server.stop('SIGINT');
     expect(exit.code).to.equal(130);
     expect(bodyOf(await inFlight)).to.equal('');

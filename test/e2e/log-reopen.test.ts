@@ -12,7 +12,8 @@ import { request } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil } from '../support/wait';
 import { readLogLines } from '../support/log-file';
-import { NOBODY, canRunAsNobody, installForNobody, startInstalled } from '../support/nobody-install';
+import { NOBODY, installForNobody, startInstalled, whyNotAsNobody } from '../support/nobody-install';
+import { skipUnless } from '../support/skip';
 
 type Line = Record<string, unknown>;
 
@@ -118,6 +119,7 @@ describe('log reopening (logrotate)', function () {
       expect(fresh.filter((l) => l.event === 'log-reopened')).to.have.length(1);
       expect(fresh.some((l) => l.event === 'stopped')).to.equal(true);
       expect([...old, ...fresh].filter((l) => l.level !== 30)).to.deep.equal([]);
+      expect(r.server.unexpectedOutput()).to.deep.equal([]);
     });
   }
 
@@ -159,6 +161,7 @@ describe('log reopening (logrotate)', function () {
       expect((await server.stop()).code).to.equal(0);
       expect(server.events('log-reopen')).to.have.length(1);
       expect(server.logs().filter((l) => (l.level as number) > 30)).to.deep.equal([]);
+      expect(server.unexpectedOutput()).to.deep.equal([]);
     } finally {
       await server.stop();
     }
@@ -168,7 +171,7 @@ describe('log reopening (logrotate)', function () {
   describe('with uid/gid and master-as-root (workers unprivileged, log directory root-owned)', () => {
     before(function () {
       // The suite runs as root (privileges.test.ts); Debian's nobody:nogroup is 65534.
-      if (!canRunAsNobody()) this.skip();
+      skipUnless(this, whyNotAsNobody());
     });
 
     it('the root master creates the new file and gives it to the workers, who then write to it', async () => {
@@ -188,6 +191,7 @@ describe('log reopening (logrotate)', function () {
       await send(r, 'after', 8);
       const { old, fresh } = await checkSplit(r, tagged(r, 'before'), tagged(r, 'after'));
       expect([...old, ...fresh].filter((l) => l.event === 'log-reopen-failed')).to.deep.equal([]);
+      expect(r.server.unexpectedOutput()).to.deep.equal([]);
     });
   });
 });

@@ -1,5 +1,4 @@
 /** logto writes every process's lines to one file; disable-logging drops the request lines only. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startServer, fixtureApp, pickPort } from '../support/server';

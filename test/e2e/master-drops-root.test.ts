@@ -12,7 +12,8 @@ import { request, text } from '../support/http';
 import { readLogLines } from '../support/log-file';
 import { readStatsDoc } from '../support/stats';
 import { waitUntil } from '../support/wait';
-import { NOBODY, canRunAsNobody, credsOf, installForNobody, openDir, startInstalled, threadCreds } from '../support/nobody-install';
+import { NOBODY, credsOf, installForNobody, openDir, startInstalled, threadCreds, whyNotAsNobody } from '../support/nobody-install';
+import { skipUnless } from '../support/skip';
 
 const ALL_NOBODY = [NOBODY, NOBODY, NOBODY, NOBODY];
 const ROOT_WITH_GROUPS = ['/usr/bin/setpriv', '--groups', '4,27', '--'];
@@ -26,7 +27,7 @@ describe('the master drops root after start (uid/gid without master-as-root)', f
   let server: ServerProcess | undefined;
 
   before(function () {
-    if (!canRunAsNobody()) this.skip(); // needs root, setpriv and Debian's nobody:nogroup
+    skipUnless(this, whyNotAsNobody());
     installForNobody();
   });
 

@@ -11,13 +11,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ServerProcess, pickPort, type IniValues } from '../support/server';
+import { pickPort, type IniValues, type ServerProcess } from '../support/server';
 import { text } from '../support/http';
 import { readLogLines } from '../support/log-file';
 import { waitUntil } from '../support/wait';
 import { exchange } from '../support/uwsgi-client';
 import { encodePacket } from '../../src/protocol';
-import { NOBODY, canRunAsNobody, credsOf, installForNobody, openDir, startInstalled, threadCreds } from '../support/nobody-install';
+import { NOBODY, credsOf, installForNobody, openDir, startInstalled, threadCreds, whyNotAsNobody } from '../support/nobody-install';
+import { skipUnless } from '../support/skip';
 
 const ALL_NOBODY = [NOBODY, NOBODY, NOBODY, NOBODY];
 const SETPRIV = '/usr/bin/setpriv';
@@ -69,7 +70,7 @@ describe('privileges: uid, gid, chown-socket', function () {
   let server: ServerProcess | undefined;
 
   before(function () {
-    if (!canRunAsNobody()) this.skip(); // needs root, setpriv (util-linux) and Debian's nobody:nogroup
+    skipUnless(this, whyNotAsNobody());
     installForNobody();
   });
 

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { request } from '../support/http';
 import { tempDir } from '../support/tmp';
 import { waitUntil } from '../support/wait';
-import { serveBehindNginx, keepLoading, reportLoad, type BehindNginx } from '../support/behind-nginx';
+import { serveBehindNginx, keepLoading, reportLoad, type BehindNginx, type LoadResult } from '../support/behind-nginx';
 
 const appSource = (version: string): string =>
   `module.exports = (req, res) => res.end('${version}:' + process.pid);\n`;
@@ -71,9 +71,9 @@ describe('reloads under load, through nginx', function () {
       expect(before).to.have.length(2);
       let triggered = false;
       const finished = (): boolean => x.server.events('reload-finished').length > 0;
-      const loop = keepLoading(`${x.nginx.url}/`, 2000, () => triggered && finished());
-      await waitUntil('some requests served before the reload', () => x.server.lines.length > 0 && true, 5000);
-      await new Promise((r) => setTimeout(r, 300));
+      const live: LoadResult = { ok: 0, failures: [], bodies: [] };
+      const loop = keepLoading(`${x.nginx.url}/`, 2000, () => triggered && finished(), 60_000, { live });
+      await waitUntil('some requests served before the reload', () => live.ok >= 50, 10_000);
       fs.writeFileSync(x.app, appSource('v2'));
       k.trigger(x);
       triggered = true;

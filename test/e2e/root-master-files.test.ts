@@ -11,7 +11,8 @@ import { pickPort, type IniValues, type ServerProcess } from '../support/server'
 import { request } from '../support/http';
 import { readLogLines } from '../support/log-file';
 import { waitUntil } from '../support/wait';
-import { NOBODY, asNobody, canRunAsNobody, installForNobody, openDir, startInstalled } from '../support/nobody-install';
+import { NOBODY, asNobody, installForNobody, openDir, startInstalled, whyNotAsNobody } from '../support/nobody-install';
+import { skipUnless } from '../support/skip';
 
 const SECRET = 'root:secret:19000:0:99999:7:::\n';
 
@@ -55,7 +56,7 @@ describe('root master: files in directories the workers\' user can write', funct
   let server: ServerProcess | undefined;
 
   before(function () {
-    if (!canRunAsNobody()) this.skip(); // needs root, setpriv and Debian's nobody:nogroup
+    skipUnless(this, whyNotAsNobody());
     installForNobody();
   });
 
@@ -130,7 +131,7 @@ describe('root master: files in directories the workers\' user can write', funct
   });
 
   it('unix socket: swapped for a symlink right after bind, it is refused (exit 5, one line), the target untouched', async function () {
-    if (!fs.existsSync('/usr/bin/strace')) this.skip(); // .ci/run installs strace
+    skipUnless(this, fs.existsSync('/usr/bin/strace') ? undefined : 'needs /usr/bin/strace (apt-get install strace)');
     const dir = openDir();
     const target = victim(dir);
     const sockets = nobodyDir(dir, 'sockets');

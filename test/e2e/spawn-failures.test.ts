@@ -14,6 +14,8 @@ import { tempDir } from '../support/tmp';
 import { waitUntil } from '../support/wait';
 import { exchange } from '../support/uwsgi-client';
 import { encodePacket } from '../../src/protocol';
+import { installForNobody, startInstalled, whyNoNobody } from '../support/nobody-install';
+import { skipUnless, whyNotRoot } from '../support/skip';
 
 const get = (uri: string) =>
   encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: uri, PATH_INFO: uri.split('?')[0], QUERY_STRING: uri.split('?')[1] ?? '', SERVER_PROTOCOL: 'HTTP/1.1' });
@@ -112,9 +114,7 @@ describe('spawn failures: the master survives them and retries, throttled', func
 
   describe('as root, with workers as nobody', () => {
     before(function () {
-      const passwd = fs.readFileSync('/etc/passwd', 'utf8');
-      const ok = process.getuid?.() === 0 && /^nobody:[^:]*:65534:65534:/m.test(passwd) && fs.existsSync('/usr/bin/prlimit');
-      if (!ok) this.skip(); // needs root, Debian's nobody:nogroup and prlimit (util-linux)
+      skipUnless(this, whyNotRoot() ?? whyNoNobody() ?? (fs.existsSync('/usr/bin/prlimit') ? undefined : 'needs /usr/bin/prlimit (apt-get install util-linux)'));
     });
 
     it('EACCES: the node binary the master forks with becomes unreachable for the workers\' user', async () => {
@@ -129,7 +129,8 @@ describe('spawn failures: the master survives them and retries, throttled', func
       }
       const dir = openDir();
       const sock = path.join(dir, 'app.sock');
-      const s = startServer({ dir, node, ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', gid: 'nogroup', processes: 2 } });
+      // What the workers (nobody) run must be readable by nobody wherever the repository is.
+      const s = startInstalled(dir, { socket: sock, 'wsgi-file': installForNobody().fixtureApp('echo.js'), uid: 'nobody', gid: 'nogroup', processes: 2 }, [], node);
       server = s;
       const [victim, survivor] = await s.ready();
       fs.chmodSync(nodeDir, 0o700);
@@ -148,7 +149,7 @@ describe('spawn failures: the master survives them and retries, throttled', func
       const sock = path.join(dir, 'app.sock');
       // master-as-root: a master that dropped to nobody is not dumpable, and prlimit (as ptrace)
       // cannot reach it; a root master forking as nobody meets the limit at the child's setuid.
-      const s = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', gid: 'nogroup', processes: 2, 'master-as-root': true } });
+      const s = startInstalled(dir, { socket: sock, 'wsgi-file': installForNobody().fixtureApp('echo.js'), uid: 'nobody', gid: 'nogroup', processes: 2, 'master-as-root': true });
       server = s;
       const [victim, survivor] = await s.ready();
       const soft = execFileSync('prlimit', ['--pid', String(s.pid), '--nproc', '--raw', '--noheadings', '--output=SOFT']).toString().trim();

@@ -7,6 +7,7 @@ import { BIN, fixtureApp, pickPort, startServer, type ServerProcess } from '../s
 import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 import { request } from '../support/http';
 import { waitUntil, sleep } from '../support/wait';
+import { tempDir } from '../support/tmp';
 import { readStatsDoc } from '../support/stats';
 import { expectUwsgiStats } from '../support/stats-schema';
 import { parsePrometheus, promValue } from '../support/prometheus';
@@ -32,7 +33,7 @@ describe('stats server', function () {
   });
 
   it('behind nginx, under load: uWSGI key set, busy workers with in_request, vars and request_start; counters after', async () => {
-    const dir = (await import('../support/tmp')).tempDir();
+    const dir = tempDir();
     const stats = { path: path.join(dir, 'stats.sock') };
     served = await serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes: 2, threads: 2, 'disable-logging': true, stats: stats.path }, dir);
     const url = served.nginx.url;
@@ -178,7 +179,7 @@ describe('stats server', function () {
   });
 
   it('listen_queue is real for a unix socket too (the kernel\'s queue, read through ss)', async () => {
-    const dir = (await import('../support/tmp')).tempDir();
+    const dir = tempDir();
     const [http, statsPort] = [await pickPort(), await pickPort()];
     const sock = path.join(dir, 'app.sock');
     // The http socket blocks the only thread; the unix socket's connections then wait in its queue.
@@ -228,7 +229,7 @@ describe('stats server', function () {
   });
 
   it('counts read errors (a truncated packet) and write errors (a peer gone before the response)', async () => {
-    const dir = (await import('../support/tmp')).tempDir();
+    const dir = tempDir();
     const sock = path.join(dir, 'app.sock');
     const statsPort = await pickPort();
     server = startServer({ dir, ini: { 'wsgi-file': fixtureApp('echo.js'), socket: sock, processes: 1, threads: 1, 'disable-logging': true, stats: `127.0.0.1:${statsPort}` } });

@@ -55,22 +55,33 @@ export function openDir(): string {
 /**
  * The installed bin/tsuwsgi with an ini in `dir` (readable by nobody: a master that dropped root
  * re-reads it on reload), started through `prefix` (e.g. setpriv, which execs: the pid is the
- * master's).
+ * master's) with `node` (the master forks its workers with the same binary).
  */
-export function startInstalled(dir: string, ini: IniValues, prefix: string[] = []): ServerProcess {
+export function startInstalled(dir: string, ini: IniValues, prefix: string[] = [], node = process.execPath): ServerProcess {
   const iniPath = writeIni(dir, ini);
   fs.chmodSync(iniPath, 0o644);
-  const [cmd, ...rest] = [...prefix, process.execPath, installForNobody().bin, iniPath];
+  const [cmd, ...rest] = [...prefix, node, installForNobody().bin, iniPath];
   const child = spawn(cmd, rest, { cwd: dir, env: { ...process.env, TSUWSGI_LOG_JSON: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new ServerProcess(child, dir, iniPath);
 }
 
-/** Root, setpriv (util-linux) and Debian's nobody:nogroup, which the privilege suites need. */
-export function canRunAsNobody(): boolean {
+/**
+ * Why the privilege suites cannot run here (they need root, setpriv from util-linux and Debian's
+ * nobody:nogroup), or undefined when they can.
+ */
+export function whyNotAsNobody(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root (it starts processes as nobody)';
+  if (!fs.existsSync('/usr/bin/setpriv')) return 'needs /usr/bin/setpriv (apt-get install util-linux)';
+  return whyNoNobody();
+}
+
+/** Debian's nobody:nogroup (65534), or why not. */
+export function whyNoNobody(): string | undefined {
   const passwd = fs.readFileSync('/etc/passwd', 'utf8');
   const group = fs.readFileSync('/etc/group', 'utf8');
-  return process.getuid?.() === 0 && fs.existsSync('/usr/bin/setpriv') &&
-    /^nobody:[^:]*:65534:65534:/m.test(passwd) && /^nogroup:[^:]*:65534:/m.test(group);
+  if (!/^nobody:[^:]*:65534:65534:/m.test(passwd)) return 'needs the user nobody with uid and gid 65534 (Debian\'s)';
+  if (!/^nogroup:[^:]*:65534:/m.test(group)) return 'needs the group nogroup with gid 65534 (Debian\'s)';
+  return undefined;
 }
 
 /** Runs a shell command as nobody:nogroup without supplementary groups (what the app could do). */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { tempDir } from './tmp';
-import { waitUntil, isAlive } from './wait';
+import { waitUntil, isAlive, sleep } from './wait';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const BIN = path.join(REPO, 'bin', 'tsuwsgi');
@@ -57,14 +57,12 @@ export class ServerProcess {
     return this.child.pid as number;
   }
 
+  /** The JSON log lines on stdout; anything else is left out (see unexpectedOutput()). */
   logs(): LogLine[] {
     const parsed: LogLine[] = [];
     for (const l of this.lines) {
-      try {
-        parsed.push(JSON.parse(l) as LogLine);
-      } catch {
-        // Not a JSON log line.
-      }
+      const line = parseLine(l);
+      if (line !== undefined) parsed.push(line);
     }
     return parsed;
   }
@@ -78,6 +76,30 @@ export class ServerProcess {
       if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) while waiting for ${what}\n${this.stderr.join('\n')}`);
       return this.logs().find(match);
     }, timeoutMs);
+  }
+
+  /**
+   * Until SIGUSR1's worker-state lines show `uri` in progress: an app thread has the request
+   * and is working on it. What a test must know before it acts on a request "in flight".
+   */
+  async untilInFlight(uri: string, timeoutMs = 10_000): Promise<void> {
+    const seen = this.events('worker-state').length;
+    await waitUntil(`${uri} in progress in a worker`, async () => {
+      if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) while waiting for ${uri} in flight`);
+      this.child.kill('SIGUSR1');
+      await sleep(100);
+      return this.events('worker-state').slice(seen).some((l) => JSON.stringify(l.current).includes(uri));
+    }, timeoutMs, 0);
+  }
+
+  /**
+   * What the server wrote that is not a JSON log line: stdout lines that do not parse and every
+   * stderr line (blank ones aside). logs() skips them, so a "no errors" check over logs() alone
+   * would let a raw stack trace through: such a check asserts this is empty too.
+   */
+  unexpectedOutput(): string[] {
+    const notJson = this.lines.filter((l) => l.trim() !== '' && parseLine(l) === undefined);
+    return [...notJson.map((l) => `stdout: ${l}`), ...this.stderr.filter((l) => l.trim() !== '').map((l) => `stderr: ${l}`)];
   }
 
   /** Resolves with the worker pids once the master says every worker accepts. */
@@ -118,6 +140,15 @@ export class ServerProcess {
     const workers = this.workerPids();
     if (!this.exit) this.child.kill('SIGKILL');
     for (const pid of workers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+function parseLine(l: string): LogLine | undefined {
+  try {
+    const v: unknown = JSON.parse(l);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as LogLine) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

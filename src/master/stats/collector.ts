@@ -4,7 +4,7 @@
  * blocking its only thread) is shown with its last known figures and marked stale, so a stuck
  * worker never holds the answer up. Concurrent requests for a document share one round.
  */
-import type { CoreFigures } from '../../worker/stats/core-slots';
+import type { CoreFigures } from '../../shared/stats-figures';
 import type { MasterToWorker } from '../../shared/ipc';
 
 export const WAIT_MS = 200;

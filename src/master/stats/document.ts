@@ -3,14 +3,16 @@
  * sockets' queues) → uWSGI 2.0's JSON shape (`master_utils.c`), so uwsgitop and other existing
  * tools read it. Pure: the same input gives the same document.
  */
-import type { CoreFigures } from '../../worker/stats/core-slots';
+import type { CoreFigures } from '../../shared/stats-figures';
+import type { SocketProto } from '../../shared/socket-proto';
+import type { Role } from '../worker-table';
 
 /** One worker slot as the master sees it when it builds a document. */
 export interface WorkerView {
   readonly id: number;
   /** 0 when the slot has no process (waiting for a throttled respawn). */
   readonly pid: number;
-  readonly role: 'active' | 'pending' | 'retiring';
+  readonly role: Role;
   /** The worker reported ready (accepts connections). */
   readonly ready: boolean;
   /** ms since epoch. */
@@ -31,7 +33,7 @@ export interface WorkerView {
 
 export interface SocketView {
   readonly name: string;
-  readonly proto: 'uwsgi' | 'http';
+  readonly proto: SocketProto;
   readonly queue: number;
   readonly maxQueue: number;
 }

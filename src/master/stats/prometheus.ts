@@ -7,8 +7,9 @@
  * shown, so a label set never appears twice; a counter then restarts from the new worker's
  * figures, which Prometheus treats as a counter reset.
  */
-import { LATENCY_BUCKETS_S, type CoreFigures } from '../../worker/stats/core-slots';
+import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures';
 import type { MasterView, SocketView, WorkerView } from './document';
+import { ROLE_RANK } from '../worker-table';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -65,9 +66,8 @@ function histogram(name: string, labels: string, cores: readonly CoreFigures[]):
 }
 
 function onePerId(workers: readonly WorkerView[]): WorkerView[] {
-  const rank = { active: 0, pending: 1, retiring: 2 } as const;
   const byId = new Map<number, WorkerView>();
-  for (const w of [...workers].sort((a, b) => rank[a.role] - rank[b.role])) if (!byId.has(w.id)) byId.set(w.id, w);
+  for (const w of [...workers].sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role])) if (!byId.has(w.id)) byId.set(w.id, w);
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/types';
 import type { MasterToWorker } from '../../shared/ipc';
-import type { CoreFigures } from '../../worker/stats/core-slots';
+import type { CoreFigures } from '../../shared/stats-figures';
 import type { BoundSocket } from '../sockets';
 import { StatsCollector } from './collector';
 import { buildStatsDocument, type MasterView, type SocketView, type WorkerView } from './document';

@@ -7,10 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger';
 import { reopenLog } from '../../shared/reopen-log';
 import type { WorkerToWatchdog } from '../../shared/ipc';
+import { Scoreboard } from '../scoreboard/scoreboard';
 import { startWatchdog } from './watchdog';
 
 export interface WatchdogData {
-  readonly buffer: SharedArrayBuffer;
+  readonly board: SharedArrayBuffer;
   readonly seconds: number;
   readonly workerId: number;
   readonly logto: string | undefined;
@@ -23,7 +24,7 @@ const { logger, flush } = logs;
 parentPort?.on('message', (m: WorkerToWatchdog) => {
   if (m.act === 'reopen-log') reopenLog(logs);
 });
-startWatchdog(data.buffer, data.seconds, data.workerId, logger, () => {
+startWatchdog(new Scoreboard(data.board), data.seconds, data.workerId, logger, () => {
   flush();
   process.kill(process.pid, 'SIGKILL');
 });

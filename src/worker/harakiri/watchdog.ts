@@ -1,13 +1,13 @@
 /**
  * Watches a worker's app threads from a thread that is not running the app. A thread is stuck
  * when the oldest request in flight on it has run past harakiri and its heartbeat is stale (so
- * its own sweep, track.ts, cannot stop that request). Then every request in flight on it whose
+ * its own sweep, sweep.ts, cannot stop that request). Then every request in flight on it whose
  * head has not gone out gets a 504 (fds are process-wide), one line names the oldest request,
  * and `onStuck` ends the thread (threads > 1: terminate it; threads = 1: end the process).
  */
 import type { Logger } from '../../shared/logger';
 import { escapeText } from '../../shared/text-escape';
-import { RequestSlots, type StuckThread } from './request-slots';
+import type { Scoreboard, StuckThread } from '../scoreboard/scoreboard';
 import { answerTimeout } from './answer-timeout';
 
 const CHECK_MS = 250;
@@ -19,18 +19,19 @@ const CHECK_MS = 250;
 const STALE_MS = 1000;
 
 export function startWatchdog(
-  buffer: SharedArrayBuffer,
+  board: Scoreboard,
   seconds: number,
   workerId: number,
   log: Logger,
   onStuck: (stuck: StuckThread) => void,
 ): () => void {
-  const slots = new RequestSlots(buffer);
   const limitMs = seconds * 1000;
   const staleMs = Math.min(STALE_MS, limitMs);
   const timer = setInterval(() => {
-    for (const s of slots.stuck(limitMs, staleMs)) {
-      slots.reset(s.thread);
+    for (const s of board.stuck(limitMs, staleMs)) {
+      // Not checked again until a new thread takes the row; counted here, as it cannot count itself.
+      board.retire(s.thread);
+      board.countHarakiri(s.thread);
       let answered = 0;
       for (const r of s.inFlight) if (answerTimeout(r.fd, r.headSent)) answered++;
       const { oldest } = s;

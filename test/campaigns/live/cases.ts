@@ -133,8 +133,8 @@ const httpHeadArb: fc.Arbitrary<Pick<LiveCase, 'head' | 'body'>> = fc
   });
 
 const timingArb = fc.record({
-  sizes: fc.oneof({ weight: 3, arbitrary: fc.constant([1 << 20]) }, { weight: 2, arbitrary: chunkSizesArb }),
-  pausesMs: fc.oneof({ weight: 5, arbitrary: fc.constant([0]) }, { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 4 }) }),
+  sizes: fc.oneof({ weight: 3, arbitrary: fc.constant<number[]>([1 << 20]) }, { weight: 2, arbitrary: chunkSizesArb }),
+  pausesMs: fc.oneof({ weight: 5, arbitrary: fc.constant<number[]>([0]) }, { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 4 }) }),
   ending: fc.oneof(
     { weight: 6, arbitrary: fc.constant<Ending>('end-read') },
     { weight: 2, arbitrary: fc.constant<Ending>('read') },

@@ -12,6 +12,7 @@ import { fixtureApp, writeIni, type ServerProcess } from '../../support/server';
 import { keepLoading, reportLoad } from '../../support/behind-nginx';
 import { tempDir } from '../../support/tmp';
 import { isAlive, waitUntil } from '../../support/wait';
+import { skipUnless } from '../../support/skip';
 
 const PORT = 8080;
 
@@ -22,11 +23,7 @@ describe('deploy/nginx/multi-host.conf: two hosts behind one nginx', function ()
   const servers: ServerProcess[] = [];
 
   before(function () {
-    const why = namespacesUnavailable();
-    if (why !== undefined) {
-      console.log(`      skipped: ${why}`);
-      this.skip();
-    }
+    skipUnless(this, namespacesUnavailable());
   });
 
   after(async () => {

@@ -1,16 +1,16 @@
 /** uid, gid and chown-socket through the whole config pipeline, against this host's /etc files. */
-import fs from 'node:fs';
 import { expect } from 'chai';
 import { loadConfig } from '../../../src/config/load-config';
 import { errorOf, MINIMAL, tempDirs } from './temp-ini';
+import { whyNoNobody } from '../../support/nobody-install';
+import { skipUnless } from '../../support/skip';
 
 describe('config: uid, gid, chown-socket', () => {
   const temp = tempDirs();
   after(() => temp.cleanup());
   before(function () {
     // Debian's nobody:nogroup; root:root exists everywhere.
-    const passwd = fs.readFileSync('/etc/passwd', 'utf8');
-    if (!/^nobody:[^:]*:65534:65534:/m.test(passwd) || !/^nogroup:[^:]*:65534:/m.test(fs.readFileSync('/etc/group', 'utf8'))) this.skip();
+    skipUnless(this, whyNoNobody());
   });
 
   function load(body: string) {

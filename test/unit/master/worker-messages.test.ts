@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { checkWorkerMessage } from '../../../src/master/worker-messages';
-import { CoreSlots } from '../../../src/worker/stats/core-slots';
+import { boardBytes, BoardView } from '../../../src/worker/scoreboard/layout';
+import { RowWriter } from '../../../src/worker/scoreboard/row-writer';
+import { Scoreboard } from '../../../src/worker/scoreboard/scoreboard';
 
 const accepts = (m: unknown, threads = 2): void => {
   const r = checkWorkerMessage(m, threads);
@@ -12,12 +14,14 @@ const refuses = (m: unknown, threads = 2): string => {
   return (r as { why: string }).why;
 };
 
-/** Figures exactly as a worker reads them from its shared slots. */
+/** Figures exactly as a worker reads them from its scoreboard. */
 function realCores(threads: number): unknown {
-  const slots = new CoreSlots(new SharedArrayBuffer(CoreSlots.bytesFor(threads)));
-  slots.show(0, 'GET', '/x', 7, Date.now());
-  slots.end(1, 200, 10, 1500);
-  return JSON.parse(JSON.stringify(slots.readAll()));
+  const board = new Scoreboard(new SharedArrayBuffer(boardBytes(threads)));
+  const rows = [0, 1].map((r) => new RowWriter(new BoardView(board.view.buffer), r));
+  rows.forEach((r) => r.reset());
+  rows[0].begin('GET', '/x', -1, 7, Date.now());
+  rows[1].finished(200, 10, 1500);
+  return JSON.parse(JSON.stringify(board.figuresOfAll(false)));
 }
 
 describe('checkWorkerMessage: a worker\'s messages are untrusted', () => {

@@ -1,27 +1,28 @@
 /**
  * The uwsgi connection's state machine, driven byte by byte over a real unix socket in this
- * process: head assembly cost, every wait on the peer bounded (socket-timeout, the head's and the
- * body's deadlines) while the app's own time never is, vars checked before the app runs, and
- * graceful stop not waiting on silent connections.
+ * process (harness.ts), transition by transition (uwsgi-state.ts): accepted and closed before a
+ * byte, the head (whole, split, a ping), the body (split, cut, overlong, answered before it
+ * arrived), the response (complete exchange, backpressure, the peer leaving or failing), and the
+ * graceful stop. Refusals are in uwsgi-early-answers.test.ts, timeouts in uwsgi-timeouts.test.ts.
  */
 import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { encodePacket, encodePing } from '../../../src/protocol';
-import { closeSilentConnections } from '../../../src/server/uwsgi-connection';
-import { uwsgiHarness, connect, writeSlowly, bytesOf, type Harness } from './harness';
-import { waitUntil } from '../../support/wait';
+import { encodePing } from '../../../src/protocol';
+import { uwsgiHarness, connect, writeSlowly, bytesOf, uwsgiGet, uwsgiPost, type Harness } from './harness';
+import { sleep, waitUntil } from '../../support/wait';
+
+const nodeMajor = Number(process.versions.node.split('.')[0]);
 
 const hello = (_req: IncomingMessage, res: ServerResponse): void => {
   res.end('hello');
 };
 
-function get(uri = '/', extra: Record<string, string> = {}): Buffer {
-  return encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: uri, SERVER_PROTOCOL: 'HTTP/1.1', ...extra });
-}
-
-function post(body: Buffer | string, uri = '/'): Buffer {
-  const b = Buffer.from(body);
-  return Buffer.concat([encodePacket({ REQUEST_METHOD: 'POST', REQUEST_URI: uri, CONTENT_LENGTH: String(b.length) }), b]);
+/** Records the events of req and res, as test/fixtures/apps/events.js does. */
+function recorder(seen: string[]): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    for (const e of ['aborted', 'end', 'error', 'close']) req.on(e, (err?: Error & { code?: string }) => seen.push(`req:${e}${err?.code ? `(${err.code})` : ''}`));
+    for (const e of ['finish', 'close', 'error']) res.on(e, () => seen.push(`res:${e}`));
+  };
 }
 
 describe('server/uwsgi-connection', function () {
@@ -32,10 +33,24 @@ describe('server/uwsgi-connection', function () {
     h = undefined;
   });
 
-  describe('head assembly', () => {
+  describe('accept', () => {
+    it('a peer that connects and leaves without a byte: closed, not logged, the app never called', async () => {
+      let called = 0;
+      h = await uwsgiHarness(() => called++);
+      const client = await connect(h.path);
+      await waitUntil('the connection accepted', () => h!.ctx.connections.size === 1, 2000);
+      client.socket.end();
+      await client.closed;
+      await waitUntil('the server side closed', () => h!.ctx.connections.size === 0, 2000);
+      expect(called).to.equal(0);
+      expect(h.lines).to.deep.equal([]);
+    });
+  });
+
+  describe('head', () => {
     it('a head sent one byte per read is assembled in linear time: bytes copied stay within 3x its size', async () => {
       h = await uwsgiHarness(hello);
-      const packet = get('/', { HTTP_X_BIG: 'x'.repeat(16 * 1024) });
+      const packet = uwsgiGet('/', { HTTP_X_BIG: 'x'.repeat(16 * 1024) });
       const client = await connect(h.path);
       let copied = 0;
       const concat = Buffer.concat;
@@ -60,167 +75,172 @@ describe('server/uwsgi-connection', function () {
       expect(client.received().toString()).to.match(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhello$/);
       expect(copied).to.be.below(3 * packet.length);
     });
-  });
 
-  describe('timeouts: every wait on the peer is bounded', () => {
-    it('a connection that sends nothing is closed after socket-timeout, with one info line', async () => {
-      h = await uwsgiHarness(hello, { socketTimeoutMs: 300 });
+    it('a ping is answered with a pong, the app never called, nothing logged', async () => {
+      let called = 0;
+      h = await uwsgiHarness(() => called++);
       const client = await connect(h.path);
+      // Split, so that the framer (not the parse in place) frames it.
+      await writeSlowly(client.socket, bytesOf(encodePing()));
       await client.closed;
-      expect(client.received().length).to.equal(0);
-      expect(h.events('timeout')).to.have.length(1);
-      expect(h.events('timeout')[0]).to.include({ level: 30, state: 'head', limitMs: 300 });
-      await waitUntil('the server side closed too', () => h!.ctx.connections.size === 0, 2000);
-    });
-
-    it('a head trickling in (each gap shorter than the idle bound) is cut at its total deadline', async () => {
-      h = await uwsgiHarness(hello, { socketTimeoutMs: 400 });
-      const client = await connect(h.path);
-      // 100 ms per byte: the idle timer never fires, but the head would take 20 s.
-      void writeSlowly(client.socket, bytesOf(get('/', { HTTP_X: 'y'.repeat(150) })), 100);
-      await client.closed;
-      expect(client.received().length).to.equal(0);
-      expect(h.events('timeout')[0]?.msg).to.match(/head did not arrive in time within 400 ms/);
-    });
-
-    it('a body that stalls is cut after socket-timeout; the app sees its request aborted and closed', async () => {
-      const seen: string[] = [];
-      h = await uwsgiHarness((req) => {
-        req.on('aborted', () => seen.push('aborted'));
-        req.on('close', () => seen.push('close'));
-        req.resume();
-      }, { socketTimeoutMs: 300 });
-      const client = await connect(h.path);
-      const packet = post('0123456789');
-      client.socket.write(packet.subarray(0, packet.length - 5));
-      await client.closed;
-      await waitUntil('the request closed', () => seen.includes('close'), 2000);
-      expect(seen).to.deep.equal(['aborted', 'close']);
-      expect(h.events('timeout')[0]).to.include({ state: 'body' });
-    });
-
-    it('a body trickling in is cut at the whole request deadline (http-timeout)', async () => {
-      h = await uwsgiHarness((req) => void req.resume(), { socketTimeoutMs: 300, requestTimeoutMs: 700 });
-      const client = await connect(h.path);
-      const body = 'b'.repeat(100);
-      const packet = post(body);
-      client.socket.write(packet.subarray(0, packet.length - body.length));
-      void writeSlowly(client.socket, bytesOf(Buffer.from(body)), 100);
-      await client.closed;
-      expect(h.events('timeout')[0]?.msg).to.match(/body did not arrive in time within 700 ms/);
-    });
-
-    it('an app that reads its body slowly is not the peer\'s fault: no timeout', async () => {
-      let got = 0;
-      h = await uwsgiHarness((req, res) => {
-        req.pause();
-        // Reads nothing for three idle periods, then everything.
-        setTimeout(() => {
-          req.on('data', (c: Buffer) => (got += c.length));
-          req.on('end', () => res.end(`read ${got}`));
-          req.resume();
-        }, 900);
-      }, { socketTimeoutMs: 250 });
-      const client = await connect(h.path);
-      client.socket.write(post(Buffer.alloc(4 * 1024 * 1024, 1)));
-      await client.closed;
-      expect(client.received().toString()).to.match(/read 4194304$/);
-      expect(h.events('timeout')).to.deep.equal([]);
-    });
-
-    it('an app that takes longer than socket-timeout to answer is not cut (harakiri\'s job)', async () => {
-      h = await uwsgiHarness((_req, res) => void setTimeout(() => res.end('slow'), 800), { socketTimeoutMs: 200 });
-      const client = await connect(h.path);
-      client.socket.write(get());
-      await client.closed;
-      expect(client.received().toString()).to.match(/slow$/);
-      expect(h.events('timeout')).to.deep.equal([]);
-    });
-
-    it('a peer that takes none of a large response is cut after socket-timeout', async () => {
-      const closed: string[] = [];
-      h = await uwsgiHarness((_req, res) => {
-        res.on('close', () => closed.push('res:close'));
-        res.end(Buffer.alloc(32 * 1024 * 1024, 7));
-      }, { socketTimeoutMs: 300 });
-      const client = await connect(h.path);
-      client.socket.pause();
-      client.socket.write(get());
-      await waitUntil('the server gave up on the response', () => h!.events('timeout').length > 0, 5000);
-      expect(h.events('timeout')[0]?.msg).to.match(/took none of the response/);
-      await waitUntil('res close', () => closed.length > 0, 2000);
-      client.socket.destroy();
-    });
-
-    it('after a ping, a peer that never closes is cut after socket-timeout', async () => {
-      h = await uwsgiHarness(hello, { socketTimeoutMs: 300 });
-      // Half-open: it reads the pong and our FIN, and never closes its side.
-      const client = await connect(h.path, { allowHalfOpen: true });
-      client.socket.write(encodePing());
-      // A half-open client learns nothing more once it has our FIN: watch the server side.
-      await waitUntil('the server gave up on the connection', () => h!.ctx.connections.size === 0, 3000);
-      expect(h.events('timeout')).to.have.length(1);
       expect([...client.received()]).to.deep.equal([100, 0, 0, 1]);
-      client.socket.destroy();
+      expect(called).to.equal(0);
+      expect(h.lines).to.deep.equal([]);
     });
 
-    it('after a 431, a peer that goes on sending is cut at the request deadline', async () => {
-      h = await uwsgiHarness(hello, { bufferSize: 100, socketTimeoutMs: 300, requestTimeoutMs: 800 });
-      // Half-open, as nginx is: it goes on sending after our answer and our FIN.
-      const client = await connect(h.path, { allowHalfOpen: true });
-      client.socket.write(get('/', { HTTP_X: 'z'.repeat(200) }));
-      const garbage = setInterval(() => client.socket.write('more'), 50);
-      await waitUntil('the server gave up on the connection', () => h!.ctx.connections.size === 0, 3000);
-      clearInterval(garbage);
-      client.socket.destroy();
-      expect(client.received().toString()).to.match(/^HTTP\/1\.1 431 /);
-      expect(h.events('timeout')[0]?.msg).to.match(/within 800 ms/);
+    it('the request head gives the app its method, URL, version and headers', async () => {
+      let seen: Pick<IncomingMessage, 'method' | 'url' | 'httpVersion' | 'headers'> | undefined;
+      h = await uwsgiHarness((req, res) => {
+        seen = { method: req.method, url: req.url, httpVersion: req.httpVersion, headers: req.headers };
+        res.end();
+      });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet('/a?b=1', { SERVER_PROTOCOL: 'HTTP/1.0', HTTP_X_ONE: '1', CONTENT_TYPE: 'text/plain' }));
+      await client.closed;
+      expect(seen).to.deep.equal({ method: 'GET', url: '/a?b=1', httpVersion: '1.0', headers: { 'x-one': '1', 'content-type': 'text/plain' } });
     });
   });
 
-  describe('vars are checked before the app runs', () => {
-    const cases: [string, Buffer][] = [
-      ['no REQUEST_METHOD (an empty vars block)', encodePacket({})],
-      ['no REQUEST_METHOD', encodePacket({ REQUEST_URI: '/' })],
-      ['a method that is not a token', get('/', { REQUEST_METHOD: 'GE T' })],
-      ['CR LF in a header value', get('/', { HTTP_X_EVIL: 'a\r\nSet-Cookie: x=1' })],
-      ['NUL in a header value', get('/', { HTTP_X_EVIL: 'a\0b' })],
-      ['a space in a header name', get('/', { 'HTTP_X EVIL': 'a' })],
-      ['a colon in a header name', get('/', { 'HTTP_X:EVIL': 'a' })],
-      ['an empty header name', get('/', { HTTP_: 'a' })],
-      ['a newline in REQUEST_URI', get('/a\nb')],
-      ['a space in REQUEST_URI', get('/a b')],
-      ['CR LF in CONTENT_TYPE', get('/', { CONTENT_TYPE: 'text/plain\r\nX: y' })],
-    ];
-    for (const [name, packet] of cases) {
-      it(`${name}: 400, one log line, the app never called`, async () => {
-        let called = 0;
-        h = await uwsgiHarness((_req, res) => {
-          called++;
-          res.end('app');
-        });
-        const client = await connect(h.path);
-        client.socket.write(packet);
-        await client.closed;
-        expect(client.received().toString()).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
-        expect(called).to.equal(0);
-        const lines = h.events('bad-request');
-        expect(lines).to.have.length(1);
-        expect(lines[0]!.code).to.be.oneOf(['E_PROTO_NO_METHOD', 'E_PROTO_BAD_VAR']);
-      });
-    }
-
-    it('what nginx sends passes: empty CONTENT_LENGTH/CONTENT_TYPE, tabs and latin1 bytes in values', async () => {
-      let headers: IncomingMessage['headers'] = {};
+  describe('body', () => {
+    it('a body arriving one byte per read reaches the app whole, then its end', async () => {
+      let got = '';
       h = await uwsgiHarness((req, res) => {
-        headers = req.headers;
-        res.end('ok');
+        req.setEncoding('latin1');
+        req.on('data', (c: string) => (got += c));
+        req.on('end', () => res.end(`got ${got.length}`));
       });
       const client = await connect(h.path);
-      client.socket.write(get('/caf%C3%A9?q=1', { CONTENT_LENGTH: '', CONTENT_TYPE: '', HTTP_X_TAB: 'a\tb', HTTP_X_LATIN1: 'caf\xe9' }));
+      const body = 'abcdefghij'.repeat(20);
+      const packet = uwsgiPost(body);
+      await writeSlowly(client.socket, [packet.subarray(0, packet.length - body.length), ...bytesOf(Buffer.from(body))]);
       await client.closed;
-      expect(client.received().toString()).to.match(/ok$/);
-      expect(headers).to.include({ 'x-tab': 'a\tb', 'x-latin1': 'caf\xe9' });
+      expect(got).to.equal(body);
+      expect(client.received().toString()).to.match(/got 200$/);
+    });
+
+    it('bytes after the announced body are not the app\'s', async () => {
+      let got = '';
+      h = await uwsgiHarness((req, res) => {
+        req.on('data', (c: Buffer) => (got += c.toString()));
+        req.on('end', () => res.end('ok'));
+      });
+      const client = await connect(h.path);
+      client.socket.write(Buffer.concat([uwsgiPost('hello'), Buffer.from('EXTRA')]));
+      await client.closed;
+      expect(got).to.equal('hello');
+    });
+
+    it('the peer leaving mid-body: one client-gone line with the bytes missing; the app sees its request aborted', async () => {
+      const seen: string[] = [];
+      h = await uwsgiHarness(recorder(seen));
+      const client = await connect(h.path);
+      client.socket.end(uwsgiPost('01234', '/up', 10));
+      await client.closed;
+      await waitUntil('the request closed', () => seen.includes('req:close'), 2000);
+      expect(seen).to.deep.equal(['req:aborted', 'res:close', 'req:error(ECONNRESET)', 'req:close']);
+      const gone = h.events('client-gone');
+      expect(gone).to.have.length(1);
+      expect(gone[0]).to.include({ level: 30, uri: '/up', missing: 5, msg: 'connection closed before the request body was complete' });
+    });
+
+    it('an app answering before its body arrived: the rest is read and dropped, the request still ends, then the close', async () => {
+      const seen: string[] = [];
+      h = await uwsgiHarness((req, res) => {
+        recorder(seen)(req, res);
+        res.end('early');
+      });
+      const client = await connect(h.path, { allowHalfOpen: true });
+      client.socket.write(uwsgiPost('01234', '/', 10));
+      await waitUntil('the answer and our FIN', () => /early$/.test(client.received().toString()) && seen.includes('res:close'), 3000);
+      expect(client.isClosed()).to.equal(false);
+      client.socket.end('56789');
+      await client.closed;
+      await waitUntil('the request closed', () => seen.includes('req:close'), 2000);
+      expect(seen).to.deep.equal(['res:finish', 'res:close', 'req:end', 'req:close']);
+      expect(h.events('client-gone')).to.deep.equal([]);
+    });
+  });
+
+  describe('response', () => {
+    // As Node's own server (test/e2e/socket-kinds/common.case.ts reads it): 24+ end a complete,
+    // unread request before the response's close, 20 and 22 after it.
+    const completeExchange = nodeMajor >= 24 ? ['res:finish', 'req:end', 'res:close', 'req:close'] : ['res:finish', 'res:close', 'req:end', 'req:close'];
+
+    it(`a complete exchange: ${completeExchange.join(', ')} (as Node ${nodeMajor}'s own server), then the socket closes`, async () => {
+      const seen: string[] = [];
+      h = await uwsgiHarness((req, res) => {
+        recorder(seen)(req, res);
+        res.end('done');
+      });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet());
+      await client.closed;
+      await waitUntil('the request closed', () => seen.includes('req:close'), 2000);
+      expect(seen).to.deep.equal(completeExchange);
+      expect(client.received().toString()).to.match(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\nContent-Length: 4\r\n\r\ndone$/);
+      expect(h.lines).to.deep.equal([]);
+    });
+
+    it('a response written with backpressure gets its drain events and arrives whole', async () => {
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      h = await uwsgiHarness((_req, res) => {
+        let left = 128;
+        const more = (): void => {
+          while (left > 0) {
+            left--;
+            if (!res.write(chunk)) {
+              res.once('drain', more);
+              return;
+            }
+          }
+          res.end();
+        };
+        more();
+      });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet());
+      await client.closed;
+      const body = client.received().toString('latin1').split('\r\n\r\n')[1]!;
+      expect(body.length).to.equal(128 * chunk.length);
+    });
+
+    it('the peer leaving before the response: one client-gone line; req aborted, res close, req close', async () => {
+      const seen: string[] = [];
+      let reached = false;
+      h = await uwsgiHarness((req, res) => {
+        recorder(seen)(req, res);
+        reached = true;
+      });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet('/wait'));
+      await waitUntil('the request reached the app', () => reached, 2000);
+      client.socket.destroy();
+      await waitUntil('the request closed', () => seen.includes('req:close'), 2000);
+      expect(seen).to.deep.equal(['req:aborted', 'res:close', 'req:error(ECONNRESET)', 'req:close']);
+      const gone = h.events('client-gone');
+      expect(gone).to.have.length(1);
+      expect(gone[0]).to.include({ uri: '/wait', msg: 'connection closed before the response was complete' });
+    });
+
+    it('the peer leaving while the response is written: one client-gone line, whichever of error and close tells', async () => {
+      const seen: string[] = [];
+      const chunk = Buffer.alloc(256 * 1024, 0x62);
+      h = await uwsgiHarness((req, res) => {
+        recorder(seen)(req, res);
+        const pump = setInterval(() => res.write(chunk), 5);
+        res.on('close', () => clearInterval(pump));
+      });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet('/big'));
+      await waitUntil('the first bytes', () => client.received().length > 0, 3000);
+      client.socket.destroy();
+      await waitUntil('the request closed', () => seen.includes('req:close'), 3000);
+      await sleep(50);
+      expect(seen).to.deep.equal(['req:aborted', 'res:close', 'req:error(ECONNRESET)', 'req:close']);
+      const gone = h.events('client-gone');
+      expect(gone).to.have.length(1);
+      expect(gone[0]!.uri).to.equal('/big');
+      expect(gone[0]!.msg).to.be.oneOf(['connection closed by the peer', 'connection closed before the response was complete']);
     });
   });
 
@@ -232,15 +252,33 @@ describe('server/uwsgi-connection', function () {
       });
       const silent = await connect(h.path);
       const busy = await connect(h.path);
-      busy.socket.write(get());
+      busy.socket.write(uwsgiGet());
       await waitUntil('the request reached the app', () => answer !== undefined, 2000);
       await waitUntil('both connections accepted', () => h!.ctx.connections.size === 2, 2000);
-      closeSilentConnections(h.ctx.connections);
+      const drained = h.drain();
       await silent.closed;
       expect(busy.isClosed()).to.equal(false);
       answer!();
       await busy.closed;
       expect(busy.received().toString()).to.match(/finished$/);
+      await drained;
+      expect(h.ctx.connections.size).to.equal(0);
+    });
+
+    it('waits for a head that has begun to arrive: it is a request in flight', async () => {
+      h = await uwsgiHarness(hello);
+      const client = await connect(h.path);
+      const packet = uwsgiGet('/late');
+      client.socket.write(packet.subarray(0, 10));
+      await waitUntil('the first bytes read', () => h!.ctx.connections.size === 1, 2000);
+      await sleep(50);
+      const drained = h.drain();
+      await sleep(100);
+      expect(client.isClosed()).to.equal(false);
+      client.socket.write(packet.subarray(10));
+      await client.closed;
+      expect(client.received().toString()).to.match(/hello$/);
+      await drained;
     });
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { openLogFile } from '../../../src/shared/log-file';
 import { tempDir } from '../../support/tmp';
+import { skipUnless, whyNotRoot } from '../../support/skip';
 
 function errorOf(fn: () => unknown): { code?: string; message: string } {
   try {
@@ -58,7 +59,7 @@ describe('shared/log-file: openLogFile', () => {
   });
 
   it('gives the file to the owner asked, through the fd (root only)', function () {
-    if (process.getuid?.() !== 0) this.skip();
+    skipUnless(this, whyNotRoot());
     const file = path.join(tempDir(), 'app.log');
     fs.closeSync(openLogFile(file, { uid: 65534, gid: 65534 }));
     expect(fs.statSync(file)).to.include({ uid: 65534, gid: 65534 });

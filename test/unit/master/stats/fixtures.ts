@@ -1,4 +1,4 @@
-import type { CoreFigures } from '../../../../src/worker/stats/core-slots';
+import type { CoreFigures } from '../../../../src/shared/stats-figures';
 import type { MasterView, SocketView, WorkerView } from '../../../../src/master/stats/document';
 
 export function core(over: Partial<CoreFigures> = {}): CoreFigures {

@@ -1,0 +1,85 @@
+/**
+ * The process side of the worker table: the ChildProcess of each record, and the few things
+ * the master does to one (fork it, tell it to drain, kill it, send it a message). The
+ * decisions are reconcile.ts's; this only carries them out and logs what it did.
+ */
+import type { ChildProcess, SendHandle } from 'node:child_process';
+import type { Config } from '../config/types';
+import type { MasterToWorker } from '../shared/ipc';
+import type { Logger } from '../shared/logger';
+import type { MasterEvent } from './events';
+import { sendToWorker, type SendOptions } from './send-to-worker';
+import type { BoundSocket } from './sockets';
+import { spawnWorker } from './spawn-worker';
+import { watchWorker, type StatsReply } from './worker-events';
+import type { WorkerRecord, WorkerTable } from './worker-table';
+
+export class WorkerProcesses {
+  private readonly children = new Map<number, ChildProcess>();
+
+  constructor(
+    private readonly sockets: readonly BoundSocket[],
+    private readonly log: Logger,
+    private readonly post: (e: MasterEvent) => void,
+    private readonly onStats: StatsReply,
+  ) {}
+
+  /**
+   * Forks the record's process. When the fork fails the record stays without a pid and a
+   * `worker-spawn-failed` event says why (now or on the next tick).
+   */
+  start(r: WorkerRecord, config: Config, table: WorkerTable, respawn: boolean): void {
+    const key = r.key;
+    // After a failed fork the failure line already said that an attempt follows.
+    if (respawn && r.spawnFailures === 0) this.log.info({ event: 'respawn', worker: r.id }, `respawning worker ${r.id}`);
+    const child = spawnWorker(r.id, config, this.sockets, (f) => this.post({ kind: 'worker-spawn-failed', key, code: f.code, message: f.message }));
+    if (child === undefined) return;
+    const pid = child.pid as number;
+    this.children.set(key, child);
+    child.once('exit', () => {
+      if (this.children.get(key) === child) this.children.delete(key);
+    });
+    r.pid = pid;
+    r.spawnFailures = 0;
+    table.countSpawn(r.id);
+    this.log.info({ event: 'spawned', worker: r.id, workerPid: pid, workerRole: r.role }, `worker ${r.id} spawned (pid ${pid})`);
+    watchWorker(child, { key, pid, threads: r.threads }, this.post, this.onStats);
+  }
+
+  /** Tells it to finish its requests and exit; a worker whose channel is gone is killed. */
+  retire(r: WorkerRecord, quietly: boolean): void {
+    const child = this.children.get(r.key);
+    if (child === undefined || !child.connected) {
+      child?.kill('SIGKILL');
+      return;
+    }
+    if (!quietly) {
+      this.log.info({ event: 'worker-stopping', worker: r.id, workerPid: child.pid }, `worker ${r.id} (pid ${child.pid}) told to finish its requests and exit`);
+    }
+    sendToWorker(child, { act: 'stop', graceful: true });
+  }
+
+  kill(key: number): void {
+    this.children.get(key)?.kill('SIGKILL');
+  }
+
+  killAll(): void {
+    for (const child of this.children.values()) child.kill('SIGKILL');
+  }
+
+  /** False when the worker has no process or its channel is gone. */
+  send(key: number, m: MasterToWorker, opts?: SendOptions): boolean {
+    return sendToWorker(this.children.get(key), m, opts);
+  }
+
+  /** A replacement app thread needs its own dups: sending a handle over IPC makes one. */
+  sendSockets(key: number, thread: number): void {
+    this.sockets.forEach((s, index) => {
+      this.send(key, { act: 'socket', thread, index, proto: s.proto, name: s.name }, { handle: s.handle as SendHandle });
+    });
+  }
+
+  all(): ChildProcess[] {
+    return [...this.children.values()];
+  }
+}

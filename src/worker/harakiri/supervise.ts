@@ -1,0 +1,38 @@
+/**
+ * Where harakiri's watchdog runs: never on a thread that runs the app. With threads > 1 that is
+ * the worker's main thread, which ends a stuck app thread through `terminate` (the host replaces
+ * it); with threads = 1 the app runs on the main thread, so the watchdog gets a small thread of
+ * its own, which ends the whole process (the master replaces it). The detection, the 504s and
+ * the log line are the same code either way (watchdog.ts).
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../../config/types';
+import type { Logger } from '../../shared/logger';
+import type { WorkerToWatchdog } from '../../shared/ipc';
+import type { Scoreboard } from '../scoreboard/scoreboard';
+import { startWatchdog } from './watchdog';
+import type { WatchdogData } from './watchdog-thread';
+
+export interface Supervision {
+  /** The watchdog's own logto fd, when it has one (threads = 1). */
+  reopenLog(): void;
+}
+
+export function superviseHarakiri(
+  board: Scoreboard,
+  config: Config,
+  workerId: number,
+  log: Logger,
+  terminate: (thread: number) => void,
+): Supervision {
+  if (config.harakiri <= 0) return { reopenLog: () => undefined };
+  if (config.threads > 1) {
+    startWatchdog(board, config.harakiri, workerId, log, (s) => terminate(s.thread));
+    return { reopenLog: () => undefined };
+  }
+  const data: WatchdogData = { board: board.view.buffer, seconds: config.harakiri, workerId, logto: config.logto };
+  const watchdog = new Worker(path.join(__dirname, 'watchdog-thread.js'), { workerData: data, stdout: false, stderr: false });
+  watchdog.unref();
+  return { reopenLog: () => watchdog.postMessage({ act: 'reopen-log' } satisfies WorkerToWatchdog) };
+}

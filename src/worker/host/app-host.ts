@@ -1,0 +1,75 @@
+/**
+ * A worker's app threads behind one interface, whichever way they run: threads = 1 runs the app
+ * on the worker's main thread (in-process.ts: no hop at all), threads > 1 in worker_threads the
+ * main thread supervises (app-threads.ts). Everything that is not about how a thread runs is
+ * written once, here and in the modules it calls: reports and stats read the scoreboard,
+ * harakiri watches it (harakiri/supervise.ts), and each runner only starts, drains, ends and
+ * replaces its threads.
+ */
+import type { Config } from '../../config/types';
+import type { ListenFd } from '../../server/listeners';
+import type { ThreadReport } from '../../shared/ipc';
+import type { LogHandle } from '../../shared/logger';
+import type { CoreFigures } from '../../shared/stats-figures';
+import { superviseHarakiri } from '../harakiri/supervise';
+import type { AskRecycle } from '../recycle-limits';
+import type { Scoreboard } from '../scoreboard/scoreboard';
+import type { SocketRequests } from '../socket-requests';
+import { threadReports } from '../thread-reports';
+import { startAppThreads } from './app-threads';
+import { startInProcess } from './in-process';
+
+export interface AppHost {
+  /** Resolves once every app thread accepts; rejects with the first load error. */
+  readonly ready: Promise<void>;
+  /** Graceful stop: every app thread stops accepting, finishes its requests and ends. */
+  drain(): Promise<void>;
+  /** Each app thread's state (SIGUSR1, fifo s); a thread whose heartbeat stopped is not answering. */
+  report(): Promise<ThreadReport[]>;
+  /** Each app thread's stats figures; none when stats are off. */
+  figures(): CoreFigures[];
+  /** Every thread that writes to logto reopens it (the caller reopens its own). */
+  reopenLogs(): void;
+  /** An uncaught exception on the worker's main thread: the app's with threads = 1, counted. */
+  countMainThreadException(): void;
+}
+
+/** What a runner gets: the worker's configuration, sockets, scoreboard and logs. */
+export interface HostOptions {
+  readonly workerId: number;
+  readonly config: Config;
+  /** Per app thread, its dups of every listening socket. */
+  readonly fds: ListenFd[][];
+  readonly board: Scoreboard;
+  readonly logs: LogHandle;
+  readonly askRecycle: AskRecycle;
+  /** Fresh dups for a replacement app thread (threads > 1). */
+  readonly sockets: SocketRequests;
+}
+
+/** The part that depends on how the app threads run. */
+export interface AppRunner {
+  readonly ready: Promise<void>;
+  drain(): Promise<void>;
+  /** Ends app thread `thread` now, even mid-loop (harakiri); it is replaced. */
+  terminate(thread: number): void;
+  reopenLogs(): void;
+  countMainThreadException(): void;
+}
+
+export function startAppHost(o: HostOptions): AppHost {
+  const runner = o.config.threads === 1 ? startInProcess(o) : startAppThreads(o);
+  const harakiri = superviseHarakiri(o.board, o.config, o.workerId, o.logs.logger, (t) => runner.terminate(t));
+  return {
+    ready: runner.ready,
+    drain: () => runner.drain(),
+    report: () => threadReports(o.board),
+    // Read straight from shared memory: no app thread is asked, so a stuck one cannot delay it.
+    figures: () => (o.config.stats === undefined ? [] : o.board.figuresOfAll(o.config.statsVars)),
+    reopenLogs: () => {
+      runner.reopenLogs();
+      harakiri.reopenLog();
+    },
+    countMainThreadException: () => runner.countMainThreadException(),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * One app thread's serving life: load the app, take the thread's row of the scoreboard, accept
+ * on the thread's fds, drain on stop. Runs on the worker's main thread when threads = 1 (no
+ * extra hop) and in each app thread (worker_threads) otherwise.
+ */
+import type { LogHandle } from '../shared/logger';
+import type { ThreadData } from '../shared/ipc';
+import { loadApp } from '../app/load';
+import type { NodeListener } from '../app/types';
+import { listenAll, type Listening } from '../server/listeners';
+import type { ServeContext } from '../server/context';
+import { isTsuwsgiError } from '../shared/errors';
+import { compileLogFormat } from '../shared/log-format';
+import { onLateWrite } from '../server/response';
+import { startSweep } from './harakiri/sweep';
+import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
+import { ThreadRequests } from './request-hooks';
+import { BEAT_MS } from './scoreboard/layout';
+import type { RowWriter } from './scoreboard/row-writer';
+import { Scoreboard } from './scoreboard/scoreboard';
+
+export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWriter, askRecycle: AskRecycle): Promise<Listening> {
+  const log = logs.logger;
+  const { config } = data;
+  const listener = await appListener(data, logs);
+  // A late write is an app bug worth one line, never a crash (server/response.ts).
+  onLateWrite((res, call) =>
+    log.warn(
+      { event: 'late-write', method: res.req.method, uri: res.req.url, call, thread: data.threadIndex },
+      `the app called ${call} after the response was ended; ignored`,
+    ),
+  );
+  const requests = requestHooks(data, row, askRecycle);
+  const ctx: ServeContext = {
+    listener,
+    bufferSize: config.bufferSize,
+    limitPost: config.limitPost,
+    socketTimeoutMs: config.socketTimeout * 1000,
+    requestTimeoutMs: config.httpTimeout * 1000,
+    httpKeepalive: config.httpKeepalive,
+    log,
+    logRequests: !config.disableLogging,
+    logOnly:
+      config.disableLogging && (config.log4xx || config.log5xx || config.logSlow > 0)
+        ? { status4xx: config.log4xx, status5xx: config.log5xx, slowMs: config.logSlow }
+        : undefined,
+    formatLine: config.logFormat === undefined ? undefined : compileLogFormat(config.logFormat),
+    writeText: logs.writeText,
+    infoLine: logs.infoLine,
+    // An app thread's logger carries its thread index; the worker's main thread's does not.
+    threadField: config.threads > 1 ? '' : `,"thread":${data.threadIndex}`,
+    workerId: data.workerId,
+    threadIndex: data.threadIndex,
+    requests,
+    stats: config.stats !== undefined ? row : undefined,
+    connections: new Set(),
+  };
+  // This thread takes its row (a predecessor's requests are gone with it) and beats from now on.
+  row.reset();
+  setInterval(() => row.beat(Date.now(), ctx.connections.size), BEAT_MS).unref();
+  if (config.harakiri > 0) startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
+  return listenAll(data.fds, ctx, config.listen);
+}
+
+async function appListener(data: ThreadData, logs: LogHandle): Promise<NodeListener> {
+  const { config } = data;
+  try {
+    const app = await loadApp(config);
+    if (data.threadIndex === 0) logs.logger.info({ event: 'app-loaded', app: app.source, kind: app.kind }, 'app loaded');
+    return app.listener;
+  } catch (err) {
+    if (config.needApp || !isTsuwsgiError(err)) throw err;
+    // need-app = false: serve anyway and say so on every request, as uWSGI's "dynamic mode".
+    logs.logger.error({ event: 'app-load-failed', code: err.code }, err.message);
+    return noApp;
+  }
+}
+
+const noApp: NodeListener = (_req, res) => {
+  const body = 'Service Unavailable: no app loaded\n';
+  res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+};
+
+function requestHooks(data: ThreadData, row: RowWriter, askRecycle: AskRecycle): ThreadRequests {
+  const limits = recycleLimits(data.config, data.workerId);
+  return new ThreadRequests(row, {
+    stats: data.config.stats !== undefined,
+    harakiri: data.config.harakiri > 0,
+    afterEnd: limits === undefined ? undefined : afterRequestCheck(new Scoreboard(data.board), limits, askRecycle),
+  });
+}

@@ -1,0 +1,191 @@
+/**
+ * The master without processes: the real handlers, wanted state, worker table and reconcile
+ * step, driven by events the test posts and a clock it moves. Forks "succeed" with made-up
+ * pids (or fail, when `forkFails` is set, with the spawn-failed event the real shell posts);
+ * every action reconcile performs is recorded, as is every log line.
+ */
+import type { Config } from '../../../src/config/types';
+import type { Logger } from '../../../src/shared/logger';
+import type { MasterEvent } from '../../../src/master/events';
+import { eventHandler } from '../../../src/master/handlers';
+import type { MasterContext } from '../../../src/master/master-context';
+import { converge } from '../../../src/master/converge';
+import type { Action } from '../../../src/master/reconcile';
+import { initialWanted, type Wanted } from '../../../src/master/wanted';
+import { WorkerTable, type WorkerRecord } from '../../../src/master/worker-table';
+
+export type Line = Record<string, unknown> & { level: string; msg: string };
+
+export function testConfig(over: Partial<Config> = {}): Config {
+  return Object.freeze({
+    processes: 2, threads: 1, workerReloadMercy: 60, needApp: true, harakiri: 0, logReopen: false, ...over,
+  }) as unknown as Config;
+}
+
+function captureLogger(lines: Line[]): Logger {
+  const at = (level: string) => (obj: Record<string, unknown>, msg: string) => void lines.push({ ...obj, level, msg });
+  return { info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), debug: at('debug') } as unknown as Logger;
+}
+
+export class MasterSim {
+  readonly wanted: Wanted;
+  readonly table = new WorkerTable();
+  readonly lines: Line[] = [];
+  /** What reconcile did, one line per action (see `describeAction`). */
+  readonly performed: string[] = [];
+  readonly stderr: string[] = [];
+  now = 1_000_000;
+  wakeAt: number | undefined;
+  exited = false;
+  /** While set, every fork fails (ENOENT, as a chdir swapped away). */
+  forkFails = false;
+  /** What the next reload re-reads (an Error: it cannot be read). */
+  reread: Config | Error | undefined;
+  private nextPid = 100;
+  private readonly queue: MasterEvent[] = [];
+  private readonly handle: (e: MasterEvent) => void;
+
+  constructor(config: Partial<Config> = {}) {
+    this.wanted = initialWanted(testConfig(config));
+    const ctx: MasterContext = {
+      wanted: this.wanted, table: this.table, log: captureLogger(this.lines), now: () => this.now,
+      io: {
+        reread: () => {
+          if (this.reread instanceof Error) throw this.reread;
+          return this.reread ?? this.wanted.config;
+        },
+        reopenLogs: () => undefined,
+        sendSockets: () => undefined,
+        startReport: () => undefined,
+        answerReport: () => undefined,
+        expireReport: () => undefined,
+        stderr: (text) => void this.stderr.push(text),
+      },
+    };
+    this.handle = eventHandler(ctx);
+  }
+
+  /** The first reconcile, as the master's start runs it. */
+  boot(): string[] {
+    const before = this.performed.length;
+    this.settle();
+    return this.performed.slice(before);
+  }
+
+  /** Posts an event and runs the queue dry (each event handled, then reconciled); the actions. */
+  post(e: MasterEvent): string[] {
+    const before = this.performed.length;
+    this.queue.push(e);
+    let next: MasterEvent | undefined;
+    while ((next = this.queue.shift()) !== undefined) {
+      this.handle(next);
+      this.settle();
+    }
+    return this.performed.slice(before);
+  }
+
+  /** Moves the clock; a tick is posted when the wake-up time has come (as the timer does). */
+  advance(ms: number): string[] {
+    this.now += ms;
+    return this.wakeAt !== undefined && this.wakeAt <= this.now ? this.post({ kind: 'tick' }) : [];
+  }
+
+  command(command: string): string[] {
+    return this.post({ kind: 'command', command, source: 'test' });
+  }
+
+  signal(name: NodeJS.Signals): string[] {
+    return this.post({ kind: 'signal', name });
+  }
+
+  ready(r: WorkerRecord): string[] {
+    return this.post({ kind: 'worker-ready', key: r.key, pid: r.pid as number });
+  }
+
+  /** Every record not accepting yet reports ready (a boot, a graceful reload's new ones). */
+  allReady(): string[] {
+    const actions: string[] = [];
+    for (const r of this.table.all()) if (!r.ready && r.pid !== undefined && r.role !== 'retiring') actions.push(...this.ready(r));
+    return actions;
+  }
+
+  exit(r: WorkerRecord, code: number | null = 1, signal: NodeJS.Signals | null = null): string[] {
+    return this.post({ kind: 'worker-exit', key: r.key, pid: r.pid as number, code, signal });
+  }
+
+  /** Every retiring worker finishes draining and exits 0. */
+  retiredExit(): string[] {
+    const actions: string[] = [];
+    for (const r of this.table.inRole('retiring')) actions.push(...this.exit(r, 0));
+    return actions;
+  }
+
+  appFailed(r: WorkerRecord, message = 'this app cannot load'): string[] {
+    return this.post({ kind: 'worker-app-failed', key: r.key, pid: r.pid as number, code: 'E_APP_LOAD', message });
+  }
+
+  recycle(r: WorkerRecord, reason = 'max-requests'): string[] {
+    return this.post({ kind: 'worker-recycle', key: r.key, pid: r.pid as number, reason, detail: {} });
+  }
+
+  /** The record for worker `id` in `role` (the first, by generation). */
+  worker(id: number, role: WorkerRecord['role'] = 'active'): WorkerRecord {
+    const r = this.table.all().find((w) => w.id === id && w.role === role);
+    if (r === undefined) throw new Error(`no ${role} worker ${id}: ${JSON.stringify(this.table.all())}`);
+    return r;
+  }
+
+  /** A started master whose workers all accept. */
+  static running(config: Partial<Config> = {}): MasterSim {
+    const sim = new MasterSim(config);
+    sim.boot();
+    sim.allReady();
+    return sim;
+  }
+
+  events(name: string): Line[] {
+    return this.lines.filter((l) => l.event === name);
+  }
+
+  /** Active workers as `id:generation`, by id. */
+  serving(): string[] {
+    return this.table.inRole('active').map((r) => `${r.id}:${r.generation}`);
+  }
+
+  private settle(): void {
+    this.wakeAt = converge(this.wanted, this.table, this.now, (a, r) => this.perform(a, r));
+  }
+
+  private perform(a: Action, r: WorkerRecord | undefined): void {
+    this.performed.push(describeAction(a, r));
+    if (a.do === 'exit') this.exited = true;
+    if ((a.do !== 'spawn' && a.do !== 'respawn') || r === undefined) return;
+    if (this.forkFails) {
+      this.queue.push({ kind: 'worker-spawn-failed', key: r.key, code: 'ENOENT', message: 'chdir /srv/app does not exist' });
+      return;
+    }
+    r.pid = ++this.nextPid;
+    r.spawnFailures = 0;
+  }
+}
+
+/** One action as a test reads it: what, to which worker id (and generation). */
+export function describeAction(a: Action, r: WorkerRecord | undefined): string {
+  const who = r === undefined ? '?' : `${r.id} g${r.generation}`;
+  switch (a.do) {
+    case 'spawn':
+      return `spawn ${a.id} g${a.generation} ${a.role}${a.replaces !== undefined ? ' (recycle)' : ''}`;
+    case 'kill':
+      return `kill ${who} (${a.why})`;
+    case 'announce-ready':
+      return 'ready';
+    case 'reload-switched':
+      return 'switched';
+    case 'reload-finished':
+      return `finished ${a.reload.kind}`;
+    case 'exit':
+      return 'exit';
+    default:
+      return `${a.do} ${who}`;
+  }
+}

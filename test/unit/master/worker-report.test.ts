@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import type { Logger } from '../../../src/shared/logger';
+import { REPORT_WAIT_MS, WorkerReport } from '../../../src/master/worker-report';
+import { WorkerTable } from '../../../src/master/worker-table';
+
+function setup(): { table: WorkerTable; lines: Record<string, unknown>[]; asked: number[]; deadlines: { ms: number; round: number }[]; report: WorkerReport } {
+  const table = new WorkerTable();
+  for (const id of [2, 1]) Object.assign(table.add({ id, generation: 0, role: 'active' }), { pid: 100 + id, ready: true, spawnedAt: Date.now() });
+  const lines: Record<string, unknown>[] = [];
+  const log = { info: (o: Record<string, unknown>, msg: string) => lines.push({ ...o, msg }) } as unknown as Logger;
+  const asked: number[] = [];
+  const deadlines: { ms: number; round: number }[] = [];
+  const report = new WorkerReport(table, log, (key) => (asked.push(key), true), (ms, round) => (deadlines.push({ ms, round }), () => undefined));
+  return { table, lines, asked, deadlines, report };
+}
+
+const answer = (key: number, pid: number, current?: { request: string; ms: number }) =>
+  ({ kind: 'worker-report' as const, key, pid, rssBytes: 1024, threads: [{ thread: 0, answered: true, requests: 3, current }] });
+
+describe('master/worker-report: SIGUSR1 asks every worker, one line each', () => {
+  it('writes one line per worker, by id, once all answered; a second request meanwhile is the same report', () => {
+    const { table, lines, asked, deadlines, report } = setup();
+    report.start();
+    report.start();
+    expect(asked).to.have.length(2);
+    expect(deadlines).to.deep.equal([{ ms: REPORT_WAIT_MS, round: 1 }]);
+    const [one, two] = table.all();
+    report.answer(answer(two.key, 102, { request: 'GET /slow', ms: 40 }));
+    expect(lines).to.deep.equal([]);
+    report.answer(answer(one.key, 101));
+    expect(lines.map((l) => [l.worker, l.workerPid, l.status, l.workerRole])).to.deep.equal([[1, 101, 'idle', 'active'], [2, 102, 'busy', 'active']]);
+    expect(lines[1].msg).to.equal('worker 2 (pid 102) busy; GET /slow running 40 ms');
+  });
+
+  it('at the deadline, a worker that did not answer is "no answer"; a stale process\'s answer is ignored', () => {
+    const { table, lines, report } = setup();
+    report.start();
+    const [one, two] = table.all();
+    report.answer(answer(two.key, 999));
+    report.answer(answer(one.key, 101));
+    report.expire(1);
+    expect(lines.map((l) => l.status)).to.deep.equal(['idle', 'no answer']);
+  });
+});

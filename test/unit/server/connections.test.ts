@@ -1,0 +1,61 @@
+/**
+ * What every socket kind does with its connections, written once: the set, the client-gone
+ * line, and the graceful stop's rule (a connection holding no request is closed once its kind's
+ * grace has passed; one holding a request is left to finish).
+ */
+import { expect } from 'chai';
+import type { Socket } from 'node:net';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import type { ServeContext } from '../../../src/server/context';
+import { closeHoldingNoRequest, logClientGone, track, untrack, type OpenConnection } from '../../../src/server/connections';
+
+function fakeSocket(): Socket & { destroyedByRule: boolean } {
+  const s = { destroyedByRule: false, destroy() { s.destroyedByRule = true; } };
+  return s as unknown as Socket & { destroyedByRule: boolean };
+}
+
+const kind = (graceMs: number, holds: boolean): OpenConnection => ({ drainGraceMs: graceMs, holdsRequest: () => holds });
+
+describe('server/connections', () => {
+  it('track and untrack keep the thread\'s set', () => {
+    const set = new Set<Socket>();
+    const s = fakeSocket();
+    track(set, s, kind(0, false));
+    expect(set.has(s)).to.equal(true);
+    untrack(set, s);
+    expect(set.size).to.equal(0);
+  });
+
+  it('at a stop: a connection holding no request is closed once its grace has passed, never one holding a request', () => {
+    const set = new Set<Socket>();
+    const silentUwsgi = fakeSocket();
+    const silentHttp = fakeSocket();
+    const busyUwsgi = fakeSocket();
+    const busyHttp = fakeSocket();
+    track(set, silentUwsgi, kind(0, false));
+    track(set, silentHttp, kind(1000, false));
+    track(set, busyUwsgi, kind(0, true));
+    track(set, busyHttp, kind(1000, true));
+    closeHoldingNoRequest(set, 0);
+    expect([silentUwsgi, silentHttp, busyUwsgi, busyHttp].map((s) => s.destroyedByRule)).to.deep.equal([true, false, false, false]);
+    closeHoldingNoRequest(set, 999);
+    expect(silentHttp.destroyedByRule).to.equal(false);
+    closeHoldingNoRequest(set, 1000);
+    expect([silentUwsgi, silentHttp, busyUwsgi, busyHttp].map((s) => s.destroyedByRule)).to.deep.equal([true, true, false, false]);
+  });
+
+  it('the client-gone line: info level, the URI, the reason, and the details given', () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(c: Buffer, _e, done) { lines.push(JSON.parse(c.toString()) as Record<string, unknown>); done(); } });
+    const ctx = { log: pino({ base: null, timestamp: false }, sink) } as unknown as ServeContext;
+    logClientGone(ctx, '/a', 'body', { missing: 5 });
+    logClientGone(ctx, '/b', 'reset', { code: 'EPIPE' });
+    logClientGone(ctx, undefined, 'response');
+    expect(lines).to.deep.equal([
+      { level: 30, event: 'client-gone', uri: '/a', missing: 5, msg: 'connection closed before the request body was complete' },
+      { level: 30, event: 'client-gone', uri: '/b', code: 'EPIPE', msg: 'connection closed by the peer' },
+      { level: 30, event: 'client-gone', msg: 'connection closed before the response was complete' },
+    ]);
+  });
+});
