@@ -30,16 +30,16 @@ export async function loadApp(src: AppSource): Promise<LoadedApp> {
     if (err instanceof TsuwsgiError) throw err;
     throw new TsuwsgiError('E_APP_LOAD', `${label}: cannot load the app: ${describe(err)}${typeScriptHint(err)}`);
   }
-  const callable = pickCallable(ns, src.callable);
+  const callable = await settled(pickCallable(ns, src.callable), `${label}: the app's exported promise rejected`);
   if (callable === undefined) {
     const wanted = src.callable ? `"${src.callable}"` : '"application", a default export or module.exports';
     throw new TsuwsgiError('E_APP_CALLABLE', `${label}: no callable ${wanted} found (exports: ${Object.keys(ns).join(', ') || 'none'})`);
   }
-  const app = toListener(callable);
+  const app = await toListener(callable, label);
   if (app === undefined) {
     throw new TsuwsgiError(
       'E_APP_CALLABLE',
-      `${label}: the callable is a ${typeof callable}, not a (req, res) function, a { fetch } app or a Koa app`,
+      `${label}: the callable is a ${typeof callable}, not a (req, res) function, a { fetch } app, a Koa app or a Fastify instance`,
     );
   }
   return { ...app, source: label };
@@ -118,10 +118,30 @@ function pickCallable(ns: Record<string, unknown>, name: string | undefined): un
   return typeof ns.fetch === 'function' ? ns : undefined;
 }
 
-function toListener(c: unknown): Omit<LoadedApp, 'source'> | undefined {
+/**
+ * An exported promise is the app once it resolves: what a CommonJS module that must wait for
+ * its framework (NestJS's `app.init()`, Next.js's `app.prepare()`) can export, having no
+ * top-level await; an ES module awaits at its top level instead.
+ */
+async function settled(c: unknown, failure: string): Promise<unknown> {
+  if (typeof (c as PromiseLike<unknown> | null)?.then !== 'function') return c;
+  try {
+    return await (c as PromiseLike<unknown>);
+  } catch (err) {
+    throw new TsuwsgiError('E_APP_LOAD', `${failure}: ${describe(err)}`);
+  }
+}
+
+async function toListener(c: unknown, label: string): Promise<Omit<LoadedApp, 'source'> | undefined> {
   if (typeof c === 'function') return { listener: c as NodeListener, kind: 'node' };
   if (typeof c !== 'object' || c === null) return undefined;
   const obj = c as Record<string, unknown>;
+  // A Fastify instance: its plugins load in ready(), then routing() serves a (req, res) pair,
+  // as fastify.listen() would have it (Fastify's docs name routing for custom servers).
+  if (typeof obj.routing === 'function' && typeof obj.ready === 'function') {
+    await settled((obj.ready as () => Promise<unknown>).call(obj), `${label}: the Fastify instance's ready() failed`);
+    return { listener: obj.routing as NodeListener, kind: 'fastify' };
+  }
   if (typeof obj.fetch === 'function') {
     return { listener: fetchToNodeListener(obj as unknown as FetchApp), kind: 'fetch' };
   }
