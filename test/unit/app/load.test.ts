@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadApp } from '../../../src/app/load';
-import { TsuwsgiError } from '../../../src/shared/errors';
+import type { TsuwsgiError } from '../../../src/shared/errors';
 import { tempDir } from '../../support/tmp';
 
 function appFile(source: string): string {
