@@ -42,6 +42,7 @@ export const ErrorCodes = {
   // the app
   E_APP_LOAD: 'the app module cannot be loaded',
   E_APP_CALLABLE: 'the app module has no usable callable',
+  E_APP_TS_LOADER: 'a TypeScript app on a Node that cannot strip types (before 22.18), and no tsx where the app can find it',
   // the uwsgi protocol (request errors carry the HTTP status answered, when one is): src/protocol/errors.ts
   ...ProtocolErrorCodes,
   // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)
