@@ -4,6 +4,7 @@
  * so an option cannot exist in one place and be missing from another.
  */
 import type { Config } from './types';
+import { staticFileRows } from './static-options';
 
 /**
  * How a value is read. Each kind has one parser in values.ts (address in address.ts,
@@ -21,9 +22,12 @@ export type OptionKind =
   | 'module'
   | 'user'
   | 'group'
-  | 'owner';
+  | 'owner'
+  | 'mount'
+  | 'expires'
+  | 'expires-type';
 
-export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Stats', 'Configuration'] as const;
+export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Static files', 'Limits', 'Logging', 'Lifecycle', 'Stats', 'Configuration'] as const;
 export type OptionSection = (typeof OPTION_SECTIONS)[number];
 
 export interface OptionSpec {
@@ -145,6 +149,7 @@ const rows: OptionSpec[] = [
     section: 'App', metavar: 'BOOL',
     help: 'stop the server when the app cannot be loaded, instead of answering 503',
   },
+  ...staticFileRows,
   // Limits
   {
     name: 'buffer-size', aliases: [], kind: 'int', repeatable: false, default: '4096', min: 1, max: 65535, key: 'bufferSize',

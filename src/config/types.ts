@@ -1,10 +1,11 @@
 /** The frozen, typed configuration every other module reads. Built once by load-config.ts. */
+import type { ExpiresRule, StaticMount } from './static-values';
 
 export type SocketAddress =
   | { readonly kind: 'tcp'; readonly host: string | undefined; readonly port: number; readonly text: string }
   | { readonly kind: 'unix'; readonly path: string; readonly text: string };
 
-export interface Config {
+export interface Config extends StaticFilesConfig {
   /** Absolute path of the ini file, when one was given. */
   readonly iniFile: string | undefined;
   readonly section: string;
@@ -81,4 +82,26 @@ export interface Config {
   readonly statsVars: boolean;
   /** Mode of a unix-socket stats address. */
   readonly statsChmod: number;
+}
+
+/** static-map and its family (config/static-options.ts); served by server/static/. */
+export interface StaticFilesConfig {
+  readonly staticMap: readonly StaticMount[];
+  readonly staticMap2: readonly StaticMount[];
+  /** check-static / static-check directories: every GET and HEAD is looked up under them. */
+  readonly staticCheck: readonly string[];
+  readonly staticIndex: readonly string[];
+  readonly staticSafe: readonly string[];
+  readonly staticSkipExt: readonly string[];
+  readonly staticExpires: readonly ExpiresRule[];
+  readonly staticExpiresMtime: readonly ExpiresRule[];
+  readonly staticExpiresUri: readonly ExpiresRule[];
+  readonly staticExpiresUriMtime: readonly ExpiresRule[];
+  readonly staticExpiresPathInfo: readonly ExpiresRule[];
+  readonly staticExpiresPathInfoMtime: readonly ExpiresRule[];
+  /** pattern: a content type (lower case). */
+  readonly staticExpiresType: readonly ExpiresRule[];
+  readonly staticExpiresTypeMtime: readonly ExpiresRule[];
+  /** Accepted for uwsgi.ini compatibility; nothing to offload (see its help). */
+  readonly offloadThreads: number;
 }

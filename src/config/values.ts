@@ -7,6 +7,7 @@ import type { OptionSpec } from './options';
 import { parseAddress } from './address';
 import { parseModule } from './app-target';
 import type { ErrorCode } from '../shared/errors';
+import { parseExpires, parseExpiresType, parseMount } from './static-values';
 import { resolveGroup, resolveOwner, resolveUser, systemAccounts } from './user-lookup';
 
 /** A problem may name its own error code; E_CONFIG_BAD_VALUE otherwise. */
@@ -32,6 +33,9 @@ export function parseValue(spec: OptionSpec, text: string, ctx: ValueContext): P
     case 'user': return resolveUser(text, systemAccounts());
     case 'group': return resolveGroup(text, systemAccounts());
     case 'owner': return resolveOwner(text, systemAccounts());
+    case 'mount': return parseMount(text, ctx);
+    case 'expires': return parseExpires(text);
+    case 'expires-type': return parseExpiresType(text);
   }
 }
 
