@@ -35,7 +35,12 @@ describe('config/options (the table)', () => {
     }
   });
   it('only repeatable options are lists; min ≤ max', () => {
-    expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members(['socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload']);
+    expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members([
+      'socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload',
+      'static-map', 'static-map2', 'static-check', 'static-index', 'static-safe', 'static-skip-ext',
+      'static-expires', 'static-expires-mtime', 'static-expires-uri', 'static-expires-uri-mtime',
+      'static-expires-path-info', 'static-expires-path-info-mtime', 'static-expires-type', 'static-expires-type-mtime',
+    ]);
     for (const o of optionTable) if (o.min !== undefined && o.max !== undefined) expect(o.min).to.be.at.most(o.max);
   });
   it('every Config field set from the table is set by one row only', () => {
