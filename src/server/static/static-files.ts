@@ -124,7 +124,9 @@ export class StaticFiles {
   private async inside(candidate: string, top: string): Promise<string | undefined> {
     let real: string;
     try {
-      real = await realpath(candidate);
+      // On the event loop, as uWSGI does: realpath(3) of a cached path is a few readlinks, far
+      // cheaper than a hop to libuv's thread pool and back (futex wake-ups on both sides).
+      real = fs.realpathSync.native(candidate);
     } catch {
       return undefined;
     }
