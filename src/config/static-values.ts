@@ -6,20 +6,7 @@
  */
 import path from 'node:path';
 import type { Parsed, ValueContext } from './values';
-
-/** static-map / static-map2: requests whose PATH_INFO starts with `mount` are looked up under `dir`. */
-export interface StaticMount {
-  readonly mount: string;
-  /** Absolute; a file as well as a directory (uWSGI serves that one file for the whole mount). */
-  readonly dir: string;
-}
-
-/** static-expires*: Expires = now (or the file's mtime) + seconds, for what `pattern` matches. */
-export interface ExpiresRule {
-  /** A JavaScript regular expression (uWSGI's are PCRE; the common forms mean the same). */
-  readonly pattern: string;
-  readonly seconds: number;
-}
+import type { ExpiresRule, StaticMount } from '../shared/config';
 
 export function parseMount(text: string, ctx: ValueContext): Parsed<StaticMount> {
   const eq = text.indexOf('=');

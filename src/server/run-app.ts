@@ -14,6 +14,7 @@ import type { ServeContext } from './context';
 import type { RequestLogFields } from '../shared/log-format';
 import { kPacket, type WithPacket } from './node-request';
 import type { StaticFiles } from './static/static-files';
+import { sentHead } from '../shared/node-internals';
 
 const kStart = Symbol('tsuwsgi.start');
 const kCtx = Symbol('tsuwsgi.ctx');
@@ -115,7 +116,7 @@ function wanted(ctx: ServeContext, status: number, micros: number): boolean {
 }
 
 function logFields(ctx: ServeContext, req: WithPacket, res: ServerResponse, micros: number): RequestLogFields {
-  const head = (res as ServerResponse & { _header?: string | null })._header;
+  const head = sentHead(res);
   const packet = req[kPacket];
   return {
     method: req.method ?? '',

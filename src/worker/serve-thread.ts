@@ -19,7 +19,7 @@ import { BEAT_MS } from './scoreboard/layout';
 import type { RowWriter } from './scoreboard/row-writer';
 import { Scoreboard } from './scoreboard/scoreboard';
 import { StaticFiles } from '../server/static/static-files';
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 
 export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWriter, askRecycle: AskRecycle): Promise<Listening> {

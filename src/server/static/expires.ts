@@ -4,8 +4,8 @@
  * within each, the `now + seconds` rules before the `mtime + seconds` ones. uWSGI adds one
  * Expires header per kind of rule that matches; a response carries one here, the first match's.
  */
-import type { StaticFilesConfig } from '../../config/types';
-import type { ExpiresRule } from '../../config/static-values';
+import type { StaticFilesConfig } from '../../shared/config';
+import type { ExpiresRule } from '../../shared/config';
 
 interface Rule {
   readonly re: RegExp | undefined;

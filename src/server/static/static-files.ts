@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send, type SendOptions, type SendResult } from '@fastify/send';
-import type { StaticFilesConfig } from '../../config/types';
+import type { StaticFilesConfig } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import { LogRateLimit } from '../../shared/log-rate-limit';
 import { ExpiresRules } from './expires';

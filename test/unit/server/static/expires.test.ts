@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ExpiresRules, type ExpiresSubject } from '../../../../src/server/static/expires';
-import type { StaticFilesConfig } from '../../../../src/config/types';
+import type { StaticFilesConfig } from '../../../../src/shared/config';
 
 const none: StaticFilesConfig = {
   staticMap: [], staticMap2: [], staticCheck: [], staticIndex: [], staticSafe: [], staticSkipExt: [],

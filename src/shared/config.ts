@@ -1,5 +1,4 @@
-/** The frozen, typed configuration every other module reads. Built once by load-config.ts. */
-import type { ExpiresRule, StaticMount } from './static-values';
+/** The frozen, typed configuration every other module reads (a contract: the master sends it to every worker). Built once by config/load-config.ts. */
 
 export type SocketAddress =
   | { readonly kind: 'tcp'; readonly host: string | undefined; readonly port: number; readonly text: string }
@@ -82,6 +81,20 @@ export interface Config extends StaticFilesConfig {
   readonly statsVars: boolean;
   /** Mode of a unix-socket stats address. */
   readonly statsChmod: number;
+}
+
+/** static-map / static-map2: requests whose PATH_INFO starts with `mount` are looked up under `dir`. */
+export interface StaticMount {
+  readonly mount: string;
+  /** Absolute; a file as well as a directory (uWSGI serves that one file for the whole mount). */
+  readonly dir: string;
+}
+
+/** static-expires*: Expires = now (or the file's mtime) + seconds, for what `pattern` matches. */
+export interface ExpiresRule {
+  /** A JavaScript regular expression (uWSGI's are PCRE; the common forms mean the same); a content type for the -type rules. */
+  readonly pattern: string;
+  readonly seconds: number;
 }
 
 /** static-map and its family (config/static-options.ts); served by server/static/. */
