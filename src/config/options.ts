@@ -95,6 +95,86 @@ const rows: OptionSpec[] = [
     help: 'app threads per worker process, each with its own copy of the app',
   },
   {
+    name: 'cheaper', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'cheaper',
+    section: 'Processes', metavar: 'N',
+    help: "adaptive workers (uWSGI's cheaper): keep at least N workers and scale up to processes with the load (0: always processes workers); must be below processes",
+  },
+  {
+    name: 'cheaper-initial', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'cheaperInitial',
+    section: 'Processes', metavar: 'N',
+    help: 'workers started at first (default: cheaper; kept within cheaper..processes)',
+  },
+  {
+    name: 'cheaper-step', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, key: 'cheaperStep',
+    section: 'Processes', metavar: 'N',
+    help: 'workers added at once when the algorithm asks for more',
+  },
+  {
+    name: 'cheaper-overload', aliases: [], kind: 'int', repeatable: false, default: '3', min: 1, key: 'cheaperOverload',
+    section: 'Processes', metavar: 'N',
+    help: 'spare: seconds of every worker busy before adding (and between removals); backlog: the listen queue length above which workers are added (below it, one is removed per second); busyness: the seconds each busyness figure covers',
+  },
+  {
+    name: 'cheaper-algo', aliases: [], kind: 'string', repeatable: false, default: 'spare', key: 'cheaperAlgo',
+    section: 'Processes', metavar: 'NAME',
+    help: 'how the worker count follows the load: spare (add when every worker is busy, remove when idle), backlog (follow the listen queue), busyness (follow the share of time workers are busy), manual (only SIGTTIN/SIGTTOU and fifo +/-)',
+  },
+  {
+    name: 'cheaper-rss-limit-soft', aliases: [], kind: 'size', repeatable: false, default: '0', min: 0, key: 'cheaperRssLimitSoft',
+    section: 'Processes', metavar: 'BYTES',
+    help: "add no worker while the workers' total resident memory is at or above this (0: no limit)",
+  },
+  {
+    name: 'cheaper-rss-limit-hard', aliases: [], kind: 'size', repeatable: false, default: '0', min: 0, key: 'cheaperRssLimitHard',
+    section: 'Processes', metavar: 'BYTES',
+    help: "remove a worker (keeping at least one) while the workers' total resident memory is at or above this; needs cheaper-rss-limit-soft, and must be above it (0: no limit)",
+  },
+  {
+    name: 'cheaper-busyness-max', aliases: [], kind: 'int', repeatable: false, default: '50', min: 0, max: 100, key: 'cheaperBusynessMax',
+    section: 'Processes', metavar: 'PERCENT',
+    help: 'busyness: add workers when the average busyness is above this',
+  },
+  {
+    name: 'cheaper-busyness-min', aliases: [], kind: 'int', repeatable: false, default: '25', min: 0, max: 100, key: 'cheaperBusynessMin',
+    section: 'Processes', metavar: 'PERCENT',
+    help: 'busyness: remove a worker when the average busyness stays below this',
+  },
+  {
+    name: 'cheaper-busyness-multiplier', aliases: [], kind: 'int', repeatable: false, default: '10', min: 1, key: 'cheaperBusynessMultiplier',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: workers must be idle for cheaper-overload x N seconds before one is removed',
+  },
+  {
+    name: 'cheaper-busyness-penalty', aliases: [], kind: 'int', repeatable: false, default: '2', min: 1, key: 'cheaperBusynessPenalty',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: added to the multiplier when a removed worker had to be started again soon after',
+  },
+  {
+    name: 'cheaper-busyness-backlog-alert', aliases: [], kind: 'int', repeatable: false, default: '33', min: 0, key: 'cheaperBusynessBacklogAlert',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: start emergency workers when the listen queue is longer than this',
+  },
+  {
+    name: 'cheaper-busyness-backlog-multiplier', aliases: [], kind: 'int', repeatable: false, default: '3', min: 1, key: 'cheaperBusynessBacklogMultiplier',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: the multiplier while emergency workers run (they are removed sooner)',
+  },
+  {
+    name: 'cheaper-busyness-backlog-step', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, key: 'cheaperBusynessBacklogStep',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: emergency workers started at once',
+  },
+  {
+    name: 'cheaper-busyness-backlog-nonzero', aliases: [], kind: 'int', repeatable: false, default: '60', min: 1, key: 'cheaperBusynessBacklogNonzero',
+    section: 'Processes', metavar: 'SECONDS',
+    help: 'busyness: start an emergency worker when the listen queue has not been empty for this long',
+  },
+  {
+    name: 'cheaper-busyness-verbose', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'cheaperBusynessVerbose',
+    section: 'Processes', metavar: 'BOOL',
+    help: 'busyness: log every figure, not only decisions',
+  },
+  {
     name: 'uid', aliases: [], kind: 'user', repeatable: false, key: 'uid',
     section: 'Processes', metavar: 'USER',
     help: 'run the workers as this user (a name or a number); the master must be root: it binds the sockets, creates its files, then becomes this user too (unless master-as-root)',

@@ -10,8 +10,7 @@ const names = [
   'home', 'virtualenv', 'venv', 'pyhome', 'pythonpath', 'python-path', 'pp', 'wsgi',
   'wsgi-disable-file-wrapper', 'py-call-osafterfork', 'catch-exceptions', 'reload-os-env',
   // process model
-  'lazy-apps', 'lazy', 'thunder-lock', 'cheaper', 'cheaper-algo', 'cheaper-initial', 'cheaper-step',
-  'cheaper-overload', 'cheaper-rss-limit-soft', 'cheaper-rss-limit-hard', 'idle', 'die-on-idle',
+  'lazy-apps', 'lazy', 'thunder-lock', 'cheaper-idle', 'idle', 'die-on-idle',
   'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
   'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
   'no-orphans', 'skip-atexit', 'reload-on-exception', 'emperor', 'daemonize',

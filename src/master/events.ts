@@ -19,6 +19,12 @@ export type MasterEvent =
   | { kind: 'worker-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'worker-recycle'; key: number; pid: number; reason: string; detail: Record<string, number> }
   | { kind: 'worker-report'; key: number; pid: number; rssBytes: number; threads: ThreadReport[] }
+  /** A worker's answer to the cheaper's question (cheaper/cycle.ts). */
+  | { kind: 'worker-load'; key: number; pid: number; round: number; busyMicros: number; busy: boolean }
+  /** Once a second with cheaper on: time for a decision. */
+  | { kind: 'cheaper-cycle' }
+  /** The cheaper's deadline for the answers of the round. */
+  | { kind: 'cheaper-due'; round: number }
   /** The SIGUSR1 report's deadline for the round. */
   | { kind: 'report-due'; round: number }
   /** Something the wanted state holds became due (a respawn, a recycle, a mercy deadline). */

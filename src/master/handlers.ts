@@ -24,6 +24,9 @@ export function eventHandler(ctx: MasterContext): (e: MasterEvent) => void {
     'worker-recycle': (e) => onRecycle(ctx, e),
     'worker-report': (e) => ctx.io.answerReport(e),
     'report-due': (e) => ctx.io.expireReport(e.round),
+    'cheaper-cycle': () => ctx.io.cheaper?.cycle(),
+    'worker-load': (e) => ctx.io.cheaper?.answer(e),
+    'cheaper-due': (e) => ctx.io.cheaper?.expire(e.round),
     // Only wakes the queue: reconcile, which runs after it, finds what became due.
     tick: () => undefined,
   };

@@ -18,6 +18,12 @@ export interface MasterIo {
   startReport(): void;
   answerReport(e: EventOf<'worker-report'>): void;
   expireReport(round: number): void;
+  /** The adaptive worker count (cheaper/cycle.ts); undefined without `cheaper`. */
+  readonly cheaper?: {
+    cycle(): void;
+    answer(e: EventOf<'worker-load'>): void;
+    expire(round: number): void;
+  };
   /** A line for the operator's terminal, besides the log (need-app's load error). */
   stderr(text: string): void;
 }

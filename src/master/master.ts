@@ -39,6 +39,8 @@ import { initialWanted, type Wanted } from './wanted';
 import { WorkerProcesses } from './worker-processes';
 import { WorkerReport } from './worker-report';
 import { WorkerTable, type WorkerRecord } from './worker-table';
+import { CheaperCycle, CYCLE_MS } from './cheaper/cycle';
+import { procMemory } from './stats/proc-memory';
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
 export type ConfigSource = () => Config;
@@ -93,6 +95,7 @@ class Master {
     const ctx: MasterContext = {
       wanted: this.wanted, table: this.table, log: this.log, now: Date.now,
       io: {
+        cheaper: config.cheaper > 0 ? this.cheaperCycle() : undefined,
         reread: reread === undefined ? undefined : () => clampBacklog(reread(), this.log),
         reopenLogs: (source) => reopenLogs(this.wanted.config, this.logs, this.processes.all(), source),
         sendSockets: (key, thread) => this.processes.sendSockets(key, thread),
@@ -103,6 +106,16 @@ class Master {
       },
     };
     this.queue = new EventQueue<MasterEvent>(eventHandler(ctx), () => this.settle(), { kind: 'tick' });
+  }
+
+  private cheaperCycle(): CheaperCycle {
+    return new CheaperCycle({
+      wanted: this.wanted, table: this.table, log: this.log, now: Date.now,
+      ask: (key, round) => this.processes.send(key, { act: 'load', round }),
+      deadline: (ms, round) => this.queue.after(ms, { kind: 'cheaper-due', round }),
+      backlog: () => (this.queueWatch?.latest()?.queues ?? []).reduce((n, q) => n + q.queue, 0),
+      rssBytes: (pid) => procMemory(pid).rssBytes,
+    });
   }
 
   /** Before any worker exists, so a stats address that cannot be bound stops the start. */
@@ -119,11 +132,22 @@ class Master {
 
   /** The worker records as the stats service reads them. */
   private workersForStats(): StatsWorkerRecord[] {
-    return this.table.all().map((w) => ({
+    const slots: StatsWorkerRecord[] = this.table.all().map((w) => ({
       key: w.key, id: w.id, role: w.role, ready: w.ready, pid: w.pid ?? 0, spawnedAt: w.spawnedAt,
       spawns: this.table.spawnsById.get(w.id) ?? 0, harakiriKills: this.table.harakiriKillsById.get(w.id) ?? 0,
       send: (m) => this.processes.send(w.key, m),
     }));
+    // As uWSGI lists them: every id up to processes, the ones the cheaper left empty with pid 0
+    // (status "cheap"). Keys below 0 are never a record's.
+    const config = this.wanted.config;
+    for (let id = this.wanted.workers + 1; config.cheaper > 0 && id <= config.processes; id++) {
+      if (slots.some((s) => s.id === id)) continue;
+      slots.push({
+        key: -id, id, role: 'active', ready: false, pid: 0, spawnedAt: 0, spawns: this.table.spawnsById.get(id) ?? 0,
+        harakiriKills: this.table.harakiriKillsById.get(id) ?? 0, send: () => false,
+      });
+    }
+    return slots;
   }
 
   start(): void {
@@ -132,6 +156,7 @@ class Master {
       this.log.info({ event: 'bound', proto: s.proto, address: s.name, fd: s.fd, inherited: s.inherited === true }, `${s.proto} socket ${s.inherited ? 'inherited (LISTEN_FDS) at' : 'bound to'} ${s.name}`);
     }
     for (const sig of HANDLED_SIGNALS) process.on(sig, () => this.queue.post({ kind: 'signal', name: sig }));
+    if (config.cheaper > 0) this.stopWatching.push(this.everySecond());
     // The FIFO before the pidfile: a FIFO another master reads stops the start before its
     // pidfile is overwritten.
     if (config.masterFifo !== undefined) {
@@ -144,9 +169,18 @@ class Master {
       watchTouchFiles(config.touchReload, (f) => this.queue.post({ kind: 'command', command: 'r', source: `touch-reload ${f}` })),
       watchTouchFiles(config.touchChainReload, (f) => this.queue.post({ kind: 'command', command: 'c', source: `touch-chain-reload ${f}` })),
     );
-    this.log.info({ event: 'starting', processes: config.processes, threads: config.threads }, `starting ${config.processes} worker(s) x ${config.threads} thread(s)`);
+    const workers = this.wanted.workers;
+    const adaptive = config.cheaper > 0 ? ` (cheaper: ${config.cheaper}..${config.processes}, algo ${config.cheaperAlgo})` : '';
+    this.log.info({ event: 'starting', processes: workers, threads: config.threads, ...(config.cheaper > 0 ? { cheaper: config.cheaper, max: config.processes, algo: config.cheaperAlgo } : {}) }, `starting ${workers} worker(s) x ${config.threads} thread(s)${adaptive}`);
     // The first reconcile starts the workers.
     this.settle();
+  }
+
+  /** The cheaper's clock: one `cheaper-cycle` event a second (unref'd, as uWSGI's master cycle). */
+  private everySecond(): () => void {
+    const timer = setInterval(() => this.queue.post({ kind: 'cheaper-cycle' }), CYCLE_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** After every event: converge, then sleep until the next deadline. */

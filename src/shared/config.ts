@@ -14,6 +14,23 @@ export interface Config extends StaticFilesConfig {
   readonly socket: readonly SocketAddress[];
   readonly httpSocket: readonly SocketAddress[];
   readonly processes: number;
+  /** Adaptive workers (uWSGI's cheaper): the minimum kept; 0 = always `processes`. master/cheaper/. */
+  readonly cheaper: number;
+  readonly cheaperInitial: number;
+  readonly cheaperStep: number;
+  readonly cheaperOverload: number;
+  readonly cheaperAlgo: string;
+  readonly cheaperRssLimitSoft: number;
+  readonly cheaperRssLimitHard: number;
+  readonly cheaperBusynessMax: number;
+  readonly cheaperBusynessMin: number;
+  readonly cheaperBusynessMultiplier: number;
+  readonly cheaperBusynessPenalty: number;
+  readonly cheaperBusynessBacklogAlert: number;
+  readonly cheaperBusynessBacklogMultiplier: number;
+  readonly cheaperBusynessBacklogStep: number;
+  readonly cheaperBusynessBacklogNonzero: number;
+  readonly cheaperBusynessVerbose: boolean;
   readonly threads: number;
   readonly master: boolean;
   /** Absolute path of the app module (from wsgi-file, file or the path part of module). */

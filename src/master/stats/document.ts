@@ -102,7 +102,7 @@ function workerStats(w: WorkerView, cwd: string): StatsWorker {
   };
 }
 
-function statusOf(w: WorkerView): WorkerStatus {
+export function statusOf(w: WorkerView): WorkerStatus {
   if (w.pid === 0) return 'cheap';
   if (w.role === 'retiring') return 'pause';
   // A worker that cannot answer a message within the wait is running synchronous code: busy.

@@ -42,7 +42,7 @@ describe('master/converge: actions into state, passes until settled', () => {
     add(table, { id: 2, generation: 0, role: 'active' });
     add(table, { id: 1, generation: 1, role: 'pending' });
     w.generation = 1;
-    w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config };
+    w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config, previousWorkers: w.workers };
     const done: string[] = [];
     const wake = converge(w, table, NOW, (a, r) => done.push(describeAction(a, r)));
     expect(done).to.deep.equal(['promote 1 g1', 'retire 1 g0', 'spawn 2 g1 pending']);

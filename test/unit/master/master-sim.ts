@@ -18,7 +18,7 @@ export type Line = Record<string, unknown> & { level: string; msg: string };
 
 export function testConfig(over: Partial<Config> = {}): Config {
   return Object.freeze({
-    processes: 2, threads: 1, workerReloadMercy: 60, needApp: true, harakiri: 0, logReopen: false, ...over,
+    processes: 2, threads: 1, workerReloadMercy: 60, needApp: true, harakiri: 0, logReopen: false, cheaper: 0, ...over,
   }) as unknown as Config;
 }
 

@@ -122,7 +122,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       s.w.everReady = true;
       for (let id = 1; id <= processes; id++) add(s.table, { id, generation: 0, role: 'active' });
       s.w.generation = 1;
-      s.w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: s.w.config };
+      s.w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: s.w.config, previousWorkers: s.w.workers };
       return s;
     }
 
@@ -157,7 +157,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       w.everReady = true;
       for (let id = 1; id <= 3; id++) add(table, { id, generation: 0, role: 'active' });
       w.generation = 1;
-      w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config };
+      w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config, previousWorkers: w.workers };
       expect(pass(w, table).actions).to.deep.equal(['spawn 1 g1 pending']);
       const next = add(table, { id: 1, generation: 1, role: 'pending' }, { ready: false });
       expect(pass(w, table).actions).to.deep.equal([]);
@@ -187,6 +187,29 @@ describe('master/reconcile: one pass, as a pure function', () => {
       expect(pass(w, table).actions).to.deep.equal(['promote 1 g0', 'retire 1 g0']);
     });
 
+    it('hands over at once when another worker accepts: retires it, and its successor (new, or promoted) takes the id', () => {
+      const { w, table } = state(2);
+      w.everReady = true;
+      const old = add(table, { id: 1, generation: 0, role: 'active' });
+      add(table, { id: 2, generation: 0, role: 'active' });
+      w.recycles.set(old.key, { pid: old.pid as number, dueAt: NOW });
+      expect(pass(w, table).actions).to.deep.equal(['retire 1 g0', 'spawn 1 g0 active']);
+      add(table, { id: 1, generation: 0, role: 'pending', replaces: old.key }, { ready: false });
+      expect(pass(w, table).actions).to.deep.equal(['retire 1 g0', 'promote 1 g0']);
+    });
+
+    it('serves on while no other worker accepts: siblings starting, draining or waiting for their own successor do not count', () => {
+      const { w, table } = state(3);
+      w.everReady = true;
+      const old = add(table, { id: 1, generation: 0, role: 'active' });
+      add(table, { id: 2, generation: 0, role: 'active' }, { ready: false });
+      const third = add(table, { id: 3, generation: 0, role: 'active' });
+      add(table, { id: 3, generation: 0, role: 'active' }, { role: 'retiring' });
+      w.recycles.set(old.key, { pid: old.pid as number, dueAt: NOW });
+      w.recycles.set(third.key, { pid: third.pid as number, dueAt: NOW + 10_000 });
+      expect(pass(w, table).actions).to.deep.equal(['spawn 1 g0 pending (recycle)']);
+    });
+
     it('waits while a reload runs (the reload replaces the worker anyway)', () => {
       const { w, table } = state(1);
       w.everReady = true;
@@ -194,7 +217,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       add(table, { id: 1, generation: 1, role: 'pending' }, { ready: false });
       w.recycles.set(old.key, { pid: old.pid as number, dueAt: NOW });
       w.generation = 1;
-      w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: w.config };
+      w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: w.config, previousWorkers: w.workers };
       expect(pass(w, table).actions).to.deep.equal([]);
     });
   });
