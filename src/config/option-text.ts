@@ -14,6 +14,7 @@ export const KIND_TEXT: Record<OptionKind, string> = {
   user: 'a user name from /etc/passwd, or a numeric uid used as is',
   group: 'a group name from /etc/group, or a numeric gid used as is',
   owner: 'USER or USER:GROUP, each a name (from /etc/passwd, /etc/group) or a number',
+  cron: 'five schedule fields, then a shell command; each field -1 or * (every), -N (values divisible by N, uWSGI), */N, A, A-B, A-B/N or a comma list; weekday 0-7 (0 and 7 are Sunday)',
 };
 
 /** `int 1..256`, `bool`, `address, repeatable`. */

@@ -1,4 +1,12 @@
 /** The frozen, typed configuration every other module reads. Built once by load-config.ts. */
+import type { AppTarget } from './app-target';
+
+/** A `cron =` line, as written (the master parses the schedule again: a Config is plain data). */
+export interface CronLine {
+  /** The five fields. */
+  readonly schedule: string;
+  readonly command: string;
+}
 
 export type SocketAddress =
   | { readonly kind: 'tcp'; readonly host: string | undefined; readonly port: number; readonly text: string }
@@ -81,4 +89,11 @@ export interface Config {
   readonly statsVars: boolean;
   /** Mode of a unix-socket stats address. */
   readonly statsChmod: number;
+  /** One mule per entry, mule id = index + 1. */
+  readonly mules: readonly AppTarget[];
+  /** Bytes of a mule message's JSON text. */
+  readonly muleMsgSize: number;
+  /** Messages held by the master per mule. */
+  readonly muleQueue: number;
+  readonly cron: readonly CronLine[];
 }

@@ -12,10 +12,10 @@ const names = [
   // process model
   'lazy-apps', 'lazy', 'thunder-lock', 'cheaper', 'cheaper-algo', 'cheaper-initial', 'cheaper-step',
   'cheaper-overload', 'cheaper-rss-limit-soft', 'cheaper-rss-limit-hard', 'idle', 'die-on-idle',
-  'offload-threads', 'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
+  'offload-threads', 'async', 'ugreen', 'gevent', 'cpu-affinity', 'mules', 'spooler',
   'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
   'no-orphans', 'skip-atexit', 'reload-on-exception', 'emperor', 'daemonize',
-  'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'cron', 'unique-cron', 'hook-master-start',
+  'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'unique-cron', 'hook-master-start',
   'hook-pre-app', 'exec-pre-app', 'exec-as-root',
   // recycling and timeouts
   'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',

@@ -7,6 +7,8 @@ import type { OptionSpec } from './options';
 import { parseAddress } from './address';
 import { parseModule } from './app-target';
 import type { ErrorCode } from '../shared/errors';
+import { parseCronLine } from '../shared/cron/schedule';
+import type { CronLine } from './types';
 import { resolveGroup, resolveOwner, resolveUser, systemAccounts } from './user-lookup';
 
 /** A problem may name its own error code; E_CONFIG_BAD_VALUE otherwise. */
@@ -32,6 +34,7 @@ export function parseValue(spec: OptionSpec, text: string, ctx: ValueContext): P
     case 'user': return resolveUser(text, systemAccounts());
     case 'group': return resolveGroup(text, systemAccounts());
     case 'owner': return resolveOwner(text, systemAccounts());
+    case 'cron': return parseCron(text);
   }
 }
 
@@ -78,4 +81,11 @@ export function parseEnv(text: string): Parsed<readonly [string, string]> {
   const eq = text.indexOf('=');
   if (eq <= 0) return { problem: 'expected KEY=VALUE' };
   return { value: Object.freeze([text.slice(0, eq), text.slice(eq + 1)] as const) };
+}
+
+/** `MIN HOUR DAY MONTH WEEKDAY COMMAND`, kept as text once the schedule is known to be valid. */
+export function parseCron(text: string): Parsed<CronLine> {
+  const p = parseCronLine(text);
+  if ('problem' in p) return p;
+  return { value: Object.freeze({ schedule: p.schedule.text, command: p.command }) };
 }

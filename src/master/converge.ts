@@ -8,9 +8,16 @@
 import { reconcile, type Action } from './reconcile';
 import type { Wanted } from './wanted';
 import type { WorkerRecord, WorkerTable } from './worker-table';
+import { applyCompanionAction, isCompanionAction, noCompanions, type Companions } from './companions';
+import type { MuleRecord } from './mules/mule-table';
+import type { CronJob } from './cron/cron-table';
+
+/** What an action was done to: a worker, a mule or a cron job (or nothing: an announcement). */
+export type Acted = WorkerRecord | MuleRecord | CronJob | undefined;
 
 /** Returns the record acted on (a new one for a spawn). */
-export function applyAction(w: Wanted, table: WorkerTable, a: Action, now: number): WorkerRecord | undefined {
+export function applyAction(w: Wanted, table: WorkerTable, a: Action, now: number, others: Companions = noCompanions()): Acted {
+  if (isCompanionAction(a)) return applyCompanionAction(others, a, now);
   if (a.do === 'spawn') {
     return started(table.add({ id: a.id, generation: a.generation, role: a.role, replaces: a.replaces, quickDeaths: a.quickDeaths }), w, now);
   }
@@ -57,17 +64,17 @@ function forgetPlans(w: Wanted, r: WorkerRecord): WorkerRecord {
 }
 
 /** Performs an action's process side (the shell), right after its state change. */
-export type Perform = (a: Action, r: WorkerRecord | undefined) => void;
+export type Perform = (a: Action, r: Acted) => void;
 
 const MAX_PASSES = 100;
 
 /** Reconciles until a pass has nothing to do; returns when to wake up next. */
-export function converge(w: Wanted, table: WorkerTable, now: number, perform: Perform): number | undefined {
+export function converge(w: Wanted, table: WorkerTable, now: number, perform: Perform, others: Companions = noCompanions()): number | undefined {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const { actions, wakeAt } = reconcile(w, table, now);
+    const { actions, wakeAt } = reconcile(w, table, now, others);
     if (actions.length === 0) return wakeAt;
     for (const a of actions) {
-      perform(a, applyAction(w, table, a, now));
+      perform(a, applyAction(w, table, a, now, others));
       if (a.do === 'exit') return undefined;
     }
   }

@@ -1,5 +1,8 @@
 import type { ThreadReport } from '../shared/ipc';
 
+/** Who called mules.send: an app thread of a worker, or a mule (by record key). */
+export type MuleMessageFrom = { readonly worker: number; readonly thread: number } | { readonly mule: number };
+
 /**
  * Everything that can happen to the master, as plain events on one queue; timers post events
  * too. Worker events name the worker record's `key` (unique for the master's life), not its id.
@@ -21,7 +24,19 @@ export type MasterEvent =
   | { kind: 'worker-report'; key: number; pid: number; rssBytes: number; threads: ThreadReport[] }
   /** The SIGUSR1 report's deadline for the round. */
   | { kind: 'report-due'; round: number }
-  /** Something the wanted state holds became due (a respawn, a recycle, a mercy deadline). */
+  /** mules.send: a message for mule `mule` (its JSON text), to hold and to answer. */
+  | { kind: 'mule-msg'; from: MuleMessageFrom; pid: number; seq: number; mule: number; payload: string }
+  | { kind: 'mule-ready'; key: number; pid: number }
+  /** The mule handled the oldest message it holds. */
+  | { kind: 'mule-done'; key: number; pid: number }
+  | { kind: 'mule-load-failed'; key: number; pid: number; message: string }
+  | { kind: 'mule-bad-message'; key: number; pid: number; why: string }
+  | { kind: 'mule-spawn-failed'; key: number; code: string; message: string }
+  | { kind: 'mule-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  /** A cron run ended (`pid`: its process group). */
+  | { kind: 'cron-exit'; job: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'cron-spawn-failed'; job: number; code: string; message: string }
+  /** Something the wanted state holds became due (a respawn, a recycle, a mercy deadline, a cron time). */
   | { kind: 'tick' };
 
 export type EventKind = MasterEvent['kind'];

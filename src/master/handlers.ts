@@ -5,10 +5,13 @@
 import type { EventKind, EventOf, MasterEvent } from './events';
 import type { MasterContext } from './master-context';
 import { handleCommand, handleSignal } from './commands';
+import { muleFaultLogs, onMuleBadMessage, onMuleDone, onMuleExit, onMuleLoadFailed, onMuleMessage, onMuleReady, onMuleSpawnFailed } from './mules/mule-handlers';
+import { onCronExit, onCronSpawnFailed } from './cron/cron-handlers';
 import { faultLogs, onAppFailed, onBadMessage, onChannelError, onRecycle, onSpawnFailed, onWorkerExit, onWorkerReady } from './worker-handlers';
 
 export function eventHandler(ctx: MasterContext): (e: MasterEvent) => void {
   const faults = faultLogs();
+  const muleFaults = muleFaultLogs();
   const handlers: { [K in EventKind]: (e: EventOf<K>) => void } = {
     signal: (e) => handleSignal(ctx, e.name),
     command: (e) => handleCommand(ctx, e.command, e.source),
@@ -24,6 +27,15 @@ export function eventHandler(ctx: MasterContext): (e: MasterEvent) => void {
     'worker-recycle': (e) => onRecycle(ctx, e),
     'worker-report': (e) => ctx.io.answerReport(e),
     'report-due': (e) => ctx.io.expireReport(e.round),
+    'mule-msg': (e) => onMuleMessage(ctx, muleFaults, e),
+    'mule-ready': (e) => onMuleReady(ctx, muleFaults, e),
+    'mule-done': (e) => onMuleDone(ctx, muleFaults, e),
+    'mule-load-failed': (e) => onMuleLoadFailed(ctx, e),
+    'mule-bad-message': (e) => onMuleBadMessage(ctx, muleFaults, e),
+    'mule-spawn-failed': (e) => onMuleSpawnFailed(ctx, e),
+    'mule-exit': (e) => onMuleExit(ctx, e),
+    'cron-exit': (e) => onCronExit(ctx, e),
+    'cron-spawn-failed': (e) => onCronSpawnFailed(ctx, e),
     // Only wakes the queue: reconcile, which runs after it, finds what became due.
     tick: () => undefined,
   };

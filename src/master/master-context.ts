@@ -5,7 +5,9 @@
  */
 import type { Config } from '../config/types';
 import type { Logger } from '../shared/logger';
-import type { EventOf } from './events';
+import type { EventOf, MuleMessageFrom } from './events';
+import type { Companions } from './companions';
+import type { MuleAck } from '../shared/mules/ipc';
 import type { Wanted } from './wanted';
 import type { WorkerTable } from './worker-table';
 
@@ -20,11 +22,15 @@ export interface MasterIo {
   expireReport(round: number): void;
   /** A line for the operator's terminal, besides the log (need-app's load error). */
   stderr(text: string): void;
+  /** The answer to a mules.send, to the app thread or mule that called it. */
+  answerMule(to: MuleMessageFrom, ack: MuleAck): void;
 }
 
 export interface MasterContext {
   readonly wanted: Wanted;
   readonly table: WorkerTable;
+  /** Mules and cron jobs. */
+  readonly companions: Companions;
   readonly log: Logger;
   readonly io: MasterIo;
   /** The time the event is handled at (Date.now() in the master; set by hand in tests). */

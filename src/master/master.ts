@@ -39,6 +39,16 @@ import { initialWanted, type Wanted } from './wanted';
 import { WorkerProcesses } from './worker-processes';
 import { WorkerReport } from './worker-report';
 import { WorkerTable, type WorkerRecord } from './worker-table';
+import { isCompanionAction, type CompanionAction, type Companions } from './companions';
+import type { Acted } from './converge';
+import type { MuleMessageFrom } from './events';
+import type { MuleAck } from '../shared/mules/ipc';
+import { MuleTable, type MuleRecord } from './mules/mule-table';
+import { MuleProcesses } from './mules/mule-processes';
+import { CronTable, type CronJob } from './cron/cron-table';
+import { CronRunner } from './cron/cron-runner';
+import { cronClock, TEST_CLOCK_ENV } from '../shared/cron/clock';
+import { reportCompanions } from './companion-report';
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
 export type ConfigSource = () => Config;
@@ -71,6 +81,9 @@ class Master {
   private readonly queue: EventQueue<MasterEvent>;
   private readonly processes: WorkerProcesses;
   private readonly report: WorkerReport;
+  private readonly companions: Companions;
+  private readonly mules: MuleProcesses;
+  private readonly cron: CronRunner;
   private readonly log: Logger;
   private fifo: MasterFifo | undefined;
   private readonly stopWatching: (() => void)[] = [];
@@ -90,19 +103,38 @@ class Master {
     const post = (e: MasterEvent): void => this.queue.post(e);
     this.processes = new WorkerProcesses(sockets, this.log, post, (k, p, round, cores) => this.stats?.onReply(k, p, round, cores));
     this.report = new WorkerReport(this.table, this.log, (key) => this.processes.send(key, { act: 'report' }), (ms, round) => this.queue.after(ms, { kind: 'report-due', round }));
+    this.companions = { mules: new MuleTable(), crons: new CronTable(config.cron, this.testableClock(), Date.now()) };
+    this.mules = new MuleProcesses(this.log, post);
+    this.cron = new CronRunner(this.log, post);
     const ctx: MasterContext = {
-      wanted: this.wanted, table: this.table, log: this.log, now: Date.now,
+      wanted: this.wanted, table: this.table, companions: this.companions, log: this.log, now: Date.now,
       io: {
         reread: reread === undefined ? undefined : () => clampBacklog(reread(), this.log),
-        reopenLogs: (source) => reopenLogs(this.wanted.config, this.logs, this.processes.all(), source),
+        reopenLogs: (source) => reopenLogs(this.wanted.config, this.logs, [...this.processes.all(), ...this.mules.all()], source),
         sendSockets: (key, thread) => this.processes.sendSockets(key, thread),
-        startReport: () => this.report.start(),
+        startReport: () => {
+          this.report.start();
+          reportCompanions(this.companions, this.log, Date.now());
+        },
         answerReport: (e) => this.report.answer(e),
         expireReport: (round) => this.report.expire(round),
         stderr: (text) => process.stderr.write(text),
+        answerMule: (to, ack) => this.answerMule(to, ack),
       },
     };
     this.queue = new EventQueue<MasterEvent>(eventHandler(ctx), () => this.settle(), { kind: 'tick' });
+  }
+
+  /** The wall clock, or a faster one a test asked for (shared/cron/clock.ts), said so once. */
+  private testableClock(): ReturnType<typeof cronClock> {
+    const clock = cronClock();
+    if (clock.scale !== 1) this.log.warn({ event: 'test-clock', scale: clock.scale }, `${TEST_CLOCK_ENV} is set: cron schedules run ${clock.scale} times faster`);
+    return clock;
+  }
+
+  private answerMule(to: MuleMessageFrom, ack: MuleAck): void {
+    if ('worker' in to) this.processes.send(to.worker, { act: 'mule-ack', thread: to.thread, ...ack });
+    else this.mules.send(to.mule, { act: 'mule-ack', ...ack });
   }
 
   /** Before any worker exists, so a stats address that cannot be bound stops the start. */
@@ -151,10 +183,12 @@ class Master {
 
   /** After every event: converge, then sleep until the next deadline. */
   private settle(): void {
-    this.queue.wakeAt(converge(this.wanted, this.table, Date.now(), (a, r) => this.perform(a, r)));
+    this.queue.wakeAt(converge(this.wanted, this.table, Date.now(), (a, r) => this.perform(a, r), this.companions));
   }
 
-  private perform(a: Action, r: WorkerRecord | undefined): void {
+  private perform(a: Action, acted: Acted): void {
+    if (isCompanionAction(a)) return this.performCompanion(a, acted as MuleRecord | CronJob | undefined);
+    const r = acted as WorkerRecord | undefined;
     switch (a.do) {
       case 'spawn':
       case 'respawn':
@@ -177,8 +211,14 @@ class Master {
       case 'reload-finished':
         return this.announce(a);
       case 'exit':
+        this.dropUndelivered();
         return finish(this.owned(), this.wanted.exitCode);
     }
+  }
+
+  private performCompanion(a: CompanionAction, r: MuleRecord | CronJob | undefined): void {
+    if (a.do.startsWith('mule-')) this.mules.perform(a as Extract<CompanionAction, { do: `mule-${string}` }>, r as MuleRecord | undefined, this.wanted.config, this.companions.mules);
+    else this.cron.perform(a as Extract<CompanionAction, { do: `cron-${string}` }>, r as CronJob | undefined, this.wanted.config);
   }
 
   private announce(a: Extract<Action, { do: 'announce-ready' | 'reload-switched' | 'reload-finished' }>): void {
@@ -203,9 +243,21 @@ class Master {
     };
   }
 
+  /** Messages still queued for a mule when the master exits are lost: said so, once per mule. */
+  private dropUndelivered(): void {
+    for (const [id, box] of this.companions.mules.allMailboxes()) {
+      const n = box.drop();
+      if (n > 0) this.log.warn({ event: 'mule-messages-dropped', mule: id, messages: n }, `mule ${id}: ${n} message(s) never handled, dropped at exit`);
+    }
+  }
+
   crash(err: unknown): void {
     if (this.crashed) return;
     this.crashed = true;
-    crash(this.owned(), err, () => this.processes.killAll());
+    crash(this.owned(), err, () => {
+      this.processes.killAll();
+      this.mules.killAll();
+      this.cron.killAll(this.companions.crons.jobs);
+    });
   }
 }

@@ -18,9 +18,14 @@
  * 8. A recycle starts its successor when due.
  * With nothing else to do: "ready" once every id has an accepting worker, and a reload is
  * finished once no old, pending or retiring worker is left.
+ * Then the mules' and the cron jobs' parts (mules/mule-reconcile.ts, cron/cron-reconcile.ts);
+ * a stopping master exits once workers, mules and cron runs are all gone.
  */
 import type { WorkerRecord, WorkerTable } from './worker-table';
 import { wantedCount, type ReloadPlan, type Wanted } from './wanted';
+import { companionsGone, noCompanions, type CompanionAction, type Companions } from './companions';
+import { reconcileMules } from './mules/mule-reconcile';
+import { reconcileCron } from './cron/cron-reconcile';
 
 export type Action =
   | { readonly do: 'spawn'; readonly id: number; readonly role: 'active' | 'pending'; readonly generation: number; readonly replaces?: number; readonly quickDeaths?: number }
@@ -35,8 +40,9 @@ export type Action =
   | { readonly do: 'announce-ready' }
   | { readonly do: 'reload-switched'; readonly reload: ReloadPlan }
   | { readonly do: 'reload-finished'; readonly reload: ReloadPlan }
-  /** Every worker is gone and the master is stopping: exit. */
-  | { readonly do: 'exit' };
+  /** Every worker, mule and cron run is gone and the master is stopping: exit. */
+  | { readonly do: 'exit' }
+  | CompanionAction;
 
 export interface Decision {
   readonly actions: readonly Action[];
@@ -74,7 +80,7 @@ class Pass {
   }
 }
 
-export function reconcile(w: Wanted, table: WorkerTable, now: number): Decision {
+export function reconcile(w: Wanted, table: WorkerTable, now: number, others: Companions = noCompanions()): Decision {
   const pass = new Pass(now);
   const records = table.all();
   const mercyMs = w.config.workerReloadMercy * 1000;
@@ -92,7 +98,10 @@ export function reconcile(w: Wanted, table: WorkerTable, now: number): Decision 
   } else {
     keepRunning(w, records, pass, mercyMs);
   }
-  if (w.phase !== 'running' && records.length === 0) pass.act({ do: 'exit' });
+  const due = (at: number): boolean => pass.due(at);
+  for (const a of reconcileMules(w, others.mules, records.length, due)) pass.act(a);
+  for (const a of reconcileCron(w, others.crons, due)) pass.act(a);
+  if (w.phase !== 'running' && records.length === 0 && companionsGone(others)) pass.act({ do: 'exit' });
   return { actions: pass.actions, wakeAt: pass.wakeAt };
 }
 

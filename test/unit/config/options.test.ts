@@ -35,7 +35,7 @@ describe('config/options (the table)', () => {
     }
   });
   it('only repeatable options are lists; min ≤ max', () => {
-    expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members(['socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload']);
+    expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members(['socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload', 'mule', 'cron']);
     for (const o of optionTable) if (o.min !== undefined && o.max !== undefined) expect(o.min).to.be.at.most(o.max);
   });
   it('every Config field set from the table is set by one row only', () => {

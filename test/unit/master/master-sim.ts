@@ -9,16 +9,23 @@ import type { Logger } from '../../../src/shared/logger';
 import type { MasterEvent } from '../../../src/master/events';
 import { eventHandler } from '../../../src/master/handlers';
 import type { MasterContext } from '../../../src/master/master-context';
-import { converge } from '../../../src/master/converge';
+import { converge, type Acted } from '../../../src/master/converge';
 import type { Action } from '../../../src/master/reconcile';
 import { initialWanted, type Wanted } from '../../../src/master/wanted';
 import { WorkerTable, type WorkerRecord } from '../../../src/master/worker-table';
+import type { Companions } from '../../../src/master/companions';
+import type { MuleMessageFrom } from '../../../src/master/events';
+import { MuleTable, type MuleRecord } from '../../../src/master/mules/mule-table';
+import { CronTable, type CronJob } from '../../../src/master/cron/cron-table';
+import { cronClock } from '../../../src/shared/cron/clock';
+import type { MuleAck } from '../../../src/shared/mules/ipc';
 
 export type Line = Record<string, unknown> & { level: string; msg: string };
 
 export function testConfig(over: Partial<Config> = {}): Config {
   return Object.freeze({
-    processes: 2, threads: 1, workerReloadMercy: 60, needApp: true, harakiri: 0, logReopen: false, ...over,
+    processes: 2, threads: 1, workerReloadMercy: 60, needApp: true, harakiri: 0, logReopen: false,
+    mules: [], muleMsgSize: 65536, muleQueue: 1000, cron: [], ...over,
   }) as unknown as Config;
 }
 
@@ -30,6 +37,11 @@ function captureLogger(lines: Line[]): Logger {
 export class MasterSim {
   readonly wanted: Wanted;
   readonly table = new WorkerTable();
+  readonly companions: Companions;
+  /** Answers to mules.send, as the shell would send them. */
+  readonly muleAnswers: { to: MuleMessageFrom; ack: MuleAck }[] = [];
+  /** Messages handed to mules (mule-deliver), by mule id. */
+  readonly muleSent: { mule: number; payload: string }[] = [];
   readonly lines: Line[] = [];
   /** What reconcile did, one line per action (see `describeAction`). */
   readonly performed: string[] = [];
@@ -47,8 +59,9 @@ export class MasterSim {
 
   constructor(config: Partial<Config> = {}) {
     this.wanted = initialWanted(testConfig(config));
+    this.companions = { mules: new MuleTable(), crons: new CronTable(this.wanted.config.cron, cronClock({}), this.now) };
     const ctx: MasterContext = {
-      wanted: this.wanted, table: this.table, log: captureLogger(this.lines), now: () => this.now,
+      wanted: this.wanted, table: this.table, companions: this.companions, log: captureLogger(this.lines), now: () => this.now,
       io: {
         reread: () => {
           if (this.reread instanceof Error) throw this.reread;
@@ -60,6 +73,7 @@ export class MasterSim {
         answerReport: () => undefined,
         expireReport: () => undefined,
         stderr: (text) => void this.stderr.push(text),
+        answerMule: (to, ack) => void this.muleAnswers.push({ to, ack }),
       },
     };
     this.handle = eventHandler(ctx);
@@ -153,12 +167,26 @@ export class MasterSim {
   }
 
   private settle(): void {
-    this.wakeAt = converge(this.wanted, this.table, this.now, (a, r) => this.perform(a, r));
+    this.wakeAt = converge(this.wanted, this.table, this.now, (a, r) => this.perform(a, r), this.companions);
   }
 
-  private perform(a: Action, r: WorkerRecord | undefined): void {
-    this.performed.push(describeAction(a, r));
+  private perform(a: Action, acted: Acted): void {
+    this.performed.push(describeAction(a, acted));
     if (a.do === 'exit') this.exited = true;
+    if (a.do === 'mule-spawn' || a.do === 'mule-respawn') {
+      (acted as MuleRecord).pid = ++this.nextPid;
+      return;
+    }
+    if (a.do === 'mule-deliver') {
+      const m = acted as MuleRecord;
+      for (const payload of m.outbox.splice(0)) this.muleSent.push({ mule: m.id, payload });
+      return;
+    }
+    if (a.do === 'cron-run') {
+      (acted as CronJob).pid = ++this.nextPid;
+      return;
+    }
+    const r = acted as WorkerRecord | undefined;
     if ((a.do !== 'spawn' && a.do !== 'respawn') || r === undefined) return;
     if (this.forkFails) {
       this.queue.push({ kind: 'worker-spawn-failed', key: r.key, code: 'ENOENT', message: 'chdir /srv/app does not exist' });
@@ -169,10 +197,17 @@ export class MasterSim {
   }
 }
 
-/** One action as a test reads it: what, to which worker id (and generation). */
-export function describeAction(a: Action, r: WorkerRecord | undefined): string {
-  const who = r === undefined ? '?' : `${r.id} g${r.generation}`;
+/** One action as a test reads it: what, to which worker, mule or cron job id (and generation). */
+export function describeAction(a: Action, acted: Acted): string {
+  const r = acted as { id: number; generation?: number } | undefined;
+  const who = r === undefined ? '?' : r.generation !== undefined ? `${r.id} g${r.generation}` : `${r.id}`;
   switch (a.do) {
+    case 'mule-spawn':
+      return `mule-spawn ${a.id} g${a.generation}`;
+    case 'mule-kill':
+      return `mule-kill ${who} (${a.why})`;
+    case 'mule-deliver':
+      return `mule-deliver ${who} x${a.count}`;
     case 'spawn':
       return `spawn ${a.id} g${a.generation} ${a.role}${a.replaces !== undefined ? ' (recycle)' : ''}`;
     case 'kill':
