@@ -49,6 +49,7 @@ import { CronTable, type CronJob } from './cron/cron-table';
 import { CronRunner } from './cron/cron-runner';
 import { cronClock, TEST_CLOCK_ENV } from '../shared/cron/clock';
 import { reportCompanions } from './companion-report';
+import { companionsView } from './stats/companions-document';
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
 export type ConfigSource = () => Config;
@@ -143,7 +144,7 @@ class Master {
     this.queueWatch = watchListenQueues(this.sockets, config.listen, this.log);
     const address = config.stats;
     if (address === undefined) return;
-    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch);
+    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch, () => companionsView(this.companions, this.wanted.config.mules));
     const onError = (err: Error): void => this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`);
     this.statsServer = await startStatsServer(address, config.statsHttp, this.stats, onError, config.statsChmod);
     this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: config.statsHttp }, `stats server on ${this.statsServer.name}${config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);

@@ -6,6 +6,7 @@
 import type { CoreFigures } from '../../shared/stats-figures';
 import type { SocketProto } from '../../shared/socket-proto';
 import type { Role } from '../worker-table';
+import type { CompanionsView, StatsCron, StatsMule } from './companions-document';
 
 /** One worker slot as the master sees it when it builds a document. */
 export interface WorkerView {
@@ -130,9 +131,15 @@ export interface StatsDocument {
   master_started: number;
   sockets: StatsSocket[];
   workers: StatsWorker[];
+  /** uWSGI's mules array, with tsuwsgi's keys added (companions-document.ts); absent from older servers. */
+  mules?: StatsMule[];
+  /** Not in uWSGI: the cron jobs. */
+  crons?: StatsCron[];
 }
 
-export function buildStatsDocument(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[]): StatsDocument {
+const NONE: CompanionsView = { mules: [], crons: [] };
+
+export function buildStatsDocument(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], companions: CompanionsView = NONE): StatsDocument {
   const out = workers.map((w) => workerStats(w, master.cwd));
   return {
     version: master.version,
@@ -149,6 +156,8 @@ export function buildStatsDocument(master: MasterView, sockets: readonly SocketV
     master_started: Math.floor(master.startedAt / 1000),
     sockets: sockets.map((s) => ({ name: s.name, proto: s.proto, queue: s.queue, max_queue: s.maxQueue, shared: 0, can_offload: 0 })),
     workers: out,
+    mules: companions.mules,
+    crons: companions.crons,
   };
 }
 

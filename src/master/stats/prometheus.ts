@@ -10,12 +10,13 @@
 import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures';
 import type { MasterView, SocketView, WorkerView } from './document';
 import { ROLE_RANK } from '../worker-table';
+import { companionFamilies, type CompanionsView } from './companions-document';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Sample = readonly [labels: string, value: number];
 
-export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[]): string {
+export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], companions: CompanionsView = { mules: [], crons: [] }): string {
   const shown = onePerId(workers);
   const out: string[] = [];
   const family = (name: string, type: 'counter' | 'gauge', help: string, samples: readonly Sample[]): void => {
@@ -47,6 +48,7 @@ export function renderPrometheus(master: MasterView, sockets: readonly SocketVie
   family('tsuwsgi_listen_queue', 'gauge', 'Connections waiting in the socket\'s accept queue.', sockets.map((s): Sample => [socketLabels(s), s.queue]));
   family('tsuwsgi_listen_queue_max', 'gauge', 'Length of the socket\'s accept queue (backlog).', sockets.map((s): Sample => [socketLabels(s), s.maxQueue]));
   family('tsuwsgi_listen_queue_full_total', 'counter', 'Times a socket was seen with a full accept queue.', [['', master.listenQueueErrors]]);
+  companionFamilies(companions, family);
   return `${out.join('\n')}\n`;
 }
 

@@ -19,6 +19,7 @@ import type { QueueWatch } from './queue-watch';
 /** The queue watch samples every second; a sample this old is still current enough. */
 const QUEUE_SAMPLE_MAX_AGE_MS = 1500;
 import type { StatsSource } from './stats-server';
+import type { CompanionsView } from './companions-document';
 
 /** What the service needs of one master slot. */
 export interface StatsSlot {
@@ -37,6 +38,7 @@ interface Views {
   readonly master: MasterView;
   readonly sockets: SocketView[];
   readonly workers: WorkerView[];
+  readonly companions: CompanionsView;
 }
 
 export class StatsService implements StatsSource {
@@ -47,6 +49,8 @@ export class StatsService implements StatsSource {
     private readonly sockets: readonly BoundSocket[],
     private readonly slots: () => StatsSlot[],
     private readonly queueWatch: QueueWatch,
+    /** Mules and cron jobs, read when a document is built. */
+    private readonly companions: () => CompanionsView = () => ({ mules: [], crons: [] }),
   ) {}
 
   onReply(key: number, pid: number, round: number, cores: readonly CoreFigures[]): void {
@@ -55,12 +59,12 @@ export class StatsService implements StatsSource {
 
   async json(): Promise<string> {
     const v = await this.views();
-    return JSON.stringify(buildStatsDocument(v.master, v.sockets, v.workers));
+    return JSON.stringify(buildStatsDocument(v.master, v.sockets, v.workers, v.companions));
   }
 
   async metrics(): Promise<string> {
     const v = await this.views();
-    return renderPrometheus(v.master, v.sockets, v.workers);
+    return renderPrometheus(v.master, v.sockets, v.workers, v.companions);
   }
 
   /** The poller's sample when it is recent: scrapers then cost no extra `ss` run each. */
@@ -94,7 +98,7 @@ export class StatsService implements StatsSource {
       startedAt: Date.now() - process.uptime() * 1000,
       listenQueueErrors: this.queueWatch.fullSamples(),
     };
-    return { master, sockets, workers };
+    return { master, sockets, workers, companions: this.companions() };
   }
 }
 

@@ -142,6 +142,39 @@ export class MasterSim {
     return this.post({ kind: 'worker-recycle', key: r.key, pid: r.pid as number, reason, detail: {} });
   }
 
+  /** The mule record for `id` that is not stopping (or the stopping one, when asked). */
+  mule(id: number, retiring = false): MuleRecord {
+    const r = this.companions.mules.all().find((m) => m.id === id && m.retiring === retiring);
+    if (r === undefined) throw new Error(`no ${retiring ? 'retiring ' : ''}mule ${id}: ${JSON.stringify(this.companions.mules.all())}`);
+    return r;
+  }
+
+  muleReady(id: number): string[] {
+    const r = this.mule(id);
+    return this.post({ kind: 'mule-ready', key: r.key, pid: r.pid as number });
+  }
+
+  muleDone(id: number): string[] {
+    const r = this.mule(id);
+    return this.post({ kind: 'mule-done', key: r.key, pid: r.pid as number });
+  }
+
+  muleExit(r: MuleRecord, code: number | null = 1, signal: NodeJS.Signals | null = null): string[] {
+    return this.post({ kind: 'mule-exit', key: r.key, pid: r.pid as number, code, signal });
+  }
+
+  /** mules.send from the first worker with a process (thread 0), with `seq`; the answer lands in muleAnswers. */
+  sendToMule(mule: number, payload: string, seq = 1): string[] {
+    const w = this.table.all().find((r) => r.pid !== undefined);
+    if (w === undefined) throw new Error('no worker process to send from');
+    return this.post({ kind: 'mule-msg', from: { worker: w.key, thread: 0 }, pid: w.pid as number, seq, mule, payload });
+  }
+
+  cronExit(id: number, code: number | null = 0, signal: NodeJS.Signals | null = null): string[] {
+    const j = this.companions.crons.get(id) as CronJob;
+    return this.post({ kind: 'cron-exit', job: id, pid: j.pid as number, code, signal });
+  }
+
   /** The record for worker `id` in `role` (the first, by generation). */
   worker(id: number, role: WorkerRecord['role'] = 'active'): WorkerRecord {
     const r = this.table.all().find((w) => w.id === id && w.role === role);
@@ -200,7 +233,8 @@ export class MasterSim {
 /** One action as a test reads it: what, to which worker, mule or cron job id (and generation). */
 export function describeAction(a: Action, acted: Acted): string {
   const r = acted as { id: number; generation?: number } | undefined;
-  const who = r === undefined ? '?' : r.generation !== undefined ? `${r.id} g${r.generation}` : `${r.id}`;
+  // Mules and cron jobs by id alone; workers by id and generation.
+  const who = r === undefined ? '?' : r.generation !== undefined && !a.do.startsWith('mule-') ? `${r.id} g${r.generation}` : `${r.id}`;
   switch (a.do) {
     case 'mule-spawn':
       return `mule-spawn ${a.id} g${a.generation}`;
