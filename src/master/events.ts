@@ -27,7 +27,9 @@ export type MasterEvent =
   /** mules.send: a message for mule `mule` (its JSON text), to hold and to answer. */
   | { kind: 'mule-msg'; from: MuleMessageFrom; pid: number; seq: number; mule: number; payload: string }
   | { kind: 'mule-ready'; key: number; pid: number }
-  /** The mule handled the oldest message it holds. */
+  /** The mule started on the oldest message it holds. */
+  | { kind: 'mule-taken'; key: number; pid: number }
+  /** The mule handled the message in hand. */
   | { kind: 'mule-done'; key: number; pid: number }
   | { kind: 'mule-load-failed'; key: number; pid: number; message: string }
   | { kind: 'mule-bad-message'; key: number; pid: number; why: string }

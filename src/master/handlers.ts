@@ -5,7 +5,7 @@
 import type { EventKind, EventOf, MasterEvent } from './events';
 import type { MasterContext } from './master-context';
 import { handleCommand, handleSignal } from './commands';
-import { muleFaultLogs, onMuleBadMessage, onMuleDone, onMuleExit, onMuleLoadFailed, onMuleMessage, onMuleReady, onMuleSpawnFailed } from './mules/mule-handlers';
+import { muleFaultLogs, onMuleBadMessage, onMuleDone, onMuleTaken, onMuleExit, onMuleLoadFailed, onMuleMessage, onMuleReady, onMuleSpawnFailed } from './mules/mule-handlers';
 import { onCronExit, onCronSpawnFailed } from './cron/cron-handlers';
 import { faultLogs, onAppFailed, onBadMessage, onChannelError, onRecycle, onSpawnFailed, onWorkerExit, onWorkerReady } from './worker-handlers';
 
@@ -29,6 +29,7 @@ export function eventHandler(ctx: MasterContext): (e: MasterEvent) => void {
     'report-due': (e) => ctx.io.expireReport(e.round),
     'mule-msg': (e) => onMuleMessage(ctx, muleFaults, e),
     'mule-ready': (e) => onMuleReady(ctx, muleFaults, e),
+    'mule-taken': (e) => onMuleTaken(ctx, muleFaults, e),
     'mule-done': (e) => onMuleDone(ctx, muleFaults, e),
     'mule-load-failed': (e) => onMuleLoadFailed(ctx, e),
     'mule-bad-message': (e) => onMuleBadMessage(ctx, muleFaults, e),

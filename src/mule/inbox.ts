@@ -2,8 +2,9 @@
  * A mule's side of its messages: what the master sent and the mule's code has not taken yet
  * (at most the master's delivery window), handed to the one consumer the code chose, one at a
  * time: an `onMessage` handler (the next message once its promise settles) or the
- * `messages` async iterator (the next message at the next `next()`). Each message handled is
- * reported with `done`, which is the master's cue to send one more.
+ * `messages` async iterator (the next message at the next `next()`). Each message is reported
+ * when taken and when done: the master then knows which one a mule that dies had in hand
+ * (master/mules/mailbox.ts), and sends one more.
  */
 import type { Logger } from '../shared/logger';
 import { LogRateLimit } from '../shared/log-rate-limit';
@@ -22,7 +23,7 @@ export class MuleInbox {
   private readonly failures = new LogRateLimit();
 
   constructor(
-    private readonly done: () => void,
+    private readonly report: (what: 'taken' | 'done') => void,
     private readonly log: Logger,
   ) {}
 
@@ -72,13 +73,14 @@ export class MuleInbox {
 
   private hand(value: unknown): IteratorResult<unknown> {
     this.busy = true;
+    this.report('taken');
     return { value, done: false };
   }
 
   private release(): void {
     if (!this.busy) return;
     this.busy = false;
-    this.done();
+    this.report('done');
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
@@ -94,6 +96,7 @@ export class MuleInbox {
     if (handler === undefined) return;
     const message = this.buffer.shift();
     this.busy = true;
+    this.report('taken');
     new Promise((resolve) => resolve(handler(message)))
       .catch((err: unknown) => {
         const dropped = this.failures.admit();

@@ -47,7 +47,7 @@ export class MuleProcess {
     if (process.env[TEST_CLOCK_ENV] !== undefined) log.warn({ event: 'test-clock', scale: process.env[TEST_CLOCK_ENV] }, `${TEST_CLOCK_ENV} is set: cron schedules run on a faster clock`);
     watchAppFaults({ log, countException: () => undefined, leave: () => void this.stop(ExitCode.Internal, m.config.workerReloadMercy), leaving: 'this mule stops and is started again' });
     this.sender = new MuleSender(m.config.mules.length, m.config.muleMsgSize, (seq, mule, payload) => this.send({ act: 'mule-msg', seq, mule, payload })).install();
-    this.inbox = new MuleInbox(() => this.send({ act: 'done' }), log);
+    this.inbox = new MuleInbox((what) => this.send({ act: what }), log);
     this.cron = new MuleCron(m.muleId, cronClock(), this.abort.signal, log);
     let started: unknown;
     try {
@@ -114,6 +114,7 @@ export class MuleProcess {
       message = JSON.parse(payload);
     } catch {
       // The sender wrote it with JSON.stringify: only a bug gets here. Counted as handled.
+      this.send({ act: 'taken' });
       this.send({ act: 'done' });
       return;
     }

@@ -5,11 +5,11 @@
  * (queued + in flight), so a mule that is down or slow makes mules.send reject instead of
  * the master growing.
  *
- * A mule handles its messages one at a time, in order, so when its process ends the first
- * message in flight is the one it had in hand, and the rest were never started. A mule that
- * stopped gracefully finished the one in hand (and said so): all of the rest go back to the
- * front of the queue. One that died may have been part-way through the first: it is dropped
- * (at most once: a message is never handled twice) and the rest go back.
+ * A mule handles its messages one at a time, in order, and says when it takes one ("taken")
+ * and when it is done with it ("done"). So when its process ends, only the first message in
+ * flight can have been started, and only if it was taken: that one is dropped (at most once: a
+ * message is never handled twice, and one a mule died on may be what killed it), and every
+ * other goes back to the front of the queue for the next process.
  */
 
 /** Messages a mule may hold unhandled: one in hand and a few to take next without a round trip. */
@@ -18,6 +18,8 @@ export const MULE_WINDOW = 8;
 export class MuleMailbox {
   private queued: string[] = [];
   private inFlight: string[] = [];
+  /** The mule has started on the first message in flight. */
+  private inHand = false;
   /** Messages accepted, handed to a mule, reported handled, lost with a mule that died. */
   accepted = 0;
   delivered = 0;
@@ -53,17 +55,26 @@ export class MuleMailbox {
     return out;
   }
 
-  /** The mule handled the oldest message it holds. False when it holds none (a bad report). */
+  /** The mule started on the oldest message it holds. False when it holds none, or has one in hand. */
+  taken(): boolean {
+    if (this.inFlight.length === 0 || this.inHand) return false;
+    this.inHand = true;
+    return true;
+  }
+
+  /** The mule handled the message in hand. False when it has none (a bad report). */
   done(): boolean {
-    if (this.inFlight.length === 0) return false;
+    if (!this.inHand) return false;
     this.inFlight.shift();
+    this.inHand = false;
     this.handled++;
     return true;
   }
 
   /** The mule's process ended: returns how many messages were lost with it (0 or 1). */
-  processEnded(graceful: boolean): number {
-    const back = graceful ? this.inFlight : this.inFlight.slice(1);
+  processEnded(): number {
+    const back = this.inHand ? this.inFlight.slice(1) : this.inFlight;
+    this.inHand = false;
     const lost = this.inFlight.length - back.length;
     this.queued = [...back, ...this.queued];
     this.inFlight = [];
@@ -77,6 +88,7 @@ export class MuleMailbox {
     const n = this.queued.length + this.inFlight.length;
     this.queued = [];
     this.inFlight = [];
+    this.inHand = false;
     return n;
   }
 }

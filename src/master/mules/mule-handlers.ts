@@ -51,6 +51,12 @@ export function onMuleReady(ctx: MasterContext, faults: MuleFaultLogs, e: EventO
   r.ready = true;
 }
 
+export function onMuleTaken(ctx: MasterContext, faults: MuleFaultLogs, e: EventOf<'mule-taken'>): void {
+  const r = ctx.companions.mules.match(e.key, e.pid);
+  if (r === undefined) return;
+  if (!ctx.companions.mules.mailbox(r.id).taken()) onMuleBadMessage(ctx, faults, { kind: 'mule-bad-message', key: e.key, pid: e.pid, why: '"taken" with no message waiting, or one in hand already' });
+}
+
 export function onMuleDone(ctx: MasterContext, faults: MuleFaultLogs, e: EventOf<'mule-done'>): void {
   const r = ctx.companions.mules.match(e.key, e.pid);
   if (r === undefined) return;
@@ -70,7 +76,7 @@ export function onMuleExit(ctx: MasterContext, e: EventOf<'mule-exit'>): void {
   const now = ctx.now();
   const lived = now - r.spawnedAt;
   const expected = r.retiring || ctx.wanted.phase !== 'running';
-  const lost = ctx.companions.mules.mailbox(r.id).processEnded(r.retiring && e.code === 0);
+  const lost = ctx.companions.mules.mailbox(r.id).processEnded();
   ctx.log[expected ? 'info' : 'warn'](
     { event: 'mule-exited', mule: r.id, mulePid: e.pid, code: e.code, signal: e.signal, livedMs: lived, ...(lost > 0 ? { lostMessages: lost } : {}) },
     `mule ${r.id} (pid ${e.pid}) exited${e.signal ? ` on ${e.signal}` : ` with code ${e.code}`}${lost > 0 ? '; the message it had in hand is lost' : ''}`,

@@ -31,6 +31,7 @@ export function checkMuleMessage(m: unknown): CheckedMule {
 function whyRefused(o: Record<string, unknown>): string | undefined {
   switch (o.act) {
     case 'ready':
+    case 'taken':
     case 'done':
       return undefined;
     case 'load-failed':

@@ -90,6 +90,8 @@ export class MuleProcesses {
       switch (m.act) {
         case 'ready':
           return this.post({ kind: 'mule-ready', key, pid });
+        case 'taken':
+          return this.post({ kind: 'mule-taken', key, pid });
         case 'done':
           return this.post({ kind: 'mule-done', key, pid });
         case 'load-failed':

@@ -33,7 +33,9 @@ export type MasterToMule =
 export type MuleToMaster =
   /** The function was called: messages may come. */
   | { act: 'ready' }
-  /** The message given longest ago is handled: the master may send one more. */
+  /** The mule's code took the oldest message it holds (a handler or the iterator got it). */
+  | { act: 'taken' }
+  /** The message in hand is handled: the master may send one more. */
   | { act: 'done' }
   | { act: 'load-failed'; message: string }
   | ({ act: 'mule-msg' } & MuleSend);

@@ -154,9 +154,18 @@ export class MasterSim {
     return this.post({ kind: 'mule-ready', key: r.key, pid: r.pid as number });
   }
 
-  muleDone(id: number): string[] {
-    const r = this.mule(id);
-    return this.post({ kind: 'mule-done', key: r.key, pid: r.pid as number });
+  /** Mule `id` starts on its oldest message. */
+  muleTake(id: number, retiring = false): string[] {
+    const r = this.mule(id, retiring);
+    return this.post({ kind: 'mule-taken', key: r.key, pid: r.pid as number });
+  }
+
+  /** Mule `id` takes its oldest message (unless it has one in hand) and handles it. */
+  muleDone(id: number, retiring = false): string[] {
+    const r = this.mule(id, retiring);
+    const box = this.companions.mules.mailbox(id) as unknown as { inHand: boolean };
+    const took = box.inHand ? [] : this.muleTake(id, retiring);
+    return [...took, ...this.post({ kind: 'mule-done', key: r.key, pid: r.pid as number })];
   }
 
   muleExit(r: MuleRecord, code: number | null = 1, signal: NodeJS.Signals | null = null): string[] {

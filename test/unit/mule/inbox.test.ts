@@ -13,7 +13,7 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 describe('mule/inbox: a mule\'s messages, one at a time', () => {
   it('onMessage: the next message only once the handler\'s promise settles; a done per message', async () => {
     let done = 0;
-    const inbox = new MuleInbox(() => done++, log);
+    const inbox = new MuleInbox((what) => void (what === 'done' && done++), log);
     const seen: unknown[] = [];
     const release: (() => void)[] = [];
     inbox.push(1);
@@ -33,7 +33,7 @@ describe('mule/inbox: a mule\'s messages, one at a time', () => {
 
   it('a handler that throws is logged and the next message still comes', async () => {
     let done = 0;
-    const inbox = new MuleInbox(() => done++, log);
+    const inbox = new MuleInbox((what) => void (what === 'done' && done++), log);
     const seen: unknown[] = [];
     inbox.onMessage((m) => {
       seen.push(m);
@@ -50,7 +50,7 @@ describe('mule/inbox: a mule\'s messages, one at a time', () => {
 
   it('the iterator: a message is done when the loop asks for the next; stop ends the loop', async () => {
     let done = 0;
-    const inbox = new MuleInbox(() => done++, log);
+    const inbox = new MuleInbox((what) => void (what === 'done' && done++), log);
     const seen: unknown[] = [];
     let hold: Promise<void> | undefined;
     let release: () => void = () => undefined;

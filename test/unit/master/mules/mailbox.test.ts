@@ -15,6 +15,7 @@ describe('master/mules/mailbox: one mule id\'s messages in the master', () => {
     expect(box.accept('b', 2)).to.equal(true);
     expect(box.accept('c', 2)).to.equal(false);
     expect(box.accepted).to.equal(2);
+    box.taken();
     box.done();
     expect(box.accept('c', 2)).to.equal(true);
   });
@@ -24,40 +25,42 @@ describe('master/mules/mailbox: one mule id\'s messages in the master', () => {
     expect(box.deliverable()).to.equal(MULE_WINDOW);
     expect(box.take(MULE_WINDOW)).to.deep.equal(Array.from({ length: MULE_WINDOW }, (_, i) => `m${i + 1}`));
     expect(box.deliverable()).to.equal(0);
+    box.taken();
     box.done();
     expect(box.deliverable()).to.equal(1);
     expect(box.take(1)).to.deep.equal([`m${MULE_WINDOW + 1}`]);
   });
 
-  it('a done without a message in hand is refused', () => {
-    const box = filled(1);
+  it('taken and done go in turn: a done without a message in hand, or a second taken, is refused', () => {
+    const box = filled(2);
+    expect(box.taken()).to.equal(false);
     expect(box.done()).to.equal(false);
-    box.take(1);
+    box.take(2);
+    expect(box.done()).to.equal(false);
+    expect(box.taken()).to.equal(true);
+    expect(box.taken()).to.equal(false);
     expect(box.done()).to.equal(true);
     expect(box.handled).to.equal(1);
   });
 
-  it('after a graceful stop every unhandled message goes back to the front, none lost', () => {
+  it('a process that ends with nothing in hand loses nothing: every unhandled message goes back to the front', () => {
     const box = filled(5);
     box.take(3);
-    box.done(); // m1 handled
-    expect(box.processEnded(true)).to.equal(0);
+    box.taken();
+    box.done(); // m1 handled; m2 and m3 sent but not started (or sent to a mule already dead)
+    expect(box.processEnded()).to.equal(0);
     expect(box.take(10)).to.deep.equal(['m2', 'm3', 'm4', 'm5']);
   });
 
-  it('after a death the message in hand is lost (never handled twice), the rest go back', () => {
+  it('a process that ends with a message in hand loses that one (never handled twice), the rest go back', () => {
     const box = filled(5);
     box.take(3);
-    box.done(); // m1 handled, m2 in hand, m3 not started
-    expect(box.processEnded(false)).to.equal(1);
+    box.taken();
+    box.done();
+    box.taken(); // m2 in hand, m3 not started
+    expect(box.processEnded()).to.equal(1);
     expect(box.lost).to.equal(1);
     expect(box.take(10)).to.deep.equal(['m3', 'm4', 'm5']);
-  });
-
-  it('a death with nothing in hand loses nothing', () => {
-    const box = filled(2);
-    expect(box.processEnded(false)).to.equal(0);
-    expect(box.take(10)).to.deep.equal(['m1', 'm2']);
   });
 
   it('drop() at the master\'s exit counts what was never handled', () => {

@@ -70,7 +70,8 @@ describe('master/mules: mules in the reconcile loop', () => {
   it('a mule that dies is started again, throttled when it dies young; the message in hand is lost, the rest kept', () => {
     const s = sim();
     for (const p of ['"a"', '"b"', '"c"']) s.sendToMule(1, p);
-    s.muleDone(1); // a handled, b in hand, c not started
+    s.muleDone(1);
+    s.muleTake(1); // a handled, b in hand, c not started
     s.now += 10_000;
     expect(s.muleExit(s.mule(1), 1)).to.deep.equal(['mule-respawn 1']);
     expect(s.events('mule-exited')[0]).to.include({ level: 'warn', code: 1, lostMessages: 1 });
@@ -86,13 +87,14 @@ describe('master/mules: mules in the reconcile loop', () => {
     const s = sim();
     s.sendToMule(1, '"a"');
     s.sendToMule(1, '"b"');
-    s.muleDone(1); // a handled; b in hand
+    s.muleDone(1);
+    s.muleTake(1); // a handled; b in hand
     const old = s.mule(1);
     expect(s.command('r')).to.include('mule-retire 1');
     s.sendToMule(1, '"c"');
     expect(s.companions.mules.all()).to.have.length(1);
-    // Finished b (a graceful stop reports it), exits 0: nothing is lost, c waits for the next.
-    s.post({ kind: 'mule-done', key: old.key, pid: old.pid as number });
+    // Finishes b (a graceful stop does), exits 0: nothing is lost, c waits for the next.
+    s.muleDone(1, true);
     expect(s.muleExit(old, 0)).to.include('mule-spawn 1 g1');
     expect(s.events('mule-exited')[0]).to.include({ level: 'info', code: 0 });
     expect(s.muleReady(1)).to.deep.equal(['mule-deliver 1 x1']);
