@@ -15,7 +15,7 @@ const names = [
   'offload-threads', 'async', 'ugreen', 'gevent', 'cpu-affinity', 'mules', 'spooler',
   'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
   'no-orphans', 'skip-atexit', 'reload-on-exception', 'emperor', 'daemonize',
-  'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'unique-cron', 'hook-master-start',
+  'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'unique-cron', 'cron2', 'legion-cron', 'farm', 'hook-master-start',
   'hook-pre-app', 'exec-pre-app', 'exec-as-root',
   // recycling and timeouts
   'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',
