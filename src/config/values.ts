@@ -8,7 +8,7 @@ import { parseAddress } from './address';
 import { parseModule } from './app-target';
 import type { ErrorCode } from '../shared/errors';
 import { parseCronLine } from '../shared/cron/schedule';
-import type { CronLine } from './types';
+import type { CronLine } from '../shared/config';
 import { resolveGroup, resolveOwner, resolveUser, systemAccounts } from './user-lookup';
 
 /** A problem may name its own error code; E_CONFIG_BAD_VALUE otherwise. */

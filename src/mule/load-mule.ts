@@ -2,12 +2,12 @@
  * Finds a mule module's function: the name after `:` if given, else the `mule` export, else
  * the default export (module.exports for CommonJS), which must be a function.
  */
-import type { AppTarget } from '../config/app-target';
+import type { ModuleTarget } from '../shared/config';
 import { loadNamespace } from '../app/load';
 import { TsuwsgiError } from '../shared/errors';
 import type { MuleFunction } from '../shared/mules/api';
 
-export async function loadMuleFunction(target: AppTarget, baseDir: string): Promise<{ fn: MuleFunction; label: string }> {
+export async function loadMuleFunction(target: ModuleTarget, baseDir: string): Promise<{ fn: MuleFunction; label: string }> {
   const { ns, label } = await loadNamespace({ ...target, baseDir }, 'E_MULE_LOAD', 'the mule');
   const def = ns.default as Record<string, unknown> | undefined;
   const fromDefault = (name: string): unknown => (def !== null && (typeof def === 'object' || typeof def === 'function') ? def[name] : undefined);

@@ -7,8 +7,7 @@
  * worker-reload-mercy if that never comes). A function that throws or rejects, or an uncaught
  * exception, ends the mule with exit 1: the master starts it again (throttled).
  */
-import type { AppTarget } from '../config/app-target';
-import type { Config } from '../config/types';
+import type { Config, ModuleTarget } from '../shared/config';
 import { createLogger, type LogHandle, type Logger } from '../shared/logger';
 import { ExitCode } from '../shared/exit-codes';
 import { isTsuwsgiError } from '../shared/errors';
@@ -88,7 +87,7 @@ export class MuleProcess {
     );
   }
 
-  private failed(log: Logger, target: AppTarget, err: unknown): void {
+  private failed(log: Logger, target: ModuleTarget, err: unknown): void {
     if (isTsuwsgiError(err)) {
       this.send({ act: 'load-failed', message: err.message });
       log.error({ event: 'mule-load-failed', mule: this.muleId, code: err.code }, err.message);

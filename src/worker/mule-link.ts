@@ -4,7 +4,7 @@
  * the app runs on this thread and the sender is installed here; with threads > 1 each app
  * thread has its own (thread/app-thread.ts) and this only relays.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
 import { MuleSender } from '../shared/mules/hook';
 import type { MuleAck, MuleSend } from '../shared/mules/ipc';

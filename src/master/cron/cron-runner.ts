@@ -5,7 +5,7 @@
  * leaves no orphan. Its output goes where the master's goes.
  */
 import { spawn } from 'node:child_process';
-import type { Config } from '../../config/types';
+import type { Config } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import { workerCredentials } from '../credentials';
 import type { MasterEvent } from '../events';

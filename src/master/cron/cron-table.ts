@@ -3,7 +3,7 @@
  * run in progress if any. Plain data plus the clock that turns a schedule into real times
  * (shared/cron/clock.ts); the decisions are cron-reconcile.ts's, the processes cron-runner.ts's.
  */
-import type { CronLine } from '../../config/types';
+import type { CronLine } from '../../shared/config';
 import type { CronClock } from '../../shared/cron/clock';
 import { nextFire, parseSchedule, type CronSchedule } from '../../shared/cron/schedule';
 

@@ -7,7 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Config } from '../../config/types';
+import type { Config } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import type { MasterToMule } from '../../shared/mules/ipc';
 import { workerCredentials } from '../credentials';

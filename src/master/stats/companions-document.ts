@@ -6,47 +6,10 @@
  * command: a command line may carry a credential, and the stats address is often readable by
  * more people than the log and the ini (the same reason query strings stay out). Pure.
  */
-import type { AppTarget } from '../../config/app-target';
+import type { ModuleTarget } from '../../shared/config';
+import type { StatsCron, StatsMule } from '../../shared/stats-document';
 import type { Companions } from '../companions';
 import { procMemory } from './proc-memory';
-
-export type MuleStatus = 'idle' | 'busy' | 'starting' | 'stopping' | 'down';
-
-export interface StatsMule {
-  id: number;
-  /** 0 while it has no process. */
-  pid: number;
-  signals: number;
-  signal_queue: number;
-  status: MuleStatus;
-  /** The module (and :function) it runs. */
-  module: string;
-  /** Unix seconds. */
-  last_spawn: number;
-  respawn_count: number;
-  /** Messages waiting in the master, and handed to the mule but not yet handled. */
-  queue: number;
-  in_hand: number;
-  messages: number;
-  lost: number;
-  rss: number;
-  vsz: number;
-}
-
-export interface StatsCron {
-  id: number;
-  schedule: string;
-  /** The run in progress, else 0. */
-  pid: number;
-  runs: number;
-  skips: number;
-  failures: number;
-  /** Unix seconds of the next run; 0 if it never fires again. */
-  next_run: number;
-  /** The last run's exit code (-1: ended on a signal, or none yet), and when it ended. */
-  last_exit: number;
-  last_run: number;
-}
 
 export interface CompanionsView {
   readonly mules: StatsMule[];
@@ -54,7 +17,7 @@ export interface CompanionsView {
 }
 
 /** Read from the master's tables (mule memory from /proc, as the workers'). */
-export function companionsView(c: Companions, targets: readonly AppTarget[], read = procMemory): CompanionsView {
+export function companionsView(c: Companions, targets: readonly ModuleTarget[], read = procMemory): CompanionsView {
   const modules = targets.map((t) => `${t.appFile ?? t.appPackage ?? ''}${t.callable === undefined ? '' : `:${t.callable}`}`);
   const mules = c.mules.all().filter((r) => !r.retiring || r.pid !== undefined).map((r): StatsMule => {
     const box = c.mules.mailbox(r.id);

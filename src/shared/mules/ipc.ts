@@ -3,8 +3,7 @@
  * and the master's answer back to the sender. The message itself travels as its JSON text
  * (`payload`), written once by the sender: the master never parses it, only measures it.
  */
-import type { AppTarget } from '../../config/app-target';
-import type { Config } from '../../config/types';
+import type { Config, ModuleTarget } from '../config';
 import type { ErrorCode } from '../errors';
 
 /** A message for mule `mule`; `seq` comes back in the answer. */
@@ -22,7 +21,7 @@ export interface MuleAck {
 }
 
 export type MasterToMule =
-  | { act: 'init'; muleId: number; config: Config; target: AppTarget }
+  | { act: 'init'; muleId: number; config: Config; target: ModuleTarget }
   /** One message to handle (its JSON text). */
   | { act: 'msg'; payload: string }
   /** Finish the message in hand, then exit. */

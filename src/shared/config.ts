@@ -1,11 +1,18 @@
-/** The frozen, typed configuration every other module reads. Built once by load-config.ts. */
-import type { AppTarget } from './app-target';
+/** The frozen, typed configuration every other module reads (a contract: the master sends it to every worker). Built once by config/load-config.ts. */
 
 /** A `cron =` line, as written (the master parses the schedule again: a Config is plain data). */
 export interface CronLine {
   /** The five fields. */
   readonly schedule: string;
   readonly command: string;
+}
+
+/** A module and the export to use: the app (`module`) or a mule (`mule`). */
+export interface ModuleTarget {
+  readonly appFile: string | undefined;
+  readonly appPackage: string | undefined;
+  /** The part after `:`, if any; for the app an explicit `callable` option overrides it. */
+  readonly callable: string | undefined;
 }
 
 export type SocketAddress =
@@ -90,7 +97,7 @@ export interface Config {
   /** Mode of a unix-socket stats address. */
   readonly statsChmod: number;
   /** One mule per entry, mule id = index + 1. */
-  readonly mules: readonly AppTarget[];
+  readonly mules: readonly ModuleTarget[];
   /** Bytes of a mule message's JSON text. */
   readonly muleMsgSize: number;
   /** Messages held by the master per mule. */
