@@ -28,6 +28,7 @@ function tables(): { mules: MuleTable; crons: CronTable } {
   const box = mules.mailbox(1);
   for (const p of ['1', '2', '3']) box.accept(p, 100);
   box.take(2);
+  box.taken();
   box.done();
   mules.add(2, 0).respawnAt = NOW + 1000;
   const crons = new CronTable([{ schedule: '*/5 * * * *', command: 'curl -u admin:secret http://x/purge' }], cronClock({}), NOW);
