@@ -97,6 +97,18 @@ describe('mule/inbox: a mule\'s messages, one at a time', () => {
     expect(seen).to.deep.equal([1]);
   });
 
+  it('reports taken when a message reaches the code, done when it is handled, in turn', async () => {
+    const reports: string[] = [];
+    const inbox = new MuleInbox((what) => void reports.push(what), log);
+    inbox.push(1);
+    expect(reports, 'nothing is taken before a consumer exists').to.deep.equal([]);
+    inbox.onMessage(() => undefined);
+    inbox.push(2);
+    await tick();
+    await tick();
+    expect(reports).to.deep.equal(['taken', 'done', 'taken', 'done']);
+  });
+
   it('one consumer only', () => {
     const inbox = new MuleInbox(() => undefined, log);
     inbox.onMessage(() => undefined);
