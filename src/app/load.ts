@@ -21,15 +21,7 @@ export interface AppSource {
 }
 
 export async function loadApp(src: AppSource): Promise<LoadedApp> {
-  const { specifier, label } = resolveModule(src);
-  const file = fileURLToPath(specifier);
-  let ns: Record<string, unknown>;
-  try {
-    ns = isTypeScriptFile(file) ? await loadTypeScript(file, specifier) : await loadModule(file, specifier);
-  } catch (err) {
-    if (err instanceof TsuwsgiError) throw err;
-    throw new TsuwsgiError('E_APP_LOAD', `${label}: cannot load the app: ${describe(err)}${typeScriptHint(err)}`);
-  }
+  const { ns, label } = await loadNamespace(src, 'E_APP_LOAD', 'the app');
   const callable = await settled(pickCallable(ns, src.callable), `${label}: the app's exported promise rejected`);
   if (callable === undefined) {
     const wanted = src.callable ? `"${src.callable}"` : '"application", a default export or module.exports';
@@ -43,6 +35,18 @@ export async function loadApp(src: AppSource): Promise<LoadedApp> {
     );
   }
   return { ...app, source: label };
+}
+
+/** The module's namespace (a mule's module too: mule/load-mule.ts); `what` names it in errors. */
+export async function loadNamespace(src: AppSource, code: 'E_APP_LOAD' | 'E_MULE_LOAD', what: string): Promise<{ ns: Record<string, unknown>; label: string }> {
+  const { specifier, label } = resolveModule(src, code);
+  const file = fileURLToPath(specifier);
+  try {
+    return { ns: isTypeScriptFile(file) ? await loadTypeScript(file, specifier) : await loadModule(file, specifier), label };
+  } catch (err) {
+    if (err instanceof TsuwsgiError) throw err;
+    throw new TsuwsgiError(code, `${label}: cannot load ${what}: ${describe(err)}${typeScriptHint(err)}`);
+  }
 }
 
 async function loadModule(file: string, specifier: string): Promise<Record<string, unknown>> {
@@ -88,7 +92,7 @@ export function asNamespace(exported: unknown): Record<string, unknown> {
 
 const localRequire = createRequire(__filename);
 
-function resolveModule(src: AppSource): { specifier: string; label: string } {
+function resolveModule(src: AppSource, code: 'E_APP_LOAD' | 'E_MULE_LOAD'): { specifier: string; label: string } {
   if (src.appFile !== undefined) {
     return { specifier: pathToFileURL(src.appFile).href, label: src.appFile };
   }
@@ -97,10 +101,10 @@ function resolveModule(src: AppSource): { specifier: string; label: string } {
       const resolved = createRequire(path.join(src.baseDir, 'index.js')).resolve(src.appPackage);
       return { specifier: pathToFileURL(resolved).href, label: src.appPackage };
     } catch (err) {
-      throw new TsuwsgiError('E_APP_LOAD', `${src.appPackage}: cannot resolve the app package from ${src.baseDir}: ${describe(err)}`);
+      throw new TsuwsgiError(code, `${src.appPackage}: cannot resolve the package from ${src.baseDir}: ${describe(err)}`);
     }
   }
-  throw new TsuwsgiError('E_APP_LOAD', 'no app module configured');
+  throw new TsuwsgiError(code, 'no module configured');
 }
 
 /** `callable` if named; else `application`, then the default export, then the module itself. */

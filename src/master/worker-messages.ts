@@ -8,6 +8,7 @@
 import { RECYCLE_REASONS, type ThreadReport, type WorkerToMaster } from '../shared/ipc';
 import { LATENCY_BUCKETS_S, type CoreFigures } from '../shared/stats-figures';
 import { ErrorCodes } from '../shared/errors';
+import { checkMuleSend } from './mules/mule-messages';
 
 export type Checked = { readonly ok: true; readonly message: WorkerToMaster } | { readonly ok: false; readonly why: string };
 
@@ -49,6 +50,8 @@ function checkByAct(act: string, m: Obj, threads: number): string | undefined {
     case 'app-load-failed':
       if (typeof m.code !== 'string' || !(m.code in ErrorCodes)) return 'code must be an error code';
       return isText(m.message, MAX_LOAD_ERROR) ? undefined : 'message must be a string';
+    case 'mule-msg':
+      return isIndex(m.thread, threads) ? checkMuleSend(m) : `thread must be 0..${threads - 1}`;
     default:
       return 'unknown act';
   }

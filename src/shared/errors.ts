@@ -43,6 +43,12 @@ export const ErrorCodes = {
   E_APP_LOAD: 'the app module cannot be loaded',
   E_APP_CALLABLE: 'the app module has no usable callable',
   E_APP_TS_LOADER: 'a TypeScript app on a Node that cannot strip types (before 22.18), and no tsx where the app can find it',
+  // mules (mules.send from an app; a mule module)
+  E_MULE_LOAD: 'a mule module cannot be loaded or exports no function to run',
+  E_MULE_UNAVAILABLE: 'mules.send was called outside a tsuwsgi worker or mule',
+  E_MULE_UNKNOWN: 'mules.send names a mule that is not configured',
+  E_MULE_MESSAGE: 'a mule message is not JSON, or is larger than mule-msg-size',
+  E_MULE_QUEUE_FULL: "the mule's queue in the master is full (mule-queue)",
   // the uwsgi protocol (request errors carry the HTTP status answered, when one is): src/protocol/errors.ts
   ...ProtocolErrorCodes,
   // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)

@@ -12,12 +12,13 @@ import { statusOf, type MasterView, type SocketView, type WorkerView } from './d
 import { ROLE_RANK } from '../worker-table';
 import { daemonMetricLines } from '../daemons/daemon-stats';
 import type { StatsDaemon } from '../../shared/stats-document';
+import { companionFamilies, type CompanionsView } from './companions-document';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Sample = readonly [labels: string, value: number];
 
-export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = []): string {
+export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = [], companions: CompanionsView = { mules: [], crons: [] }): string {
   const shown = onePerId(workers);
   const out: string[] = [];
   const family = (name: string, type: 'counter' | 'gauge', help: string, samples: readonly Sample[]): void => {
@@ -51,6 +52,7 @@ export function renderPrometheus(master: MasterView, sockets: readonly SocketVie
   family('tsuwsgi_listen_queue_max', 'gauge', 'Length of the socket\'s accept queue (backlog).', sockets.map((s): Sample => [socketLabels(s), s.maxQueue]));
   family('tsuwsgi_listen_queue_full_total', 'counter', 'Times a socket was seen with a full accept queue.', [['', master.listenQueueErrors]]);
   out.push(...daemonMetricLines(daemons, escapeLabel));
+  companionFamilies(companions, family);
   return `${out.join('\n')}\n`;
 }
 
