@@ -8,6 +8,7 @@ import path from 'node:path';
 import { TsuwsgiError } from '../shared/errors';
 import type { LoadedApp, NodeListener, FetchApp } from './types';
 import { fetchToNodeListener } from './fetch-adapter';
+import { isNodeServer, serverListener } from './node-server';
 
 export interface AppSource {
   readonly appFile: string | undefined;
@@ -33,7 +34,7 @@ export async function loadApp(src: AppSource): Promise<LoadedApp> {
   if (app === undefined) {
     throw new TsuwsgiError(
       'E_APP_CALLABLE',
-      `${label}: the callable is a ${typeof callable}, not a (req, res) function, a { fetch } app or a Koa app`,
+      `${label}: the callable is a ${typeof callable}, not a (req, res) function, an http.Server, a { fetch } app or a Koa app`,
     );
   }
   return { ...app, source: label };
@@ -92,6 +93,7 @@ function pickCallable(ns: Record<string, unknown>, name: string | undefined): un
 function toListener(c: unknown): Omit<LoadedApp, 'source'> | undefined {
   if (typeof c === 'function') return { listener: c as NodeListener, kind: 'node' };
   if (typeof c !== 'object' || c === null) return undefined;
+  if (isNodeServer(c)) return { listener: serverListener(c), kind: 'server', server: c };
   const obj = c as Record<string, unknown>;
   if (typeof obj.fetch === 'function') {
     return { listener: fetchToNodeListener(obj as unknown as FetchApp), kind: 'fetch' };

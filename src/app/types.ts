@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A Node request listener: plain `(req, res)`, an Express app, `koaApp.callback()`, Connect. */
@@ -9,12 +10,18 @@ export interface FetchApp {
 }
 
 /** What a module may export as its callable. */
-export type AppCallable = NodeListener | FetchApp | { callback(): NodeListener };
+/** An http.Server counts too: see app/node-server.ts. */
+export type AppCallable = NodeListener | FetchApp | { callback(): NodeListener } | import('node:http').Server;
 
 /** The app as every worker thread runs it: always a Node listener. */
 export interface LoadedApp {
   readonly listener: NodeListener;
-  readonly kind: 'node' | 'fetch' | 'koa';
+  readonly kind: 'node' | 'fetch' | 'koa' | 'server';
+  /**
+   * The http.Server the app exported (app/node-server.ts), if it did: it gets 'upgrade' and
+   * 'connect' for the connections the app takes over.
+   */
+  readonly server?: EventEmitter;
   /** Where it came from, for log lines. */
   readonly source: string;
 }

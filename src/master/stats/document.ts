@@ -63,6 +63,8 @@ export interface StatsCore {
   vars: string[];
   /** request_start (unix seconds) while in a request, else empty. */
   req_info: { request_start?: number };
+  /** Not in uWSGI: open connections the app took over (WebSocket, CONNECT) on this thread. */
+  upgraded: number;
 }
 
 export interface StatsApp {
@@ -203,5 +205,6 @@ function coreStats(c: CoreFigures, id: number): StatsCore {
     in_request: cur === undefined ? 0 : 1,
     vars: cur === undefined ? [] : [`REQUEST_METHOD=${cur.method}`, `REQUEST_URI=${cur.uri}`],
     req_info: cur === undefined ? {} : { request_start: Math.floor(cur.startMs / 1000) },
+    upgraded: c.upgraded,
   };
 }

@@ -31,7 +31,9 @@
  *   14     READ_ERRORS   the row's thread         requests that could not be read       (stats)
  *   15     WRITE_ERRORS  the row's thread         responses cut short (the peer left)   (stats)
  *   16-27  LATENCY       the row's thread         finished responses per latency bucket (stats)
- *   28-31  (unused)
+ *   28     UPGRADED      the row's thread, 100 ms open connections the app took over (WebSocket,
+ *                                                 CONNECT) at the last heartbeat
+ *   29-31  (unused)
  *
  * In-flight table: TABLE_ENTRIES entries of ENTRY_BYTES after the header
  *
@@ -82,6 +84,7 @@ export const READ_ERRORS = 14;
 export const WRITE_ERRORS = 15;
 /** LATENCY_BUCKETS_S.length + 1 fields (11 bounds and +Inf): through field 27. */
 export const LATENCY = 16;
+export const UPGRADED = 28;
 
 export const TABLE_ENTRIES = 32;
 export const ENTRY_BYTES = 256;
