@@ -96,7 +96,8 @@ function toListener(c: unknown): Omit<LoadedApp, 'source'> | undefined {
   if (isNodeServer(c)) return { listener: serverListener(c), kind: 'server', server: c };
   const obj = c as Record<string, unknown>;
   if (typeof obj.fetch === 'function') {
-    return { listener: fetchToNodeListener(obj as unknown as FetchApp), kind: 'fetch' };
+    const listener = fetchToNodeListener(obj as unknown as FetchApp);
+    return obj.websocket === undefined ? { listener, kind: 'fetch' } : { listener, kind: 'fetch', unserved: BUN_WEBSOCKET };
   }
   // A Koa app instance: its request listener is app.callback().
   if (typeof obj.callback === 'function' && typeof obj.use === 'function') {
@@ -104,6 +105,15 @@ function toListener(c: unknown): Omit<LoadedApp, 'source'> | undefined {
   }
   return undefined;
 }
+
+/**
+ * Bun's `{ fetch, websocket }` (Hono's `hono/bun` adapter): its WebSocket half needs Bun's
+ * `server.upgrade()` and ServerWebSocket, which tsuwsgi does not emulate (design-notes.md,
+ * "WebSockets"); the fetch half is served, and the module is told what works instead.
+ */
+const BUN_WEBSOCKET =
+  'the app exports websocket handlers in Bun\'s shape ({ fetch, websocket }), which tsuwsgi does not run: ' +
+  'export an http.Server with a WebSocket library on it instead (README: WebSockets)';
 
 function describe(err: unknown): string {
   if (err instanceof Error) {

@@ -22,6 +22,8 @@ export interface LoadedApp {
    * 'connect' for the connections the app takes over.
    */
   readonly server?: EventEmitter;
+  /** Something the module offers that tsuwsgi does not run, worth one line at load. */
+  readonly unserved?: string;
   /** Where it came from, for log lines. */
   readonly source: string;
 }

@@ -79,7 +79,10 @@ async function loadAppOf(data: ThreadData, logs: LogHandle): Promise<Pick<Loaded
   const { config } = data;
   try {
     const app = await loadApp(config);
-    if (data.threadIndex === 0) logs.logger.info({ event: 'app-loaded', app: app.source, kind: app.kind }, 'app loaded');
+    if (data.threadIndex === 0) {
+      logs.logger.info({ event: 'app-loaded', app: app.source, kind: app.kind }, 'app loaded');
+      if (app.unserved !== undefined) logs.logger.warn({ event: 'app-unserved', app: app.source }, app.unserved);
+    }
     return app;
   } catch (err) {
     if (config.needApp || !isTsuwsgiError(err)) throw err;
