@@ -10,6 +10,11 @@
  * has one exactly while the app's server has one (mirrorUpgradeListener): an app that does not
  * do upgrades sees `Upgrade: h2c` or a stray `Upgrade: websocket` as a plain request, as before.
  *
+ * Upgrades stay out of the request hooks and the scoreboard's in-flight table: harakiri would
+ * stop a WebSocket open longer than its limit, and max-requests would count one as a request.
+ * The thread counts them on their own (ctx.upgraded, written at every heartbeat), and logs one
+ * line per upgraded connection when it closes.
+ *
  * An upgraded connection counts as in flight until it closes: a graceful stop (reload, SIGTERM,
  * recycle) refuses new upgrades with a 503, tells every open WebSocket to close with 1001 (going
  * away), and closes what is still open `upgradeMercyMs` into the stop.
@@ -17,6 +22,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { ServeContext } from './context';
 import { track, type OpenConnection } from './connections';
@@ -78,7 +84,11 @@ function takeOver(server: Server, ctx: ServeContext, app: EventEmitter, event: T
   socket.setTimeout(0);
   track(ctx.connections, socket, new UpgradedConnection(ctx.connections));
   ctx.upgraded.add(socket);
-  socket.once('close', () => ctx.upgraded.delete(socket));
+  const since = performance.now();
+  socket.once('close', () => {
+    ctx.upgraded.delete(socket);
+    if (ctx.logRequests) logUpgraded(ctx, event, req, socket, since);
+  });
   if (event === 'upgrade' && req.headers.upgrade?.toLowerCase() === 'websocket') socket[kWebSocket] = true;
   try {
     app.emit(event, req, socket, head);
@@ -87,6 +97,17 @@ function takeOver(server: Server, ctx: ServeContext, app: EventEmitter, event: T
     ctx.requests.exception();
     socket.destroy();
   }
+}
+
+/** The request line of an upgraded connection, when it closes: what it was, how long it lived, its bytes. */
+function logUpgraded(ctx: ServeContext, event: TakeOver, req: IncomingMessage, socket: Socket, since: number): void {
+  ctx.log.info(
+    {
+      event, method: req.method, uri: req.url, ms: Math.round(performance.now() - since),
+      bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten, thread: ctx.threadIndex, remote: socket.remoteAddress ?? '',
+    },
+    `${event} closed`,
+  );
 }
 
 /**

@@ -39,6 +39,11 @@ describe('WebSockets: a ws app through nginx', function () {
     expect(plainAnswer.body.toString()).to.match(/^uwsgi \d+\/\d+$/);
     c.ws.close(1000, 'bye');
     expect(await untilClosed(c)).to.deep.equal({ code: 1000, reason: 'bye' });
+    // One line for the upgraded connection once it closed, with its bytes each way.
+    const line = await site.server.waitForLog('the upgrade line', (l) => l.event === 'upgrade');
+    expect(line).to.include({ method: 'GET', uri: '/chat?room=1' });
+    expect(line.bytesIn).to.be.above(200_000);
+    expect(line.bytesOut).to.be.above(200_000);
   });
 
   it('keeps an idle WebSocket open past socket-timeout and http-timeout', async () => {
