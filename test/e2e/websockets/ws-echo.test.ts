@@ -68,6 +68,9 @@ describe('WebSockets: a ws app through nginx', function () {
     });
     // Thread index i runs in the worker thread with threadId i + 1.
     expect(doc.workers[0].cores.map((c) => c.upgraded)).to.deep.equal([perThread.get(1) ?? 0, perThread.get(2) ?? 0]);
+    // SIGUSR1's worker-state line counts them too.
+    process.kill(site.server.pid, 'SIGUSR1');
+    expect(await site.server.waitForLog('a worker-state line', (l) => l.event === 'worker-state')).to.include({ upgraded: 4 });
     for (const c of clients) c.ws.close();
     await waitUntil('no upgraded connection in the stats', async () => {
       const d = await readStatsDoc({ path: statsPath });
@@ -87,6 +90,15 @@ describe('WebSockets: a ws app through nginx', function () {
     expect(String(line.msg)).to.include('http-socket');
     // The same app's plain requests still go over uwsgi_pass.
     expect((await request(`${plain.nginx.url}/`)).body.toString()).to.match(/^uwsgi /);
+  });
+
+  it("serves Bun's { fetch, websocket } as a fetch app, and says once at start that its websocket half is not run", async () => {
+    site = await serveWebsocketSite({ 'wsgi-file': fixtureApp('bun-shape.mjs'), processes: 1, threads: 2 });
+    expect((await request(`${site.url}/`)).body.toString()).to.equal('fetched');
+    const lines = site.server.events('app-unserved');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ level: 40 });
+    expect(String(lines[0]!.msg)).to.match(/Bun's shape .* export an http\.Server/);
   });
 
   it('serves an upgrade request as a plain request to an app that takes no upgrades, on both sockets', async () => {
