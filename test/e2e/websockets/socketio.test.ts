@@ -2,12 +2,14 @@
  * A socket.io app (io attached to the http.Server it exports) behind the shipped
  * deploy/nginx/websockets.conf, with socket.io-client: a room broadcast reaches the room's
  * members on both app threads of one worker (the app's own adapter carries it between them),
- * and a session that starts with long-polling upgrades to a WebSocket.
+ * and a session that starts with long-polling upgrades to a WebSocket; behind uwsgi_pass alone,
+ * the upgrade is refused (501) and the session goes on polling.
  */
 import { expect } from 'chai';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { fixtureApp } from '../../support/server';
 import { serveWebsocketSite, type WebsocketSite } from '../../support/websockets';
+import { serveBehindNginx, type BehindNginx } from '../../support/behind-nginx';
 import { waitUntil } from '../../support/wait';
 
 interface Member {
@@ -30,12 +32,15 @@ function join(url: string, transports: string[]): Promise<Member> {
 describe('WebSockets: socket.io through nginx', function () {
   this.timeout(60_000);
   let site: WebsocketSite | undefined;
+  let plain: BehindNginx | undefined;
   const members: Member[] = [];
 
   afterEach(async () => {
     for (const m of members.splice(0)) m.socket.disconnect();
     await site?.stop();
+    await plain?.stop();
     site = undefined;
+    plain = undefined;
   });
 
   it('broadcasts to a room whose members are on both app threads of one worker, and to no one else', async () => {
@@ -72,5 +77,17 @@ describe('WebSockets: socket.io through nginx', function () {
     m.socket.emit('shout', { room: 'solo', text: 'over the upgraded transport' });
     await waitUntil('the echo', () => m.heard.length === 1);
     expect(m.heard).to.deep.equal(['over the upgraded transport']);
+  });
+
+  it('behind uwsgi_pass only: the upgrade is answered 501 and the session stays on long-polling', async () => {
+    plain = await serveBehindNginx({ 'wsgi-file': fixtureApp('socketio-app.js'), processes: 1, threads: 1 });
+    const m = await join(plain.nginx.url, ['polling', 'websocket']);
+    members.push(m);
+    await plain.server.waitForLog('the refused upgrade', (l) => l.code === 'E_UPGRADE_OVER_UWSGI');
+    await m.socket.emitWithAck('join', 'solo');
+    m.socket.emit('shout', { room: 'solo', text: 'over polling' });
+    await waitUntil('the echo', () => m.heard.length === 1);
+    expect(m.heard).to.deep.equal(['over polling']);
+    expect(m.socket.io.engine.transport.name).to.equal('polling');
   });
 });
