@@ -13,7 +13,7 @@ const measureLib = require('./lib/measure');
 const nginx = require('./lib/nginx');
 const { freePorts } = require('./lib/ports');
 const procs = require('./lib/procs');
-const { allRows, withBaseline, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
+const { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
 const stats = require('./lib/stats');
 const table = require('./lib/table');
 const targets = require('./lib/targets');
@@ -102,7 +102,8 @@ function header(info, opts, rows, load) {
   ].filter(Boolean);
   return [
     `tsuwsgi bench, ${new Date().toISOString()}`,
-    `machine: ${info.cores} cores (${info.cpu}), ${info.kernel}, node ${info.node}`,
+    `machine: ${info.cores} cores (${info.cpu}), ${info.kernel}, node ${info.node}` +
+      (opts.nodeBin ? `; rows ID@nodeN: node ${tools.nodeVersion(opts.nodeBin)} (${opts.nodeBin})` : ''),
     `tools:   ${tools_.join('; ')}`,
     `tsuwsgi: ${info.tsuwsgi || 'unknown commit'} (built by npm run bench)`,
     `load:    ${loadLine(load)}`,
@@ -166,6 +167,14 @@ async function main() {
       return 2;
     }
     rows = withBaseline(rows, baseDir);
+  }
+  if (opts.nodeBin !== null) {
+    const other = tools.nodeVersion(path.resolve(opts.nodeBin));
+    if (other === null) {
+      console.error(`bench: --node-bin ${opts.nodeBin} does not run (node --version failed)`);
+      return 2;
+    }
+    rows = withNodeBin(rows, path.resolve(opts.nodeBin), other.split('.')[0].replace(/^v/, ''));
   }
 
   // Prerequisites of the selected rows only.
@@ -248,6 +257,7 @@ async function main() {
   const evaluated = targets.evaluate(results, [
     ...targets.TARGETS.filter((t) => selected.has(t.num) || selected.has(t.den)),
     ...targets.baselineTargets(rows),
+    ...targets.nodeBinTargets(rows),
   ]);
 
   log('');

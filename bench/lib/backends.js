@@ -163,7 +163,7 @@ async function start(row, ctx) {
   } else if (b.kind === 'tsuwsgi') {
     const ini = path.join(ctx.dir, `${row.id}.ini`);
     fs.writeFileSync(ini, tsuwsgiIni(row, { logFile }));
-    proc = await procs.spawnGroup(row.id, process.execPath, [b.bin || TSUWSGI_BIN, ini], { cwd: REPO, stopSignal: 'SIGTERM' });
+    proc = await procs.spawnGroup(row.id, b.node || process.execPath, [b.bin || TSUWSGI_BIN, ini], { cwd: REPO, stopSignal: 'SIGTERM' });
   } else if (b.kind === 'tsuwsgi-master-rr') {
     // Its own command line: SOCKET_PATH PROCESSES APP_FILE LOG_FILE|- (threads = 1, unix only).
     const app = b.app === undefined ? undefined : APPS[b.app];

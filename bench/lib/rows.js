@@ -21,6 +21,7 @@
  * @property {boolean} [stats]
  * @property {Record<string, string>} [extra]  more ini pairs
  * @property {string} [bin]  the bin/tsuwsgi to run (a --baseline row: the other build's)
+ * @property {string} [node]  the node binary that runs it (a --node-bin row: the other Node line)
  * @property {number} [processes]
  * @property {number} [threads]
  * @typedef {object} RowDef  a row as written in ROWS below
@@ -48,6 +49,7 @@
  * @property {string | null} feature
  * @property {{ kind: 'tsuwsgi-master-rr', what: string } | null} fallback
  * @property {string} [baselineOf]  the row this one is the --baseline twin of
+ * @property {string} [nodeTwinOf]  the row this one is the --node-bin twin of
  * @property {number} listen  nginx's port for the row (run.js assigns it; 0 until then)
  * @property {Addr | null} addr  the backend's address (run.js assigns it; null for nginx's own row)
  */
@@ -164,4 +166,21 @@ function withBaseline(rows, baselineDir) {
   );
 }
 
-module.exports = { allRows, withBaseline, PROCESSES, THREADS, POST_BYTES };
+/**
+ * `rows` with, after each tsuwsgi row, its twin run by another node binary (`node`, of major
+ * version `major`; id `ROW@node<major>`): the same build on two Node lines in one run. A
+ * baseline twin (--baseline) stays on this node only.
+ * @param {Row[]} rows
+ * @param {string} node
+ * @param {string} major
+ * @returns {Row[]}
+ */
+function withNodeBin(rows, node, major) {
+  return rows.flatMap((r) =>
+    r.backend.kind !== 'tsuwsgi' || r.feature || r.baselineOf
+      ? [r]
+      : [r, { ...r, id: `${r.id}@node${major}`, what: `${r.what} [node ${major}]`, nodeTwinOf: r.id, backend: { ...r.backend, node } }],
+  );
+}
+
+module.exports = { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES };

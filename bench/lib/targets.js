@@ -4,12 +4,12 @@ const { ratio } = require('./stats');
 
 /**
  * num, den: the row ids of the numerator and the denominator.
- * @typedef {{ label: string, num: string, den: string, metric: 'rps' | 'idlePssKb' | 'cpuUsPerReq' }
+ * @typedef {{ label: string, num: string, den: string, metric: 'rps' | 'idlePssKb' | 'peakPssKb' | 'cpuUsPerReq' }
  *   & ({ op: '>=' | '<=', goal: number } | { op: null, goal: null })} Target
  */
 
 /**
- * metric: which summary field is compared ('rps' median req/s, 'idlePssKb' idle PSS).
+ * metric: which summary field is compared ('rps' median req/s, 'idlePssKb' idle PSS, 'peakPssKb' peak PSS).
  * op/goal: the target (null: reported only).
  */
 /** @type {Target[]} */
@@ -74,4 +74,22 @@ function baselineTargets(rows) {
   });
 }
 
-module.exports = { TARGETS, evaluate, baselineTargets };
+/**
+ * The other Node line against this one, for every row run with both (--node-bin).
+ * @param {import('./rows').Row[]} rows
+ * @returns {Target[]}
+ */
+function nodeBinTargets(rows) {
+  return rows.flatMap((r) => {
+    const of = r.nodeTwinOf;
+    if (!of) return [];
+    const other = r.id.slice(of.length + 1);
+    return [
+      { label: `${of}: req/s, ${other} / this node`, num: r.id, den: of, metric: 'rps', op: null, goal: null },
+      { label: `${of}: backend CPU per request, ${other} / this node`, num: r.id, den: of, metric: 'cpuUsPerReq', op: null, goal: null },
+      { label: `${of}: peak PSS, ${other} / this node`, num: r.id, den: of, metric: 'peakPssKb', op: null, goal: null },
+    ];
+  });
+}
+
+module.exports = { TARGETS, evaluate, baselineTargets, nodeBinTargets };

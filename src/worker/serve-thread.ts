@@ -103,6 +103,7 @@ function requestHooks(data: ThreadData, row: RowWriter, askRecycle: AskRecycle):
   return new ThreadRequests(row, {
     stats: data.config.stats !== undefined,
     harakiri: data.config.harakiri > 0,
+    busy: data.config.cheaper > 0,
     afterEnd: limits === undefined ? undefined : afterRequestCheck(new Scoreboard(data.board), limits, askRecycle),
   });
 }
