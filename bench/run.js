@@ -14,6 +14,7 @@ const nginx = require('./lib/nginx');
 const { freePorts } = require('./lib/ports');
 const procs = require('./lib/procs');
 const { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
+const { makeStaticFiles } = require('./lib/static-files');
 const stats = require('./lib/stats');
 const table = require('./lib/table');
 const targets = require('./lib/targets');
@@ -214,6 +215,7 @@ async function main() {
   const info = { ...tools.machine(found), tsuwsgi: tools.gitState(backends.REPO) };
   const load = await cpu.backgroundLoad(1000);
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-bench-'));
+  makeStaticFiles(tempDir);
   log(header(info, opts, rows, load));
   log(`temp dir: ${tempDir} (removed at the end)\n`);
 

@@ -82,6 +82,7 @@ if (process.env.RR_WORKER !== '1') {
       connections: new Set(),
       upgraded: new Set(),
       upgradeMercyMs: 0,
+      statics: undefined,
     };
     const gate = new AcceptGate(); // no listener of its own: holding it changes nothing
     process.on('message', (m, socket) => {

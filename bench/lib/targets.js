@@ -24,6 +24,12 @@ const TARGETS = [
   { label: 'CPU-bound: processes=1 threads=2 / threads=1', num: 'cpu-p1t2', den: 'cpu-p1t1', metric: 'rps', op: '>=', goal: 1.6 },
   { label: 'CPU-bound: processes=2 threads=1 / processes=1 threads=1', num: 'cpu-p2t1', den: 'cpu-p1t1', metric: 'rps', op: null, goal: null },
   { label: 'stats on (scraped every 1 s) / stats off, unix, logging off', num: 'stats-on', den: 'stats-off', metric: 'rps', op: null, goal: null },
+  { label: 'static 1 KiB file: tsuwsgi static-map / nginx by itself', num: 'static-1k-tsuwsgi', den: 'static-1k-nginx', metric: 'rps', op: null, goal: null },
+  { label: 'static 1 KiB file: tsuwsgi static-map / uWSGI static-map', num: 'static-1k-tsuwsgi', den: 'static-1k-uwsgi', metric: 'rps', op: null, goal: null },
+  { label: 'static 1 MiB file: tsuwsgi static-map / nginx by itself', num: 'static-1m-tsuwsgi', den: 'static-1m-nginx', metric: 'rps', op: null, goal: null },
+  { label: 'static 1 MiB file: tsuwsgi static-map / uWSGI static-map', num: 'static-1m-tsuwsgi', den: 'static-1m-uwsgi', metric: 'rps', op: null, goal: null },
+  { label: 'the app (GET /) with static-map set / without (tsuwsgi-unix), req/s', num: 'static-map-app', den: 'tsuwsgi-unix', metric: 'rps', op: null, goal: null },
+  { label: 'the app (GET /) with static-map set / without (tsuwsgi-unix), CPU per request', num: 'static-map-app', den: 'tsuwsgi-unix', metric: 'cpuUsPerReq', op: null, goal: null },
   { label: 'idle PSS: tsuwsgi 4 processes / Node cluster 4 workers', num: 'pss-tsuwsgi-p4', den: 'pss-node-cluster-4', metric: 'idlePssKb', op: '<=', goal: 1.1 },
 ];
 

@@ -5,6 +5,7 @@
  * purpose: a table, one row per option, read as a whole.
  */
 import type { Config } from '../shared/config';
+import { staticFileRows } from './static-options';
 
 /**
  * How a value is read. Each kind has one parser in values.ts (address in address.ts,
@@ -25,9 +26,12 @@ export type OptionKind =
   | 'owner'
   | 'daemon'
   | 'smart-daemon'
-  | 'daemon2';
+  | 'daemon2'
+  | 'mount'
+  | 'expires'
+  | 'expires-type';
 
-export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Daemons', 'Stats', 'Emperor', 'Configuration'] as const;
+export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Static files', 'Limits', 'Logging', 'Lifecycle', 'Daemons', 'Stats', 'Emperor', 'Configuration'] as const;
 export type OptionSection = (typeof OPTION_SECTIONS)[number];
 
 export interface OptionSpec {
@@ -229,6 +233,7 @@ const rows: OptionSpec[] = [
     section: 'App', metavar: 'BOOL',
     help: 'stop the server when the app cannot be loaded, instead of answering 503',
   },
+  ...staticFileRows,
   // Limits
   {
     name: 'buffer-size', aliases: [], kind: 'int', repeatable: false, default: '4096', min: 1, max: 65535, key: 'bufferSize',

@@ -11,7 +11,7 @@ const names = [
   'wsgi-disable-file-wrapper', 'py-call-osafterfork', 'catch-exceptions', 'reload-os-env',
   // process model
   'lazy-apps', 'lazy', 'thunder-lock', 'cheaper-idle', 'idle', 'die-on-idle',
-  'offload-threads', 'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
+  'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
   'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
   'no-orphans', 'skip-atexit', 'reload-on-exception', 'daemonize',
   'daemonize2', 'cron', 'unique-cron', 'hook-master-start',
@@ -38,7 +38,8 @@ const names = [
   'so-keepalive', 'enable-proxy-protocol', 'http-websockets', 'http-auto-chunked', 'post-buffering',
   'max-vars', 'close-on-exec', 'honour-stdin', 'max-fd',
   // request handling and routing
-  'static-map', 'static-map2', 'check-static', 'static-index', 'static-gzip-all', 'static-expires-type',
+  'static-gzip', 'static-gzip-all', 'static-gzip-dir', 'static-gzip-ext', 'check-static-docroot', 'static-cache-paths',
+  'mimefile', 'mime-file', 'file-serve-mode', 'fileserve-mode',
   'add-header', 'route', 'route-run', 'mount', 'manage-script-name', 'vhost', 'no-default-app',
   'ignore-sigpipe', 'ignore-write-errors', 'disable-write-exception', 'cache', 'cache2',
   // logging

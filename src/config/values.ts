@@ -7,6 +7,7 @@ import type { OptionSpec } from './options';
 import { parseAddress } from './address';
 import { parseModule } from './app-target';
 import type { ErrorCode } from '../shared/errors';
+import { parseExpires, parseExpiresType, parseMount } from './static-values';
 import { resolveGroup, resolveOwner, resolveUser, systemAccounts } from './user-lookup';
 import { parseAttachDaemon, parseAttachDaemon2, parseSmartAttachDaemon } from './daemon-spec';
 
@@ -36,6 +37,9 @@ export function parseValue(spec: OptionSpec, text: string, ctx: ValueContext): P
     case 'daemon': return parseAttachDaemon(text);
     case 'smart-daemon': return parseSmartAttachDaemon(text, ctx.baseDir);
     case 'daemon2': return parseAttachDaemon2(text, ctx.baseDir);
+    case 'mount': return parseMount(text, ctx);
+    case 'expires': return parseExpires(text);
+    case 'expires-type': return parseExpiresType(text);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../shared/logger';
 import type { NodeListener } from '../app/types';
 import type { RequestLogFields } from '../shared/log-format';
+import type { StaticFiles } from './static/static-files';
 
 /** What one app thread needs to serve connections; built once per thread (worker/serve-thread.ts). */
 export interface ServeContext {
@@ -41,6 +42,8 @@ export interface ServeContext {
   readonly upgraded: Set<Socket>;
   /** How long into a graceful stop upgraded connections may take to close before they are closed. */
   readonly upgradeMercyMs: number;
+  /** static-map and its family, served before the app (run-app.ts); undefined when none is set. */
+  readonly statics: StaticFiles | undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ export type SocketAddress =
   | { readonly kind: 'tcp'; readonly host: string | undefined; readonly port: number; readonly text: string }
   | { readonly kind: 'unix'; readonly path: string; readonly text: string };
 
-export interface Config {
+export interface Config extends StaticFilesConfig {
   /** Absolute path of the ini file, when one was given. */
   readonly iniFile: string | undefined;
   readonly section: string;
@@ -149,4 +149,40 @@ export interface EmperorConfig {
   readonly vassalsInherit: readonly string[];
   readonly logto: string | undefined;
   readonly pidfile: string | undefined;
+}
+
+/** static-map / static-map2: requests whose PATH_INFO starts with `mount` are looked up under `dir`. */
+export interface StaticMount {
+  readonly mount: string;
+  /** Absolute; a file as well as a directory (uWSGI serves that one file for the whole mount). */
+  readonly dir: string;
+}
+
+/** static-expires*: Expires = now (or the file's mtime) + seconds, for what `pattern` matches. */
+export interface ExpiresRule {
+  /** A JavaScript regular expression (uWSGI's are PCRE; the common forms mean the same); a content type for the -type rules. */
+  readonly pattern: string;
+  readonly seconds: number;
+}
+
+/** static-map and its family (config/static-options.ts); served by server/static/. */
+export interface StaticFilesConfig {
+  readonly staticMap: readonly StaticMount[];
+  readonly staticMap2: readonly StaticMount[];
+  /** check-static / static-check directories: every GET and HEAD is looked up under them. */
+  readonly staticCheck: readonly string[];
+  readonly staticIndex: readonly string[];
+  readonly staticSafe: readonly string[];
+  readonly staticSkipExt: readonly string[];
+  readonly staticExpires: readonly ExpiresRule[];
+  readonly staticExpiresMtime: readonly ExpiresRule[];
+  readonly staticExpiresUri: readonly ExpiresRule[];
+  readonly staticExpiresUriMtime: readonly ExpiresRule[];
+  readonly staticExpiresPathInfo: readonly ExpiresRule[];
+  readonly staticExpiresPathInfoMtime: readonly ExpiresRule[];
+  /** pattern: a content type (lower case). */
+  readonly staticExpiresType: readonly ExpiresRule[];
+  readonly staticExpiresTypeMtime: readonly ExpiresRule[];
+  /** Accepted for uwsgi.ini compatibility; nothing to offload (see its help). */
+  readonly offloadThreads: number;
 }

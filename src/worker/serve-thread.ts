@@ -18,6 +18,9 @@ import { ThreadRequests } from './request-hooks';
 import { BEAT_MS } from './scoreboard/layout';
 import type { RowWriter } from './scoreboard/row-writer';
 import { Scoreboard } from './scoreboard/scoreboard';
+import { StaticFiles } from '../server/static/static-files';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
 
 export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWriter, askRecycle: AskRecycle): Promise<Listening> {
   const log = logs.logger;
@@ -57,12 +60,18 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     connections: new Set(),
     upgraded: new Set(),
     upgradeMercyMs: upgradeMercyMs(config.workerReloadMercy),
+    statics: staticFiles(config, log),
   };
   // This thread takes its row (a predecessor's requests are gone with it) and beats from now on.
   row.reset();
   setInterval(() => row.beat(Date.now(), ctx.connections.size, ctx.upgraded.size), BEAT_MS).unref();
   if (config.harakiri > 0) startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
   return listenAll(data.fds, ctx, config.listen);
+}
+
+function staticFiles(config: Config, log: Logger): StaticFiles | undefined {
+  const any = config.staticMap.length + config.staticMap2.length + config.staticCheck.length > 0;
+  return any ? new StaticFiles(config, log) : undefined;
 }
 
 /**

@@ -102,6 +102,21 @@ describe('config/load-config', () => {
       touchReload: [],
       touchChainReload: [],
       masterFifo: undefined,
+      staticMap: [],
+      staticMap2: [],
+      staticCheck: [],
+      staticIndex: [],
+      staticSafe: [],
+      staticSkipExt: [],
+      staticExpires: [],
+      staticExpiresMtime: [],
+      staticExpiresUri: [],
+      staticExpiresUriMtime: [],
+      staticExpiresPathInfo: [],
+      staticExpiresPathInfoMtime: [],
+      staticExpiresType: [],
+      staticExpiresTypeMtime: [],
+      offloadThreads: 0,
     });
   });
 

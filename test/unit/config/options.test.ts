@@ -38,6 +38,9 @@ describe('config/options (the table)', () => {
     expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members([
       'socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload', 'attach-daemon', 'smart-attach-daemon', 'attach-daemon2',
       'emperor', 'vassals-include', 'vassals-inherit', 'include', 'inherit',
+      'static-map', 'static-map2', 'static-check', 'static-index', 'static-safe', 'static-skip-ext',
+      'static-expires', 'static-expires-mtime', 'static-expires-uri', 'static-expires-uri-mtime',
+      'static-expires-path-info', 'static-expires-path-info-mtime', 'static-expires-type', 'static-expires-type-mtime',
     ]);
     for (const o of optionTable) if (o.min !== undefined && o.max !== undefined) expect(o.min).to.be.at.most(o.max);
   });

@@ -74,6 +74,7 @@ export async function serverHarness(protos: SocketProto | readonly SocketProto[]
     upgraded: new Set(),
     upgradeMercyMs: 10_000,
     appServer: undefined,
+    statics: undefined,
     ...over,
   };
   const gate = new AcceptGate();
