@@ -11,6 +11,7 @@ import path from 'node:path';
 import { TsuwsgiError } from '../shared/errors';
 import type { LoadedApp, NodeListener, FetchApp } from './types';
 import { fetchToNodeListener } from './fetch-adapter';
+import { isNodeServer, serverListener } from './node-server';
 import { isTypeScriptFile, prepareTypeScript, withoutStripWarning } from './typescript';
 
 export interface AppSource {
@@ -31,7 +32,7 @@ export async function loadApp(src: AppSource): Promise<LoadedApp> {
   if (app === undefined) {
     throw new TsuwsgiError(
       'E_APP_CALLABLE',
-      `${label}: the callable is a ${typeof callable}, not a (req, res) function, a { fetch } app, a Koa app or a Fastify instance`,
+      `${label}: the callable is a ${typeof callable}, not a (req, res) function, an http.Server, a { fetch } app, a Koa app or a Fastify instance`,
     );
   }
   return { ...app, source: label };
@@ -139,15 +140,19 @@ async function settled(c: unknown, failure: string): Promise<unknown> {
 async function toListener(c: unknown, label: string): Promise<Omit<LoadedApp, 'source'> | undefined> {
   if (typeof c === 'function') return { listener: c as NodeListener, kind: 'node' };
   if (typeof c !== 'object' || c === null) return undefined;
+  if (isNodeServer(c)) return { listener: serverListener(c), kind: 'server', server: c };
   const obj = c as Record<string, unknown>;
   // A Fastify instance: its plugins load in ready(), then routing() serves a (req, res) pair,
   // as fastify.listen() would have it (Fastify's docs name routing for custom servers).
   if (typeof obj.routing === 'function' && typeof obj.ready === 'function') {
     await settled((obj.ready as () => Promise<unknown>).call(obj), `${label}: the Fastify instance's ready() failed`);
-    return { listener: obj.routing as NodeListener, kind: 'fastify' };
+    // Its server gets the upgrades (@fastify/websocket attaches there), requests go to routing.
+    const server = isNodeServer(obj.server) ? obj.server : undefined;
+    return { listener: obj.routing as NodeListener, kind: 'fastify', ...(server === undefined ? {} : { server }) };
   }
   if (typeof obj.fetch === 'function') {
-    return { listener: fetchToNodeListener(obj as unknown as FetchApp), kind: 'fetch' };
+    const listener = fetchToNodeListener(obj as unknown as FetchApp);
+    return obj.websocket === undefined ? { listener, kind: 'fetch' } : { listener, kind: 'fetch', unserved: BUN_WEBSOCKET };
   }
   // A Koa app instance: its request listener is app.callback().
   if (typeof obj.callback === 'function' && typeof obj.use === 'function') {
@@ -155,6 +160,15 @@ async function toListener(c: unknown, label: string): Promise<Omit<LoadedApp, 's
   }
   return undefined;
 }
+
+/**
+ * Bun's `{ fetch, websocket }` (Hono's `hono/bun` adapter): its WebSocket half needs Bun's
+ * `server.upgrade()` and ServerWebSocket, which tsuwsgi does not emulate (design-notes.md,
+ * "WebSockets"); the fetch half is served, and the module is told what works instead.
+ */
+const BUN_WEBSOCKET =
+  'the app exports websocket handlers in Bun\'s shape ({ fetch, websocket }), which tsuwsgi does not run: ' +
+  'export an http.Server with a WebSocket library on it instead (README: WebSockets)';
 
 /** Node's type stripping refuses what needs code generated; say which flag turns that on. */
 function typeScriptHint(err: unknown): string {

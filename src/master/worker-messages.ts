@@ -61,10 +61,11 @@ function isThreadReport(t: unknown, threads: number): t is ThreadReport {
   if (!isObject(t) || !isIndex(t.thread, threads) || typeof t.answered !== 'boolean') return false;
   if (t.requests !== undefined && !isCount(t.requests)) return false;
   if (t.connections !== undefined && !isCount(t.connections)) return false;
+  if (t.upgraded !== undefined && !isCount(t.upgraded)) return false;
   return t.current === undefined || (isObject(t.current) && isText(t.current.request) && isFiniteNumber(t.current.ms));
 }
 
-const COUNTERS = ['requests', 'exceptions', 'txBytes', 'responseMicros', 'readErrors', 'writeErrors', 'harakiri', 'inFlight'] as const;
+const COUNTERS = ['requests', 'exceptions', 'txBytes', 'responseMicros', 'readErrors', 'writeErrors', 'harakiri', 'inFlight', 'upgraded'] as const;
 
 function isCoreFigures(c: unknown): c is CoreFigures {
   if (!isObject(c) || !COUNTERS.every((k) => isCount(c[k]))) return false;

@@ -53,6 +53,7 @@ export const ErrorCodes = {
   ...ProtocolErrorCodes,
   // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)
   E_HTTP_BAD_REQUEST: 'malformed HTTP request on an http-socket',
+  E_UPGRADE_OVER_UWSGI: 'an upgrade (WebSocket) reached the uwsgi socket, which cannot carry one: route it to an http-socket',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -61,6 +62,7 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
   ...ProtocolErrorStatus,
   E_HTTP_BAD_REQUEST: 400,
+  E_UPGRADE_OVER_UWSGI: 501,
 };
 
 export class TsuwsgiError extends Error {

@@ -36,6 +36,8 @@ export interface ThreadReport {
   readonly answered: boolean;
   readonly requests?: number;
   readonly connections?: number;
+  /** Of those, connections the app took over (WebSocket, CONNECT). */
+  readonly upgraded?: number;
   /** The oldest request in progress, if any: "METHOD URI" and how long it has run. */
   readonly current?: { readonly request: string; readonly ms: number };
 }

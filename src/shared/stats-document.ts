@@ -16,6 +16,8 @@ export interface StatsCore {
   vars: string[];
   /** request_start (unix seconds) while in a request, else empty. */
   req_info: { request_start?: number };
+  /** Not in uWSGI: open connections the app took over (WebSocket, CONNECT) on this thread. */
+  upgraded: number;
 }
 
 export interface StatsApp {

@@ -130,5 +130,6 @@ function coreStats(c: CoreFigures, id: number): StatsCore {
     in_request: cur === undefined ? 0 : 1,
     vars: cur === undefined ? [] : [`REQUEST_METHOD=${cur.method}`, `REQUEST_URI=${cur.uri}`],
     req_info: cur === undefined ? {} : { request_start: Math.floor(cur.startMs / 1000) },
+    upgraded: c.upgraded,
   };
 }

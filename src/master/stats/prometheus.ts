@@ -41,6 +41,7 @@ export function renderPrometheus(master: MasterView, sockets: readonly SocketVie
   family('tsuwsgi_read_errors_total', 'counter', 'Requests that could not be read (malformed, truncated, body cut short).', perWorker((_, c) => sum(c, (x) => x.readErrors)));
   family('tsuwsgi_write_errors_total', 'counter', 'Responses cut short because the connection closed.', perWorker((_, c) => sum(c, (x) => x.writeErrors)));
   family('tsuwsgi_requests_in_flight', 'gauge', 'Requests in progress.', perWorker((_, c) => sum(c, (x) => x.inFlight)));
+  family('tsuwsgi_upgraded_connections', 'gauge', 'Open connections the app took over (WebSocket, CONNECT).', perWorker((_, c) => sum(c, (x) => x.upgraded)));
   family('tsuwsgi_harakiri_total', 'counter', 'Requests stopped by harakiri.', perWorker((w, c) => w.harakiriKills + sum(c, (x) => x.harakiri)));
   family('tsuwsgi_worker_respawns_total', 'counter', 'Times this worker id was started again (death, recycle, reload).', perWorker((w) => Math.max(0, w.spawns - 1)));
   family('tsuwsgi_worker_rss_bytes', 'gauge', 'Resident memory of the worker process.', perWorker((w) => w.rssBytes));
