@@ -72,13 +72,15 @@ export function processTree(pid: number): number[] {
     // gone meanwhile
   }
   // Masters and workers only: a master also runs short-lived helpers (`ss` for the listen
-  // queues, once a second) that would make the tree's size a matter of timing.
-  return [pid, ...children.filter(isNode).flatMap(processTree)];
+  // queues, once a second; a vassal's sd_notify client, node itself, at READY and RELOADING)
+  // that would make the tree's size a matter of timing.
+  return [pid, ...children.filter(isServerProcess).flatMap(processTree)];
 }
 
-function isNode(pid: number): boolean {
+function isServerProcess(pid: number): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === process.execPath;
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+    return argv[0] === process.execPath && !(argv[1] ?? '').endsWith('notify-client.js');
   } catch {
     return false;
   }

@@ -207,8 +207,17 @@ describe('deploy/systemd: socket activation and sd_notify, run for real', functi
     const ini = writeIni(dir, { 'wsgi-file': fixtureApp('echo.js'), processes: 1 });
     const child = socketActivate([sock], [process.execPath, BIN, ini], { TSUWSGI_LOG_JSON: '1' });
     server = new ServerProcess(child, dir, ini);
-    await waitUntil('systemd-socket-activate listening', () => fs.existsSync(sock));
-    expect(body200(await exchange({ path: sock }, [uwsgiGet('/pid')], { timeoutMs: 30_000 }))).to.match(/^\d+:\d+$/);
+    // The file appears at bind(), a moment before listen(): a refused connection means "not yet".
+    const reply = await waitUntil('systemd-socket-activate listening, then tsuwsgi answering', async () => {
+      if (!fs.existsSync(sock)) return undefined;
+      try {
+        return await exchange({ path: sock }, [uwsgiGet('/pid')], { timeoutMs: 30_000 });
+      } catch (err) {
+        if (/ECONNREFUSED/.test(String(err))) return undefined;
+        throw err;
+      }
+    }, 30_000, 50);
+    expect(body200(reply)).to.match(/^\d+:\d+$/);
     expect(await server.stop('SIGTERM', 30_000)).to.deep.equal({ code: 0, signal: null });
   });
 });
