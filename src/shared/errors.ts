@@ -38,6 +38,8 @@ export const ErrorCodes = {
   E_APP_CALLABLE: 'the app module has no usable callable',
   // the uwsgi protocol (request errors carry the HTTP status answered, when one is): src/protocol/errors.ts
   ...ProtocolErrorCodes,
+  // post-buffering (src/server/post-buffer.ts): answered 500, the app never sees the request
+  E_POST_BUFFER: "post-buffering cannot keep a request body: its temp file cannot be created or written in post-buffering-dir",
   // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)
   E_HTTP_BAD_REQUEST: 'malformed HTTP request on an http-socket',
 } as const;
@@ -48,6 +50,7 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
   ...ProtocolErrorStatus,
   E_HTTP_BAD_REQUEST: 400,
+  E_POST_BUFFER: 500,
 };
 
 export class TsuwsgiError extends Error {
