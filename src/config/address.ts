@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import type { SocketAddress } from './types';
+import type { SocketAddress } from '../shared/config';
 import type { Parsed } from './values';
 
 const HOST_PORT = /^([^:]*):(\d+)$/;

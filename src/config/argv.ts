@@ -4,17 +4,16 @@
  * for ini values. Never prints and never exits: help and version come back as text, errors
  * as TsuwsgiError E_CLI_USAGE, and the caller decides what to do.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { TsuwsgiError } from '../shared/errors';
+import { packageVersion } from '../shared/package-version';
 import { bindOptionalValues } from './argv-optional';
 import { unknownCliOption, type CliEntry } from './cli-layer';
 import { renderHelp } from './help';
 import { loadConfig } from './load-config';
 import { optionTable } from './options';
 import { valueIsOptional } from './option-text';
-import type { Config } from './types';
+import type { Config } from '../shared/config';
 import { uwsgiOnlyOptions } from './uwsgi-only-options';
 
 export type CommandLineResult =
@@ -77,10 +76,4 @@ function usageError(err: unknown): unknown {
   }
   const oneLine = err.message.replace(/^error:\s*/, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
   return new TsuwsgiError('E_CLI_USAGE', `command line: ${oneLine}`);
-}
-
-function packageVersion(): string {
-  // Same relative place from src/config (tsx) and dist/config (built).
-  const file = path.join(__dirname, '..', '..', 'package.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }

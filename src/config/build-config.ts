@@ -9,7 +9,7 @@ import { TsuwsgiError } from '../shared/errors';
 import type { AppTarget } from './app-target';
 import { optionTable, findOption, type OptionSpec } from './options';
 import { describe, where, type Layer, type Origin, type Setting, type Unsupported } from './settings';
-import type { Config } from './types';
+import type { Config } from '../shared/config';
 import { parseValue, type ValueContext } from './values';
 import { PASSWD_FILE, primaryGroupOf, systemAccounts } from './user-lookup';
 

@@ -1,9 +1,10 @@
 /**
  * The option table: every option tsuwsgi understands, declared once. The ini reader, the
  * command line, validation, `--help` and docs/options.md are all generated from these rows,
- * so an option cannot exist in one place and be missing from another.
+ * so an option cannot exist in one place and be missing from another. Over 300 lines on
+ * purpose: a table, one row per option, read as a whole.
  */
-import type { Config } from './types';
+import type { Config } from '../shared/config';
 
 /**
  * How a value is read. Each kind has one parser in values.ts (address in address.ts,

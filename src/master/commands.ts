@@ -3,7 +3,7 @@
  * command, and each command is one small change to the wanted state (reconcile.ts acts on it).
  * Once the master is stopping, commands are ignored.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import { ExitCode } from '../shared/exit-codes';
 import type { MasterContext } from './master-context';
 import { mergeReloaded } from './reload-config';

@@ -2,7 +2,7 @@
  * Which ids the workers are forked with, and whether this master may do so at all. Kept apart
  * from privileges.ts (the preparation before the first fork) so spawn-worker.ts can use it.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import { TsuwsgiError } from '../shared/errors';
 
 export interface Ids {

@@ -12,7 +12,7 @@
  * process's "dumpable" flag on that change, so the app, now the same uid, still cannot ptrace
  * the master or read its /proc/PID/environ; it can signal it (as in uWSGI).
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { TsuwsgiError } from '../shared/errors';
 import { workerCredentials } from './credentials';

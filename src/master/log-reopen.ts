@@ -11,7 +11,7 @@
  * reopens the path, and passes the word on to its app threads (and harakiri watchdog).
  */
 import type { ChildProcess } from 'node:child_process';
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { LogHandle } from '../shared/logger';
 import { sendToWorker } from './send-to-worker';
 

@@ -3,7 +3,7 @@
  * change), a logger, the time of the event, and the few things they ask of the world outside
  * (MasterIo). Unit tests build one with a fake MasterIo and drive the master without a process.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { EventOf } from './events';
 import type { Wanted } from './wanted';

@@ -13,7 +13,7 @@
  * The listening sockets stay open in the master throughout, so while generations overlap
  * both accept, and nothing is refused.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { LogHandle, Logger } from '../shared/logger';
 import type { MasterEvent } from './events';
 import { bindAll, type BoundSocket } from './sockets';
@@ -25,7 +25,7 @@ import { openMasterFifo, type MasterFifo } from './master-fifo';
 import { watchTouchFiles } from './touch-watch';
 import { sdNotify } from './sd-notify';
 import { reopenLogs } from './log-reopen';
-import { StatsService, type StatsSlot } from './stats/stats-service';
+import { StatsService, type StatsWorkerRecord } from './stats/stats-service';
 import { startStatsServer, type StatsServer } from './stats/stats-server';
 import { watchListenQueues, type QueueWatch } from './stats/queue-watch';
 import { EventQueue } from './event-queue';
@@ -117,8 +117,8 @@ class Master {
     this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: config.statsHttp }, `stats server on ${this.statsServer.name}${config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
   }
 
-  /** The worker records as the stats service reads them (its type still says "slot"). */
-  private workersForStats(): StatsSlot[] {
+  /** The worker records as the stats service reads them. */
+  private workersForStats(): StatsWorkerRecord[] {
     return this.table.all().map((w) => ({
       key: w.key, id: w.id, role: w.role, ready: w.ready, pid: w.pid ?? 0, spawnedAt: w.spawnedAt,
       spawns: this.table.spawnsById.get(w.id) ?? 0, harakiriKills: this.table.harakiriKillsById.get(w.id) ?? 0,

@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { TsuwsgiError, type ErrorCode } from '../shared/errors';
 import { WORKER_ENTRY } from './spawn-worker';

@@ -4,7 +4,7 @@
  * running values and are listed so the master can say a restart is needed. Most of them were
  * made while the master was root; a master that dropped root could not remake them anyway.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 
 const NEEDS_RESTART = [
   'socket', 'httpSocket', 'listen', 'chmodSocket', 'chownSocket', 'uid', 'gid', 'masterAsRoot', 'allowWritableDirs',

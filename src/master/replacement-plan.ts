@@ -8,7 +8,7 @@
  * (`startFailed`), whether the failure is a fork that failed, an app that did not load or a
  * process that exited before accepting.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 import { sdNotify } from './sd-notify';

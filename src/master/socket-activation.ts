@@ -10,9 +10,10 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import dns from 'node:dns/promises';
-import type { SocketAddress } from '../config/types';
+import type { SocketAddress } from '../shared/config';
 import { TsuwsgiError } from '../shared/errors';
 import { forgetListenFds, listenFds } from '../shared/listen-fds';
+import { createServerHandle, type RawServerHandle } from '../shared/node-internals';
 import type { BoundSocket } from './sockets';
 import type { SocketProto } from '../shared/socket-proto';
 
@@ -31,12 +32,6 @@ export interface Adopted {
   readonly extra: readonly BoundSocket[];
 }
 
-interface RawHandle {
-  fd: number;
-  getsockname?(out: Record<string, unknown>): number;
-}
-type CreateServerHandle = (address: string | null, port: number, addressType: number, fd?: number) => RawHandle | number;
-const createServerHandle = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
 
 /**
  * Takes the sockets passed to this process (and removes LISTEN_* from `env`, so the workers do
@@ -117,7 +112,7 @@ async function keyOfWanted(address: SocketAddress): Promise<ListenKey | undefine
 
 interface InheritedFd {
   readonly fd: number;
-  readonly handle: RawHandle;
+  readonly handle: RawServerHandle;
   readonly key: ListenKey;
 }
 

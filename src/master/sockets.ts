@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import dns from 'node:dns/promises';
-import type { Config, SocketAddress } from '../config/types';
+import type { Config, SocketAddress } from '../shared/config';
 import { TsuwsgiError } from '../shared/errors';
 import { adoptInheritedSockets } from './socket-activation';
 import { bindHandle } from './server-handle';

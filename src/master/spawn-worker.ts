@@ -11,28 +11,19 @@
  */
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import path from 'node:path';
-import type { Config } from '../config/types';
-import type { ListenFd } from '../server/listeners';
+import type { Config } from '../shared/config';
+import { layOutFds } from '../shared/fd-layout';
 import type { BoundSocket } from './sockets';
 import { workerCredentials } from './credentials';
 import { sendToWorker } from './send-to-worker';
 import { describeSpawnFailure, type SpawnFailure } from './spawn-failure';
 
 export const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'main.js');
-/** fd 0-2 are stdio and fd 3 the IPC channel; sockets start here in the child. */
-const FIRST_SOCKET_FD = 4;
-
 /** The running worker, or undefined when it could not be started (`onFailed` says why, once). */
 export function spawnWorker(workerId: number, config: Config, sockets: readonly BoundSocket[], onFailed: (failure: SpawnFailure) => void): ChildProcess | undefined {
   const threads = config.threads;
-  const stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc'];
-  const fds: ListenFd[][] = Array.from({ length: threads }, () => []);
-  sockets.forEach((s, i) => {
-    for (let t = 0; t < threads; t++) {
-      stdio.push(s.fd);
-      fds[t].push({ fd: FIRST_SOCKET_FD + i * threads + t, proto: s.proto, name: s.name });
-    }
-  });
+  const layout = layOutFds(sockets, threads);
+  const stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc', ...layout.parentFds];
   const failed = (err: unknown): void => onFailed(describeSpawnFailure(err, config.chdir, process.execPath));
   let child: ChildProcess;
   try {
@@ -58,6 +49,6 @@ export function spawnWorker(workerId: number, config: Config, sockets: readonly 
     });
     return undefined;
   }
-  sendToWorker(child, { act: 'init', workerId, config, fds });
+  sendToWorker(child, { act: 'init', workerId, config, fds: layout.perThread });
   return child;
 }

@@ -24,7 +24,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { TsuwsgiError } from '../shared/errors';
 import { identityOf, type FileIdentity } from './file-identity';
-import { bindHandle, type RawHandle } from './server-handle';
+import { bindHandle } from './server-handle';
+import type { RawServerHandle } from '../shared/node-internals';
 
 /** Linux's O_PATH (the same on x86, arm, riscv, ppc, s390); Node's fs.constants lacks it. */
 const O_PATH = 0o10000000;
@@ -36,7 +37,7 @@ export interface SocketOwner {
 
 export interface UnixSocketFile {
   /** Owns the fd. Never closed: libuv unlinks the path when a handle it bound by path closes. */
-  readonly handle: RawHandle;
+  readonly handle: RawServerHandle;
   readonly identity: FileIdentity;
 }
 

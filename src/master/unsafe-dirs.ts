@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import { TsuwsgiError } from '../shared/errors';
 import { workerCredentials } from './credentials';
 

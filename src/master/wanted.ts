@@ -4,7 +4,7 @@
  * it and acts until the workers match. Reload, chain reload, recycling, scaling and respawn
  * throttling are each a change here, never a script of spawns and kills.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import { ExitCode } from '../shared/exit-codes';
 
 /** `running` keeps the workers; `stopping` drains them all; `halting` kills them all. */

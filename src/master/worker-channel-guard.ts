@@ -11,19 +11,12 @@
  * Both are thrown from Node internals, so the only places to stop them are Node's own hooks:
  * a listener that runs before Node's and gives the assertion the (empty) queue it expects, and
  * a wrapper around the channel's read callback. They rely on Node 20's ChildProcess internals
- * (`_handleQueue`, the `kChannelHandle` symbol): test/e2e/worker-ipc.test.ts fails if a Node
+ * (`_handleQueue`, the `kChannelHandle` symbol; shared/node-internals.ts): test/e2e/worker-ipc.test.ts fails if a Node
  * upgrade moves them.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-
-interface Internals {
-  _handleQueue?: unknown[] | null;
-}
-
-interface ChannelHandle {
-  onread?: (...args: unknown[]) => unknown;
-}
+import { defuseForgedHandleAck, ipcChannelReader } from '../shared/node-internals';
 
 export interface ChannelFaults {
   /** A Node control message no handle transfer was waiting for; it was made harmless. */
@@ -33,16 +26,12 @@ export interface ChannelFaults {
 }
 
 export function guardWorkerChannel(child: ChildProcess, faults: ChannelFaults): void {
-  const internals = child as ChildProcess & Internals;
   (child as EventEmitter).prependListener('internalMessage', (m: { cmd?: unknown }) => {
-    if ((m.cmd === 'NODE_HANDLE_ACK' || m.cmd === 'NODE_HANDLE_NACK') && !Array.isArray(internals._handleQueue)) {
-      internals._handleQueue = [];
-      faults.forged(m.cmd);
-    }
+    if ((m.cmd === 'NODE_HANDLE_ACK' || m.cmd === 'NODE_HANDLE_NACK') && defuseForgedHandleAck(child)) faults.forged(m.cmd);
   });
-  const handle = channelHandle(child);
-  const onread = handle?.onread;
-  if (handle === undefined || onread === undefined) return;
+  const handle = ipcChannelReader(child);
+  if (handle === undefined) return;
+  const onread = handle.onread;
   handle.onread = function guardedOnread(this: unknown, ...args: unknown[]): unknown {
     try {
       return onread.apply(this, args);
@@ -51,11 +40,4 @@ export function guardWorkerChannel(child: ChildProcess, faults: ChannelFaults): 
       return undefined;
     }
   };
-}
-
-function channelHandle(child: ChildProcess): ChannelHandle | undefined {
-  const key = Object.getOwnPropertySymbols(child).find((s) => s.description === 'kChannelHandle');
-  if (key === undefined) return undefined;
-  const handle = (child as unknown as Record<symbol, ChannelHandle | undefined>)[key];
-  return typeof handle?.onread === 'function' ? handle : undefined;
 }

@@ -4,7 +4,7 @@
  * decisions are reconcile.ts's; this only carries them out and logs what it did.
  */
 import type { ChildProcess, SendHandle } from 'node:child_process';
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { MasterToWorker } from '../shared/ipc';
 import type { Logger } from '../shared/logger';
 import type { MasterEvent } from './events';

@@ -11,6 +11,7 @@ import type { ServeContext } from './context';
 import type { ErrorCode } from '../shared/errors';
 import { closeAfterAnswer, kRejected, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
+import { currentResponse, parsingRequest } from '../shared/node-internals';
 
 /** Node's parse errors carry llhttp's code and reason, and the chunk that failed. */
 export type ParseError = Error & { code?: string; reason?: string; rawPacket?: Buffer };
@@ -106,7 +107,7 @@ export function clientErrorListener(ctx: ServeContext): (err: Error, socket: Dup
       if ((err as ParseError).code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.destroy();
       return;
     }
-    const incoming = socket.parser?.incoming;
+    const incoming = parsingRequest(socket);
     const broken = incoming != null && !incoming.complete ? incoming : undefined;
     const verdict = judge(err as ParseError, limits, broken !== undefined);
     if (verdict === IGNORE) return;
@@ -130,7 +131,7 @@ export function clientErrorListener(ctx: ServeContext): (err: Error, socket: Dup
  * leaves would.
  */
 function answerInPlaceOf(socket: HttpSocket, broken: IncomingMessage, answer: Buffer | undefined): void {
-  const res = socket._httpMessage;
+  const res = currentResponse(socket);
   if (answer !== undefined && res != null && res.req === broken && !res.headersSent && socket.writable) socket.write(answer);
   socket.destroy();
 }
@@ -140,7 +141,7 @@ type PendingResponse = ServerResponse & { [kPending]?: { socket: HttpSocket; ans
 
 /** Answers after the responses still owed to requests pipelined before the bad one, then closes. */
 function answerWhenIdle(socket: HttpSocket, answer: Buffer | undefined, linger: boolean): void {
-  const pending = socket._httpMessage as PendingResponse | null | undefined;
+  const pending = currentResponse(socket) as PendingResponse | null;
   if (pending != null) {
     pending[kPending] = { socket, answer, linger };
     pending.on('finish', answerAfterPending);

@@ -13,6 +13,7 @@ import type { ServeContext } from './context';
 import { tsuwsgiError } from '../shared/errors';
 import { closeAfterAnswer, kRejected, refuse, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
+import { currentResponse } from '../shared/node-internals';
 
 const kReceived = Symbol('tsuwsgi.bodyReceived');
 const kCut = Symbol('tsuwsgi.bodyCut');
@@ -69,7 +70,7 @@ export function refuseBody(ctx: ServeContext, req: IncomingMessage, res: ServerR
 
 function cutBody(ctx: ServeContext, req: IncomingMessage): void {
   const socket = req.socket as CutSocket;
-  const res = socket._httpMessage;
+  const res = currentResponse(socket);
   // The 413 may go out only as this request's answer: its response is the one due and has sent nothing.
   const answer = res != null && res.req === req && !res.headersSent && socket.writable;
   // From here on tsuwsgi closes the connection: no client-gone line, no second answer.

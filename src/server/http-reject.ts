@@ -11,6 +11,7 @@
 import type { Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { earlyAnswer, reasonOf, type EarlyStatus } from './raw-response';
+import { currentResponse } from '../shared/node-internals';
 
 /** How long an answered connection keeps reading what its peer still sends (nginx: lingering_timeout 5 s). */
 const LINGER_MS = 5000;
@@ -18,14 +19,8 @@ const LINGER_MS = 5000;
 /** On a socket tsuwsgi has answered or given up on: its later requests and errors change nothing. */
 export const kRejected = Symbol('tsuwsgi.rejected');
 
-/** The two fields of Node's own that are read (as Node's default clientError handler does). */
-export type HttpSocket = Socket & {
-  [kRejected]?: true;
-  /** The response being written on this connection; later pipelined ones wait in Node's queue. */
-  _httpMessage?: ServerResponse | null;
-  /** The request being parsed. */
-  parser?: { incoming: IncomingMessage | null } | null;
-};
+/** A connection of the http socket, marked once tsuwsgi answered or gave up on it. */
+export type HttpSocket = Socket & { [kRejected]?: true };
 
 /**
  * Sends `answer` (if any) and closes once the peer has closed too, or after LINGER_MS. Node's
@@ -61,7 +56,7 @@ function destroySocket(socket: Socket): void {
  */
 export function refuse(req: IncomingMessage, res: ServerResponse, status: EarlyStatus): void {
   const socket = req.socket as HttpSocket;
-  if (socket._httpMessage === res && !res.headersSent) {
+  if (currentResponse(socket) === res && !res.headersSent) {
     closeAfterAnswer(socket, earlyAnswer(status));
     return;
   }

@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import type { ServeContext } from './context';
 import { closeAfterAnswer, kRejected, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
+import { currentResponse } from '../shared/node-internals';
 
 const TIMED_OUT = earlyAnswer(408);
 
@@ -34,7 +35,7 @@ function onIdle(socket: Served, ctx: ServeContext, ms: number): void {
     socket.destroy();
     return;
   }
-  const res = socket._httpMessage;
+  const res = currentResponse(socket);
   if (res == null) {
     // A kept-alive connection idle past http-keepalive is routine; a silent new one is not.
     if (socket[kServed] !== true) {

@@ -17,6 +17,7 @@ import { kConnection, track, untrack, type OpenConnection, type TrackedSocket } 
 import { createHttpServer } from './http-server';
 import { closeAfterAnswer, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
+import { currentResponse } from '../shared/node-internals';
 
 /** In a drain, how long a connection that has no request yet may still deliver one. */
 const HEAD_GRACE_MS = 1000;
@@ -28,7 +29,7 @@ class HttpConnections implements OpenConnection {
   constructor(readonly all: Set<Socket>) {}
 
   holdsRequest(socket: Socket): boolean {
-    return (socket as HttpSocket)._httpMessage != null;
+    return currentResponse(socket) !== null;
   }
 }
 
@@ -56,7 +57,7 @@ export const httpSocket: SocketKind = {
     const uploadsOver = elapsedMs >= ctx.requestTimeoutMs;
     for (const socket of ctx.connections) {
       if ((socket as HttpTracked)[kConnection] !== mine) continue;
-      const res = (socket as HttpTracked)._httpMessage;
+      const res = currentResponse(socket);
       if (res == null) continue;
       if (uploadsOver && !res.req.complete) cutUpload(socket as HttpTracked, ctx);
       else if (!res.headersSent) res.shouldKeepAlive = false;
@@ -69,7 +70,7 @@ function forget(this: HttpTracked): void {
 }
 
 function cutUpload(socket: HttpTracked, ctx: ServeContext): void {
-  const res = socket._httpMessage!;
+  const res = currentResponse(socket)!;
   ctx.log.info(
     { event: 'timeout', state: 'body', uri: res.req.url, limitMs: ctx.requestTimeoutMs },
     'connection timed out at a graceful stop: the request body did not arrive within http-timeout',

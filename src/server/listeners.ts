@@ -7,6 +7,7 @@
 import type { Server } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { SocketProto } from '../shared/socket-proto';
+import type { ListenFd } from '../shared/fd-layout';
 import type { ServeContext } from './context';
 import type { SocketKind } from './socket-kind';
 import { AcceptGate } from './accept-gate';
@@ -19,12 +20,6 @@ const KINDS: Readonly<Record<SocketProto, SocketKind>> = { uwsgi: uwsgiSocket, h
 
 /** How often a graceful stop looks at the connections still open. */
 const DRAIN_TICK_MS = 20;
-
-export interface ListenFd {
-  readonly fd: number;
-  readonly proto: SocketProto;
-  readonly name: string;
-}
 
 export interface Listening {
   /** Stop accepting, let open connections finish; resolves when none is left. */

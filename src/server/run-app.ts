@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { ServeContext } from './context';
 import type { RequestLogFields } from '../shared/log-format';
 import { kPacket, type WithPacket } from './node-request';
+import { sentHead } from '../shared/node-internals';
 
 const kStart = Symbol('tsuwsgi.start');
 const kCtx = Symbol('tsuwsgi.ctx');
@@ -103,7 +104,7 @@ function wanted(ctx: ServeContext, status: number, micros: number): boolean {
 }
 
 function logFields(ctx: ServeContext, req: WithPacket, res: ServerResponse, micros: number): RequestLogFields {
-  const head = (res as ServerResponse & { _header?: string | null })._header;
+  const head = sentHead(res);
   const packet = req[kPacket];
   return {
     method: req.method ?? '',

@@ -1,6 +1,7 @@
 /**
  * "Ask every one, wait with a deadline", written once: the master's SIGUSR1 report asks each
- * worker process, the stats collector each worker's counters, a worker each app thread. A
+ * worker process for its state, the stats collector each worker for its counters (a worker
+ * reads its app threads' state from the scoreboard, without asking them). A
  * round sends the question to every target and settles as soon as each target that could be
  * asked has answered, or at the deadline, whichever comes first; a target that cannot be asked
  * (its channel is gone) is not waited for. An answer that comes late, twice, from a target not

@@ -3,8 +3,8 @@
  * a worker process and its app threads (postMessage). One discriminated union per direction.
  * Nothing here is sent per request.
  */
-import type { Config } from '../config/types';
-import type { ListenFd } from '../server/listeners';
+import type { Config } from './config';
+import type { ListenFd } from './fd-layout';
 import type { SocketProto } from './socket-proto';
 import type { CoreFigures } from './stats-figures';
 
@@ -13,7 +13,7 @@ export const RECYCLE_REASONS = ['max-requests', 'reload-on-rss', 'max-worker-lif
 export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 
 export type MasterToWorker =
-  | { act: 'init'; workerId: number; config: Config; fds: ListenFd[][] }
+  | { act: 'init'; workerId: number; config: Config; fds: readonly (readonly ListenFd[])[] }
   | { act: 'stop'; graceful: boolean }
   /** Report your state (SIGUSR1, fifo s). */
   | { act: 'report' }
@@ -61,7 +61,7 @@ export interface ThreadData {
   readonly workerId: number;
   readonly threadIndex: number;
   readonly config: Config;
-  readonly fds: ListenFd[];
+  readonly fds: readonly ListenFd[];
   /** The worker's scoreboard (worker/scoreboard/layout.ts); this thread writes row `threadIndex`. */
   readonly board: SharedArrayBuffer;
 }

@@ -3,8 +3,9 @@
  * They are stable across Node 20–24 (Node's own http server and cluster use them); a test runs
  * the suite on each supported Node line, and this file is where to look when one moves.
  */
+import type { ChildProcess } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Server, Socket } from 'node:net';
+import net, { type Server, type Socket } from 'node:net';
 
 interface StreamHandle {
   fd?: number;
@@ -86,6 +87,68 @@ export function closeResponse(res: ServerResponse): void {
 export function sentHead(res: ServerResponse): string | undefined {
   const head = (res as ServerResponse & { _header?: string | null })._header;
   return typeof head === 'string' ? head : undefined;
+}
+
+/** A handle made by net._createServerHandle: bound (or wrapping an fd), not listening. */
+export interface RawServerHandle {
+  fd: number;
+  close(): void;
+  getsockname?(out: Record<string, unknown>): number;
+}
+
+type CreateServerHandle = (address: string | null, port: number, addressType: number, fd?: number, flags?: number) => RawServerHandle | number;
+
+/**
+ * Binds an address (port -1: a unix socket path) or wraps an inherited fd without listening:
+ * the primitive Node's cluster primary uses for shared handles. No public API binds without
+ * listening (net.Server.listen() does both, and the master must not accept: the workers listen
+ * on their dups). Returns the handle, or a negative errno.
+ */
+export function createServerHandle(address: string | null, port: number, addressType: number, fd?: number): RawServerHandle | number {
+  const create = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
+  return create(address, port, addressType, fd);
+}
+
+/**
+ * A forged NODE_HANDLE_ACK/NACK from a worker fails an assertion inside the master's
+ * ChildProcess unless a handle transfer is pending (worker-channel-guard.ts). No public API
+ * sees Node's internal messages or their queue: this gives the assertion the empty queue it
+ * expects. True when the message was forged (no transfer was pending).
+ */
+export function defuseForgedHandleAck(child: ChildProcess): boolean {
+  const internals = child as ChildProcess & { _handleQueue?: unknown[] | null };
+  if (Array.isArray(internals._handleQueue)) return false;
+  internals._handleQueue = [];
+  return true;
+}
+
+/**
+ * The IPC channel's native handle, whose `onread` parses what the worker wrote. No public API
+ * lets the parent survive bytes that are not JSON (a worker writing to fd 3): the guard wraps
+ * this callback. Undefined when Node's layout differs (the guard is then not installed).
+ */
+export function ipcChannelReader(child: ChildProcess): { onread: (...args: unknown[]) => unknown } | undefined {
+  const key = Object.getOwnPropertySymbols(child).find((s) => s.description === 'kChannelHandle');
+  if (key === undefined) return undefined;
+  const handle = (child as unknown as Record<symbol, { onread?: (...args: unknown[]) => unknown } | undefined>)[key];
+  return typeof handle?.onread === 'function' ? (handle as { onread: (...args: unknown[]) => unknown }) : undefined;
+}
+
+/**
+ * The response Node's http server is writing on this connection (`socket._httpMessage`; later
+ * pipelined ones wait in Node's queue), or null. No public API maps a socket to its current
+ * response; Node's own default clientError handler reads the same field.
+ */
+export function currentResponse(socket: Socket): ServerResponse | null {
+  return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? null;
+}
+
+/**
+ * The request Node's http parser is reading on this connection (`socket.parser.incoming`), or
+ * null. No public API gives a clientError handler the request the error cut short.
+ */
+export function parsingRequest(socket: Socket): IncomingMessage | null {
+  return (socket as Socket & { parser?: { incoming: IncomingMessage | null } | null }).parser?.incoming ?? null;
 }
 
 type Consumable = IncomingMessage & { _consuming?: boolean; _dumped?: boolean; _readableState: { readingMore: boolean } };

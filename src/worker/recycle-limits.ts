@@ -4,7 +4,7 @@
  * own requests there, so no message per request); whichever thread sees a limit crossed asks
  * for a replacement, and the worker passes the first ask on, once.
  */
-import type { Config } from '../config/types';
+import type { Config } from '../shared/config';
 import type { RecycleReason } from '../shared/ipc';
 import type { Scoreboard } from './scoreboard/scoreboard';
 

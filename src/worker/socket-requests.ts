@@ -5,7 +5,7 @@
  * or collected here would close that thread's socket. Only a thread that never used its fds
  * (it could not load the app) gives them back, through `release`.
  */
-import type { ListenFd } from '../server/listeners';
+import type { ListenFd } from '../shared/fd-layout';
 import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
 
 type SocketMessage = Extract<MasterToWorker, { act: 'socket' }>;

@@ -59,4 +59,18 @@ describe('concurrency of processes × threads', function () {
     const peak = Math.max(...served.map((s) => Number(s.split(':')[2])));
     expect(peak).to.equal(12);
   });
+
+  it('an app reads its worker id (1..processes) from TSUWSGI_WORKER_ID, the same in every thread of a worker', async () => {
+    s = await serve(2, 2);
+    const served = await getAll(`${s.nginx.url}/worker-id`, 40);
+    const idByPid = new Map<string, Set<string>>();
+    for (const line of served) {
+      const [pid, id] = line.split(':');
+      idByPid.set(pid, (idByPid.get(pid) ?? new Set()).add(id));
+    }
+    for (const ids of idByPid.values()) expect(ids.size, 'one id per worker process').to.equal(1);
+    const ids = [...idByPid.values()].map((set) => [...set][0]).sort();
+    expect(ids).to.satisfy((all: string[]) => all.every((id) => id === '1' || id === '2'));
+    expect(new Set(ids).size, 'two workers, two ids').to.equal(ids.length);
+  });
 });

@@ -2,7 +2,7 @@
  * Requests per second between two stats documents: per worker (matched by pid, so a respawned
  * worker starts over rather than showing a negative rate) and in total. Pure.
  */
-import type { StatsDocument } from '../../master/stats/document';
+import type { StatsDocument } from '../../shared/stats-document';
 
 export interface Sample {
   readonly doc: StatsDocument;

@@ -7,7 +7,7 @@ import net from 'node:net';
 import http from 'node:http';
 import { parseAddress } from '../../config/address';
 import { TsuwsgiError } from '../../shared/errors';
-import type { StatsDocument } from '../../master/stats/document';
+import type { StatsDocument } from '../../shared/stats-document';
 
 const TIMEOUT_MS = 3000;
 const MAX_BYTES = 16 * 1024 * 1024;

@@ -7,7 +7,7 @@
  * escaped as in the logs (nginx's `\xHH`), and every line once more for control characters,
  * since the document may come from any server that answers on the stats address.
  */
-import type { StatsDocument, StatsWorker } from '../../master/stats/document';
+import type { StatsDocument, StatsWorker } from '../../shared/stats-document';
 import { escapeControls, escapeText } from '../../shared/text-escape';
 import type { Rates } from './rates';
 

@@ -1,16 +1,18 @@
 /**
  * Gathers the workers' counters for one stats document: one `{act:'stats'}` per worker, replies
- * awaited at most WAIT_MS. A worker that does not answer in time (threads = 1 with the app
- * blocking its only thread) is shown with its last known figures and marked stale, so a stuck
- * worker never holds the answer up. Concurrent requests for a document share one round.
+ * awaited at most WAIT_MS (a round of shared/ask-all.ts). A worker that does not answer in time
+ * (threads = 1 with the app blocking its only thread) is shown with its last known figures and
+ * marked stale, so a stuck worker never holds the answer up. Concurrent requests for a document
+ * share one round.
  */
 import type { CoreFigures } from '../../shared/stats-figures';
 import type { MasterToWorker } from '../../shared/ipc';
+import { AskAll } from '../../shared/ask-all';
 
 export const WAIT_MS = 200;
 
-/** What the collector needs of a master slot. */
-export interface CollectSlot {
+/** What the collector needs of a worker record of the master. */
+export interface CollectTarget {
   readonly key: number;
   readonly pid: number;
   /** False when the IPC channel is gone. */
@@ -30,41 +32,37 @@ interface Known {
   requestsShown: number;
 }
 
-interface Round {
-  readonly id: number;
-  readonly waiting: Set<number>;
-  readonly fresh: Set<number>;
-  readonly done: Promise<void>;
-  finish(): void;
-}
-
 export class StatsCollector {
   private readonly known = new Map<number, Known>();
-  private round: Round | undefined;
-  private rounds = 0;
+  /** The rounds: one question per worker, concurrent documents share it (shared/ask-all.ts). */
+  private readonly asking = new AskAll<number, true>();
 
   constructor(private readonly waitMs = WAIT_MS) {}
 
-  async collect(slots: readonly CollectSlot[]): Promise<Map<number, Collected>> {
-    const round = this.round ?? this.startRound(slots);
-    await round.done;
+  async collect(targets: readonly CollectTarget[]): Promise<Map<number, Collected>> {
+    const byKey = new Map(targets.map((t) => [t.key, t]));
+    const ask = (key: number, round: number): boolean => {
+      const t = byKey.get(key)!;
+      return t.pid > 0 && t.send({ act: 'stats', round });
+    };
+    const settled = await this.asking.ask(byKey.keys(), ask, this.waitMs);
     const out = new Map<number, Collected>();
-    for (const s of slots) {
+    for (const s of targets) {
       const k = this.known.get(s.key);
       if (k === undefined || k.pid !== s.pid) {
         out.set(s.key, { cores: undefined, fresh: false, deltaRequests: 0 });
         continue;
       }
       const requests = (k.cores ?? []).reduce((n, c) => n + c.requests, 0);
-      out.set(s.key, { cores: k.cores, fresh: round.fresh.has(s.key), deltaRequests: Math.max(0, requests - k.requestsShown) });
+      out.set(s.key, { cores: k.cores, fresh: settled.answers.has(s.key), deltaRequests: Math.max(0, requests - k.requestsShown) });
       k.requestsShown = requests;
     }
-    // Slots that are gone are forgotten.
-    const live = new Set(slots.map((s) => s.key));
-    for (const key of this.known.keys()) if (!live.has(key)) this.known.delete(key);
+    // Workers that are gone are forgotten.
+    for (const key of this.known.keys()) if (!byKey.has(key)) this.known.delete(key);
     return out;
   }
 
+  /** A worker's figures. Kept even when late for its round: they are still its latest. */
   onReply(key: number, pid: number, round: number, cores: readonly CoreFigures[]): void {
     let k = this.known.get(key);
     if (k === undefined || k.pid !== pid) {
@@ -72,28 +70,6 @@ export class StatsCollector {
       this.known.set(key, k);
     }
     k.cores = cores;
-    const r = this.round;
-    if (r === undefined || r.id !== round || !r.waiting.has(key)) return;
-    r.waiting.delete(key);
-    r.fresh.add(key);
-    if (r.waiting.size === 0) r.finish();
-  }
-
-  private startRound(slots: readonly CollectSlot[]): Round {
-    const id = ++this.rounds;
-    let finish!: () => void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    const round: Round = { id, waiting: new Set(), fresh: new Set(), done, finish };
-    this.round = round;
-    for (const s of slots) {
-      if (s.pid > 0 && s.send({ act: 'stats', round: id })) round.waiting.add(s.key);
-    }
-    const timer = setTimeout(() => round.finish(), this.waitMs);
-    void done.then(() => {
-      clearTimeout(timer);
-      if (this.round === round) this.round = undefined;
-    });
-    if (round.waiting.size === 0) finish();
-    return round;
+    this.asking.answer(key, true, round);
   }
 }

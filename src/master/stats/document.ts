@@ -1,16 +1,17 @@
 /**
- * The stats document: what the master gathered (its own slots, the workers' counters, the
- * sockets' queues) → uWSGI 2.0's JSON shape (`master_utils.c`), so uwsgitop and other existing
- * tools read it. Pure: the same input gives the same document.
+ * Builds the stats document (its type: shared/stats-document.ts) from what the master gathered
+ * (its worker records, the workers' figures, the sockets' queues). Pure: the same input gives
+ * the same document.
  */
 import type { CoreFigures } from '../../shared/stats-figures';
 import type { SocketProto } from '../../shared/socket-proto';
 import type { Role } from '../worker-table';
+import type { StatsCore, StatsDocument, StatsWorker, WorkerStatus } from '../../shared/stats-document';
 
-/** One worker slot as the master sees it when it builds a document. */
+/** One worker record as the master sees it when it builds a document. */
 export interface WorkerView {
   readonly id: number;
-  /** 0 when the slot has no process (waiting for a throttled respawn). */
+  /** 0 when the record has no process (waiting for a throttled respawn). */
   readonly pid: number;
   readonly role: Role;
   /** The worker reported ready (accepts connections). */
@@ -50,87 +51,6 @@ export interface MasterView {
   readonly listenQueueErrors: number;
 }
 
-export interface StatsCore {
-  id: number;
-  requests: number;
-  static_requests: number;
-  routed_requests: number;
-  offloaded_requests: number;
-  write_errors: number;
-  read_errors: number;
-  in_request: 0 | 1;
-  /** "KEY=value" of the request in progress (REQUEST_METHOD, REQUEST_URI), else empty. */
-  vars: string[];
-  /** request_start (unix seconds) while in a request, else empty. */
-  req_info: { request_start?: number };
-}
-
-export interface StatsApp {
-  id: number;
-  modifier1: number;
-  mountpoint: string;
-  startup_time: number;
-  requests: number;
-  exceptions: number;
-  chdir: string;
-}
-
-export type WorkerStatus = 'idle' | 'busy' | 'cheap' | 'pause' | 'sig';
-
-export interface StatsWorker {
-  id: number;
-  pid: number;
-  accepting: 0 | 1;
-  requests: number;
-  delta_requests: number;
-  exceptions: number;
-  harakiri_count: number;
-  signals: number;
-  signal_queue: number;
-  status: WorkerStatus;
-  /** Bytes. */
-  rss: number;
-  vsz: number;
-  /** µs spent answering requests. */
-  running_time: number;
-  /** Unix seconds. */
-  last_spawn: number;
-  respawn_count: number;
-  /** Bytes sent. */
-  tx: number;
-  /** Average response time, µs. */
-  avg_rt: number;
-  apps: StatsApp[];
-  cores: StatsCore[];
-}
-
-export interface StatsSocket {
-  name: string;
-  proto: string;
-  queue: number;
-  max_queue: number;
-  shared: number;
-  can_offload: number;
-}
-
-/** The document the stats server sends: uWSGI 2.0's keys and meanings. */
-export interface StatsDocument {
-  version: string;
-  listen_queue: number;
-  listen_queue_errors: number;
-  signal_queue: number;
-  /** Requests in progress over every worker (an async app thread may run several). */
-  load: number;
-  pid: number;
-  uid: number;
-  gid: number;
-  cwd: string;
-  locks: Record<string, number>[];
-  /** Not in uWSGI: when the master started (unix seconds), for uptime. */
-  master_started: number;
-  sockets: StatsSocket[];
-  workers: StatsWorker[];
-}
 
 export function buildStatsDocument(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[]): StatsDocument {
   const out = workers.map((w) => workerStats(w, master.cwd));

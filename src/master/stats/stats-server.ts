@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 import http from 'node:http';
-import type { SocketAddress } from '../../config/types';
+import type { SocketAddress } from '../../shared/config';
 import { TsuwsgiError } from '../../shared/errors';
 import { bindUnixSocket, type UnixSocketFile } from '../unix-socket-file';
 import type { CreatedFile } from '../vacuum';

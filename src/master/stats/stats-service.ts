@@ -1,13 +1,12 @@
 /**
- * The master's stats: gathers its slots, the workers' counters and the sockets' queues into the
+ * The master's stats: gathers its worker records, the workers' counters and the sockets' queues into the
  * views the document and the Prometheus text are built from. The master owns pid, spawn time,
  * respawn and harakiri counts; the workers own their request counters (read on demand).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Config } from '../../config/types';
+import type { Config } from '../../shared/config';
 import type { MasterToWorker } from '../../shared/ipc';
 import type { CoreFigures } from '../../shared/stats-figures';
+import { packageVersion } from '../../shared/package-version';
 import type { BoundSocket } from '../sockets';
 import { StatsCollector } from './collector';
 import { buildStatsDocument, type MasterView, type SocketView, type WorkerView } from './document';
@@ -15,13 +14,13 @@ import { renderPrometheus } from './prometheus';
 import { procMemory } from './proc-memory';
 import { readListenQueues, type SocketQueue } from './listen-queues';
 import type { QueueWatch } from './queue-watch';
+import type { StatsSource } from './stats-server';
 
 /** The queue watch samples every second; a sample this old is still current enough. */
 const QUEUE_SAMPLE_MAX_AGE_MS = 1500;
-import type { StatsSource } from './stats-server';
 
-/** What the service needs of one master slot. */
-export interface StatsSlot {
+/** What the service needs of one worker record of the master. */
+export interface StatsWorkerRecord {
   readonly key: number;
   readonly id: number;
   readonly role: WorkerView['role'];
@@ -45,7 +44,7 @@ export class StatsService implements StatsSource {
   constructor(
     private readonly config: Config,
     private readonly sockets: readonly BoundSocket[],
-    private readonly slots: () => StatsSlot[],
+    private readonly records: () => StatsWorkerRecord[],
     private readonly queueWatch: QueueWatch,
   ) {}
 
@@ -71,12 +70,12 @@ export class StatsService implements StatsSource {
   }
 
   private async views(): Promise<Views> {
-    const slots = this.slots();
+    const records = this.records();
     const [collected, queues] = await Promise.all([
-      this.collector.collect(slots),
+      this.collector.collect(records),
       this.listenQueues(),
     ]);
-    const workers = slots.map((s): WorkerView => {
+    const workers = records.map((s): WorkerView => {
       const got = collected.get(s.key);
       const mem = s.pid > 0 ? procMemory(s.pid) : { rssBytes: 0, vszBytes: 0 };
       return {
@@ -96,11 +95,4 @@ export class StatsService implements StatsSource {
     };
     return { master, sockets, workers };
   }
-}
-
-let version: string | undefined;
-function packageVersion(): string {
-  // Same relative place from src/master/stats (tsx) and dist/master/stats (built).
-  version ??= (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-  return version;
 }

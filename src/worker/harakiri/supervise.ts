@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../../config/types';
+import type { Config } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import type { WorkerToWatchdog } from '../../shared/ipc';
 import type { Scoreboard } from '../scoreboard/scoreboard';

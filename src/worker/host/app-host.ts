@@ -6,8 +6,8 @@
  * harakiri watches it (harakiri/supervise.ts), and each runner only starts, drains, ends and
  * replaces its threads.
  */
-import type { Config } from '../../config/types';
-import type { ListenFd } from '../../server/listeners';
+import type { Config } from '../../shared/config';
+import type { ListenFd } from '../../shared/fd-layout';
 import type { ThreadReport } from '../../shared/ipc';
 import type { LogHandle } from '../../shared/logger';
 import type { CoreFigures } from '../../shared/stats-figures';
@@ -39,7 +39,7 @@ export interface HostOptions {
   readonly workerId: number;
   readonly config: Config;
   /** Per app thread, its dups of every listening socket. */
-  readonly fds: ListenFd[][];
+  readonly fds: readonly (readonly ListenFd[])[];
   readonly board: Scoreboard;
   readonly logs: LogHandle;
   readonly askRecycle: AskRecycle;

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ListenFd } from '../../server/listeners';
+import type { ListenFd } from '../../shared/fd-layout';
 import type { ThreadData, ThreadToWorker, WorkerToThread } from '../../shared/ipc';
 import { TsuwsgiError, isTsuwsgiError, type ErrorCode } from '../../shared/errors';
 import { nextQuickDeaths, respawnDelayMs } from '../../shared/respawn-policy';
@@ -28,7 +28,7 @@ export function startAppThreads(o: HostOptions): AppRunner {
   let stopping = false;
   const threads: AppThread[] = [];
 
-  const start = (index: number, fds: ListenFd[]): Promise<void> => {
+  const start = (index: number, fds: readonly ListenFd[]): Promise<void> => {
     const data: ThreadData = { workerId: o.workerId, threadIndex: index, config: o.config, fds, board: o.board.view.buffer };
     const worker = new Worker(THREAD_ENTRY, { workerData: data, stdout: false, stderr: false });
     const thread = threads[index];
@@ -61,7 +61,7 @@ export function startAppThreads(o: HostOptions): AppRunner {
     log.warn({ event: 'thread-died', thread: index, code, respawnDelayMs: delay }, `app thread ${index} died (code ${code}); replacing it`);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (stopping) return;
-    let fds: ListenFd[] | undefined;
+    let fds: readonly ListenFd[] | undefined;
     try {
       fds = await o.sockets.request(index, o.fds[0].length);
       if (stopping) return;

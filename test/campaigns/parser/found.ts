@@ -1,7 +1,7 @@
 /**
  * Failing inputs found by the parser campaign, kept as fixtures: one JSON file per input in
  * test/fixtures/packets/found/, naming the property it broke (bytes as hex, see hex-json.ts).
- * test/unit/protocol/found-inputs.test.ts replays every file.
+ * test/unit/protocol/uwsgi-packet/found-inputs.test.ts replays every file.
  */
 import fs from 'node:fs';
 import path from 'node:path';

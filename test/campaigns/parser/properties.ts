@@ -1,6 +1,6 @@
 /**
  * The invariants of the pure protocol module, as a table of properties shared by the short
- * seeded run in `npm test` (test/unit/protocol/property.test.ts) and the long campaign
+ * seeded run in `npm test` (test/unit/protocol/uwsgi-packet/property.test.ts) and the long campaign
  * (`npm run fuzz`, test/campaigns/fuzz-parser.ts).
  *
  * Each property is a generator of inputs plus a `check` that throws on a violation. A check is

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { parseCommandLine, type CommandLineResult } from '../../../src/config/argv';
 import { bindOptionalValues } from '../../../src/config/argv-optional';
 import { optionTable } from '../../../src/config/options';
-import type { Config } from '../../../src/config/types';
+import type { Config } from '../../../src/shared/config';
 import { errorOf, MINIMAL, tempDirs } from './temp-ini';
 
 describe('config/argv (parseCommandLine)', () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../../src/config/load-config';
-import type { Config } from '../../../src/config/types';
+import type { Config } from '../../../src/shared/config';
 import { MINIMAL, tempDirs } from './temp-ini';
 
 const SEED_INI = `[uwsgi]

@@ -4,7 +4,7 @@
  * pids (or fail, when `forkFails` is set, with the spawn-failed event the real shell posts);
  * every action reconcile performs is recorded, as is every log line.
  */
-import type { Config } from '../../../src/config/types';
+import type { Config } from '../../../src/shared/config';
 import type { Logger } from '../../../src/shared/logger';
 import type { MasterEvent } from '../../../src/master/events';
 import { eventHandler } from '../../../src/master/handlers';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { mergeReloaded } from '../../../src/master/reload-config';
-import type { Config } from '../../../src/config/types';
+import type { Config } from '../../../src/shared/config';
 
 const running = {
   socket: [{ kind: 'unix', path: '/run/a.sock' }], httpSocket: [], listen: 1024, processes: 2, threads: 1,

@@ -1,7 +1,7 @@
 /** max-requests counts the whole worker's requests (every row of the scoreboard), and asks once. */
 import { expect } from 'chai';
 import { afterRequestCheck, recycleLimits } from '../../../src/worker/recycle-limits';
-import type { Config } from '../../../src/config/types';
+import type { Config } from '../../../src/shared/config';
 import { testBoard } from './scoreboard/board';
 
 describe('worker/recycle-limits', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { buildStatsDocument, type StatsDocument } from '../../../../src/master/stats/document';
+import { buildStatsDocument } from '../../../../src/master/stats/document';
+import type { StatsDocument } from '../../../../src/shared/stats-document';
 import { renderScreen, duration, type SortKey } from '../../../../src/cli/top/screen';
 import { requestRates } from '../../../../src/cli/top/rates';
 import { parseTopArgs } from '../../../../src/cli/top/run-top';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { StatsCollector, type CollectSlot } from '../../../../src/master/stats/collector';
+import { StatsCollector, type CollectTarget } from '../../../../src/master/stats/collector';
 import type { MasterToWorker } from '../../../../src/shared/ipc';
 import { core } from './fixtures';
 
 describe('StatsCollector', () => {
-  const slot = (key: number, pid: number, onSend: (m: MasterToWorker) => void = () => undefined, connected = true): CollectSlot => ({
+  const slot = (key: number, pid: number, onSend: (m: MasterToWorker) => void = () => undefined, connected = true): CollectTarget => ({
     key, pid, send: (m) => { onSend(m); return connected; },
   });
 
@@ -37,7 +37,7 @@ describe('StatsCollector', () => {
     const c = new StatsCollector(50);
     let requests = 5;
     let pid = 10;
-    const s = (): CollectSlot => slot(1, pid, (m) => {
+    const s = (): CollectTarget => slot(1, pid, (m) => {
       if (m.act === 'stats') setImmediate(() => c.onReply(1, pid, m.round, [core({ requests })]));
     });
     expect((await c.collect([s()])).get(1)?.deltaRequests).to.equal(5);

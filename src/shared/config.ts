@@ -1,4 +1,4 @@
-/** The frozen, typed configuration every other module reads. Built once by load-config.ts. */
+/** The frozen, typed configuration every other module reads (a contract: the master sends it to every worker). Built once by config/load-config.ts. */
 
 export type SocketAddress =
   | { readonly kind: 'tcp'; readonly host: string | undefined; readonly port: number; readonly text: string }

@@ -5,9 +5,9 @@
  */
 
 import { expect } from 'chai';
-import { ErrorCodes } from '../../../src/shared/errors.js';
-import { encodePacket, parsePacket, type ParseResult, type UwsgiLimits } from '../../../src/protocol/index.js';
-import { NGINX_FIXTURES, fixture, frame, joinPairs, prng, randomChunks, referenceDecode, withoutRest } from './helpers.js';
+import { ErrorCodes } from '../../../../src/shared/errors.js';
+import { encodePacket, parsePacket, type ParseResult, type UwsgiLimits } from '../../../../src/protocol/index.js';
+import { NGINX_FIXTURES, fixture, frame, joinPairs, prng, randomChunks, referenceDecode, withoutRest } from '../helpers.js';
 
 const SEED = 20240601;
 const ITERATIONS = 4000;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { loadConfig, type LoadRequest } from '../../../src/config/load-config';
-import { errorOf, MINIMAL, tempDirs } from './temp-ini';
+import { loadConfig, type LoadRequest } from '../../../../src/config/load-config';
+import { errorOf, MINIMAL, tempDirs } from '../temp-ini';
 
 describe('config/load-config: errors and warnings', () => {
   const temp = tempDirs();

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import {
   encodePacket, encodePing, encodePong, parsePacket, type ProtocolError, type RequestPacket,
-} from '../../../src/protocol/index.js';
-import { LIMITS, packetWithBlockSize, rawPacket, u16 } from './helpers.js';
+} from '../../../../src/protocol/index.js';
+import { LIMITS, packetWithBlockSize, rawPacket, u16 } from '../helpers.js';
 
 function request(buf: Buffer, limits = LIMITS): RequestPacket {
   const result = parsePacket(buf, limits);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { encodePacket, encodePing, parsePacket, type ParseResult } from '../../../src/protocol/index.js';
+import { encodePacket, encodePing, parsePacket, type ParseResult } from '../../../../src/protocol/index.js';
 import {
   LIMITS, NGINX_FIXTURES, fixture, frame, packetWithBlockSize, prng, randomChunks, rawPacket, u16, withoutRest,
-} from './helpers.js';
+} from '../helpers.js';
 
 interface Case { name: string; bytes: Buffer; packetLength: number; limits?: { bufferSize: number } }
 

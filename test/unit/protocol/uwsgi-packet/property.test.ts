@@ -4,7 +4,7 @@
  * A failure prints fast-check's seed and path; replay with `npm run fuzz -- --seed N`.
  */
 import fc from 'fast-check';
-import { PROPERTIES } from '../../campaigns/parser/properties';
+import { PROPERTIES } from '../../../campaigns/parser/properties';
 
 const SEED = 0x7575_7767;
 const RUNS = 600;

@@ -1,9 +1,9 @@
 /** uid, gid and chown-socket through the whole config pipeline, against this host's /etc files. */
 import { expect } from 'chai';
-import { loadConfig } from '../../../src/config/load-config';
-import { errorOf, MINIMAL, tempDirs } from './temp-ini';
-import { whyNoNobody } from '../../support/nobody-install';
-import { skipUnless } from '../../support/skip';
+import { loadConfig } from '../../../../src/config/load-config';
+import { errorOf, MINIMAL, tempDirs } from '../temp-ini';
+import { whyNoNobody } from '../../../support/nobody-install';
+import { skipUnless } from '../../../support/skip';
 
 describe('config: uid, gid, chown-socket', () => {
   const temp = tempDirs();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { bodyLength, encodePacket, parsePacket, type RequestPacket } from '../../../src/protocol/index.js';
-import { LIMITS, NGINX_FIXTURES, fixture, joinPairs } from './helpers.js';
+import { bodyLength, encodePacket, parsePacket, type RequestPacket } from '../../../../src/protocol/index.js';
+import { LIMITS, NGINX_FIXTURES, fixture, joinPairs } from '../helpers.js';
 
 function parse(bytes: Buffer): RequestPacket {
   const r = parsePacket(bytes, LIMITS);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { bodyLength, type UwsgiVars } from '../../../src/protocol/index.js';
+import { bodyLength, type UwsgiVars } from '../../../../src/protocol/index.js';
 
 function vars(contentLength?: string): UwsgiVars {
   const v = Object.create(null) as UwsgiVars;

@@ -4,10 +4,10 @@
  * test guards the mechanism itself: what the campaign saves is what this file replays.
  */
 import { expect } from 'chai';
-import { fixture } from './helpers';
-import { findProperty } from '../../campaigns/parser/properties';
-import { loadFound, saveFound } from '../../campaigns/parser/found';
-import { tempDir } from '../../support/tmp';
+import { fixture } from '../helpers';
+import { findProperty } from '../../../campaigns/parser/properties';
+import { loadFound, saveFound } from '../../../campaigns/parser/found';
+import { tempDir } from '../../../support/tmp';
 
 describe('protocol: inputs found by the fuzz campaign', () => {
   it('a saved input loads back byte for byte and replays through its property', () => {

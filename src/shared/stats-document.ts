@@ -1,0 +1,86 @@
+/**
+ * The stats document: what the stats server sends and `tsuwsgi top`, Prometheus and app authors
+ * read (a contract, so it lives here; master/stats/document.ts builds it). uWSGI 2.0's JSON shape
+ * and key set (`master_utils.c`), so uwsgitop and other existing tools read it too.
+ */
+export interface StatsCore {
+  id: number;
+  requests: number;
+  static_requests: number;
+  routed_requests: number;
+  offloaded_requests: number;
+  write_errors: number;
+  read_errors: number;
+  in_request: 0 | 1;
+  /** "KEY=value" of the request in progress (REQUEST_METHOD, REQUEST_URI), else empty. */
+  vars: string[];
+  /** request_start (unix seconds) while in a request, else empty. */
+  req_info: { request_start?: number };
+}
+
+export interface StatsApp {
+  id: number;
+  modifier1: number;
+  mountpoint: string;
+  startup_time: number;
+  requests: number;
+  exceptions: number;
+  chdir: string;
+}
+
+export type WorkerStatus = 'idle' | 'busy' | 'cheap' | 'pause' | 'sig';
+
+export interface StatsWorker {
+  id: number;
+  pid: number;
+  accepting: 0 | 1;
+  requests: number;
+  delta_requests: number;
+  exceptions: number;
+  harakiri_count: number;
+  signals: number;
+  signal_queue: number;
+  status: WorkerStatus;
+  /** Bytes. */
+  rss: number;
+  vsz: number;
+  /** µs spent answering requests. */
+  running_time: number;
+  /** Unix seconds. */
+  last_spawn: number;
+  respawn_count: number;
+  /** Bytes sent. */
+  tx: number;
+  /** Average response time, µs. */
+  avg_rt: number;
+  apps: StatsApp[];
+  cores: StatsCore[];
+}
+
+export interface StatsSocket {
+  name: string;
+  proto: string;
+  queue: number;
+  max_queue: number;
+  shared: number;
+  can_offload: number;
+}
+
+/** The document the stats server sends: uWSGI 2.0's keys and meanings. */
+export interface StatsDocument {
+  version: string;
+  listen_queue: number;
+  listen_queue_errors: number;
+  signal_queue: number;
+  /** Requests in progress over every worker (an async app thread may run several). */
+  load: number;
+  pid: number;
+  uid: number;
+  gid: number;
+  cwd: string;
+  locks: Record<string, number>[];
+  /** Not in uWSGI: when the master started (unix seconds), for uptime. */
+  master_started: number;
+  sockets: StatsSocket[];
+  workers: StatsWorker[];
+}
