@@ -196,6 +196,51 @@ describe('server/post-buffer', function () {
     expect(filesOpenIn(dir)).to.deep.equal([]);
   });
 
+  it('http-socket: limit-post comes first, a chunked body past it is 413 and its file goes', async () => {
+    let calls = 0;
+    dir = tempDir();
+    h = await serverHarness('http', () => calls++, { limitPost: 200_000, postBuffering: { threshold: THRESHOLD, bufsize: 16 * 1024, dir } });
+    const client = await connect(h.path);
+    const wire = httpPost(pattern(300_000), { chunked: true });
+    await writeSlowly(client.socket, split(wire.subarray(0, 120_000)));
+    await waitUntil('the chunked body in a file', () => filesOpenIn(dir).length === 1, 2000);
+    client.socket.write(wire.subarray(120_000));
+    await client.closed;
+    expect(client.received().toString()).to.match(/^HTTP\/1.1 413/);
+    expect(calls).to.equal(0);
+    await waitUntil('the file closed', () => filesOpenIn(dir).length === 0, 2000);
+    expect(h.events('request-rejected')).to.have.length(1);
+  });
+
+  it('the disk fills while the body arrives: 500 with one E_POST_BUFFER line, the app never called, the rest read and dropped', async () => {
+    const seen: Seen = { calls: 0 };
+    await serve(reader(seen));
+    const original = fs.writev;
+    let writes = 0;
+    // The second write to a file fails as a full disk does.
+    (fs as { writev: unknown }).writev = (...args: unknown[]): void => {
+      if (++writes % 2 === 0) {
+        const cb = args[3] as (err: NodeJS.ErrnoException | null, n: number) => void;
+        setImmediate(cb, Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }), 0);
+        return;
+      }
+      (original as (...a: unknown[]) => void)(...args);
+    };
+    try {
+      for (const proto of ['uwsgi', 'http'] as const) {
+        const client = await connect(pathOf(proto));
+        await writeSlowly(client.socket, split(request(proto, pattern(2 * 1024 * 1024)), 64 * 1024));
+        await client.closed;
+        expect(client.received().toString(), proto).to.match(/^HTTP\/1.1 500 Internal Server Error\r\n[^]*\r\n\r\nInternal Server Error\n$/);
+        await waitUntil(`${proto}: the file closed`, () => filesOpenIn(dir).length === 0, 2000);
+      }
+    } finally {
+      (fs as { writev: unknown }).writev = original;
+    }
+    expect(seen.calls).to.equal(0);
+    expect(h!.events('post-buffering-failed').map((l) => [l.code, l.error])).to.deep.equal([['E_POST_BUFFER', 'ENOSPC'], ['E_POST_BUFFER', 'ENOSPC']]);
+  });
+
   it('the client leaves while the body arrives: the app is never called, the file is closed', async () => {
     const seen: Seen = { calls: 0 };
     await serve(reader(seen));
