@@ -7,7 +7,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/nest-app/**', 'test/fixtures/next-app/**'] },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.js'],
     languageOptions: {

@@ -13,7 +13,8 @@ const measureLib = require('./lib/measure');
 const nginx = require('./lib/nginx');
 const { freePorts } = require('./lib/ports');
 const procs = require('./lib/procs');
-const { allRows, withBaseline, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
+const { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
+const { makeStaticFiles } = require('./lib/static-files');
 const stats = require('./lib/stats');
 const table = require('./lib/table');
 const targets = require('./lib/targets');
@@ -102,7 +103,8 @@ function header(info, opts, rows, load) {
   ].filter(Boolean);
   return [
     `tsuwsgi bench, ${new Date().toISOString()}`,
-    `machine: ${info.cores} cores (${info.cpu}), ${info.kernel}, node ${info.node}`,
+    `machine: ${info.cores} cores (${info.cpu}), ${info.kernel}, node ${info.node}` +
+      (opts.nodeBin ? `; rows ID@nodeN: node ${tools.nodeVersion(opts.nodeBin)} (${opts.nodeBin})` : ''),
     `tools:   ${tools_.join('; ')}`,
     `tsuwsgi: ${info.tsuwsgi || 'unknown commit'} (built by npm run bench)`,
     `load:    ${loadLine(load)}`,
@@ -167,6 +169,14 @@ async function main() {
     }
     rows = withBaseline(rows, baseDir);
   }
+  if (opts.nodeBin !== null) {
+    const other = tools.nodeVersion(path.resolve(opts.nodeBin));
+    if (other === null) {
+      console.error(`bench: --node-bin ${opts.nodeBin} does not run (node --version failed)`);
+      return 2;
+    }
+    rows = withNodeBin(rows, path.resolve(opts.nodeBin), other.split('.')[0].replace(/^v/, ''));
+  }
 
   // Prerequisites of the selected rows only.
   /** @type {Record<string, string[]>} */
@@ -205,6 +215,7 @@ async function main() {
   const info = { ...tools.machine(found), tsuwsgi: tools.gitState(backends.REPO) };
   const load = await cpu.backgroundLoad(1000);
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-bench-'));
+  makeStaticFiles(tempDir);
   log(header(info, opts, rows, load));
   log(`temp dir: ${tempDir} (removed at the end)\n`);
 
@@ -248,6 +259,7 @@ async function main() {
   const evaluated = targets.evaluate(results, [
     ...targets.TARGETS.filter((t) => selected.has(t.num) || selected.has(t.den)),
     ...targets.baselineTargets(rows),
+    ...targets.nodeBinTargets(rows),
   ]);
 
   log('');

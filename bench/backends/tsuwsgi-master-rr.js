@@ -80,6 +80,7 @@ if (process.env.RR_WORKER !== '1') {
       workerId: Number(process.env.WORKER_ID),
       threadIndex: 0,
       connections: new Set(),
+      statics: undefined,
     };
     const gate = new AcceptGate(); // no listener of its own: holding it changes nothing
     process.on('message', (m, socket) => {

@@ -12,6 +12,7 @@
  * @property {string[]} rows  the selected row ids
  * @property {string | null} json
  * @property {string | null} baseline
+ * @property {string | null} nodeBin  another node binary to run every tsuwsgi row with
  * @property {boolean} help
  */
 /** @typedef {'duration' | 'passes' | 'connections' | 'threads' | 'warmup'} NumericKey */
@@ -25,6 +26,7 @@ const DEFAULTS = Object.freeze({
   rows: null, // null: every row
   json: null,
   baseline: null,
+  nodeBin: null,
   help: false,
 });
 
@@ -58,6 +60,10 @@ Options:
   --baseline DIR     also run every selected tsuwsgi row with the tsuwsgi built in DIR (another
                      checkout, e.g. a git worktree of main, after npm ci), as row ID@base next to
                      ROW, and report this build / baseline for each: before/after in one run
+  --node-bin PATH    also run every selected tsuwsgi row (this build) with the node binary PATH,
+                     as row ID@nodeN (N: its major version) next to ROW, and report that Node /
+                     this one for req/s, CPU per request and PSS: two Node lines in one run
+                     (e.g. --node-bin "$(.ci/node-line 24)")
   -h, --help         show this help
 
 Rows (group, id, what):
@@ -126,6 +132,10 @@ function parse(argv, rows) {
       const d = next();
       if (!d) throw new Error('--baseline needs a directory');
       opts.baseline = d;
+    } else if (arg === '--node-bin') {
+      const b = next();
+      if (!b) throw new Error('--node-bin needs the path of a node binary');
+      opts.nodeBin = b;
     } else if (arg === '--json') {
       const f = next();
       if (!f) throw new Error('--json needs a file name');

@@ -5,6 +5,7 @@
 const fs = require('fs');
 const path = require('path');
 const procs = require('./procs');
+const { staticDir } = require('./static-files');
 
 /** @typedef {import('./rows').Row} Row */
 /** @typedef {import('./rows').Backend} Backend */
@@ -87,6 +88,7 @@ function uwsgiIni(row, { dir, logFile }) {
   }
   pairs.push(socketPair(b, row.addr), ['processes', String(b.processes)], ['threads', String(b.threads)], ...BLOG_SETTINGS);
   if (b.thunderLock) pairs.push(['thunder-lock', 'true']);
+  if (b.staticMap) pairs.push(['static-map', `/static=${staticDir(dir)}`]);
   if (!b.logging) pairs.push(['disable-logging', 'true']);
   pairs.push(['logto', logFile]);
   return renderIni(pairs);
@@ -95,9 +97,9 @@ function uwsgiIni(row, { dir, logFile }) {
 /**
  * The tsuwsgi ini of a row (pure).
  * @param {Row} row
- * @param {{ logFile: string }} where
+ * @param {{ logFile: string, dir?: string }} where  dir: the run's (the static-map rows)
  */
-function tsuwsgiIni(row, { logFile }) {
+function tsuwsgiIni(row, { logFile, dir }) {
   const b = row.backend;
   const file = b.app === undefined ? undefined : APPS[b.app];
   if (!file) throw new Error(`row ${row.id}: unknown tsuwsgi app ${b.app}`);
@@ -111,6 +113,10 @@ function tsuwsgiIni(row, { logFile }) {
   ];
   if (!b.logging) pairs.push(['disable-logging', 'true']);
   if (b.stats) pairs.push(['stats', statsSocket(row)]);
+  if (b.staticMap) {
+    if (!dir) throw new Error(`row ${row.id}: static-map needs the run's dir`);
+    pairs.push(['static-map', `/static=${staticDir(dir)}`]);
+  }
   for (const [k, v] of Object.entries(b.extra || {})) pairs.push([k, v]);
   pairs.push(['logto', logFile]);
   return renderIni(pairs);
@@ -162,8 +168,8 @@ async function start(row, ctx) {
     proc = await procs.spawnGroup(row.id, ctx.bins.uwsgi, ['--ini', ini], { cwd: ctx.dir, stopSignal: 'SIGINT' });
   } else if (b.kind === 'tsuwsgi') {
     const ini = path.join(ctx.dir, `${row.id}.ini`);
-    fs.writeFileSync(ini, tsuwsgiIni(row, { logFile }));
-    proc = await procs.spawnGroup(row.id, process.execPath, [b.bin || TSUWSGI_BIN, ini], { cwd: REPO, stopSignal: 'SIGTERM' });
+    fs.writeFileSync(ini, tsuwsgiIni(row, { logFile, dir: ctx.dir }));
+    proc = await procs.spawnGroup(row.id, b.node || process.execPath, [b.bin || TSUWSGI_BIN, ini], { cwd: REPO, stopSignal: 'SIGTERM' });
   } else if (b.kind === 'tsuwsgi-master-rr') {
     // Its own command line: SOCKET_PATH PROCESSES APP_FILE LOG_FILE|- (threads = 1, unix only).
     const app = b.app === undefined ? undefined : APPS[b.app];

@@ -4,6 +4,7 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 const procs = require('./procs');
+const { staticRoot } = require('./static-files');
 
 /** nginx workers: 1 leaves the second core to wrk and the backend (the machine has 2). */
 const WORKER_PROCESSES = 1;
@@ -29,12 +30,16 @@ function upstreamName(id) {
  * The location body of one row (pure).
  * @param {NginxRow} row
  * @param {string} uwsgiParams
+ * @param {string} [dir]  the run's dir (the static rows' files are under it)
  * @returns {string[]}
  */
-function locationFor(row, uwsgiParams) {
+function locationFor(row, uwsgiParams, dir = '') {
   switch (row.proxy) {
     case 'return':
       return ['default_type text/plain;', 'return 200 "Hello World!";'];
+    case 'static':
+      // As nginx is deployed to serve files: sendfile (zero-copy), default_type for .bin.
+      return [`root ${staticRoot(dir)};`, 'sendfile on;', 'default_type application/octet-stream;'];
     case 'uwsgi':
       return [`include ${uwsgiParams};`, `uwsgi_pass ${upstreamAddress(row.addr)};`];
     case 'http':
@@ -90,7 +95,7 @@ function renderConf({ dir, rows, uwsgiParams = '/etc/nginx/uwsgi_params', worker
       `  server { # ${row.id}`,
       `    listen 127.0.0.1:${row.listen};`,
       '    location / {',
-      ...locationFor(row, uwsgiParams).map((l) => `      ${l}`),
+      ...locationFor(row, uwsgiParams, dir).map((l) => `      ${l}`),
       '    }',
       '  }',
     );

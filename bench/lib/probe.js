@@ -36,7 +36,8 @@ function request({ port, method = 'GET', path = '/', bodyBytes = 0 }) {
 }
 
 /**
- * Poll until the row answers 200 through nginx (and, for the echo rows, returns the body),
+ * Poll until the row answers 200 through nginx (and, for the echo rows, returns the body; for
+ * the static rows, the whole file rather than the app's answer),
  * at most `timeoutMs`. Fails early when the backend process has exited.
  * @param {import('./rows').Row} row
  * @param {import('./backends').Handle} handle
@@ -50,7 +51,7 @@ async function waitReady(row, handle, timeoutMs = 30000) {
     }
     try {
       const r = await request({ port: row.listen, ...row.request });
-      const want = row.request.bodyBytes || 0;
+      const want = row.request.answerBytes || row.request.bodyBytes || 0;
       if (r.status === 200 && (want === 0 || r.body.length === want)) return;
       last = `HTTP ${r.status}, ${r.body.length} bytes: ${r.body.toString('utf8', 0, 120).replace(/\s+/g, ' ')}`;
     } catch (err) {

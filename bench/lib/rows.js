@@ -3,6 +3,7 @@
 // backend runs (`backend`), what wrk sends (`request`) and which tools it needs.
 //
 // proxy:   'return'   nginx answers by itself (`return 200`)
+//          'static'   nginx serves the static rows' files itself (root, sendfile on)
 //          'uwsgi'    include uwsgi_params; uwsgi_pass unix:… or 127.0.0.1:PORT (per transport)
 //          'http'     proxy_pass http://127.0.0.1:PORT (HTTP/1.0, a new connection per request)
 //          'http-ka'  proxy_pass to an upstream { keepalive 32; }, HTTP/1.1, Connection ""
@@ -10,8 +11,8 @@
 //          'http' (plain HTTP on 127.0.0.1:PORT)
 
 /**
- * @typedef {'return' | 'uwsgi' | 'http' | 'http-ka'} Proxy
- * @typedef {{ method: string, path: string, bodyBytes?: number }} RequestSpec
+ * @typedef {'return' | 'static' | 'uwsgi' | 'http' | 'http-ka'} Proxy
+ * @typedef {{ method: string, path: string, bodyBytes?: number, answerBytes?: number }} RequestSpec  answerBytes: the size of a right answer (probe.js)
  * @typedef {object} Backend
  * @property {'nginx' | 'uwsgi' | 'tsuwsgi' | 'tsuwsgi-master-rr' | 'node-cluster'} kind
  * @property {string} [app]  uWSGI: 'flask' | 'route'; tsuwsgi: a key of backends.APPS
@@ -19,8 +20,10 @@
  * @property {boolean} [logging]
  * @property {boolean} [thunderLock]
  * @property {boolean} [stats]
+ * @property {boolean} [staticMap]  static-map = /static=<run dir>/www/static (bench/lib/static-files.js)
  * @property {Record<string, string>} [extra]  more ini pairs
  * @property {string} [bin]  the bin/tsuwsgi to run (a --baseline row: the other build's)
+ * @property {string} [node]  the node binary that runs it (a --node-bin row: the other Node line)
  * @property {number} [processes]
  * @property {number} [threads]
  * @typedef {object} RowDef  a row as written in ROWS below
@@ -33,6 +36,7 @@
  * @property {RequestSpec} [request]
  * @property {boolean} [pssOnly]
  * @property {string} [feature]  a tsuwsgi option the row needs
+ * @property {boolean} [noBaseline]  no --baseline twin (the baseline build cannot do what the row measures)
  * @property {{ kind: 'tsuwsgi-master-rr', what: string }} [fallback]  what runs when it lacks `feature`
  * @typedef {{ unix?: string, host?: string, port?: number }} Addr
  * @typedef {object} Row  a row with its defaults filled in (allRows)
@@ -46,8 +50,10 @@
  * @property {RequestSpec} request
  * @property {boolean} pssOnly
  * @property {string | null} feature
+ * @property {boolean} [noBaseline]
  * @property {{ kind: 'tsuwsgi-master-rr', what: string } | null} fallback
  * @property {string} [baselineOf]  the row this one is the --baseline twin of
+ * @property {string} [nodeTwinOf]  the row this one is the --node-bin twin of
  * @property {number} listen  nginx's port for the row (run.js assigns it; 0 until then)
  * @property {Addr | null} addr  the backend's address (run.js assigns it; null for nginx's own row)
  */
@@ -63,6 +69,25 @@ const GET = { method: 'GET', path: '/' };
 const POST = { method: 'POST', path: '/echo', bodyBytes: POST_BYTES };
 
 const FLASK = ['uwsgi', 'uwsgi-python3', 'flask'];
+const { STATIC_FILES } = require('./static-files');
+
+/**
+ * Group 11: one static file served three ways: nginx itself, uWSGI's static-map (before its
+ * Flask app) and tsuwsgi's (before hello.js), both through nginx's uwsgi_pass over unix sockets.
+ * @param {string} size  '1k' | '1m'
+ * @param {string} file  the name under /static/
+ * @returns {RowDef[]}
+ */
+function staticRows(size, file) {
+  const request = { method: 'GET', path: `/static/${file}`, answerBytes: STATIC_FILES[file] };
+  return [
+    { group: '11', id: `static-${size}-nginx`, what: `static ${size} file, nginx by itself`, proxy: 'static', request, backend: { kind: 'nginx' } },
+    { group: '11', id: `static-${size}-uwsgi`, what: `static ${size} file, uWSGI static-map, unix`, needs: FLASK, proxy: 'uwsgi', request,
+      backend: { kind: 'uwsgi', app: 'flask', transport: 'unix', logging: true, staticMap: true } },
+    { group: '11', id: `static-${size}-tsuwsgi`, what: `static ${size} file, tsuwsgi static-map, unix`, proxy: 'uwsgi', request, noBaseline: true,
+      backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, staticMap: true } },
+  ];
+}
 
 /** @type {RowDef[]} */
 const ROWS = [
@@ -127,6 +152,13 @@ const ROWS = [
   { group: '10', id: 'stats-on', what: 'same, stats on, scraped every 1 s', proxy: 'uwsgi',
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false, stats: true } },
 
+  ...staticRows('1k', '1k.txt'),
+  ...staticRows('1m', '1m.bin'),
+  // The app's own requests (GET /) with a static-map configured: no mountpoint prefixes them,
+  // so they must cost what they cost without one (compare with --baseline, or with tsuwsgi-unix).
+  { group: '11', id: 'static-map-app', what: 'tsuwsgi, unix, logging on, static-map set, GET / (the app)', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, staticMap: true } },
+
   { group: 'pss', id: 'pss-tsuwsgi-p4', what: 'idle PSS, tsuwsgi processes=4', proxy: 'uwsgi', pssOnly: true,
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, threads: 1 } },
   { group: 'pss', id: 'pss-node-cluster-4', what: 'idle PSS, Node cluster 4 workers', proxy: 'http-ka', pssOnly: true,
@@ -162,10 +194,27 @@ function allRows() {
 function withBaseline(rows, baselineDir) {
   const bin = require('path').join(baselineDir, 'bin', 'tsuwsgi');
   return rows.flatMap((r) =>
-    r.backend.kind !== 'tsuwsgi' || r.feature
+    r.backend.kind !== 'tsuwsgi' || r.feature || r.noBaseline
       ? [r]
       : [r, { ...r, id: `${r.id}@base`, what: `${r.what} [baseline build]`, baselineOf: r.id, backend: { ...r.backend, bin } }],
   );
 }
 
-module.exports = { allRows, withBaseline, PROCESSES, THREADS, POST_BYTES };
+/**
+ * `rows` with, after each tsuwsgi row, its twin run by another node binary (`node`, of major
+ * version `major`; id `ROW@node<major>`): the same build on two Node lines in one run. A
+ * baseline twin (--baseline) stays on this node only.
+ * @param {Row[]} rows
+ * @param {string} node
+ * @param {string} major
+ * @returns {Row[]}
+ */
+function withNodeBin(rows, node, major) {
+  return rows.flatMap((r) =>
+    r.backend.kind !== 'tsuwsgi' || r.feature || r.baselineOf
+      ? [r]
+      : [r, { ...r, id: `${r.id}@node${major}`, what: `${r.what} [node ${major}]`, nodeTwinOf: r.id, backend: { ...r.backend, node } }],
+  );
+}
+
+module.exports = { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES };

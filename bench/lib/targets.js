@@ -4,12 +4,12 @@ const { ratio } = require('./stats');
 
 /**
  * num, den: the row ids of the numerator and the denominator.
- * @typedef {{ label: string, num: string, den: string, metric: 'rps' | 'idlePssKb' | 'cpuUsPerReq' }
+ * @typedef {{ label: string, num: string, den: string, metric: 'rps' | 'idlePssKb' | 'peakPssKb' | 'cpuUsPerReq' }
  *   & ({ op: '>=' | '<=', goal: number } | { op: null, goal: null })} Target
  */
 
 /**
- * metric: which summary field is compared ('rps' median req/s, 'idlePssKb' idle PSS).
+ * metric: which summary field is compared ('rps' median req/s, 'idlePssKb' idle PSS, 'peakPssKb' peak PSS).
  * op/goal: the target (null: reported only).
  */
 /** @type {Target[]} */
@@ -27,6 +27,12 @@ const TARGETS = [
   { label: 'CPU-bound: processes=1 threads=2 / threads=1', num: 'cpu-p1t2', den: 'cpu-p1t1', metric: 'rps', op: '>=', goal: 1.6 },
   { label: 'CPU-bound: processes=2 threads=1 / processes=1 threads=1', num: 'cpu-p2t1', den: 'cpu-p1t1', metric: 'rps', op: null, goal: null },
   { label: 'stats on (scraped every 1 s) / stats off, unix, logging off', num: 'stats-on', den: 'stats-off', metric: 'rps', op: null, goal: null },
+  { label: 'static 1 KiB file: tsuwsgi static-map / nginx by itself', num: 'static-1k-tsuwsgi', den: 'static-1k-nginx', metric: 'rps', op: null, goal: null },
+  { label: 'static 1 KiB file: tsuwsgi static-map / uWSGI static-map', num: 'static-1k-tsuwsgi', den: 'static-1k-uwsgi', metric: 'rps', op: null, goal: null },
+  { label: 'static 1 MiB file: tsuwsgi static-map / nginx by itself', num: 'static-1m-tsuwsgi', den: 'static-1m-nginx', metric: 'rps', op: null, goal: null },
+  { label: 'static 1 MiB file: tsuwsgi static-map / uWSGI static-map', num: 'static-1m-tsuwsgi', den: 'static-1m-uwsgi', metric: 'rps', op: null, goal: null },
+  { label: 'the app (GET /) with static-map set / without (tsuwsgi-unix), req/s', num: 'static-map-app', den: 'tsuwsgi-unix', metric: 'rps', op: null, goal: null },
+  { label: 'the app (GET /) with static-map set / without (tsuwsgi-unix), CPU per request', num: 'static-map-app', den: 'tsuwsgi-unix', metric: 'cpuUsPerReq', op: null, goal: null },
   { label: 'idle PSS: tsuwsgi 4 processes / Node cluster 4 workers', num: 'pss-tsuwsgi-p4', den: 'pss-node-cluster-4', metric: 'idlePssKb', op: '<=', goal: 1.1 },
 ];
 
@@ -77,4 +83,22 @@ function baselineTargets(rows) {
   });
 }
 
-module.exports = { TARGETS, evaluate, baselineTargets };
+/**
+ * The other Node line against this one, for every row run with both (--node-bin).
+ * @param {import('./rows').Row[]} rows
+ * @returns {Target[]}
+ */
+function nodeBinTargets(rows) {
+  return rows.flatMap((r) => {
+    const of = r.nodeTwinOf;
+    if (!of) return [];
+    const other = r.id.slice(of.length + 1);
+    return [
+      { label: `${of}: req/s, ${other} / this node`, num: r.id, den: of, metric: 'rps', op: null, goal: null },
+      { label: `${of}: backend CPU per request, ${other} / this node`, num: r.id, den: of, metric: 'cpuUsPerReq', op: null, goal: null },
+      { label: `${of}: peak PSS, ${other} / this node`, num: r.id, den: of, metric: 'peakPssKb', op: null, goal: null },
+    ];
+  });
+}
+
+module.exports = { TARGETS, evaluate, baselineTargets, nodeBinTargets };

@@ -162,6 +162,15 @@ function gitState(repo) {
 }
 
 /**
+ * `v24.1.0` for a node binary that runs, else null (--node-bin).
+ * @param {string} bin
+ */
+function nodeVersion(bin) {
+  const line = firstLine(bin, ['--version']);
+  return line && /^v\d+\./.test(line) ? line.trim() : null;
+}
+
+/**
  * Whether `node bin/tsuwsgi --help` lists an option (e.g. accept-mode).
  * @param {string} bin
  * @param {string} option
@@ -172,5 +181,5 @@ function tsuwsgiHasOption(bin, option) {
 }
 
 module.exports = {
-  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption, gitState,
+  REQUIREMENTS, check, missingMessage, machine, findBinary, tsuwsgiHasOption, gitState, nodeVersion,
   PYTHON3_PLUGIN, UWSGI_PARAMS };

@@ -1,13 +1,17 @@
 /**
  * Loads the app module once per app thread and finds its callable. CommonJS and ESM are both
  * loaded through import(), which hands CommonJS `module.exports` over as the default export.
+ * A TypeScript app (.ts, .mts, .cts) is loaded the same way once typescript.ts has made sure
+ * this thread can (Node's own type stripping, or the app's tsx).
  */
 import { createRequire } from 'node:module';
+import { types } from 'node:util';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { TsuwsgiError } from '../shared/errors';
 import type { LoadedApp, NodeListener, FetchApp } from './types';
 import { fetchToNodeListener } from './fetch-adapter';
+import { isTypeScriptFile, prepareTypeScript, withoutStripWarning } from './typescript';
 
 export interface AppSource {
   readonly appFile: string | undefined;
@@ -18,43 +22,68 @@ export interface AppSource {
 
 export async function loadApp(src: AppSource): Promise<LoadedApp> {
   const { specifier, label } = resolveModule(src);
+  const file = fileURLToPath(specifier);
   let ns: Record<string, unknown>;
   try {
-    ns = requireCommonJs(specifier) ?? ((await import(specifier)) as Record<string, unknown>);
+    ns = isTypeScriptFile(file) ? await loadTypeScript(file, specifier) : await loadModule(file, specifier);
   } catch (err) {
-    throw new TsuwsgiError('E_APP_LOAD', `${label}: cannot load the app: ${describe(err)}`);
+    if (err instanceof TsuwsgiError) throw err;
+    throw new TsuwsgiError('E_APP_LOAD', `${label}: cannot load the app: ${describe(err)}${typeScriptHint(err)}`);
   }
-  const callable = pickCallable(ns, src.callable);
+  const callable = await settled(pickCallable(ns, src.callable), `${label}: the app's exported promise rejected`);
   if (callable === undefined) {
     const wanted = src.callable ? `"${src.callable}"` : '"application", a default export or module.exports';
     throw new TsuwsgiError('E_APP_CALLABLE', `${label}: no callable ${wanted} found (exports: ${Object.keys(ns).join(', ') || 'none'})`);
   }
-  const app = toListener(callable);
+  const app = await toListener(callable, label);
   if (app === undefined) {
     throw new TsuwsgiError(
       'E_APP_CALLABLE',
-      `${label}: the callable is a ${typeof callable}, not a (req, res) function, a { fetch } app or a Koa app`,
+      `${label}: the callable is a ${typeof callable}, not a (req, res) function, a { fetch } app, a Koa app or a Fastify instance`,
     );
   }
   return { ...app, source: label };
 }
 
+async function loadModule(file: string, specifier: string): Promise<Record<string, unknown>> {
+  return requireCommonJs(file) ?? ((await import(specifier)) as Record<string, unknown>);
+}
+
+async function loadTypeScript(file: string, specifier: string): Promise<Record<string, unknown>> {
+  await prepareTypeScript(file);
+  return withoutStripWarning(() => loadModule(file, specifier));
+}
+
 /**
  * A CommonJS app is loaded with require(), shaped like the namespace import() would give. Only
  * an ES module goes through import(): the ESM loader costs ~0.5 MB in every worker process.
+ * Where require() loads ES modules itself (Node 20.19+, 22.12+) it returns their namespace;
+ * one with top-level await it refuses (ERR_REQUIRE_ASYNC_MODULE), and import() loads it.
  */
-function requireCommonJs(specifier: string): Record<string, unknown> | undefined {
-  const file = fileURLToPath(specifier);
-  if (file.endsWith('.mjs')) return undefined;
+function requireCommonJs(file: string): Record<string, unknown> | undefined {
+  if (file.endsWith('.mjs') || file.endsWith('.mts')) return undefined;
   let exported: unknown;
   try {
     exported = localRequire(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE') return undefined;
     throw err;
   }
-  const named = exported !== null && (typeof exported === 'object' || typeof exported === 'function') ? { ...(exported as object) } : {};
-  return { ...named, default: exported };
+  return asNamespace(exported);
+}
+
+/**
+ * `module.exports` as import() would show it. An ES module's namespace (require(esm)) and a
+ * module compiled from ESM (`__esModule`: tsc, esbuild, tsx) keep their own default export;
+ * any other object is itself the default, its properties the named exports.
+ */
+export function asNamespace(exported: unknown): Record<string, unknown> {
+  if (types.isModuleNamespaceObject(exported)) return exported as Record<string, unknown>;
+  const isObject = exported !== null && (typeof exported === 'object' || typeof exported === 'function');
+  if (!isObject) return { default: exported };
+  const named = { ...(exported as Record<string, unknown>) };
+  return (exported as { __esModule?: unknown }).__esModule === true ? named : { ...named, default: exported };
 }
 
 const localRequire = createRequire(__filename);
@@ -89,10 +118,30 @@ function pickCallable(ns: Record<string, unknown>, name: string | undefined): un
   return typeof ns.fetch === 'function' ? ns : undefined;
 }
 
-function toListener(c: unknown): Omit<LoadedApp, 'source'> | undefined {
+/**
+ * An exported promise is the app once it resolves: what a CommonJS module that must wait for
+ * its framework (NestJS's `app.init()`, Next.js's `app.prepare()`) can export, having no
+ * top-level await; an ES module awaits at its top level instead.
+ */
+async function settled(c: unknown, failure: string): Promise<unknown> {
+  if (typeof (c as PromiseLike<unknown> | null)?.then !== 'function') return c;
+  try {
+    return await (c as PromiseLike<unknown>);
+  } catch (err) {
+    throw new TsuwsgiError('E_APP_LOAD', `${failure}: ${describe(err)}`);
+  }
+}
+
+async function toListener(c: unknown, label: string): Promise<Omit<LoadedApp, 'source'> | undefined> {
   if (typeof c === 'function') return { listener: c as NodeListener, kind: 'node' };
   if (typeof c !== 'object' || c === null) return undefined;
   const obj = c as Record<string, unknown>;
+  // A Fastify instance: its plugins load in ready(), then routing() serves a (req, res) pair,
+  // as fastify.listen() would have it (Fastify's docs name routing for custom servers).
+  if (typeof obj.routing === 'function' && typeof obj.ready === 'function') {
+    await settled((obj.ready as () => Promise<unknown>).call(obj), `${label}: the Fastify instance's ready() failed`);
+    return { listener: obj.routing as NodeListener, kind: 'fastify' };
+  }
   if (typeof obj.fetch === 'function') {
     return { listener: fetchToNodeListener(obj as unknown as FetchApp), kind: 'fetch' };
   }
@@ -101,6 +150,12 @@ function toListener(c: unknown): Omit<LoadedApp, 'source'> | undefined {
     return { listener: (obj.callback as () => NodeListener).call(obj), kind: 'koa' };
   }
   return undefined;
+}
+
+/** Node's type stripping refuses what needs code generated; say which flag turns that on. */
+function typeScriptHint(err: unknown): string {
+  if ((err as NodeJS.ErrnoException | null)?.code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') return '';
+  return ' (Node only strips types: enums, namespaces and parameter properties need NODE_OPTIONS=--experimental-transform-types)';
 }
 
 function describe(err: unknown): string {

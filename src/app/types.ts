@@ -9,12 +9,12 @@ export interface FetchApp {
 }
 
 /** What a module may export as its callable. */
-export type AppCallable = NodeListener | FetchApp | { callback(): NodeListener };
+export type AppCallable = NodeListener | FetchApp | { callback(): NodeListener } | { ready(): Promise<unknown>; routing: NodeListener };
 
 /** The app as every worker thread runs it: always a Node listener. */
 export interface LoadedApp {
   readonly listener: NodeListener;
-  readonly kind: 'node' | 'fetch' | 'koa';
+  readonly kind: 'node' | 'fetch' | 'koa' | 'fastify';
   /** Where it came from, for log lines. */
   readonly source: string;
 }

@@ -1,6 +1,7 @@
 /**
- * `tsuwsgi` command: parse the command line and the ini into a Config, then become the master.
- * Every expected failure is one line on stderr and a named exit code, never a stack trace.
+ * `tsuwsgi` command: parse the command line and the ini into a Config, then become the master
+ * (or, with `emperor`, the Emperor of many masters). Every expected failure is one line on
+ * stderr and a named exit code, never a stack trace.
  */
 import { parseCommandLine } from '../config';
 import { createLogger } from '../shared/logger';
@@ -12,6 +13,9 @@ import { configureSdNotify } from '../master/sd-notify';
 import { checkWritableDirs } from '../master/unsafe-dirs';
 import { workerCredentials } from '../master/credentials';
 import { parseTopArgs, runTop, TOP_USAGE } from './top/run-top';
+import type { EmperorConfig } from '../shared/config';
+import { runEmperor } from '../emperor/run-emperor';
+import { serveEmperor, takeEmperorLink } from '../emperor/vassal-link';
 
 export function main(argv: string[]): void {
   if (argv[0] === 'top') return top(argv.slice(1));
@@ -21,9 +25,16 @@ export function main(argv: string[]): void {
   } catch (err) {
     fail(err);
   }
-  if (parsed.kind !== 'config') {
+  if (parsed.kind === 'help' || parsed.kind === 'version') {
     process.stdout.write(parsed.text.endsWith('\n') ? parsed.text : `${parsed.text}\n`);
     return;
+  }
+  // Started by an Emperor: its link is read (and taken out of the environment) before anything
+  // else can copy the environment.
+  const emperorLink = takeEmperorLink(process.env);
+  if (parsed.kind === 'emperor') {
+    if (emperorLink !== undefined) fail(new TsuwsgiError('E_CONFIG_BAD_VALUE', 'emperor is set in a vassal\'s configuration: a vassal cannot be an Emperor'));
+    return emperor(parsed.config, parsed.warnings);
   }
   const { config } = parsed;
   let logs;
@@ -38,7 +49,8 @@ export function main(argv: string[]): void {
   // A reload reads the same command line and ini again, as at start, with the environment of
   // the start: the master takes LISTEN_FDS and NOTIFY_SOCKET out of process.env for its workers.
   const startEnv = { ...process.env };
-  configureSdNotify(process.env, logs.logger);
+  if (emperorLink !== undefined) serveEmperor(emperorLink, logs.logger);
+  else configureSdNotify(process.env, logs.logger);
   const startUid = process.getuid?.();
   const reread = (): typeof config => {
     let again: ReturnType<typeof parseCommandLine>;
@@ -51,6 +63,23 @@ export function main(argv: string[]): void {
     return again.config;
   };
   runMaster(config, logs, reread).catch((err: unknown) => {
+    logs.flush();
+    fail(err);
+  });
+}
+
+/** `emperor = DIR_OR_GLOB`: the Emperor, which starts one master per vassal file. */
+function emperor(config: EmperorConfig, warnings: readonly string[]): void {
+  let logs;
+  try {
+    logs = createLogger({ role: 'emperor', logto: config.logto });
+  } catch (err) {
+    fail(err);
+  }
+  for (const warning of warnings) logs.logger.warn({ event: 'config-warning' }, warning);
+  // The Emperor under systemd (Type=notify) tells systemd; its vassals tell the Emperor.
+  configureSdNotify(process.env, logs.logger);
+  runEmperor(config, logs).catch((err: unknown) => {
     logs.flush();
     fail(err);
   });

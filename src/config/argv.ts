@@ -10,14 +10,15 @@ import { packageVersion } from '../shared/package-version';
 import { bindOptionalValues } from './argv-optional';
 import { unknownCliOption, type CliEntry } from './cli-layer';
 import { renderHelp } from './help';
-import { loadConfig } from './load-config';
+import { loadAnyConfig } from './load-config';
 import { optionTable } from './options';
 import { valueIsOptional } from './option-text';
-import type { Config } from '../shared/config';
+import type { Config, EmperorConfig } from '../shared/config';
 import { uwsgiOnlyOptions } from './uwsgi-only-options';
 
 export type CommandLineResult =
   | { readonly kind: 'config'; readonly config: Config; readonly warnings: readonly string[] }
+  | { readonly kind: 'emperor'; readonly config: EmperorConfig; readonly warnings: readonly string[] }
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'version'; readonly text: string };
 
@@ -38,8 +39,7 @@ export function parseCommandLine(
   if (flags.help) return { kind: 'help', text: renderHelp() };
   if (flags.version) return { kind: 'version', text: packageVersion() };
   const ini = program.args[0] as string | undefined;
-  const loaded = loadConfig({ ini, cli: entries, env, cwd });
-  return { kind: 'config', config: loaded.config, warnings: loaded.warnings };
+  return loadAnyConfig({ ini, cli: entries, env, cwd });
 }
 
 function buildProgram(entries: CliEntry[]): Command {

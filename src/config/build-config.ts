@@ -38,7 +38,7 @@ export function buildConfig(input: BuildInput): Built {
   const valueOf = (spec: OptionSpec): unknown => optionValue(spec, settings.get(spec.name), baseFor, cwd);
 
   const strict = valueOf(spec('strict')) as boolean;
-  const warnings = unsupportedWarnings(input.unsupported, strict);
+  const warnings = [...unsupportedWarnings(input.unsupported, strict), ...emperorOnlyWarnings(settings)];
   const fields: Record<string, unknown> = {};
   for (const s of optionTable) if (s.key !== undefined && s.name !== 'chdir') fields[s.key] = valueOf(s);
 
@@ -57,7 +57,8 @@ export function buildConfig(input: BuildInput): Built {
   } as Config;
   if (input.socketsInherited !== true) requireSocket(config, shown);
   checkLogFormat(settings, config);
-  return { config: deepFreeze(config), warnings: Object.freeze(warnings) };
+  const cheaper = checkCheaper(config, shown, warnings);
+  return { config: deepFreeze(cheaper), warnings: Object.freeze(warnings) };
 }
 
 function spec(name: string): OptionSpec {
@@ -72,7 +73,7 @@ function chdirOf(settings: Layer, cwd: string): string | undefined {
   return optionValue(chdir, settings.get('chdir'), (o) => ({ baseDir: o.kind === 'file' ? o.dir : cwd }), cwd) as string | undefined;
 }
 
-function optionValue(
+export function optionValue(
   s: OptionSpec,
   given: readonly Setting[] | undefined,
   baseFor: (origin: Origin) => ValueContext,
@@ -96,6 +97,17 @@ function defaultOf(s: OptionSpec, cwd: string): unknown {
   const parsed = parseValue(s, s.default, { baseDir: cwd });
   if ('problem' in parsed) throw new Error(`option table: default of ${s.name} is invalid: ${parsed.problem}`);
   return s.repeatable ? [parsed.value] : parsed.value;
+}
+
+/** emperor-* and vassals-* mean something only to an Emperor (a config with `emperor`). */
+function emperorOnlyWarnings(settings: Layer): string[] {
+  const lines: string[] = [];
+  for (const [name, given] of settings) {
+    if (findOption(name)?.section !== 'Emperor') continue;
+    const last = given[given.length - 1];
+    lines.push(`${describe(last.origin, last.key, last.text)}: only an Emperor (emperor = DIR) reads it; ignored`);
+  }
+  return lines;
 }
 
 function unsupportedWarnings(unsupported: readonly Unsupported[], strict: boolean): string[] {
@@ -155,4 +167,27 @@ function checkLogFormat(settings: Layer, config: Config): void {
     const given = settings.get('log-format')?.at(-1) as Setting;
     throw new TsuwsgiError('E_CONFIG_BAD_VALUE', `${describe(given.origin, given.key, given.text)}: ${(err as Error).message}`);
   }
+}
+
+export const CHEAPER_ALGOS = ['spare', 'backlog', 'busyness', 'manual'] as const;
+
+/** uWSGI's own checks of the cheaper options (core/init.c), with its wording where it has one. */
+function checkCheaper(config: Config, shown: string, warnings: string[]): Config {
+  const bad = (what: string): never => {
+    throw new TsuwsgiError('E_CONFIG_BAD_VALUE', `${shown}: ${what}`);
+  };
+  if (!(CHEAPER_ALGOS as readonly string[]).includes(config.cheaperAlgo)) {
+    bad(`cheaper-algo = ${config.cheaperAlgo}: expected one of ${CHEAPER_ALGOS.join(', ')}`);
+  }
+  if (config.cheaperRssLimitHard > 0 && config.cheaperRssLimitSoft === 0) bad('cheaper-rss-limit-hard needs cheaper-rss-limit-soft too');
+  if (config.cheaperRssLimitHard > 0 && config.cheaperRssLimitHard <= config.cheaperRssLimitSoft) bad('cheaper-rss-limit-hard must be above cheaper-rss-limit-soft');
+  if (config.cheaper === 0) return config;
+  if (config.cheaper >= config.processes) bad(`cheaper = ${config.cheaper}: must be lower than processes (${config.processes})`);
+  let initial = config.cheaperInitial === 0 ? config.cheaper : config.cheaperInitial;
+  if (initial < config.cheaper || initial > config.processes) {
+    const kept = Math.min(Math.max(initial, config.cheaper), config.processes);
+    warnings.push(`cheaper-initial = ${initial} is outside cheaper..processes (${config.cheaper}..${config.processes}): starting ${kept}`);
+    initial = kept;
+  }
+  return { ...config, cheaperInitial: initial };
 }

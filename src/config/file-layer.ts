@@ -19,10 +19,21 @@ export interface FileLayer {
   readonly warnings: readonly string[];
 }
 
-export function fileLayer(ini: IniSection, env: Readonly<Record<string, string | undefined>>): FileLayer {
+/** How a file read for `--include` / `--inherit` sees the main ini. */
+export interface LayeredAs {
+  /** The main ini: the file placeholders (%d %n %p %s %x %c) name it, so one template serves every vassal. */
+  readonly main: IniSection | undefined;
+  /** Keys some file of the same config uses as %(key): not unknown options where they are set. */
+  readonly referenced: ReadonlySet<string>;
+}
+
+export function fileLayer(ini: IniSection, env: Readonly<Record<string, string | undefined>>, layered?: LayeredAs): FileLayer {
   const origin: Origin = { kind: 'file', shown: ini.shown, dir: path.dirname(ini.absolutePath) };
-  const ctx: PlaceholderContext = { shown: ini.shown, absolutePath: ini.absolutePath, env, lookup: lookupIn(ini.entries) };
-  const placeholders = new Set(ini.entries.flatMap((e) => e.values.flatMap(referencedKeys)));
+  const own = lookupIn(ini.entries);
+  const main = layered?.main;
+  const lookup = main === undefined || main === ini ? own : (key: string) => own(key) ?? lookupIn(main.entries)(key);
+  const ctx: PlaceholderContext = { shown: ini.shown, absolutePath: main?.absolutePath ?? ini.absolutePath, env, lookup };
+  const placeholders = new Set([...ini.entries.flatMap((e) => e.values.flatMap(referencedKeys)), ...(layered?.referenced ?? [])]);
   const layer = new Map<string, Setting[]>();
   const unsupported: Unsupported[] = [];
   for (const entry of ini.entries) {
@@ -56,12 +67,19 @@ function lookupIn(entries: readonly IniEntry[]): (key: string) => string | undef
   };
 }
 
+/**
+ * Files come from the command line only: an ini naming another ini would need cycle rules.
+ * `include` and `inherit` inside an ini (uWSGI's own) stay refused rather than ignored, which
+ * would start the server without the settings the author meant to pull in.
+ */
 function rejectInclude(spec: OptionSpec, entry: IniEntry, origin: Origin): void {
-  if (spec.name !== 'ini') return;
-  throw new TsuwsgiError(
-    'E_CONFIG_BAD_VALUE',
-    `${describe(origin, entry.key, last(entry.values))}: including another ini is not supported; name one ini on the command line`,
-  );
+  const where = describe(origin, entry.key, last(entry.values));
+  if (spec.name === 'ini') {
+    throw new TsuwsgiError('E_CONFIG_BAD_VALUE', `${where}: including another ini is not supported; name one ini on the command line`);
+  }
+  if (spec.name === 'include' || spec.name === 'inherit') {
+    throw new TsuwsgiError('E_CONFIG_BAD_VALUE', `${where}: only on the command line (--${spec.name} FILE), as the Emperor's vassals-${spec.name} passes it; not inside an ini`);
+  }
 }
 
 function last(values: readonly string[]): string {

@@ -14,6 +14,12 @@ export const KIND_TEXT: Record<OptionKind, string> = {
   user: 'a user name from /etc/passwd, or a numeric uid used as is',
   group: 'a group name from /etc/group, or a numeric gid used as is',
   owner: 'USER or USER:GROUP, each a name (from /etc/passwd, /etc/group) or a number',
+  daemon: 'a shell command line',
+  'smart-daemon': 'a pidfile path, optionally ",FREQ" (seconds), a space, then a shell command line',
+  daemon2: 'comma-separated key=value pairs (\\, for a comma in a value)',
+  mount: 'MOUNTPOINT=DIR: a URL path prefix starting with "/", "=", and a directory or file (relative: as for path)',
+  expires: 'REGEXP SECONDS: a JavaScript regular expression, a space, and a number of seconds',
+  'expires-type': 'TYPE=SECONDS: a content type such as text/css, "=", and a number of seconds',
 };
 
 /** `int 1..256`, `bool`, `address, repeatable`. */

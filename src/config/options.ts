@@ -5,6 +5,7 @@
  * purpose: a table, one row per option, read as a whole.
  */
 import type { Config } from '../shared/config';
+import { staticFileRows } from './static-options';
 
 /**
  * How a value is read. Each kind has one parser in values.ts (address in address.ts,
@@ -22,9 +23,15 @@ export type OptionKind =
   | 'module'
   | 'user'
   | 'group'
-  | 'owner';
+  | 'owner'
+  | 'daemon'
+  | 'smart-daemon'
+  | 'daemon2'
+  | 'mount'
+  | 'expires'
+  | 'expires-type';
 
-export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Limits', 'Logging', 'Lifecycle', 'Stats', 'Configuration'] as const;
+export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Static files', 'Limits', 'Logging', 'Lifecycle', 'Daemons', 'Stats', 'Emperor', 'Configuration'] as const;
 export type OptionSection = (typeof OPTION_SECTIONS)[number];
 
 export interface OptionSpec {
@@ -91,6 +98,86 @@ const rows: OptionSpec[] = [
     help: 'app threads per worker process, each with its own copy of the app',
   },
   {
+    name: 'cheaper', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'cheaper',
+    section: 'Processes', metavar: 'N',
+    help: "adaptive workers (uWSGI's cheaper): keep at least N workers and scale up to processes with the load (0: always processes workers); must be below processes",
+  },
+  {
+    name: 'cheaper-initial', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'cheaperInitial',
+    section: 'Processes', metavar: 'N',
+    help: 'workers started at first (default: cheaper; kept within cheaper..processes)',
+  },
+  {
+    name: 'cheaper-step', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, key: 'cheaperStep',
+    section: 'Processes', metavar: 'N',
+    help: 'workers added at once when the algorithm asks for more',
+  },
+  {
+    name: 'cheaper-overload', aliases: [], kind: 'int', repeatable: false, default: '3', min: 1, key: 'cheaperOverload',
+    section: 'Processes', metavar: 'N',
+    help: 'spare: seconds of every worker busy before adding (and between removals); backlog: the listen queue length above which workers are added (below it, one is removed per second); busyness: the seconds each busyness figure covers',
+  },
+  {
+    name: 'cheaper-algo', aliases: [], kind: 'string', repeatable: false, default: 'spare', key: 'cheaperAlgo',
+    section: 'Processes', metavar: 'NAME',
+    help: 'how the worker count follows the load: spare (add when every worker is busy, remove when idle), backlog (follow the listen queue), busyness (follow the share of time workers are busy), manual (only SIGTTIN/SIGTTOU and fifo +/-)',
+  },
+  {
+    name: 'cheaper-rss-limit-soft', aliases: [], kind: 'size', repeatable: false, default: '0', min: 0, key: 'cheaperRssLimitSoft',
+    section: 'Processes', metavar: 'BYTES',
+    help: "add no worker while the workers' total resident memory is at or above this (0: no limit)",
+  },
+  {
+    name: 'cheaper-rss-limit-hard', aliases: [], kind: 'size', repeatable: false, default: '0', min: 0, key: 'cheaperRssLimitHard',
+    section: 'Processes', metavar: 'BYTES',
+    help: "remove a worker (keeping at least one) while the workers' total resident memory is at or above this; needs cheaper-rss-limit-soft, and must be above it (0: no limit)",
+  },
+  {
+    name: 'cheaper-busyness-max', aliases: [], kind: 'int', repeatable: false, default: '50', min: 0, max: 100, key: 'cheaperBusynessMax',
+    section: 'Processes', metavar: 'PERCENT',
+    help: 'busyness: add workers when the average busyness is above this',
+  },
+  {
+    name: 'cheaper-busyness-min', aliases: [], kind: 'int', repeatable: false, default: '25', min: 0, max: 100, key: 'cheaperBusynessMin',
+    section: 'Processes', metavar: 'PERCENT',
+    help: 'busyness: remove a worker when the average busyness stays below this',
+  },
+  {
+    name: 'cheaper-busyness-multiplier', aliases: [], kind: 'int', repeatable: false, default: '10', min: 1, key: 'cheaperBusynessMultiplier',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: workers must be idle for cheaper-overload x N seconds before one is removed',
+  },
+  {
+    name: 'cheaper-busyness-penalty', aliases: [], kind: 'int', repeatable: false, default: '2', min: 1, key: 'cheaperBusynessPenalty',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: added to the multiplier when a removed worker had to be started again soon after',
+  },
+  {
+    name: 'cheaper-busyness-backlog-alert', aliases: [], kind: 'int', repeatable: false, default: '33', min: 0, key: 'cheaperBusynessBacklogAlert',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: start emergency workers when the listen queue is longer than this',
+  },
+  {
+    name: 'cheaper-busyness-backlog-multiplier', aliases: [], kind: 'int', repeatable: false, default: '3', min: 1, key: 'cheaperBusynessBacklogMultiplier',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: the multiplier while emergency workers run (they are removed sooner)',
+  },
+  {
+    name: 'cheaper-busyness-backlog-step', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, key: 'cheaperBusynessBacklogStep',
+    section: 'Processes', metavar: 'N',
+    help: 'busyness: emergency workers started at once',
+  },
+  {
+    name: 'cheaper-busyness-backlog-nonzero', aliases: [], kind: 'int', repeatable: false, default: '60', min: 1, key: 'cheaperBusynessBacklogNonzero',
+    section: 'Processes', metavar: 'SECONDS',
+    help: 'busyness: start an emergency worker when the listen queue has not been empty for this long',
+  },
+  {
+    name: 'cheaper-busyness-verbose', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'cheaperBusynessVerbose',
+    section: 'Processes', metavar: 'BOOL',
+    help: 'busyness: log every figure, not only decisions',
+  },
+  {
     name: 'uid', aliases: [], kind: 'user', repeatable: false, key: 'uid',
     section: 'Processes', metavar: 'USER',
     help: 'run the workers as this user (a name or a number); the master must be root: it binds the sockets, creates its files, then becomes this user too (unless master-as-root)',
@@ -146,6 +233,7 @@ const rows: OptionSpec[] = [
     section: 'App', metavar: 'BOOL',
     help: 'stop the server when the app cannot be loaded, instead of answering 503',
   },
+  ...staticFileRows,
   // Limits
   {
     name: 'buffer-size', aliases: [], kind: 'int', repeatable: false, default: '4096', min: 1, max: 65535, key: 'bufferSize',
@@ -305,11 +393,78 @@ const rows: OptionSpec[] = [
     section: 'Stats', metavar: 'MODE',
     help: "mode of a unix-socket stats address (its owner is the master's user at start: root when started as root); a TCP address has no such protection, any local user can read it",
   },
+  // Daemons: src/master/daemons/ runs them; daemon-spec.ts parses the three forms.
+  {
+    name: 'attach-daemon', aliases: [], kind: 'daemon', repeatable: true, key: 'attachDaemon',
+    section: 'Daemons', metavar: 'COMMAND',
+    help: "run COMMAND (with /bin/sh -c) beside the workers, with the app's env, uid/gid and chdir; started again when it exits (a command that keeps dying waits 1 s more each time, up to 300 s), stopped (SIGTERM to its process group, SIGKILL after worker-reload-mercy) and started again on a reload, stopped when the master stops. It must not go to the background",
+  },
+  {
+    name: 'smart-attach-daemon', aliases: [], kind: 'smart-daemon', repeatable: true, key: 'smartAttachDaemon',
+    section: 'Daemons', metavar: 'PIDFILE[,FREQ] COMMAND',
+    help: 'a daemon that writes its own pidfile: started only when PIDFILE names no live process (checked every second; a new start gets FREQ seconds, default 10, to write it), started again when that process is gone; it keeps running through reloads and when the master stops, and the next master adopts it',
+  },
+  {
+    name: 'attach-daemon2', aliases: [], kind: 'daemon2', repeatable: true, key: 'attachDaemon2',
+    section: 'Daemons', metavar: 'KEY=VALUE,...',
+    help: 'a daemon in key=value form (commas separate pairs, \\, is a comma in a value): cmd (or command, exec; required), pidfile (a smart daemon), freq, stopsignal, reloadsignal (sent on a reload instead of a restart), touch (files separated by ;, whose change sends stopsignal), chdir, max_throttle (seconds), control (the master stops when it dies); signals by name or number',
+  },
+  // Emperor: read by emperor-config.ts (no Config key); `emperor` makes the config an Emperor's.
+  {
+    name: 'emperor', aliases: [], kind: 'path', repeatable: true,
+    section: 'Emperor', metavar: 'DIR_OR_GLOB',
+    help: "run as the Emperor: start one vassal (a whole tsuwsgi master) per ini file matching this directory (its *.ini) or glob (wildcards * ? [..] in the file name or in directory names), reload a vassal when its file's mtime changes, stop it when the file goes",
+  },
+  {
+    name: 'emperor-freq', aliases: [], kind: 'int', repeatable: false, default: '3', min: 1,
+    section: 'Emperor', metavar: 'SECONDS',
+    help: 'how often the Emperor rescans the vassal files as a safety net; changes are normally seen at once (inotify)',
+  },
+  {
+    name: 'emperor-throttle', aliases: [], kind: 'int', repeatable: false, default: '1000', min: 1,
+    section: 'Emperor', metavar: 'MS',
+    help: "delay added before each new start of a vassal that keeps dying without having served for 10 s after its READY: 1x, 2x, 3x ... this value (uWSGI's blacklist)",
+  },
+  {
+    name: 'emperor-max-throttle', aliases: [], kind: 'int', repeatable: false, default: '180000', min: 1,
+    section: 'Emperor', metavar: 'MS',
+    help: 'the longest the Emperor waits before starting a failing vassal again',
+  },
+  {
+    name: 'emperor-tyrant', aliases: [], kind: 'bool', repeatable: false, default: 'false',
+    section: 'Emperor', metavar: 'BOOL',
+    help: "the Emperor (root) runs each vassal as the owner and group of its file; a file owned by root runs as root and applies its own uid/gid. Without it a root Emperor refuses vassal files not owned by root",
+  },
+  {
+    name: 'emperor-stats', aliases: ['emperor-stats-server'], kind: 'address', repeatable: false,
+    section: 'Emperor', metavar: 'ADDRESS',
+    help: "serve the Emperor's JSON document (each vassal's state, pid, starts, last exit, stats address) on this TCP address or unix socket path (mode: stats-chmod); `tsuwsgi top ADDRESS` shows it",
+  },
+  {
+    name: 'vassals-include', aliases: [], kind: 'path', repeatable: true,
+    section: 'Emperor', metavar: 'FILE',
+    help: "an ini every vassal reads as if its lines came first in the vassal's own file: the vassal's settings win, repeatable ones add up; %n, %d ... name the vassal's file (started as --include FILE)",
+  },
+  {
+    name: 'vassals-inherit', aliases: [], kind: 'path', repeatable: true,
+    section: 'Emperor', metavar: 'FILE',
+    help: "an ini of defaults for every vassal: any option the vassal sets, repeatable or not, replaces the inherited one; %n, %d ... name the vassal's file (started as --inherit FILE)",
+  },
   // Configuration
   {
     name: 'ini', aliases: [], kind: 'path', repeatable: false,
     section: 'Configuration', metavar: 'FILE[:SECTION]',
     help: 'read this ini file (section [uwsgi] unless FILE:SECTION); command-line only',
+  },
+  {
+    name: 'include', aliases: [], kind: 'path', repeatable: true,
+    section: 'Configuration', metavar: 'FILE[:SECTION]',
+    help: "read this ini's section as if its lines came first in the main ini: single-value options the main ini sets win, repeatable ones add up; %n, %d ... name the main ini; command-line only (vassals-include uses it)",
+  },
+  {
+    name: 'inherit', aliases: [], kind: 'path', repeatable: true,
+    section: 'Configuration', metavar: 'FILE[:SECTION]',
+    help: "take this ini's settings as defaults: an option set by the main ini, an --include or the command line replaces it, lists included; %n, %d ... name the main ini; command-line only (vassals-inherit uses it)",
   },
   {
     name: 'strict', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'strict',

@@ -10,13 +10,19 @@ const names = [
   'home', 'virtualenv', 'venv', 'pyhome', 'pythonpath', 'python-path', 'pp', 'wsgi',
   'wsgi-disable-file-wrapper', 'py-call-osafterfork', 'catch-exceptions', 'reload-os-env',
   // process model
-  'lazy-apps', 'lazy', 'thunder-lock', 'cheaper', 'cheaper-algo', 'cheaper-initial', 'cheaper-step',
-  'cheaper-overload', 'cheaper-rss-limit-soft', 'cheaper-rss-limit-hard', 'idle', 'die-on-idle',
-  'offload-threads', 'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
+  'lazy-apps', 'lazy', 'thunder-lock', 'cheaper-idle', 'idle', 'die-on-idle',
+  'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
   'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
-  'no-orphans', 'skip-atexit', 'reload-on-exception', 'emperor', 'daemonize',
-  'daemonize2', 'attach-daemon', 'smart-attach-daemon', 'cron', 'unique-cron', 'hook-master-start',
+  'no-orphans', 'skip-atexit', 'reload-on-exception', 'daemonize',
+  'daemonize2', 'cron', 'unique-cron', 'hook-master-start',
   'hook-pre-app', 'exec-pre-app', 'exec-as-root',
+  // the Emperor (the options it implements are in the table)
+  'emperor-nofollow', 'emperor-pidfile', 'emperor-procname', 'emperor-required-heartbeat', 'emperor-curse-tolerance',
+  'emperor-tyrant-nofollow', 'emperor-tyrant-initgroups', 'emperor-on-demand-directory', 'emperor-on-demand-dir',
+  'emperor-on-demand-extension', 'emperor-on-demand-ext', 'emperor-broodlord', 'emperor-wrapper', 'emperor-graceful-shutdown',
+  'emperor-use-clone', 'emperor-subreaper', 'emperor-command-socket', 'emperor-trigger-socket', 'emperor-extra-extension',
+  'emperor-no-blacklist', 'vassals-include-before', 'vassals-inherit-before', 'vassals-set', 'vassal-set',
+  'vassals-start-hook', 'vassals-stop-hook', 'heartbeat',
   // recycling and timeouts
   'harakiri-verbose', 'harakiri-graceful-timeout', 'harakiri-graceful-signal',
   'max-worker-lifetime-delta', 'reload-on-as', 'evil-reload-on-rss', 'evil-reload-on-as', 'limit-as',
@@ -32,7 +38,8 @@ const names = [
   'so-keepalive', 'enable-proxy-protocol', 'http-websockets', 'http-auto-chunked',
   'max-vars', 'close-on-exec', 'honour-stdin', 'max-fd',
   // request handling and routing
-  'static-map', 'static-map2', 'check-static', 'static-index', 'static-gzip-all', 'static-expires-type',
+  'static-gzip', 'static-gzip-all', 'static-gzip-dir', 'static-gzip-ext', 'check-static-docroot', 'static-cache-paths',
+  'mimefile', 'mime-file', 'file-serve-mode', 'fileserve-mode',
   'add-header', 'route', 'route-run', 'mount', 'manage-script-name', 'vhost', 'no-default-app',
   'ignore-sigpipe', 'ignore-write-errors', 'disable-write-exception', 'cache', 'cache2',
   // logging
@@ -41,7 +48,7 @@ const names = [
   'logto2', 'logfile-chown', 'logfile-chmod', 'threaded-logger', 'log-encoder', 'log-route',
   'touch-logrotate', 'touch-logreopen',
   // pidfiles and configuration logic
-  'pidfile2', 'safe-pidfile', 'unenv', 'set-placeholder', 'set-ph', 'inherit', 'include',
+  'pidfile2', 'safe-pidfile', 'unenv', 'set-placeholder', 'set-ph',
   'xml', 'yaml', 'json', 'chdir2',
 ];
 

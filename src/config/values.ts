@@ -7,7 +7,9 @@ import type { OptionSpec } from './options';
 import { parseAddress } from './address';
 import { parseModule } from './app-target';
 import type { ErrorCode } from '../shared/errors';
+import { parseExpires, parseExpiresType, parseMount } from './static-values';
 import { resolveGroup, resolveOwner, resolveUser, systemAccounts } from './user-lookup';
+import { parseAttachDaemon, parseAttachDaemon2, parseSmartAttachDaemon } from './daemon-spec';
 
 /** A problem may name its own error code; E_CONFIG_BAD_VALUE otherwise. */
 export type Parsed<T = unknown> = { readonly value: T } | { readonly problem: string; readonly code?: ErrorCode };
@@ -32,6 +34,12 @@ export function parseValue(spec: OptionSpec, text: string, ctx: ValueContext): P
     case 'user': return resolveUser(text, systemAccounts());
     case 'group': return resolveGroup(text, systemAccounts());
     case 'owner': return resolveOwner(text, systemAccounts());
+    case 'daemon': return parseAttachDaemon(text);
+    case 'smart-daemon': return parseSmartAttachDaemon(text, ctx.baseDir);
+    case 'daemon2': return parseAttachDaemon2(text, ctx.baseDir);
+    case 'mount': return parseMount(text, ctx);
+    case 'expires': return parseExpires(text);
+    case 'expires-type': return parseExpiresType(text);
   }
 }
 

@@ -88,11 +88,16 @@ function rereadConfig(ctx: MasterContext, source: string): Config | undefined {
   return config;
 }
 
-/** One worker more or less; the highest id goes first. Never below one. */
+/** One worker more or less; the highest id goes first. Never below one; with cheaper, never above processes. */
 function scale(ctx: MasterContext, delta: 1 | -1, source: string): void {
   const processes = wantedCount(ctx.wanted) + delta;
   if (processes < 1) {
     ctx.log.warn({ event: 'scale', source, processes: processes + 1 }, `${source}: already at one worker; not removing it`);
+    return;
+  }
+  const max = ctx.wanted.config.processes;
+  if (ctx.wanted.config.cheaper > 0 && processes > max) {
+    ctx.log.warn({ event: 'scale', source, processes: max }, `${source}: already at processes (${max}) workers; not adding one`);
     return;
   }
   setWantedCount(ctx.wanted, processes);

@@ -5,7 +5,10 @@
  * master runs after every event. Each pass acts on the state the one before left, so a chain
  * reload's promotion and its next step happen in one call.
  */
-import { reconcile, type Action } from './reconcile';
+import { reconcile, type Action, type Step } from './reconcile';
+import { applyDaemonAction } from './daemons/apply-daemon-action';
+import type { DaemonRecord, DaemonTable } from './daemons/daemon-table';
+import type { DaemonAction } from './daemons/reconcile-daemons';
 import type { Wanted } from './wanted';
 import type { WorkerRecord, WorkerTable } from './worker-table';
 
@@ -58,15 +61,28 @@ function forgetPlans(w: Wanted, r: WorkerRecord): WorkerRecord {
 
 /** Performs an action's process side (the shell), right after its state change. */
 export type Perform = (a: Action, r: WorkerRecord | undefined) => void;
+/** The same for a daemon's action, with the daemon record it changed. */
+export type PerformDaemon = (a: DaemonAction, r: DaemonRecord | undefined) => void;
+
+export function isDaemonAction(a: Step): a is DaemonAction {
+  return a.do.startsWith('daemon-');
+}
 
 const MAX_PASSES = 100;
 
-/** Reconciles until a pass has nothing to do; returns when to wake up next. */
-export function converge(w: Wanted, table: WorkerTable, now: number, perform: Perform): number | undefined {
+/**
+ * Reconciles until a pass has nothing to do; returns when to wake up next. Daemon actions go
+ * to `performDaemon` (none without daemons: a master with none never sees one).
+ */
+export function converge(w: Wanted, table: WorkerTable, now: number, perform: Perform, daemons: DaemonTable, performDaemon: PerformDaemon): number | undefined {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const { actions, wakeAt } = reconcile(w, table, now);
+    const { actions, wakeAt } = reconcile(w, table, now, daemons);
     if (actions.length === 0) return wakeAt;
     for (const a of actions) {
+      if (isDaemonAction(a)) {
+        performDaemon(a, applyDaemonAction(daemons, a, now));
+        continue;
+      }
       perform(a, applyAction(w, table, a, now));
       if (a.do === 'exit') return undefined;
     }

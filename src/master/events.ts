@@ -19,8 +19,21 @@ export type MasterEvent =
   | { kind: 'worker-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'worker-recycle'; key: number; pid: number; reason: string; detail: Record<string, number> }
   | { kind: 'worker-report'; key: number; pid: number; rssBytes: number; threads: ThreadReport[] }
+  /** A worker's answer to the cheaper's question (cheaper/cycle.ts). */
+  | { kind: 'worker-load'; key: number; pid: number; round: number; busyMicros: number; busy: boolean }
+  /** Once a second with cheaper on: time for a decision. */
+  | { kind: 'cheaper-cycle' }
+  /** The cheaper's deadline for the answers of the round. */
+  | { kind: 'cheaper-due'; round: number }
   /** The SIGUSR1 report's deadline for the round. */
   | { kind: 'report-due'; round: number }
+  /** An attached daemon's process (key: its daemon record) exited, or could not be started. */
+  | { kind: 'daemon-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'daemon-spawn-failed'; key: number; message: string }
+  /** A smart daemon's pidfile was read: the live pid it names, if any. */
+  | { kind: 'daemon-pidfile'; key: number; pid: number | undefined }
+  /** A daemon's touch file changed. */
+  | { kind: 'daemon-touched'; file: string }
   /** Something the wanted state holds became due (a respawn, a recycle, a mercy deadline). */
   | { kind: 'tick' };
 

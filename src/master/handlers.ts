@@ -5,6 +5,7 @@
 import type { EventKind, EventOf, MasterEvent } from './events';
 import type { MasterContext } from './master-context';
 import { handleCommand, handleSignal } from './commands';
+import { onDaemonExit, onDaemonSpawnFailed, onDaemonTouched, onPidfileRead } from './daemons/daemon-handlers';
 import { faultLogs, onAppFailed, onBadMessage, onChannelError, onRecycle, onSpawnFailed, onWorkerExit, onWorkerReady } from './worker-handlers';
 
 export function eventHandler(ctx: MasterContext): (e: MasterEvent) => void {
@@ -24,6 +25,13 @@ export function eventHandler(ctx: MasterContext): (e: MasterEvent) => void {
     'worker-recycle': (e) => onRecycle(ctx, e),
     'worker-report': (e) => ctx.io.answerReport(e),
     'report-due': (e) => ctx.io.expireReport(e.round),
+    'cheaper-cycle': () => ctx.io.cheaper?.cycle(),
+    'worker-load': (e) => ctx.io.cheaper?.answer(e),
+    'cheaper-due': (e) => ctx.io.cheaper?.expire(e.round),
+    'daemon-exit': (e) => onDaemonExit(ctx, e),
+    'daemon-spawn-failed': (e) => onDaemonSpawnFailed(ctx, e),
+    'daemon-pidfile': (e) => onPidfileRead(ctx, e),
+    'daemon-touched': (e) => onDaemonTouched(ctx, e),
     // Only wakes the queue: reconcile, which runs after it, finds what became due.
     tick: () => undefined,
   };

@@ -1,6 +1,6 @@
 /**
- * What the master's handlers work on: the wanted state and the worker table (which they may
- * change), a logger, the time of the event, and the few things they ask of the world outside
+ * What the master's handlers work on: the wanted state, the worker and daemon tables (which
+ * they may change), a logger, the time of the event, and the few things they ask of the world outside
  * (MasterIo). Unit tests build one with a fake MasterIo and drive the master without a process.
  */
 import type { Config } from '../shared/config';
@@ -8,6 +8,7 @@ import type { Logger } from '../shared/logger';
 import type { EventOf } from './events';
 import type { Wanted } from './wanted';
 import type { WorkerTable } from './worker-table';
+import type { DaemonTable } from './daemons/daemon-table';
 
 export interface MasterIo {
   /** Re-reads the ini and the command line (throws as at start); undefined: nothing to re-read. */
@@ -18,6 +19,12 @@ export interface MasterIo {
   startReport(): void;
   answerReport(e: EventOf<'worker-report'>): void;
   expireReport(round: number): void;
+  /** The adaptive worker count (cheaper/cycle.ts); undefined without `cheaper`. */
+  readonly cheaper?: {
+    cycle(): void;
+    answer(e: EventOf<'worker-load'>): void;
+    expire(round: number): void;
+  };
   /** A line for the operator's terminal, besides the log (need-app's load error). */
   stderr(text: string): void;
 }
@@ -25,6 +32,8 @@ export interface MasterIo {
 export interface MasterContext {
   readonly wanted: Wanted;
   readonly table: WorkerTable;
+  /** The attached daemons (src/master/daemons/). */
+  readonly daemons: DaemonTable;
   readonly log: Logger;
   readonly io: MasterIo;
   /** The time the event is handled at (Date.now() in the master; set by hand in tests). */

@@ -39,6 +39,12 @@ import { initialWanted, type Wanted } from './wanted';
 import { WorkerProcesses } from './worker-processes';
 import { WorkerReport } from './worker-report';
 import { WorkerTable, type WorkerRecord } from './worker-table';
+import { CheaperCycle, CYCLE_MS } from './cheaper/cycle';
+import { procMemory } from './stats/proc-memory';
+import { DaemonTable } from './daemons/daemon-table';
+import { DaemonProcesses } from './daemons/daemon-processes';
+import { daemonStats } from './daemons/daemon-stats';
+import { daemonsOf } from '../config/daemon-spec';
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
 export type ConfigSource = () => Config;
@@ -68,6 +74,8 @@ function clampBacklog(asked: Config, log: Logger): Config {
 class Master {
   private readonly wanted: Wanted;
   private readonly table = new WorkerTable();
+  private readonly daemons = new DaemonTable();
+  private readonly daemonProcesses: DaemonProcesses;
   private readonly queue: EventQueue<MasterEvent>;
   private readonly processes: WorkerProcesses;
   private readonly report: WorkerReport;
@@ -89,10 +97,12 @@ class Master {
     this.wanted = initialWanted(config);
     const post = (e: MasterEvent): void => this.queue.post(e);
     this.processes = new WorkerProcesses(sockets, this.log, post, (k, p, round, cores) => this.stats?.onReply(k, p, round, cores));
-    this.report = new WorkerReport(this.table, this.log, (key) => this.processes.send(key, { act: 'report' }), (ms, round) => this.queue.after(ms, { kind: 'report-due', round }));
+    this.daemonProcesses = new DaemonProcesses(this.log, post);
+    this.report = new WorkerReport(this.table, this.daemons, this.log, (key) => this.processes.send(key, { act: 'report' }), (ms, round) => this.queue.after(ms, { kind: 'report-due', round }));
     const ctx: MasterContext = {
-      wanted: this.wanted, table: this.table, log: this.log, now: Date.now,
+      wanted: this.wanted, table: this.table, daemons: this.daemons, log: this.log, now: Date.now,
       io: {
+        cheaper: config.cheaper > 0 ? this.cheaperCycle() : undefined,
         reread: reread === undefined ? undefined : () => clampBacklog(reread(), this.log),
         reopenLogs: (source) => reopenLogs(this.wanted.config, this.logs, this.processes.all(), source),
         sendSockets: (key, thread) => this.processes.sendSockets(key, thread),
@@ -105,13 +115,23 @@ class Master {
     this.queue = new EventQueue<MasterEvent>(eventHandler(ctx), () => this.settle(), { kind: 'tick' });
   }
 
+  private cheaperCycle(): CheaperCycle {
+    return new CheaperCycle({
+      wanted: this.wanted, table: this.table, log: this.log, now: Date.now,
+      ask: (key, round) => this.processes.send(key, { act: 'load', round }),
+      deadline: (ms, round) => this.queue.after(ms, { kind: 'cheaper-due', round }),
+      backlog: () => (this.queueWatch?.latest()?.queues ?? []).reduce((n, q) => n + q.queue, 0),
+      rssBytes: (pid) => procMemory(pid).rssBytes,
+    });
+  }
+
   /** Before any worker exists, so a stats address that cannot be bound stops the start. */
   async startStats(): Promise<void> {
     const config = this.wanted.config;
     this.queueWatch = watchListenQueues(this.sockets, config.listen, this.log);
     const address = config.stats;
     if (address === undefined) return;
-    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch);
+    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch, () => daemonStats(this.daemons.all(), Date.now()));
     const onError = (err: Error): void => this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`);
     this.statsServer = await startStatsServer(address, config.statsHttp, this.stats, onError, config.statsChmod);
     this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: config.statsHttp }, `stats server on ${this.statsServer.name}${config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
@@ -119,11 +139,22 @@ class Master {
 
   /** The worker records as the stats service reads them. */
   private workersForStats(): StatsWorkerRecord[] {
-    return this.table.all().map((w) => ({
+    const slots: StatsWorkerRecord[] = this.table.all().map((w) => ({
       key: w.key, id: w.id, role: w.role, ready: w.ready, pid: w.pid ?? 0, spawnedAt: w.spawnedAt,
       spawns: this.table.spawnsById.get(w.id) ?? 0, harakiriKills: this.table.harakiriKillsById.get(w.id) ?? 0,
       send: (m) => this.processes.send(w.key, m),
     }));
+    // As uWSGI lists them: every id up to processes, the ones the cheaper left empty with pid 0
+    // (status "cheap"). Keys below 0 are never a record's.
+    const config = this.wanted.config;
+    for (let id = this.wanted.workers + 1; config.cheaper > 0 && id <= config.processes; id++) {
+      if (slots.some((s) => s.id === id)) continue;
+      slots.push({
+        key: -id, id, role: 'active', ready: false, pid: 0, spawnedAt: 0, spawns: this.table.spawnsById.get(id) ?? 0,
+        harakiriKills: this.table.harakiriKillsById.get(id) ?? 0, send: () => false,
+      });
+    }
+    return slots;
   }
 
   start(): void {
@@ -132,6 +163,7 @@ class Master {
       this.log.info({ event: 'bound', proto: s.proto, address: s.name, fd: s.fd, inherited: s.inherited === true }, `${s.proto} socket ${s.inherited ? 'inherited (LISTEN_FDS) at' : 'bound to'} ${s.name}`);
     }
     for (const sig of HANDLED_SIGNALS) process.on(sig, () => this.queue.post({ kind: 'signal', name: sig }));
+    if (config.cheaper > 0) this.stopWatching.push(this.everySecond());
     // The FIFO before the pidfile: a FIFO another master reads stops the start before its
     // pidfile is overwritten.
     if (config.masterFifo !== undefined) {
@@ -144,14 +176,25 @@ class Master {
       watchTouchFiles(config.touchReload, (f) => this.queue.post({ kind: 'command', command: 'r', source: `touch-reload ${f}` })),
       watchTouchFiles(config.touchChainReload, (f) => this.queue.post({ kind: 'command', command: 'c', source: `touch-chain-reload ${f}` })),
     );
-    this.log.info({ event: 'starting', processes: config.processes, threads: config.threads }, `starting ${config.processes} worker(s) x ${config.threads} thread(s)`);
+    const workers = this.wanted.workers;
+    const adaptive = config.cheaper > 0 ? ` (cheaper: ${config.cheaper}..${config.processes}, algo ${config.cheaperAlgo})` : '';
+    this.log.info({ event: 'starting', processes: workers, threads: config.threads, ...(config.cheaper > 0 ? { cheaper: config.cheaper, max: config.processes, algo: config.cheaperAlgo } : {}) }, `starting ${workers} worker(s) x ${config.threads} thread(s)${adaptive}`);
     // The first reconcile starts the workers.
     this.settle();
   }
 
+  /** The cheaper's clock: one `cheaper-cycle` event a second (unref'd, as uWSGI's master cycle). */
+  private everySecond(): () => void {
+    const timer = setInterval(() => this.queue.post({ kind: 'cheaper-cycle' }), CYCLE_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** After every event: converge, then sleep until the next deadline. */
   private settle(): void {
-    this.queue.wakeAt(converge(this.wanted, this.table, Date.now(), (a, r) => this.perform(a, r)));
+    const wake = converge(this.wanted, this.table, Date.now(), (a, r) => this.perform(a, r), this.daemons, (a, r) => this.daemonProcesses.perform(a, r, this.wanted.config));
+    this.queue.wakeAt(wake);
+    this.daemonProcesses.watchTouches(this.wanted.phase === 'running' ? daemonsOf(this.wanted.config) : []);
   }
 
   private perform(a: Action, r: WorkerRecord | undefined): void {
@@ -199,13 +242,16 @@ class Master {
     const config = this.wanted.config;
     return {
       logs: this.logs, sockets: this.sockets, vacuum: config.vacuum, pidfile: config.pidfile, fifo: this.fifo,
-      statsServer: this.statsServer, queueWatch: this.queueWatch, stopWatching: this.stopWatching,
+      statsServer: this.statsServer, queueWatch: this.queueWatch, stopWatching: [...this.stopWatching, () => this.daemonProcesses.stopWatching()],
     };
   }
 
   crash(err: unknown): void {
     if (this.crashed) return;
     this.crashed = true;
-    crash(this.owned(), err, () => this.processes.killAll());
+    crash(this.owned(), err, () => {
+      this.processes.killAll();
+      this.daemonProcesses.killAll();
+    });
   }
 }

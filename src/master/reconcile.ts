@@ -15,12 +15,18 @@
  * 5. An active worker without a process starts again when its respawn is due.
  * 6. An id with no worker at all gets one (first boot, scaling up).
  * 7. A reload starts successors: graceful, one per id at once; chain, one at a time.
- * 8. A recycle starts its successor when due.
+ * 8. A recycle, when due, hands over at once if another worker accepts (the old one retires,
+ *    its successor takes the id); otherwise starts its successor (promoted at step 4).
  * With nothing else to do: "ready" once every id has an accepting worker, and a reload is
  * finished once no old, pending or retiring worker is left.
+ *
+ * The attached daemons are reconciled in the same pass (daemons/reconcile-daemons.ts), and a
+ * stopping master exits only once neither a worker nor a daemon it must stop is left.
  */
 import type { WorkerRecord, WorkerTable } from './worker-table';
 import { wantedCount, type ReloadPlan, type Wanted } from './wanted';
+import type { DaemonTable } from './daemons/daemon-table';
+import { reconcileDaemons, type DaemonAction } from './daemons/reconcile-daemons';
 
 export type Action =
   | { readonly do: 'spawn'; readonly id: number; readonly role: 'active' | 'pending'; readonly generation: number; readonly replaces?: number; readonly quickDeaths?: number }
@@ -38,15 +44,18 @@ export type Action =
   /** Every worker is gone and the master is stopping: exit. */
   | { readonly do: 'exit' };
 
+/** What one pass decides: the workers' actions and the daemons'. */
+export type Step = Action | DaemonAction;
+
 export interface Decision {
-  readonly actions: readonly Action[];
+  readonly actions: readonly Step[];
   /** The earliest time something becomes due (a respawn, a recycle, a mercy deadline). */
   readonly wakeAt: number | undefined;
 }
 
 /** Collects one pass's actions, each worker at most once, and the earliest wake-up. */
 class Pass {
-  readonly actions: Action[] = [];
+  readonly actions: Step[] = [];
   wakeAt: number | undefined;
   private readonly touched = new Set<number>();
 
@@ -56,7 +65,7 @@ class Pass {
     return !this.touched.has(r.key);
   }
 
-  act(a: Action, r?: WorkerRecord): void {
+  act(a: Step, r?: WorkerRecord): void {
     if (r !== undefined) this.touched.add(r.key);
     this.actions.push(a);
   }
@@ -74,7 +83,7 @@ class Pass {
   }
 }
 
-export function reconcile(w: Wanted, table: WorkerTable, now: number): Decision {
+export function reconcile(w: Wanted, table: WorkerTable, now: number, daemons: DaemonTable): Decision {
   const pass = new Pass(now);
   const records = table.all();
   const mercyMs = w.config.workerReloadMercy * 1000;
@@ -92,7 +101,10 @@ export function reconcile(w: Wanted, table: WorkerTable, now: number): Decision 
   } else {
     keepRunning(w, records, pass, mercyMs);
   }
-  if (w.phase !== 'running' && records.length === 0) pass.act({ do: 'exit' });
+  const forDaemons = reconcileDaemons(w, daemons, now);
+  for (const a of forDaemons.actions) pass.act(a);
+  if (forDaemons.wakeAt !== undefined) pass.due(forDaemons.wakeAt);
+  if (w.phase !== 'running' && records.length === 0 && daemons.size === 0) pass.act({ do: 'exit' });
   return { actions: pass.actions, wakeAt: pass.wakeAt };
 }
 
@@ -178,16 +190,35 @@ function startChainStep(reload: ReloadPlan, records: WorkerRecord[], pass: Pass,
   if (next !== undefined) pass.act({ do: 'spawn', id: next.id, role: 'pending', generation: reload.generation });
 }
 
+/**
+ * A worker at a limit (max-requests, reload-on-rss, max-worker-lifetime) or after a fault
+ * hands over as soon as another worker accepts: it retires at once, and its successor (started
+ * now as an active worker, or the one already starting, promoted) takes its id. Only while it
+ * is the last one accepting does it serve on, until its successor accepts (step 4), so the
+ * overshoot past a limit is bounded by one round trip, not by a replacement's start-up.
+ */
 function startRecycles(w: Wanted, records: WorkerRecord[], pass: Pass): void {
   if (w.reload !== undefined) return;
   for (const [key, request] of w.recycles) {
     const old = records.find((r) => r.key === key);
     if (old === undefined || old.role !== 'active' || old.pid !== request.pid || !pass.free(old)) continue;
-    if (records.some((r) => r.replaces === key)) continue;
-    if (pass.due(request.dueAt)) {
+    if (!pass.due(request.dueAt)) continue;
+    const successor = records.find((r) => r.replaces === key);
+    if (anotherAccepts(w, records, old)) {
+      if (successor !== undefined && !pass.free(successor)) continue;
+      // Retired first: its stop goes out before the fork, which takes a while.
+      pass.retire(old);
+      if (successor === undefined) pass.act({ do: 'spawn', id: old.id, role: 'active', generation: w.generation, quickDeaths: old.quickDeaths });
+      else pass.act({ do: 'promote', key: successor.key }, successor);
+    } else if (successor === undefined) {
       pass.act({ do: 'spawn', id: old.id, role: 'pending', generation: w.generation, replaces: key, quickDeaths: old.quickDeaths });
     }
   }
+}
+
+/** Some other worker accepts and is not itself waiting to be replaced. */
+function anotherAccepts(w: Wanted, records: WorkerRecord[], old: WorkerRecord): boolean {
+  return records.some((r) => r.key !== old.key && r.ready && r.pid !== undefined && r.role !== 'retiring' && !r.killed && !w.recycles.has(r.key));
 }
 
 /** Only once nothing else is to be done: the state these report is then the settled one. */

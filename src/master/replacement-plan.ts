@@ -13,7 +13,7 @@ import type { Logger } from '../shared/logger';
 import { nextQuickDeaths, respawnDelayMs } from '../shared/respawn-policy';
 import { sdNotify } from './sd-notify';
 import type { WorkerRecord, WorkerTable } from './worker-table';
-import type { ReloadKind, Wanted } from './wanted';
+import { countFor, type ReloadKind, type Wanted } from './wanted';
 
 /** What the plan changes need: the state, a logger and the time of the event. */
 export interface PlanContext {
@@ -43,8 +43,9 @@ export function startReload(ctx: PlanContext, kind: ReloadKind, config: Config, 
   // reload replaces the worker it was for anyway.
   w.recycles.clear();
   w.generation++;
-  w.reload = { kind, generation: w.generation, startedAt: ctx.now, previousConfig: w.config };
+  w.reload = { kind, generation: w.generation, startedAt: ctx.now, previousConfig: w.config, previousWorkers: w.workers };
   w.config = config;
+  w.workers = countFor(config, w.workers);
   ctx.log.info(
     { event: 'reload-started', kind, source, processes: config.processes, threads: config.threads },
     `${kind} reload started (${source})`,
@@ -58,6 +59,7 @@ export function abortReload(ctx: PlanContext, reason: string): void {
   if (reload === undefined) return;
   ctx.wanted.reload = undefined;
   ctx.wanted.config = reload.previousConfig;
+  ctx.wanted.workers = reload.previousWorkers;
   const serving = ctx.table.activePids();
   ctx.log.error({ event: 'reload-aborted', kind: reload.kind, reason, workers: serving }, `${reload.kind} reload aborted, the running workers keep serving: ${reason}`);
   sdNotify('ready', `${serving.length} worker(s) accepting (reload aborted)`);

@@ -24,6 +24,7 @@ export interface ReloadPlan {
   readonly startedAt: number;
   /** Put back if the reload is aborted. */
   readonly previousConfig: Config;
+  readonly previousWorkers: number;
 }
 
 /** A worker that asked to be recycled: its successor may start at `dueAt` (a throttled fault). */
@@ -35,8 +36,13 @@ export interface RecycleRequest {
 export interface Wanted {
   phase: Phase;
   exitCode: number;
-  /** The configuration new workers start with; `processes` is the worker count wanted. */
+  /** The configuration new workers start with. */
   config: Config;
+  /**
+   * How many workers to run (ids 1..workers): `processes`, or with cheaper what the adaptive
+   * policy (cheaper/) or SIGTTIN/SIGTTOU set, within cheaper-or-1..processes.
+   */
+  workers: number;
   /** The generation new workers start in. */
   generation: number;
   reload: ReloadPlan | undefined;
@@ -50,16 +56,25 @@ export interface Wanted {
 
 export function initialWanted(config: Config): Wanted {
   return {
-    phase: 'running', exitCode: ExitCode.Ok, config, generation: 0, reload: undefined,
+    phase: 'running', exitCode: ExitCode.Ok, config, workers: countFor(config, config.cheaperInitial), generation: 0, reload: undefined,
     recycles: new Map(), respawns: new Map(), everReady: false,
   };
 }
 
 export function wantedCount(w: Wanted): number {
-  return w.config.processes;
+  return w.workers;
 }
 
-/** Scaling (SIGTTIN/SIGTTOU, fifo +/-, and issue 14's adaptive policy) changes only this. */
-export function setWantedCount(w: Wanted, processes: number): void {
-  w.config = Object.freeze({ ...w.config, processes });
+/**
+ * Scaling (SIGTTIN/SIGTTOU, fifo +/-, the cheaper) changes only this. Without cheaper the count
+ * is `processes` itself, so that a reload that keeps the configuration keeps the count.
+ */
+export function setWantedCount(w: Wanted, workers: number): void {
+  w.workers = workers;
+  if (!(w.config.cheaper > 0)) w.config = Object.freeze({ ...w.config, processes: workers });
+}
+
+/** The count a configuration runs: `processes`, or with cheaper `current` kept within its bounds. */
+export function countFor(config: Config, current: number): number {
+  return config.cheaper > 0 ? Math.min(Math.max(current, config.cheaper), config.processes) : config.processes;
 }

@@ -39,6 +39,8 @@ export function watchWorker(child: ChildProcess, w: WatchedWorker, post: (e: Mas
         return post({ kind: 'worker-report', key, pid, rssBytes: m.rssBytes, threads: m.threads });
       case 'recycle':
         return post({ kind: 'worker-recycle', key, pid, reason: m.reason, detail: m.detail });
+      case 'load':
+        return post({ kind: 'worker-load', key, pid, round: m.round, busyMicros: m.busyMicros, busy: m.busy });
       // Read-only figures for a stats document being built: no master decision depends on them.
       case 'stats':
         return onStats(key, pid, m.round, m.cores);

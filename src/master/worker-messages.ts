@@ -40,6 +40,9 @@ function checkByAct(act: string, m: Obj, threads: number): string | undefined {
     case 'stats':
       if (!isCount(m.round) || !Number.isInteger(m.round)) return 'round must be an integer';
       return isListOf(m.cores, threads, isCoreFigures) ? undefined : `cores must be at most ${threads} sets of figures`;
+    case 'load':
+      if (!isCount(m.round) || !Number.isInteger(m.round)) return 'round must be an integer';
+      return isCount(m.busyMicros) && typeof m.busy === 'boolean' ? undefined : 'busyMicros must be a number and busy a boolean';
     case 'recycle':
       if (!(RECYCLE_REASONS as readonly unknown[]).includes(m.reason)) return `reason must be one of ${RECYCLE_REASONS.join(', ')}`;
       return isObject(m.detail) && Object.keys(m.detail).length <= 8 && Object.values(m.detail).every(isFiniteNumber) ? undefined : 'detail must hold a few numbers';

@@ -1,6 +1,7 @@
 /**
  * SIGUSR1 / fifo `s`: asks every worker for its state and logs one line per worker once all
- * answered, or after REPORT_WAIT_MS with what came (a worker that is not answering says so).
+ * answered, or after REPORT_WAIT_MS with what came (a worker that is not answering says so),
+ * then one line per attached daemon (what the master knows of it; nothing is asked).
  * The asking and the deadline are shared/ask-all.ts; the deadline comes back as a
  * `report-due` event, so the lines are written from the master's queue like everything else.
  */
@@ -9,6 +10,8 @@ import { AskAll, type Settled } from '../shared/ask-all';
 import { escapeText } from '../shared/text-escape';
 import type { EventOf } from './events';
 import type { WorkerTable } from './worker-table';
+import type { DaemonTable } from './daemons/daemon-table';
+import { daemonReportLine, daemonStats } from './daemons/daemon-stats';
 
 /** How long SIGUSR1 / fifo s waits for the workers' answers. */
 export const REPORT_WAIT_MS = 500;
@@ -20,6 +23,7 @@ export class WorkerReport {
 
   constructor(
     private readonly table: WorkerTable,
+    private readonly daemons: DaemonTable,
     private readonly log: Logger,
     /** Sends `{act:'report'}` to a worker; false when its channel is gone. */
     private readonly ask: (key: number) => boolean,
@@ -60,6 +64,9 @@ export class WorkerReport {
         },
         `worker ${w.id} (pid ${w.pid}) ${status}${current.map((c) => `; ${escapeText(c.request)} running ${c.ms} ms`).join('')}`,
       );
+    }
+    for (const d of daemonStats(this.daemons.all(), now)) {
+      this.log.info({ event: 'daemon-state', daemon: d.id, daemonPid: d.pid, state: d.state, starts: d.respawns, lastExit: d.last_exit, cmd: d.cmd }, daemonReportLine(d));
     }
   }
 }

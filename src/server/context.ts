@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../shared/logger';
 import type { NodeListener } from '../app/types';
 import type { RequestLogFields } from '../shared/log-format';
+import type { StaticFiles } from './static/static-files';
 
 /** What one app thread needs to serve connections; built once per thread (worker/serve-thread.ts). */
 export interface ServeContext {
@@ -36,6 +37,8 @@ export interface ServeContext {
   readonly stats: ReadErrorCounter | undefined;
   /** Open connections of this thread; a graceful stop waits for it to reach 0. */
   readonly connections: Set<Socket>;
+  /** static-map and its family, served before the app (run-app.ts); undefined when none is set. */
+  readonly statics: StaticFiles | undefined;
 }
 
 /** post-buffering's settings (post-buffering, post-buffering-bufsize, post-buffering-dir). */

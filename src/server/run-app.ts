@@ -1,7 +1,9 @@
 /**
  * Calls the app for one request: turns a throw or a rejection into a 500 (when nothing was
  * sent yet), tells the worker's request hooks when the request starts and ends, and writes the
- * request log line when the response is done. Shared by the uwsgi and the http sockets.
+ * request log line when the response is done. Shared by the uwsgi and the http sockets, and so
+ * the one place static files (static-map …) are served before the app, counted, logged and
+ * bounded by harakiri like any request.
  *
  * One listener per request, a shared function (no closure): the response's 'close', which
  * comes once whether the response finished (`writableFinished`) or was cut short.
@@ -12,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { ServeContext } from './context';
 import type { RequestLogFields } from '../shared/log-format';
 import { kPacket, type WithPacket } from './node-request';
+import type { StaticFiles } from './static/static-files';
 import { sentHead } from '../shared/node-internals';
 
 const kStart = Symbol('tsuwsgi.start');
@@ -39,6 +42,28 @@ export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerRespo
   running[kStart] = start;
   ctx.requests.start(req, res, start);
   res.on('close', requestClosed);
+  const statics = ctx.statics;
+  if (statics !== undefined) {
+    const path = statics.claims(req);
+    if (path !== undefined) {
+      serveStatic(ctx, statics, req, res, path);
+      return;
+    }
+  }
+  callApp(ctx, req, res);
+}
+
+function serveStatic(ctx: ServeContext, statics: StaticFiles, req: IncomingMessage, res: ServerResponse, path: string): void {
+  statics.serve(req, res, path).then(
+    (served) => {
+      // A miss is the app's, as in uWSGI; so is a request whose client left while we looked.
+      if (!served && !res.destroyed) callApp(ctx, req, res);
+    },
+    (err: unknown) => appFailed(ctx, req, res, err),
+  );
+}
+
+function callApp(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): void {
   let result: unknown;
   try {
     result = ctx.listener(req, res);

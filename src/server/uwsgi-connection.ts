@@ -237,7 +237,10 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     if (this.state === State.Done) {
       // The whole request was read and the response is in the kernel: close(2) delivers it
       // and the FIN, as uWSGI does, without a shutdown and a wait for nginx's EOF. Deferred
-      // (with the events) because the stream is still inside its write callback here.
+      // (with res 'close') because the stream is still inside its write callback here. The
+      // request is ended here, as resOnFinish does: where its 'end' falls against res 'close'
+      // is then Node's own (after it on Node 20/22, before it on 24+).
+      endUnwatchedCheaply(this.req as IncomingMessage);
       process.nextTick(afterResponse, this);
       return;
     }
@@ -250,10 +253,9 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     this.socket.end();
   }
 
-  /** The next tick after a complete exchange: the events Node's server emits, then close(2). */
+  /** The next tick after a complete exchange: res 'close', as Node's server emits it, then close(2). */
   closeExchange(): void {
     closeResponse(this.res as TsuwsgiResponse);
-    endUnwatchedCheaply(this.req as IncomingMessage);
     this.socket.destroy();
   }
 

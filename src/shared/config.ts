@@ -4,7 +4,7 @@ export type SocketAddress =
   | { readonly kind: 'tcp'; readonly host: string | undefined; readonly port: number; readonly text: string }
   | { readonly kind: 'unix'; readonly path: string; readonly text: string };
 
-export interface Config {
+export interface Config extends StaticFilesConfig {
   /** Absolute path of the ini file, when one was given. */
   readonly iniFile: string | undefined;
   readonly section: string;
@@ -14,6 +14,23 @@ export interface Config {
   readonly socket: readonly SocketAddress[];
   readonly httpSocket: readonly SocketAddress[];
   readonly processes: number;
+  /** Adaptive workers (uWSGI's cheaper): the minimum kept; 0 = always `processes`. master/cheaper/. */
+  readonly cheaper: number;
+  readonly cheaperInitial: number;
+  readonly cheaperStep: number;
+  readonly cheaperOverload: number;
+  readonly cheaperAlgo: string;
+  readonly cheaperRssLimitSoft: number;
+  readonly cheaperRssLimitHard: number;
+  readonly cheaperBusynessMax: number;
+  readonly cheaperBusynessMin: number;
+  readonly cheaperBusynessMultiplier: number;
+  readonly cheaperBusynessPenalty: number;
+  readonly cheaperBusynessBacklogAlert: number;
+  readonly cheaperBusynessBacklogMultiplier: number;
+  readonly cheaperBusynessBacklogStep: number;
+  readonly cheaperBusynessBacklogNonzero: number;
+  readonly cheaperBusynessVerbose: boolean;
   readonly threads: number;
   readonly master: boolean;
   /** Absolute path of the app module (from wsgi-file, file or the path part of module). */
@@ -87,4 +104,91 @@ export interface Config {
   readonly statsVars: boolean;
   /** Mode of a unix-socket stats address. */
   readonly statsChmod: number;
+  /** Attached daemons, one list per option that declares them (daemonsOf() joins them). */
+  readonly attachDaemon: readonly DaemonSpec[];
+  readonly smartAttachDaemon: readonly DaemonSpec[];
+  readonly attachDaemon2: readonly DaemonSpec[];
+}
+
+/**
+ * A command the master keeps running beside the workers (attach-daemon, smart-attach-daemon,
+ * attach-daemon2). Parsed by daemon-spec.ts; run by src/master/daemons/.
+ */
+export interface DaemonSpec {
+  /** Run with /bin/sh -c, as uWSGI does. */
+  readonly command: string;
+  /** Smart daemon: watched through this pidfile (absolute), not through its exit. */
+  readonly pidfile: string | undefined;
+  /** Seconds a started smart daemon has to write a live pid into its pidfile. */
+  readonly freq: number;
+  readonly stopSignal: NodeJS.Signals;
+  /** Sent on a master reload; a plain daemon then keeps running instead of being restarted. */
+  readonly reloadSignal: NodeJS.Signals | undefined;
+  /** Files whose mtime change sends stopSignal (the daemon is then started again). */
+  readonly touch: readonly string[];
+  /** Working directory (absolute); the workers' chdir when unset. */
+  readonly chdir: string | undefined;
+  /** The longest restart delay of a daemon that keeps dying, seconds. */
+  readonly maxThrottle: number;
+  /** The master stops gracefully when this daemon dies (uWSGI's control daemon). */
+  readonly control: boolean;
+}
+
+/** The Emperor's own configuration (a config with `emperor`); built by emperor-config.ts. */
+export interface EmperorConfig {
+  /** Absolute path of the Emperor's ini, when one was given. */
+  readonly iniFile: string | undefined;
+  /** Absolute directories or globs of vassal files (a directory means its *.ini). */
+  readonly patterns: readonly string[];
+  /** Seconds between rescans (emperor-freq). */
+  readonly freq: number;
+  /** Throttle step and ceiling for failing vassals, ms. */
+  readonly throttleMs: number;
+  readonly maxThrottleMs: number;
+  /** Run each vassal as its file's owner (root Emperor only). */
+  readonly tyrant: boolean;
+  readonly stats: SocketAddress | undefined;
+  /** Mode of a unix-socket emperor-stats address. */
+  readonly statsChmod: number;
+  /** Absolute paths (FILE[:SECTION] as given, resolved) handed to every vassal as --include / --inherit. */
+  readonly vassalsInclude: readonly string[];
+  readonly vassalsInherit: readonly string[];
+  readonly logto: string | undefined;
+  readonly pidfile: string | undefined;
+}
+
+/** static-map / static-map2: requests whose PATH_INFO starts with `mount` are looked up under `dir`. */
+export interface StaticMount {
+  readonly mount: string;
+  /** Absolute; a file as well as a directory (uWSGI serves that one file for the whole mount). */
+  readonly dir: string;
+}
+
+/** static-expires*: Expires = now (or the file's mtime) + seconds, for what `pattern` matches. */
+export interface ExpiresRule {
+  /** A JavaScript regular expression (uWSGI's are PCRE; the common forms mean the same); a content type for the -type rules. */
+  readonly pattern: string;
+  readonly seconds: number;
+}
+
+/** static-map and its family (config/static-options.ts); served by server/static/. */
+export interface StaticFilesConfig {
+  readonly staticMap: readonly StaticMount[];
+  readonly staticMap2: readonly StaticMount[];
+  /** check-static / static-check directories: every GET and HEAD is looked up under them. */
+  readonly staticCheck: readonly string[];
+  readonly staticIndex: readonly string[];
+  readonly staticSafe: readonly string[];
+  readonly staticSkipExt: readonly string[];
+  readonly staticExpires: readonly ExpiresRule[];
+  readonly staticExpiresMtime: readonly ExpiresRule[];
+  readonly staticExpiresUri: readonly ExpiresRule[];
+  readonly staticExpiresUriMtime: readonly ExpiresRule[];
+  readonly staticExpiresPathInfo: readonly ExpiresRule[];
+  readonly staticExpiresPathInfoMtime: readonly ExpiresRule[];
+  /** pattern: a content type (lower case). */
+  readonly staticExpiresType: readonly ExpiresRule[];
+  readonly staticExpiresTypeMtime: readonly ExpiresRule[];
+  /** Accepted for uwsgi.ini compatibility; nothing to offload (see its help). */
+  readonly offloadThreads: number;
 }

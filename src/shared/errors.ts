@@ -29,6 +29,12 @@ export const ErrorCodes = {
   E_FIFO: 'cannot create the master FIFO',
   E_FIFO_IN_USE: 'another master is reading the master FIFO',
   E_UNSAFE_DIR: "a root master would write in a directory the workers' user can change (allow-writable-dirs)",
+  // the Emperor
+  E_EMPEROR_DIR: 'an emperor directory (or the directory a glob starts from) does not exist',
+  E_EMPEROR_NOT_ROOT: 'emperor-tyrant needs an Emperor running as root',
+  E_EMPEROR_UNSAFE_DIR: 'a root Emperor would start vassals from a directory a user other than root can change',
+  E_EMPEROR_UNSAFE_TEMPLATE: 'a root Emperor refuses a vassals-include / vassals-inherit file a user other than root can change',
+  E_VASSAL_REFUSED: 'a root Emperor refuses a vassal file (symlink, several links, group/world-writable, unsafe directory, or not root\'s without emperor-tyrant); logged, the Emperor goes on',
   // tsuwsgi top
   E_TOP_READ: 'tsuwsgi top cannot read a stats document from the address given',
   // privileges
@@ -36,6 +42,7 @@ export const ErrorCodes = {
   // the app
   E_APP_LOAD: 'the app module cannot be loaded',
   E_APP_CALLABLE: 'the app module has no usable callable',
+  E_APP_TS_LOADER: 'a TypeScript app on a Node that cannot strip types (before 22.18), and no tsx where the app can find it',
   // the uwsgi protocol (request errors carry the HTTP status answered, when one is): src/protocol/errors.ts
   ...ProtocolErrorCodes,
   // post-buffering (src/server/post-buffer.ts): answered 500, the app never sees the request

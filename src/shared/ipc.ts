@@ -21,6 +21,8 @@ export type MasterToWorker =
   | { act: 'reopen-log' }
   /** Send your counters for the stats server; `round` comes back with them. */
   | { act: 'stats'; round: number }
+  /** The cheaper's once-a-second question: how busy are you? */
+  | { act: 'load'; round: number }
   /** Sent with a socket handle: a fresh dup for a replacement app thread. */
   | { act: 'socket'; thread: number; index: number; proto: SocketProto; name: string };
 
@@ -41,6 +43,8 @@ export type WorkerToMaster =
   | { act: 'need-sockets'; thread: number }
   | { act: 'report'; rssBytes: number; threads: ThreadReport[] }
   | { act: 'stats'; round: number; cores: CoreFigures[] }
+  /** µs with a request in flight since the start (mean over the app threads); one in flight now. */
+  | { act: 'load'; round: number; busyMicros: number; busy: boolean }
   /** A recycling limit was reached: start my replacement, then tell me to drain. */
   | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> }
   | { act: 'app-load-failed'; code: string; message: string };

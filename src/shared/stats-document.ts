@@ -83,4 +83,27 @@ export interface StatsDocument {
   master_started: number;
   sockets: StatsSocket[];
   workers: StatsWorker[];
+  /** The attached daemons; present only when there are some, as in uWSGI. */
+  daemons?: StatsDaemon[];
+}
+
+export type DaemonState = 'running' | 'starting' | 'throttled' | 'stopping' | 'down';
+
+/** One attached daemon: uWSGI's `cmd`, `pid`, `respawns`, and what tsuwsgi knows besides. */
+export interface StatsDaemon {
+  /** Its place in the configuration's daemon list (1-based). */
+  id: number;
+  cmd: string;
+  /** 0 when no process is known. */
+  pid: number;
+  /** Processes started for it (uWSGI counts the first start too). */
+  respawns: number;
+  state: DaemonState;
+  /** 1 for a smart daemon (watched through `pidfile`). */
+  smart: 0 | 1;
+  pidfile: string | null;
+  /** Its last exit: code or signal, and when (unix seconds); null before any. */
+  last_exit: { code: number | null; signal: string | null; at: number } | null;
+  /** ms until its next start while throttled, else 0. */
+  next_start_in_ms: number;
 }

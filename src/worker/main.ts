@@ -23,6 +23,8 @@ process.on('message', (m: MasterToWorker, handle?: unknown) => {
       return worker.reopenLogs();
     case 'stats':
       return worker.stats(m.round);
+    case 'load':
+      return worker.load(m.round);
     case 'report':
       return void worker.report();
   }

@@ -9,6 +9,7 @@
  *                  answers a request that only waits too long)
  *   stats ........ var count, bytes, status class, response time, latency bucket, write errors
  *   recycling .... the limits checked after each request (recycle-limits.ts)
+ *   cheaper ...... when the thread goes from idle to busy and back (its busy time)
  *
  * The response carries its entry (and, with stats, its byte count at the start): nothing else
  * is allocated per request.
@@ -35,6 +36,8 @@ type Booked = ServerResponse & { [kEntry]: number; [kTx]: number; [kConn]: Socke
 export interface HookOptions {
   readonly stats: boolean;
   readonly harakiri: boolean;
+  /** The master scales the workers (cheaper): note the thread's busy periods. */
+  readonly busy: boolean;
   /** Called after each request's end (recycling limits set), else undefined. */
   readonly afterEnd: (() => void) | undefined;
 }
@@ -44,6 +47,9 @@ export class ThreadRequests implements RequestHooks {
   private readonly stats: boolean;
   private readonly harakiri: boolean;
   private readonly afterEnd: (() => void) | undefined;
+  private readonly busy: boolean;
+  /** Requests in flight on this thread (cheaper only): its busy period spans 0 → n → 0. */
+  private active = 0;
   /** harakiri: the response of each entry in use (the sweep answers them), by entry. */
   private readonly responses: (Booked | undefined)[] = [];
   /** harakiri: requests the full table could not hold, with their start (ms since epoch). */
@@ -58,6 +64,7 @@ export class ThreadRequests implements RequestHooks {
     this.timed = options.stats;
     this.harakiri = options.harakiri;
     this.afterEnd = options.afterEnd;
+    this.busy = options.busy;
     // harakiri's watchdog must not write a 504 after a head: note when each one goes out.
     if (this.harakiri) onResponseHead((res) => row.headSent((res as Partial<Booked>)[kEntry] ?? ENDED));
   }
@@ -71,6 +78,7 @@ export class ThreadRequests implements RequestHooks {
     const vars = this.stats ? ((req as WithPacket)[kPacket]?.vars ?? req.rawHeaders.length / 2) : 0;
     const entry = this.row.begin(req.method ?? '', req.url ?? '', fd, vars, now);
     booked[kEntry] = entry;
+    if (this.busy && this.active++ === 0) this.row.busyFrom(this.timeOrigin + start);
     // An http-socket connection may carry several requests: count this response's bytes only.
     // The connection is kept, not read again from req.socket at the end: Node sets that to null
     // when a server request is destroyed through stream.destroyer (a `for await` that throws).
@@ -90,6 +98,8 @@ export class ThreadRequests implements RequestHooks {
     if (entry === ENDED || entry === undefined) return;
     booked[kEntry] = ENDED;
     this.row.end(entry);
+    // One clock read per busy period, not per request, when requests overlap.
+    if (this.busy && --this.active === 0) this.row.busyUntil(this.timeOrigin + performance.now());
     if (this.harakiri) {
       if (entry >= 0) this.responses[entry] = undefined;
       else this.outOfTable.delete(booked);

@@ -19,6 +19,9 @@ import { ThreadRequests } from './request-hooks';
 import { BEAT_MS } from './scoreboard/layout';
 import type { RowWriter } from './scoreboard/row-writer';
 import { Scoreboard } from './scoreboard/scoreboard';
+import { StaticFiles } from '../server/static/static-files';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
 
 export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWriter, askRecycle: AskRecycle): Promise<Listening> {
   const log = logs.logger;
@@ -59,12 +62,18 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     requests,
     stats: config.stats !== undefined ? row : undefined,
     connections: new Set(),
+    statics: staticFiles(config, log),
   };
   // This thread takes its row (a predecessor's requests are gone with it) and beats from now on.
   row.reset();
   setInterval(() => row.beat(Date.now(), ctx.connections.size), BEAT_MS).unref();
   if (config.harakiri > 0) startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
   return listenAll(data.fds, ctx, config.listen);
+}
+
+function staticFiles(config: Config, log: Logger): StaticFiles | undefined {
+  const any = config.staticMap.length + config.staticMap2.length + config.staticCheck.length > 0;
+  return any ? new StaticFiles(config, log) : undefined;
 }
 
 async function appListener(data: ThreadData, logs: LogHandle): Promise<NodeListener> {
@@ -92,6 +101,7 @@ function requestHooks(data: ThreadData, row: RowWriter, askRecycle: AskRecycle):
   return new ThreadRequests(row, {
     stats: data.config.stats !== undefined,
     harakiri: data.config.harakiri > 0,
+    busy: data.config.cheaper > 0,
     afterEnd: limits === undefined ? undefined : afterRequestCheck(new Scoreboard(data.board), limits, askRecycle),
   });
 }

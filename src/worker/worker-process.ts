@@ -21,6 +21,7 @@ export class WorkerProcess {
   private host: AppHost | undefined;
   private stopping = false;
   private recycleAsked = false;
+  private board: Scoreboard | undefined;
   readonly sockets: SocketRequests;
 
   constructor(private readonly send: (m: WorkerToMaster) => void) {
@@ -43,6 +44,7 @@ export class WorkerProcess {
       setTimeout(() => this.askRecycle('max-worker-lifetime', { seconds }), seconds * 1000).unref();
     }
     const board = new Scoreboard(new SharedArrayBuffer(boardBytes(m.config.threads)));
+    this.board = board;
     const ask = (reason: RecycleReason, detail: Record<string, number>): void => this.askRecycle(reason, detail);
     try {
       this.host = startAppHost({ workerId: m.workerId, config: m.config, fds: m.fds, board, logs, askRecycle: ask, sockets: this.sockets });
@@ -92,6 +94,14 @@ export class WorkerProcess {
 
   stats(round: number): void {
     this.send({ act: 'stats', round, cores: this.host?.figures() ?? [] });
+  }
+
+  /** The cheaper's question, answered from the scoreboard (no app thread is asked). */
+  load(round: number): void {
+    const board = this.board;
+    if (board === undefined) return;
+    const { micros, now } = board.busy();
+    this.send({ act: 'load', round, busyMicros: Math.round(micros / board.rows), busy: now });
   }
 
   async report(): Promise<void> {

@@ -41,6 +41,26 @@ describe('recycling workers under load, through nginx', function () {
     for (const pid of s.server.workerPids()) expect(first).to.not.include(pid);
   });
 
+  it('max-requests keeps its bound: a worker at its limit stops accepting once a sibling accepts, 0 failed requests', async () => {
+    // Staggered limits (40, 80, 120, 160) and 10 ms requests: whenever a worker reaches its
+    // limit another one accepts, so none may serve on while its replacement starts.
+    s = await serve({ processes: 4, 'max-requests': 40, 'max-requests-delta': 40 });
+    const result = await keepLoading(`${s.nginx.url}/block?ms=10`, 900);
+    reportLoad('max-requests bound', result);
+    expect(result.failures).to.deep.equal([]);
+    const served = new Map<number, number>();
+    for (const b of result.bodies) served.set(Number(b.split(':')[0]), (served.get(Number(b.split(':')[0])) ?? 0) + 1);
+    const recycles = s.server.events('recycle');
+    expect(recycles.length).to.be.at.least(4);
+    for (const r of recycles) {
+      // The overshoot is the round trip worker -> master -> worker (a request or two per
+      // client), not the request rate times a replacement's start-up (~70 here before).
+      const pid = r.workerPid as number;
+      if (process.env.TSUWSGI_TEST_REPORT) console.log(`      worker ${r.worker}: ${served.get(pid)} served, limit ${r.limit}`);
+      expect(served.get(pid), `worker ${r.worker} (pid ${pid}), limit ${r.limit}`).to.be.at.most((r.limit as number) + 5);
+    }
+  });
+
   it('reload-on-rss: a worker above the limit after a request is replaced, 0 failed requests', async () => {
     s = await serve({ processes: 1, 'reload-on-rss': 120 });
     const [before] = s.server.workerPids();

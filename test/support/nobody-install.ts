@@ -39,7 +39,7 @@ function nobodyCanRead(file: string): boolean {
 function copyOfRepo(): string {
   const root = tempDir('tsuwsgi-install-');
   fs.chmodSync(root, 0o755);
-  for (const part of ['bin', 'dist', 'node_modules', 'package.json', path.join('test', 'fixtures', 'apps')]) {
+  for (const part of ['bin', 'dist', 'node_modules', 'package.json', path.join('test', 'fixtures', 'apps'), path.join('test', 'fixtures', 'daemons')]) {
     fs.cpSync(path.join(REPO, part), path.join(root, part), { recursive: true, verbatimSymlinks: true });
   }
   return root;

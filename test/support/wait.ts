@@ -1,4 +1,5 @@
 /** Bounded waiting: every wait in the suite ends with a message saying what did not happen. */
+import fs from 'node:fs';
 export async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -17,6 +18,19 @@ export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Alive and not a zombie: a process whose parent died is reparented to pid 1, and this
+ * machine's init may reap it late; until then kill(pid, 0) still succeeds on its corpse.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -8,11 +8,21 @@ import http from 'node:http';
 import { parseAddress } from '../../config/address';
 import { TsuwsgiError } from '../../shared/errors';
 import type { StatsDocument } from '../../shared/stats-document';
+import type { EmperorDocument } from '../../emperor/emperor-stats';
+
+/** A master's stats document, or an Emperor's (emperor-stats: a vassals list). */
+export type AnyDocument = { readonly kind: 'master'; readonly doc: StatsDocument } | { readonly kind: 'emperor'; readonly doc: EmperorDocument };
 
 const TIMEOUT_MS = 3000;
 const MAX_BYTES = 16 * 1024 * 1024;
 
 export async function readStats(address: string, cwd = process.cwd()): Promise<StatsDocument> {
+  const read = await readDocument(address, cwd);
+  if (read.kind === 'emperor') throw new TsuwsgiError('E_TOP_READ', `stats ${address}: an Emperor's document, not a server's (no workers list)`);
+  return read.doc;
+}
+
+export async function readDocument(address: string, cwd = process.cwd()): Promise<AnyDocument> {
   const text = address.startsWith('http://') ? await readHttp(address) : await readSocket(address, cwd);
   let doc: unknown;
   try {
@@ -20,10 +30,11 @@ export async function readStats(address: string, cwd = process.cwd()): Promise<S
   } catch {
     throw new TsuwsgiError('E_TOP_READ', `stats ${address}: the answer is not JSON (is it a stats address? with stats-http use http://HOST:PORT)`);
   }
+  if (typeof doc === 'object' && doc !== null && Array.isArray((doc as EmperorDocument).vassals)) return { kind: 'emperor', doc: doc as EmperorDocument };
   if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as StatsDocument).workers)) {
     throw new TsuwsgiError('E_TOP_READ', `stats ${address}: the answer is not a stats document (no workers list)`);
   }
-  return doc as StatsDocument;
+  return { kind: 'master', doc: doc as StatsDocument };
 }
 
 function readSocket(address: string, cwd: string): Promise<string> {

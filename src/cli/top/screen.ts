@@ -1,13 +1,14 @@
 /**
  * `tsuwsgi top`'s screen from one stats document: a header with totals, then a row per worker
- * and, under it, a row per app thread with the request it is running. Pure: document, rates,
- * sort key, width and clock in → lines out.
+ * and, under it, a row per app thread with the request it is running, then a row per attached
+ * daemon. Pure: document, rates, sort key, width and clock in → lines out.
  *
  * Nothing from the document reaches the terminal raw: the running request's method and URI are
  * escaped as in the logs (nginx's `\xHH`), and every line once more for control characters,
  * since the document may come from any server that answers on the stats address.
  */
 import type { StatsDocument, StatsWorker } from '../../shared/stats-document';
+import type { StatsDaemon } from '../../shared/stats-document';
 import { escapeControls, escapeText } from '../../shared/text-escape';
 import type { Rates } from './rates';
 
@@ -79,7 +80,20 @@ export function renderScreen(input: ScreenInput): string[] {
       lines.push(row([`  ${w.id}.${c.id}`, '', c.in_request === 1 ? 'busy' : 'idle', String(c.requests), coreRate === undefined ? '' : coreRate.toFixed(1), '', '', '', '', '', '', current]));
     }
   }
+  lines.push(...daemonRows(doc.daemons ?? []));
   return lines.map((l) => fit(escapeControls(l), input.width));
+}
+
+const DAEMON_COLUMNS = ['DAEMON', 'PID', 'STATE', 'STARTS', 'LAST EXIT', 'COMMAND'] as const;
+const DAEMON_WIDTHS = [6, 8, 9, 6, 10];
+
+function daemonRows(daemons: readonly StatsDaemon[]): string[] {
+  if (daemons.length === 0) return [];
+  const cells = (c: readonly string[]): string => c.map((x, i) => (i < DAEMON_WIDTHS.length ? x.padEnd(DAEMON_WIDTHS[i]) : x)).join(' ').trimEnd();
+  return ['', cells(DAEMON_COLUMNS), ...daemons.map((d) => {
+    const exit = d.last_exit === null ? '-' : d.last_exit.signal ?? `code ${d.last_exit.code}`;
+    return cells([`${d.id}${d.smart === 1 ? 's' : ''}`, d.pid > 0 ? String(d.pid) : '-', d.state, String(d.respawns), exit, d.cmd]);
+  })];
 }
 
 function row(cells: readonly string[]): string {

@@ -6,7 +6,7 @@
 import type { CoreFigures } from '../../shared/stats-figures';
 import type { SocketProto } from '../../shared/socket-proto';
 import type { Role } from '../worker-table';
-import type { StatsCore, StatsDocument, StatsWorker, WorkerStatus } from '../../shared/stats-document';
+import type { StatsCore, StatsDocument, StatsWorker, WorkerStatus, StatsDaemon } from '../../shared/stats-document';
 
 /** One worker record as the master sees it when it builds a document. */
 export interface WorkerView {
@@ -52,9 +52,9 @@ export interface MasterView {
 }
 
 
-export function buildStatsDocument(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[]): StatsDocument {
+export function buildStatsDocument(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = []): StatsDocument {
   const out = workers.map((w) => workerStats(w, master.cwd));
-  return {
+  const doc: StatsDocument = {
     version: master.version,
     // uWSGI reports its first socket's queue; the sum says the same with one socket and more with several.
     listen_queue: sockets.reduce((n, s) => n + s.queue, 0),
@@ -70,6 +70,8 @@ export function buildStatsDocument(master: MasterView, sockets: readonly SocketV
     sockets: sockets.map((s) => ({ name: s.name, proto: s.proto, queue: s.queue, max_queue: s.maxQueue, shared: 0, can_offload: 0 })),
     workers: out,
   };
+  if (daemons.length > 0) doc.daemons = [...daemons];
+  return doc;
 }
 
 function workerStats(w: WorkerView, cwd: string): StatsWorker {
@@ -102,7 +104,7 @@ function workerStats(w: WorkerView, cwd: string): StatsWorker {
   };
 }
 
-function statusOf(w: WorkerView): WorkerStatus {
+export function statusOf(w: WorkerView): WorkerStatus {
   if (w.pid === 0) return 'cheap';
   if (w.role === 'retiring') return 'pause';
   // A worker that cannot answer a message within the wait is running synchronous code: busy.

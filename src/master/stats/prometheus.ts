@@ -8,14 +8,16 @@
  * figures, which Prometheus treats as a counter reset.
  */
 import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures';
-import type { MasterView, SocketView, WorkerView } from './document';
+import { statusOf, type MasterView, type SocketView, type WorkerView } from './document';
 import { ROLE_RANK } from '../worker-table';
+import { daemonMetricLines } from '../daemons/daemon-stats';
+import type { StatsDaemon } from '../../shared/stats-document';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Sample = readonly [labels: string, value: number];
 
-export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[]): string {
+export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = []): string {
   const shown = onePerId(workers);
   const out: string[] = [];
   const family = (name: string, type: 'counter' | 'gauge', help: string, samples: readonly Sample[]): void => {
@@ -42,11 +44,13 @@ export function renderPrometheus(master: MasterView, sockets: readonly SocketVie
   family('tsuwsgi_worker_respawns_total', 'counter', 'Times this worker id was started again (death, recycle, reload).', perWorker((w) => Math.max(0, w.spawns - 1)));
   family('tsuwsgi_worker_rss_bytes', 'gauge', 'Resident memory of the worker process.', perWorker((w) => w.rssBytes));
   family('tsuwsgi_worker_vsz_bytes', 'gauge', 'Virtual memory size of the worker process.', perWorker((w) => w.vszBytes));
+  family('tsuwsgi_workers', 'gauge', 'Worker processes by state (cheap: a slot up to processes the cheaper left empty).', workerStates(workers));
   family('tsuwsgi_worker_up', 'gauge', '1 when the worker process runs and accepts.', perWorker((w) => (w.pid > 0 && w.ready ? 1 : 0)));
   family('tsuwsgi_worker_stale', 'gauge', '1 when the worker did not answer in time and its last known figures are shown.', perWorker((w) => (w.fresh ? 0 : 1)));
   family('tsuwsgi_listen_queue', 'gauge', 'Connections waiting in the socket\'s accept queue.', sockets.map((s): Sample => [socketLabels(s), s.queue]));
   family('tsuwsgi_listen_queue_max', 'gauge', 'Length of the socket\'s accept queue (backlog).', sockets.map((s): Sample => [socketLabels(s), s.maxQueue]));
   family('tsuwsgi_listen_queue_full_total', 'counter', 'Times a socket was seen with a full accept queue.', [['', master.listenQueueErrors]]);
+  out.push(...daemonMetricLines(daemons, escapeLabel));
   return `${out.join('\n')}\n`;
 }
 
@@ -85,4 +89,16 @@ function formatValue(n: number): string {
   if (n === Infinity) return '+Inf';
   if (n === -Infinity) return '-Inf';
   return String(n);
+}
+
+const WORKER_STATES = ['idle', 'busy', 'starting', 'stopping', 'cheap'] as const;
+
+/** Every record counts once, a draining predecessor too (it is a process). */
+function workerStates(workers: readonly WorkerView[]): Sample[] {
+  const n = new Map<string, number>(WORKER_STATES.map((s) => [s, 0]));
+  for (const w of workers) {
+    const st = w.pid === 0 ? 'cheap' : w.role === 'retiring' ? 'stopping' : !w.ready ? 'starting' : statusOf(w) === 'busy' ? 'busy' : 'idle';
+    n.set(st, (n.get(st) ?? 0) + 1);
+  }
+  return WORKER_STATES.map((s) => [`{state="${s}"}`, n.get(s) ?? 0]);
 }

@@ -15,6 +15,7 @@ import { procMemory } from './proc-memory';
 import { readListenQueues, type SocketQueue } from './listen-queues';
 import type { QueueWatch } from './queue-watch';
 import type { StatsSource } from './stats-server';
+import type { StatsDaemon } from '../../shared/stats-document';
 
 /** The queue watch samples every second; a sample this old is still current enough. */
 const QUEUE_SAMPLE_MAX_AGE_MS = 1500;
@@ -36,6 +37,7 @@ interface Views {
   readonly master: MasterView;
   readonly sockets: SocketView[];
   readonly workers: WorkerView[];
+  readonly daemons: StatsDaemon[];
 }
 
 export class StatsService implements StatsSource {
@@ -46,6 +48,7 @@ export class StatsService implements StatsSource {
     private readonly sockets: readonly BoundSocket[],
     private readonly records: () => StatsWorkerRecord[],
     private readonly queueWatch: QueueWatch,
+    private readonly daemons: () => StatsDaemon[] = () => [],
   ) {}
 
   onReply(key: number, pid: number, round: number, cores: readonly CoreFigures[]): void {
@@ -54,12 +57,12 @@ export class StatsService implements StatsSource {
 
   async json(): Promise<string> {
     const v = await this.views();
-    return JSON.stringify(buildStatsDocument(v.master, v.sockets, v.workers));
+    return JSON.stringify(buildStatsDocument(v.master, v.sockets, v.workers, v.daemons));
   }
 
   async metrics(): Promise<string> {
     const v = await this.views();
-    return renderPrometheus(v.master, v.sockets, v.workers);
+    return renderPrometheus(v.master, v.sockets, v.workers, v.daemons);
   }
 
   /** The poller's sample when it is recent: scrapers then cost no extra `ss` run each. */
@@ -93,6 +96,6 @@ export class StatsService implements StatsSource {
       startedAt: Date.now() - process.uptime() * 1000,
       listenQueueErrors: this.queueWatch.fullSamples(),
     };
-    return { master, sockets, workers };
+    return { master, sockets, workers, daemons: this.daemons() };
   }
 }

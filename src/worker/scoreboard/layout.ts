@@ -8,6 +8,7 @@
  *   the stats server ....... the worker's main thread reads every row when the master asks
  *   harakiri ............... a watchdog on another thread finds the stuck thread's requests
  *   recycling .............. max-requests sums the rows' request counts after each request
+ *   the cheaper ............ the master's adaptive scaling asks each worker for its busy time
  *   SIGUSR1 / fifo s ....... the worker's main thread reads every row; a stale heartbeat names
  *                            a thread that is not answering
  *
@@ -31,7 +32,11 @@
  *   14     READ_ERRORS   the row's thread         requests that could not be read       (stats)
  *   15     WRITE_ERRORS  the row's thread         responses cut short (the peer left)   (stats)
  *   16-27  LATENCY       the row's thread         finished responses per latency bucket (stats)
- *   28-31  (unused)
+ *   28     BUSY_US       the row's thread         µs this thread had a request in flight, summed over
+ *                                                 its busy periods that ended           (cheaper)
+ *   29     BUSY_SINCE    the row's thread; the    ms since epoch its current busy period began;
+ *                        host (0 on reset)        0 = no request in flight               (cheaper)
+ *   30-31  (unused)
  *
  * In-flight table: TABLE_ENTRIES entries of ENTRY_BYTES after the header
  *
@@ -82,6 +87,9 @@ export const READ_ERRORS = 14;
 export const WRITE_ERRORS = 15;
 /** LATENCY_BUCKETS_S.length + 1 fields (11 bounds and +Inf): through field 27. */
 export const LATENCY = 16;
+/** The cheaper's busyness: time with at least one request in flight (an async app's overlap counts once). */
+export const BUSY_US = 28;
+export const BUSY_SINCE = 29;
 
 export const TABLE_ENTRIES = 32;
 export const ENTRY_BYTES = 256;

@@ -7,7 +7,7 @@ import { LATENCY_BUCKETS_S } from '../../shared/stats-figures';
 import { putLabel } from './label';
 import type { BoardView} from './layout';
 import {
-  BEAT, CONNECTIONS, ENTRY_BYTES, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH,
+  BEAT, BUSY_SINCE, BUSY_US, CONNECTIONS, ENTRY_BYTES, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH,
   LATENCY, OVERFLOW, READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, VARS, WRITE_ERRORS, entryAt,
 } from './layout';
 
@@ -41,6 +41,7 @@ export class RowWriter {
   reset(now = Date.now()): void {
     for (let e = 0; e < TABLE_ENTRIES; e++) this.i32[(this.table + e * ENTRY_BYTES + ID) / 4] = 0;
     this.f64[this.head + OVERFLOW] = 0;
+    this.f64[this.head + BUSY_SINCE] = 0;
     this.cursor = 0;
     this.f64[this.head + BEAT] = now;
   }
@@ -129,6 +130,19 @@ export class RowWriter {
     let b = 0;
     while (b < BUCKET_US.length && micros > BUCKET_US[b]) b++;
     f[h + LATENCY + b]++;
+  }
+
+  /** The thread's first request in flight began at `epochMs` (cheaper). */
+  busyFrom(epochMs: number): void {
+    this.f64[this.head + BUSY_SINCE] = epochMs;
+  }
+
+  /** Its last request in flight ended at `epochMs`: the busy period is added up (cheaper). */
+  busyUntil(epochMs: number): void {
+    const f = this.f64;
+    const since = f[this.head + BUSY_SINCE];
+    if (since > 0 && epochMs > since) f[this.head + BUSY_US] += (epochMs - since) * 1000;
+    f[this.head + BUSY_SINCE] = 0;
   }
 
   /** A response was cut short: the connection closed before it finished (stats). */

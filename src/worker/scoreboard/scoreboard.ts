@@ -6,7 +6,7 @@
 import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures';
 import { readLabel } from './label';
 import {
-  BEAT, BoardView, CONNECTIONS, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH, LATENCY, OVERFLOW,
+  BEAT, BUSY_SINCE, BUSY_US, BoardView, CONNECTIONS, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH, LATENCY, OVERFLOW,
   READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, VARS, WRITE_ERRORS, entryAt,
 } from './layout';
 
@@ -66,6 +66,25 @@ export class Scoreboard {
     let n = 0;
     for (let r = 0; r < this.rows; r++) n += this.get(r, STARTED);
     return n;
+  }
+
+  /**
+   * The cheaper's inputs (master/cheaper/): µs with a request in flight, summed over the
+   * worker's threads (a period still running counts up to `nowMs`), and whether any thread has
+   * a request in flight now.
+   */
+  busy(nowMs = Date.now()): { readonly micros: number; readonly now: boolean } {
+    let micros = 0;
+    let now = false;
+    for (let r = 0; r < this.rows; r++) {
+      const since = this.get(r, BUSY_SINCE);
+      micros += this.get(r, BUSY_US);
+      if (since > 0 && this.beat(r) > 0) {
+        now = true;
+        if (nowMs > since) micros += (nowMs - since) * 1000;
+      }
+    }
+    return { micros, now };
   }
 
   connections(row: number): number {

@@ -141,6 +141,15 @@ describe('deploy/docker: the compose recipe, checked statically', () => {
     }
   });
 
+  it('both stages run the current Node LTS (24), a version engines admits, the line CI runs the whole suite on', () => {
+    const froms = instructions(path.join(DOCKER, 'Dockerfile')).filter((i) => i.op === 'FROM').map((i) => i.args.split(/\s+/)[0]);
+    expect(froms).to.have.length(2);
+    for (const image of froms) expect(image).to.match(/^node:24-bookworm-slim$/);
+    const engines = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines.split('||').map((r) => r.trim())).to.include('>=24.0.0');
+    expect(fs.readFileSync(path.join(REPO, '.ci', 'run'), 'utf8')).to.match(/npm run test:node24\b/);
+  });
+
   it('the app image: official Node image, npm ci --omit=dev, a non-root user, tsuwsgi itself as PID 1', () => {
     const all = instructions(path.join(DOCKER, 'Dockerfile'));
     const last = finalStage(all);

@@ -23,7 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ['shared', 'protocol', 'app'],
   worker: ['shared', 'protocol', 'app', 'server', 'config'],
   master: ['shared', 'protocol', 'config'],
-  emperor: ['shared', 'protocol', 'config'],
+  emperor: ['shared', 'protocol', 'config', 'master'],
   cli: ['shared', 'protocol', 'config', 'master', 'emperor'],
   docs: ['shared', 'protocol', 'config'],
   '.': ['shared', 'protocol', 'app', 'config', 'server'],

@@ -14,6 +14,10 @@ describe('bench --baseline', () => {
     expect(args.parse([], allRows()).baseline).to.equal(null);
   });
 
+  it('adds no twin to the static-file rows the baseline build cannot serve, one to the app row with static-map set', () => {
+    const rows = allRows().filter((r) => ['static-1k-tsuwsgi', 'static-1m-tsuwsgi', 'static-map-app'].includes(r.id));
+    expect(withBaseline(rows, '/base').map((r) => r.id)).to.deep.equal(['static-1k-tsuwsgi', 'static-1m-tsuwsgi', 'static-map-app', 'static-map-app@base']);
+  });
   it('adds a twin after every tsuwsgi row, run by the other build, and nothing for the others', () => {
     const rows = allRows().filter((r) => ['uwsgi-flask', 'tsuwsgi-unix', 'post-tsuwsgi', 'tsuwsgi-master-accept'].includes(r.id));
     const out = withBaseline(rows, '/base');

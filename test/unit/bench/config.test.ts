@@ -15,10 +15,10 @@ const pairs = (ini: string) => ini.split('\n').slice(1).filter(Boolean).map((l) 
 
 describe('bench rows and generated configs', () => {
   describe('rows', () => {
-    it('have unique ids and cover the issue\'s groups 1 to 10 and the PSS set', () => {
+    it('have unique ids and cover the issue\'s groups 1 to 11 and the PSS set', () => {
       const ids = ROWS.map((r) => r.id);
       expect(new Set(ids).size).to.equal(ids.length);
-      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', 'pss']);
+      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', 'pss']);
       expect(ids[0]).to.equal('nginx');
     });
     it('use processes=2 threads=1 everywhere except the CPU and PSS rows', () => {
@@ -37,7 +37,7 @@ describe('bench rows and generated configs', () => {
     });
     it('POST 64 KiB to /echo on the POST rows only', () => {
       expect(POST_BYTES).to.equal(65536);
-      for (const r of ROWS) {
+      for (const r of ROWS.filter((x) => !x.id.startsWith('static-') || x.id === 'static-map-app')) {
         const post = r.group === '8';
         expect(r.request, r.id).to.deep.equal(post ? { method: 'POST', path: '/echo', bodyBytes: 65536 } : { method: 'GET', path: '/' });
       }
@@ -47,6 +47,19 @@ describe('bench rows and generated configs', () => {
       expect(row('tsuwsgi-master-accept').backend.extra).to.deep.equal({ 'accept-mode': 'master' });
       expect(row('tsuwsgi-master-accept').fallback.kind).to.equal('tsuwsgi-master-rr');
       for (const r of ROWS.filter((x) => x.id !== 'tsuwsgi-master-accept')) expect(r.fallback, r.id).to.equal(null);
+    });
+    it('group 11: a 1 KiB and a 1 MiB file by nginx, uWSGI static-map and tsuwsgi static-map, checked by size; the app with static-map set', () => {
+      const { STATIC_FILES } = benchLib('static-files');
+      expect(STATIC_FILES).to.deep.equal({ '1k.txt': 1024, '1m.bin': 1048576 });
+      for (const [size, file] of [['1k', '1k.txt'], ['1m', '1m.bin']]) {
+        const three = ROWS.filter((r) => r.id.startsWith(`static-${size}-`));
+        expect(three.map((r) => [r.id, r.proxy, r.backend.kind])).to.deep.equal([
+          [`static-${size}-nginx`, 'static', 'nginx'], [`static-${size}-uwsgi`, 'uwsgi', 'uwsgi'], [`static-${size}-tsuwsgi`, 'uwsgi', 'tsuwsgi'],
+        ]);
+        for (const r of three) expect(r.request, r.id).to.deep.equal({ method: 'GET', path: `/static/${file}`, answerBytes: STATIC_FILES[file] });
+      }
+      expect(row('static-map-app').request).to.deep.equal({ method: 'GET', path: '/' });
+      expect(row('static-map-app').backend.staticMap).to.equal(true);
     });
     it('returns fresh objects each time', () => {
       const a = allRows();
@@ -167,6 +180,15 @@ describe('bench rows and generated configs', () => {
       expect(() => statsSocket({ ...row('stats-on'), addr: { port: 1 } })).to.throw('stats needs a unix-socket row');
       const cpu = tsuwsgiIni({ ...row('cpu-p1t2'), addr: { unix: '/s' } }, { logFile: '/l' });
       expect(cpu).to.contain(`wsgi-file = ${APPS.cpu}`).and.contain('processes = 1').and.contain('threads = 2');
+    });
+    it('static-map = /static=<run dir>/www/static for uWSGI and tsuwsgi; nginx serves <run dir>/www itself', () => {
+      expect(tsuwsgiIni({ ...row('static-1k-tsuwsgi'), addr: { unix: '/s' } }, { logFile: '/l', dir: '/run' })).to.contain('\nstatic-map = /static=/run/www/static\n');
+      expect(uwsgiIni({ ...row('static-1m-uwsgi'), addr: { unix: '/s' } }, { dir: '/run', logFile: '/l' })).to.contain('\nstatic-map = /static=/run/www/static\n');
+      expect(() => tsuwsgiIni({ ...row('static-map-app'), addr: { unix: '/s' } }, { logFile: '/l' })).to.throw("static-map needs the run's dir");
+      expect(tsuwsgiIni({ ...row('tsuwsgi-unix'), addr: { unix: '/s' } }, { logFile: '/l', dir: '/run' })).to.not.contain('static-map');
+      expect(locationFor({ id: 'static-1k-nginx', listen: 1, proxy: 'static', addr: null }, '/p', '/run')).to.deep.equal([
+        'root /run/www;', 'sendfile on;', 'default_type application/octet-stream;',
+      ]);
     });
     it('starts with the [uwsgi] section', () => {
       expect(renderIni([['a', 'b']])).to.equal('[uwsgi]\na = b\n');

@@ -35,7 +35,13 @@ describe('config/options (the table)', () => {
     }
   });
   it('only repeatable options are lists; min ≤ max', () => {
-    expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members(['socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload']);
+    expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members([
+      'socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload', 'attach-daemon', 'smart-attach-daemon', 'attach-daemon2',
+      'emperor', 'vassals-include', 'vassals-inherit', 'include', 'inherit',
+      'static-map', 'static-map2', 'static-check', 'static-index', 'static-safe', 'static-skip-ext',
+      'static-expires', 'static-expires-mtime', 'static-expires-uri', 'static-expires-uri-mtime',
+      'static-expires-path-info', 'static-expires-path-info-mtime', 'static-expires-type', 'static-expires-type-mtime',
+    ]);
     for (const o of optionTable) if (o.min !== undefined && o.max !== undefined) expect(o.min).to.be.at.most(o.max);
   });
   it('every Config field set from the table is set by one row only', () => {
@@ -50,6 +56,13 @@ describe('config/options (the table)', () => {
     expect(findOption('stats-server')?.name).to.equal('stats');
     expect(findOption('stats-http')?.kind).to.equal('bool');
     for (const name of ['stats', 'stats-server', 'stats-http']) expect(uwsgiOnlyOptions.has(name), name).to.equal(false);
+  });
+  it('the Emperor options are implemented (in the table, not in the uWSGI-only list)', () => {
+    expect(findOption('emperor-stats-server')?.name).to.equal('emperor-stats');
+    for (const name of ['emperor', 'emperor-freq', 'emperor-throttle', 'emperor-max-throttle', 'emperor-tyrant', 'emperor-stats', 'vassals-include', 'vassals-inherit', 'include', 'inherit']) {
+      expect(findOption(name)?.name, name).to.equal(name);
+      expect(uwsgiOnlyOptions.has(name), name).to.equal(false);
+    }
   });
   it('no uWSGI-only option is also in the table', () => {
     for (const name of allOptionNames()) expect(uwsgiOnlyOptions.has(name), name).to.equal(false);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { applyAction, converge } from '../../../src/master/converge';
+import { DaemonTable } from '../../../src/master/daemons/daemon-table';
 import { initialWanted, type Wanted } from '../../../src/master/wanted';
 import { WorkerTable, type NewRecord, type WorkerRecord } from '../../../src/master/worker-table';
 import { describeAction, testConfig } from './master-sim';
@@ -42,9 +43,9 @@ describe('master/converge: actions into state, passes until settled', () => {
     add(table, { id: 2, generation: 0, role: 'active' });
     add(table, { id: 1, generation: 1, role: 'pending' });
     w.generation = 1;
-    w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config };
+    w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config, previousWorkers: w.workers };
     const done: string[] = [];
-    const wake = converge(w, table, NOW, (a, r) => done.push(describeAction(a, r)));
+    const wake = converge(w, table, NOW, (a, r) => done.push(describeAction(a, r)), new DaemonTable(), (a) => done.push(a.do));
     expect(done).to.deep.equal(['promote 1 g1', 'retire 1 g0', 'spawn 2 g1 pending']);
     expect(wake).to.equal(NOW + MERCY_MS);
   });
@@ -53,7 +54,7 @@ describe('master/converge: actions into state, passes until settled', () => {
     const { w, table } = state(1);
     w.phase = 'stopping';
     const done: string[] = [];
-    expect(converge(w, table, NOW, (a, r) => done.push(describeAction(a, r)))).to.equal(undefined);
+    expect(converge(w, table, NOW, (a, r) => done.push(describeAction(a, r)), new DaemonTable(), (a) => done.push(a.do))).to.equal(undefined);
     expect(done).to.deep.equal(['exit']);
   });
 });

@@ -11,6 +11,8 @@ import { eventHandler } from '../../../src/master/handlers';
 import type { MasterContext } from '../../../src/master/master-context';
 import { converge } from '../../../src/master/converge';
 import type { Action } from '../../../src/master/reconcile';
+import { DaemonTable, type DaemonRecord } from '../../../src/master/daemons/daemon-table';
+import type { DaemonAction } from '../../../src/master/daemons/reconcile-daemons';
 import { initialWanted, type Wanted } from '../../../src/master/wanted';
 import { WorkerTable, type WorkerRecord } from '../../../src/master/worker-table';
 
@@ -18,7 +20,8 @@ export type Line = Record<string, unknown> & { level: string; msg: string };
 
 export function testConfig(over: Partial<Config> = {}): Config {
   return Object.freeze({
-    processes: 2, threads: 1, workerReloadMercy: 60, needApp: true, harakiri: 0, logReopen: false, ...over,
+    processes: 2, threads: 1, workerReloadMercy: 60, needApp: true, harakiri: 0, logReopen: false, cheaper: 0,
+    attachDaemon: [], smartAttachDaemon: [], attachDaemon2: [], ...over,
   }) as unknown as Config;
 }
 
@@ -30,6 +33,9 @@ function captureLogger(lines: Line[]): Logger {
 export class MasterSim {
   readonly wanted: Wanted;
   readonly table = new WorkerTable();
+  readonly daemons = new DaemonTable();
+  /** Smart daemons' pidfiles as the sim's world has them: the live pid each names. */
+  readonly pidfiles = new Map<string, number>();
   readonly lines: Line[] = [];
   /** What reconcile did, one line per action (see `describeAction`). */
   readonly performed: string[] = [];
@@ -48,7 +54,7 @@ export class MasterSim {
   constructor(config: Partial<Config> = {}) {
     this.wanted = initialWanted(testConfig(config));
     const ctx: MasterContext = {
-      wanted: this.wanted, table: this.table, log: captureLogger(this.lines), now: () => this.now,
+      wanted: this.wanted, table: this.table, daemons: this.daemons, log: captureLogger(this.lines), now: () => this.now,
       io: {
         reread: () => {
           if (this.reread instanceof Error) throw this.reread;
@@ -153,7 +159,30 @@ export class MasterSim {
   }
 
   private settle(): void {
-    this.wakeAt = converge(this.wanted, this.table, this.now, (a, r) => this.perform(a, r));
+    this.wakeAt = converge(this.wanted, this.table, this.now, (a, r) => this.perform(a, r), this.daemons, (a, r) => this.performDaemon(a, r));
+  }
+
+  /** Daemon processes "start" with made-up pids; a pidfile read answers from `pidfiles`. */
+  private performDaemon(a: DaemonAction, r: DaemonRecord | undefined): void {
+    this.performed.push(describeDaemonAction(a, r));
+    if (r === undefined) return;
+    if (a.do === 'daemon-start') {
+      r.child = ++this.nextPid;
+      r.pid = r.child;
+    }
+    if (a.do === 'daemon-check') this.queue.push({ kind: 'daemon-pidfile', key: r.key, pid: this.pidfiles.get(r.spec.pidfile as string) });
+  }
+
+  /** Daemon `id` (1-based place in the configuration's list), the one not stopping. */
+  daemon(id: number): DaemonRecord {
+    const r = this.daemons.all().find((d) => d.id === id && d.stopping === undefined) ?? this.daemons.all().find((d) => d.id === id);
+    if (r === undefined) throw new Error(`no daemon ${id}: ${JSON.stringify(this.daemons.all())}`);
+    return r;
+  }
+
+  /** The daemon's (child) process exits. */
+  daemonExit(r: DaemonRecord, code: number | null = 1, signal: NodeJS.Signals | null = null): string[] {
+    return this.post({ kind: 'daemon-exit', key: r.key, pid: r.child as number, code, signal });
   }
 
   private perform(a: Action, r: WorkerRecord | undefined): void {
@@ -167,6 +196,13 @@ export class MasterSim {
     r.pid = ++this.nextPid;
     r.spawnFailures = 0;
   }
+}
+
+/** A daemon's action as a test reads it: what, to which daemon id (and generation). */
+export function describeDaemonAction(a: DaemonAction, r: DaemonRecord | undefined): string {
+  if (a.do === 'daemon-add') return `daemon-add d${a.id} g${a.generation}`;
+  const who = r === undefined ? '?' : `d${r.id} g${r.generation}`;
+  return a.do === 'daemon-stop' || a.do === 'daemon-forget' ? `${a.do} ${who} (${a.why})` : `${a.do} ${who}`;
 }
 
 /** One action as a test reads it: what, to which worker id (and generation). */

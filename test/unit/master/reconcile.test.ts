@@ -4,7 +4,9 @@
  * the handlers, are in commands.test.ts and worker-handlers.test.ts.
  */
 import { expect } from 'chai';
-import { reconcile, type Action } from '../../../src/master/reconcile';
+import { reconcile, type Action, type Step } from '../../../src/master/reconcile';
+import { DaemonTable } from '../../../src/master/daemons/daemon-table';
+import { isDaemonAction } from '../../../src/master/converge';
 import { initialWanted, type Wanted } from '../../../src/master/wanted';
 import { WorkerTable, type NewRecord, type WorkerRecord } from '../../../src/master/worker-table';
 import { describeAction, testConfig } from './master-sim';
@@ -26,8 +28,12 @@ function add(table: WorkerTable, r: NewRecord, over: Partial<WorkerRecord> = {})
 
 /** One pass, each action as `what id gN`. */
 function pass(w: Wanted, table: WorkerTable, now = NOW): { actions: string[]; wakeAt: number | undefined } {
-  const d = reconcile(w, table, now);
-  return { actions: d.actions.map((a) => describeAction(a, keyed(table, a))), wakeAt: d.wakeAt };
+  const d = reconcile(w, table, now, new DaemonTable());
+  return { actions: d.actions.map((a) => describeStep(table, a)), wakeAt: d.wakeAt };
+}
+
+function describeStep(table: WorkerTable, a: Step): string {
+  return isDaemonAction(a) ? a.do : describeAction(a, keyed(table, a));
 }
 
 function keyed(table: WorkerTable, a: Action): WorkerRecord | undefined {
@@ -122,7 +128,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       s.w.everReady = true;
       for (let id = 1; id <= processes; id++) add(s.table, { id, generation: 0, role: 'active' });
       s.w.generation = 1;
-      s.w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: s.w.config };
+      s.w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: s.w.config, previousWorkers: s.w.workers };
       return s;
     }
 
@@ -157,7 +163,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       w.everReady = true;
       for (let id = 1; id <= 3; id++) add(table, { id, generation: 0, role: 'active' });
       w.generation = 1;
-      w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config };
+      w.reload = { kind: 'chain', generation: 1, startedAt: NOW, previousConfig: w.config, previousWorkers: w.workers };
       expect(pass(w, table).actions).to.deep.equal(['spawn 1 g1 pending']);
       const next = add(table, { id: 1, generation: 1, role: 'pending' }, { ready: false });
       expect(pass(w, table).actions).to.deep.equal([]);
@@ -187,6 +193,29 @@ describe('master/reconcile: one pass, as a pure function', () => {
       expect(pass(w, table).actions).to.deep.equal(['promote 1 g0', 'retire 1 g0']);
     });
 
+    it('hands over at once when another worker accepts: retires it, and its successor (new, or promoted) takes the id', () => {
+      const { w, table } = state(2);
+      w.everReady = true;
+      const old = add(table, { id: 1, generation: 0, role: 'active' });
+      add(table, { id: 2, generation: 0, role: 'active' });
+      w.recycles.set(old.key, { pid: old.pid as number, dueAt: NOW });
+      expect(pass(w, table).actions).to.deep.equal(['retire 1 g0', 'spawn 1 g0 active']);
+      add(table, { id: 1, generation: 0, role: 'pending', replaces: old.key }, { ready: false });
+      expect(pass(w, table).actions).to.deep.equal(['retire 1 g0', 'promote 1 g0']);
+    });
+
+    it('serves on while no other worker accepts: siblings starting, draining or waiting for their own successor do not count', () => {
+      const { w, table } = state(3);
+      w.everReady = true;
+      const old = add(table, { id: 1, generation: 0, role: 'active' });
+      add(table, { id: 2, generation: 0, role: 'active' }, { ready: false });
+      const third = add(table, { id: 3, generation: 0, role: 'active' });
+      add(table, { id: 3, generation: 0, role: 'active' }, { role: 'retiring' });
+      w.recycles.set(old.key, { pid: old.pid as number, dueAt: NOW });
+      w.recycles.set(third.key, { pid: third.pid as number, dueAt: NOW + 10_000 });
+      expect(pass(w, table).actions).to.deep.equal(['spawn 1 g0 pending (recycle)']);
+    });
+
     it('waits while a reload runs (the reload replaces the worker anyway)', () => {
       const { w, table } = state(1);
       w.everReady = true;
@@ -194,7 +223,7 @@ describe('master/reconcile: one pass, as a pure function', () => {
       add(table, { id: 1, generation: 1, role: 'pending' }, { ready: false });
       w.recycles.set(old.key, { pid: old.pid as number, dueAt: NOW });
       w.generation = 1;
-      w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: w.config };
+      w.reload = { kind: 'graceful', generation: 1, startedAt: NOW, previousConfig: w.config, previousWorkers: w.workers };
       expect(pass(w, table).actions).to.deep.equal([]);
     });
   });

@@ -133,14 +133,39 @@ describe('master/worker-handlers: workers starting, dying and asking to be repla
   });
 
   describe('recycling', () => {
-    it('a limit: the successor starts at once, the worker serves until the successor accepts, then drains', () => {
-      const sim = MasterSim.running({ processes: 2 });
+    it('a limit, on the last worker accepting: the successor starts at once, the worker serves until the successor accepts, then drains', () => {
+      const sim = MasterSim.running({ processes: 1 });
       expect(sim.recycle(sim.worker(1), 'max-requests')).to.deep.equal(['spawn 1 g0 pending (recycle)']);
       expect(sim.events('recycle')[0]).to.include({ level: 'info', worker: 1, reason: 'max-requests' });
       expect(sim.recycle(sim.worker(1), 'max-requests'), 'asked twice: one successor').to.deep.equal([]);
       expect(sim.ready(sim.worker(1, 'pending'))).to.deep.equal(['promote 1 g0', 'retire 1 g0']);
       expect(sim.exit(sim.worker(1, 'retiring'), 0)).to.deep.equal(['discard 1 g0']);
-      expect(sim.table.size).to.equal(2);
+      expect(sim.table.size).to.equal(1);
+    });
+
+    it('a limit while a sibling accepts: the worker retires at once and a new one takes its id', () => {
+      const sim = MasterSim.running({ processes: 2 });
+      expect(sim.recycle(sim.worker(1), 'max-requests')).to.deep.equal(['retire 1 g0', 'spawn 1 g0 active']);
+      expect(sim.recycle(sim.worker(1, 'retiring'), 'max-requests'), 'asked again while draining').to.deep.equal([]);
+      expect(sim.serving()).to.deep.equal(['1:0', '2:0']);
+    });
+
+    it('siblings at their limit do not count: the last one serves on until a successor accepts, then hands over', () => {
+      const sim = MasterSim.running({ processes: 2 });
+      sim.recycle(sim.worker(1), 'reload-on-rss');
+      // Worker 1's successor is starting, worker 1 drains: worker 2 is the last one accepting.
+      expect(sim.recycle(sim.worker(2), 'max-worker-lifetime')).to.deep.equal(['spawn 2 g0 pending (recycle)']);
+      expect(sim.ready(sim.worker(1))).to.deep.equal(['retire 2 g0', 'promote 2 g0']);
+      expect(sim.serving()).to.deep.equal(['1:0', '2:0']);
+      expect(sim.wanted.recycles.size).to.equal(0);
+    });
+
+    it('two workers at their limit at once: one hands over, the other waits for an accepting successor', () => {
+      const sim = MasterSim.running({ processes: 2 });
+      sim.post({ kind: 'worker-recycle', key: sim.worker(1).key, pid: sim.worker(1).pid as number, reason: 'max-requests', detail: {} });
+      expect(sim.table.inRole('retiring').map((r) => r.id)).to.deep.equal([1]);
+      expect(sim.recycle(sim.worker(2))).to.deep.equal(['spawn 2 g0 pending (recycle)']);
+      expect(sim.table.inRole('retiring')).to.have.length(1);
     });
 
     it('a fault soon after the start waits the throttling delay before its successor starts', () => {

@@ -2,15 +2,17 @@ import { expect } from 'chai';
 import type { Logger } from '../../../src/shared/logger';
 import { REPORT_WAIT_MS, WorkerReport } from '../../../src/master/worker-report';
 import { WorkerTable } from '../../../src/master/worker-table';
+import { DaemonTable } from '../../../src/master/daemons/daemon-table';
+import { parseAttachDaemon } from '../../../src/config/daemon-spec';
 
-function setup(): { table: WorkerTable; lines: Record<string, unknown>[]; asked: number[]; deadlines: { ms: number; round: number }[]; report: WorkerReport } {
+function setup(daemons = new DaemonTable()): { table: WorkerTable; lines: Record<string, unknown>[]; asked: number[]; deadlines: { ms: number; round: number }[]; report: WorkerReport } {
   const table = new WorkerTable();
   for (const id of [2, 1]) Object.assign(table.add({ id, generation: 0, role: 'active' }), { pid: 100 + id, ready: true, spawnedAt: Date.now() });
   const lines: Record<string, unknown>[] = [];
   const log = { info: (o: Record<string, unknown>, msg: string) => lines.push({ ...o, msg }) } as unknown as Logger;
   const asked: number[] = [];
   const deadlines: { ms: number; round: number }[] = [];
-  const report = new WorkerReport(table, log, (key) => (asked.push(key), true), (ms, round) => (deadlines.push({ ms, round }), () => undefined));
+  const report = new WorkerReport(table, daemons, log, (key) => (asked.push(key), true), (ms, round) => (deadlines.push({ ms, round }), () => undefined));
   return { table, lines, asked, deadlines, report };
 }
 
@@ -40,5 +42,20 @@ describe('master/worker-report: SIGUSR1 asks every worker, one line each', () =>
     report.answer(answer(one.key, 101));
     report.expire(1);
     expect(lines.map((l) => l.status)).to.deep.equal(['idle', 'no answer']);
+  });
+
+  it('after the workers, one line per attached daemon: state, pid, starts, last exit', () => {
+    const daemons = new DaemonTable();
+    const parsed = parseAttachDaemon('node consumer.js');
+    if ('problem' in parsed) throw new Error(parsed.problem);
+    const d = daemons.add(parsed.value, 1, 0, Date.now());
+    Object.assign(d, { pid: 4321, child: 4321, starts: 2, startAt: undefined, lastExit: { code: null, signal: 'SIGKILL', at: Date.now() } });
+    const { table, lines, report } = setup(daemons);
+    report.start();
+    for (const w of table.all()) report.answer(answer(w.key, w.pid as number));
+    expect(lines.map((l) => l.msg)).to.deep.equal([
+      'worker 1 (pid 101) idle', 'worker 2 (pid 102) idle', 'daemon 1 (pid 4321) running, 2 start(s), last exit SIGKILL: node consumer.js',
+    ]);
+    expect(lines[2]).to.deep.include({ event: 'daemon-state', daemon: 1, daemonPid: 4321, state: 'running', starts: 2 });
   });
 });

@@ -72,6 +72,7 @@ export async function serverHarness(protos: SocketProto | readonly SocketProto[]
     requests: NO_REQUEST_HOOKS,
     stats: undefined,
     connections: new Set(),
+    statics: undefined,
     ...over,
   };
   const gate = new AcceptGate();

@@ -23,6 +23,8 @@ describe('error catalogue', () => {
     expect(exitCodeFor('E_CONFIG_BAD_VALUE')).to.equal(ExitCode.Config);
     expect(exitCodeFor('E_SOCKET_IN_USE')).to.equal(ExitCode.SocketError);
     expect(exitCodeFor('E_APP_LOAD')).to.equal(ExitCode.AppLoadError);
+    for (const code of ['E_EMPEROR_NOT_ROOT', 'E_EMPEROR_UNSAFE_DIR', 'E_EMPEROR_UNSAFE_TEMPLATE'] as const) expect(exitCodeFor(code), code).to.equal(ExitCode.BootError);
+    expect(exitCodeFor('E_EMPEROR_DIR')).to.equal(ExitCode.Config);
     for (const code of Object.keys(ErrorCodes)) expect(code).to.match(/^E_[A-Z_]+$/);
   });
 });

@@ -25,7 +25,7 @@ describe('worker/request-hooks: ThreadRequests', function () {
   async function serve(listener: Listener, options: Partial<HookOptions> = {}): Promise<TestBoard & { hooks: ThreadRequests }> {
     const tb = testBoard(1);
     tb.rows[0].reset();
-    const hooks = new ThreadRequests(tb.rows[0], { stats: false, harakiri: false, afterEnd: undefined, ...options });
+    const hooks = new ThreadRequests(tb.rows[0], { stats: false, harakiri: false, busy: false, afterEnd: undefined, ...options });
     h = await uwsgiHarness(listener, { requests: hooks, stats: options.stats === true ? tb.rows[0] : undefined });
     return { ...tb, hooks };
   }
@@ -38,6 +38,36 @@ describe('worker/request-hooks: ThreadRequests', function () {
     await client.closed;
     return client.received().toString('latin1');
   }
+
+  it('cheaper: overlapping requests make one busy period; the time counts while it runs and after', async () => {
+    const releases: (() => void)[] = [];
+    const { board } = await serve((_req, res) => void releases.push(() => res.end('done')), { busy: true });
+    expect(board.busy()).to.deep.equal({ micros: 0, now: false });
+    const replies = [send('/a'), send('/b')];
+    await waitUntil('the app has both', () => releases.length === 2);
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 60));
+    const during = board.busy();
+    expect(during.now).to.equal(true);
+    expect(during.micros).to.be.at.least(50_000);
+    releases[0]();
+    await replies[0];
+    expect(board.busy().now, 'one still in flight').to.equal(true);
+    await new Promise((r) => setTimeout(r, 40));
+    releases[1]();
+    await replies[1];
+    await waitUntil('idle', () => !board.busy().now);
+    const after = board.busy(Date.now() + 10_000);
+    // One period (not two summed): at most the wall time since both were in flight, plus the start.
+    expect(after.micros).to.be.at.least(95_000).and.at.most((Date.now() - t0 + 100) * 1000);
+    expect(board.busy(Date.now() + 10_000).micros, 'an ended period stops counting').to.equal(after.micros);
+  });
+
+  it('cheaper off: no busy time is noted', async () => {
+    const { board } = await serve((_req, res) => void setTimeout(() => res.end('x'), 30));
+    await send('/a');
+    expect(board.busy()).to.deep.equal({ micros: 0, now: false });
+  });
 
   it('nothing on: the request is counted and in the table while the app has it, and gone after', async () => {
     let release: (() => void) | undefined;
@@ -122,7 +152,7 @@ describe('worker/request-hooks: ThreadRequests', function () {
   it('harakiri: requests the full table cannot hold are still handed to the sweep, oldest first', () => {
     const tb = testBoard(1);
     tb.rows[0].reset();
-    const hooks = new ThreadRequests(tb.rows[0], { stats: false, harakiri: true, afterEnd: undefined });
+    const hooks = new ThreadRequests(tb.rows[0], { stats: false, harakiri: true, busy: false, afterEnd: undefined });
     const made = Array.from({ length: 34 }, (_, i) => {
       const res = { i } as unknown as ServerResponse;
       hooks.start({ method: 'GET', url: `/${i}`, socket: {}, rawHeaders: [] } as unknown as IncomingMessage, res, performance.now());

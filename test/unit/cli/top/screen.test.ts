@@ -107,4 +107,23 @@ describe('tsuwsgi top: arguments', () => {
       expect(() => parseTopArgs(argv), argv.join(' ')).to.throw().with.property('code', 'E_CLI_USAGE');
     }
   });
+
+  it('attached daemons: a row each under the workers (s: smart), with pid, state, starts, last exit', () => {
+    const withDaemons: StatsDocument = {
+      ...doc(),
+      daemons: [
+        { id: 1, cmd: 'node consumer.js', pid: 300, respawns: 2, state: 'running', smart: 0, pidfile: null, last_exit: { code: null, signal: 'SIGKILL', at: 1 }, next_start_in_ms: 0 },
+        { id: 2, cmd: 'redis-server', pid: 0, respawns: 1, state: 'throttled', smart: 1, pidfile: '/run/r.pid', last_exit: null, next_start_in_ms: 900 },
+      ],
+    };
+    const lines = renderScreen({ doc: withDaemons, rates: { byPid: new Map(), byCore: new Map(), total: undefined }, sort: 'w', width: 160, now: NOW, live: false });
+    const at = lines.findIndex((l) => l.startsWith('DAEMON'));
+    expect(at).to.be.greaterThan(0);
+    expect(lines.slice(at + 1).map((l) => l.split(/\s+/).slice(0, 5))).to.deep.equal([
+      ['1', '300', 'running', '2', 'SIGKILL'],
+      ['2s', '-', 'throttled', '1', '-'],
+    ]);
+    expect(lines[at + 1]).to.match(/node consumer\.js$/);
+    expect(screen().some((l) => l.startsWith('DAEMON'))).to.equal(false);
+  });
 });

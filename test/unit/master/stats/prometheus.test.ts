@@ -6,6 +6,19 @@ import { core, master, sockets, worker } from './fixtures';
 describe('Prometheus text', () => {
   const buckets = (...counts: number[]): number[] => [...counts, ...new Array(12 - counts.length).fill(0)];
 
+  it('tsuwsgi_workers counts every worker process by state, and the slots the cheaper left empty', () => {
+    const f = parsePrometheus(renderPrometheus(master, sockets, [
+      worker({ cores: [core({ current: { startMs: 1, method: 'GET', uri: '/', vars: 1 } })] }),
+      worker({ id: 2, pid: 101 }),
+      worker({ id: 3, pid: 102, ready: false }),
+      worker({ id: 1, pid: 103, role: 'retiring' }),
+      worker({ id: 4, pid: 0, ready: false }),
+    ]));
+    expect(f.get('tsuwsgi_workers')?.type).to.equal('gauge');
+    const state = (s: string): number | undefined => promValue(f, 'tsuwsgi_workers', { state: s });
+    expect([state('busy'), state('idle'), state('starting'), state('stopping'), state('cheap')]).to.deep.equal([1, 1, 1, 1, 1]);
+  });
+
   it('passes the strict parser, with HELP and TYPE for every family', () => {
     const text = renderPrometheus(master, sockets, [
       worker({ cores: [core({ requests: 5, statusClasses: [0, 4, 0, 0, 1], latencyBuckets: buckets(3, 1, 0, 1), responseMicros: 40_000 })] }),

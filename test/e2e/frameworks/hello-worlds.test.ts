@@ -1,10 +1,10 @@
 /** Express, Koa and Hono apps run unchanged behind nginx, and callables are found as documented. */
 import path from 'node:path';
 import { expect } from 'chai';
-import { startServer, fixtureApp, type ServerProcess, type IniValues } from '../support/server';
-import { startNginx, type Nginx } from '../support/nginx';
-import { request } from '../support/http';
-import { tempDir } from '../support/tmp';
+import { startServer, fixtureApp, type ServerProcess, type IniValues } from '../../support/server';
+import { startNginx, type Nginx } from '../../support/nginx';
+import { request } from '../../support/http';
+import { tempDir } from '../../support/tmp';
 
 async function serve(ini: IniValues): Promise<{ server: ServerProcess; nginx: Nginx }> {
   const dir = tempDir();

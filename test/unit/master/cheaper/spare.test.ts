@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { spare, spareState } from '../../../../src/master/cheaper/spare';
+import { load, settings } from './fixtures';
+
+describe('master/cheaper/spare: uWSGI\'s default algorithm', () => {
+  it('adds cheaper-step workers after cheaper-overload seconds with every worker busy, then counts again', () => {
+    const s = spareState();
+    const c = settings({ overload: 3, step: 2 });
+    expect(spare(s, load('BB'), c).delta).to.equal(0);
+    expect(spare(s, load('BB'), c).delta).to.equal(0);
+    const d = spare(s, load('BB'), c);
+    expect(d).to.include({ delta: 2 });
+    expect(d.reason).to.match(/all 2 worker\(s\) busy for 3 s/);
+    expect(s.overloadCount).to.equal(0);
+    expect(spare(s, load('BBBB'), c).delta).to.equal(0);
+  });
+
+  it('never above processes: the step is cut, and at the maximum nothing is added', () => {
+    const c = settings({ overload: 1, step: 3, max: 4 });
+    expect(spare(spareState(), load('BBB'), c).delta).to.equal(1);
+    expect(spare(spareState(), load('BBBB'), c).delta).to.equal(0);
+  });
+
+  it('a second with a free worker counts the overload back down instead of resetting it', () => {
+    const s = spareState();
+    const c = settings({ overload: 3 });
+    spare(s, load('BB'), c);
+    spare(s, load('BB'), c);
+    spare(s, load('Bi'), c);
+    expect(s.overloadCount).to.equal(1);
+    expect(spare(s, load('BB'), c).delta).to.equal(0);
+    expect(spare(s, load('BB'), c).delta).to.equal(1);
+  });
+
+  it('one free worker is the stable state: nothing removed however long it lasts', () => {
+    const s = spareState();
+    for (let n = 0; n < 20; n++) expect(spare(s, load('BBi'), settings({ overload: 1 })).delta).to.equal(0);
+  });
+
+  it('more free workers: one removed every cheaper-overload idle seconds, never below cheaper', () => {
+    const s = spareState();
+    const c = settings({ overload: 2, min: 2 });
+    expect(spare(s, load('iii'), c).delta).to.equal(0);
+    const d = spare(s, load('iii'), c);
+    expect(d.delta).to.equal(-1);
+    expect(d.reason).to.match(/3 of 3 worker\(s\) idle for 2 s/);
+    expect(spare(s, load('ii'), c).delta).to.equal(0);
+    expect(spare(s, load('ii'), c).delta, 'at cheaper').to.equal(0);
+  });
+
+  it('an overloaded second interrupts "cheap them all" (the idle count starts over)', () => {
+    const s = spareState();
+    const c = settings({ overload: 2 });
+    spare(s, load('iii'), c);
+    spare(s, load('BBB'), c);
+    expect(s.idleCount).to.equal(0);
+    expect(spare(s, load('iii'), c).delta, 'the overload counted down, the idle count starts at 1').to.equal(0);
+    expect(spare(s, load('iii'), c).delta).to.equal(-1);
+  });
+
+  it('past the soft memory limit it may remove but not add', () => {
+    const s = spareState();
+    const c = settings({ overload: 1 });
+    expect(spare(s, load('BB', { canSpawn: false }), c).delta).to.equal(0);
+    expect(s.overloadCount, 'overloaded, but may not add').to.equal(1);
+    expect(spare(s, load('iii', { canSpawn: false }), c).delta).to.equal(-1);
+  });
+});
