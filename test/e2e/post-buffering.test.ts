@@ -188,7 +188,9 @@ describe('post-buffering: the temp file goes with its request', function () {
       expect(reply.toString(), uri).to.match(/^HTTP\/1.1 500/);
       await noFileLeft();
     }
-    expect(server.events('app-error').map((l) => l.uri)).to.include.members(['/throw', '/throw-reading']);
+    // Log lines are written together, up to 20 ms after the fact.
+    await server.waitForLog('both app errors', () => server.events('app-error').length === 2);
+    expect(server.events('app-error').map((l) => l.uri)).to.have.members(['/throw', '/throw-reading']);
   });
 
   it('when the client leaves while the body arrives: the app is never called', async () => {
@@ -273,7 +275,7 @@ describe('post-buffering: a temp file that cannot be made', function () {
     const body = pattern(MiB);
     const reply = await exchange({ path: socketPath }, [uwsgiPost('/length?unkept', body.length), body]);
     expect(reply.toString()).to.match(/^HTTP\/1.1 500/);
-    const [line] = server.events('post-buffering-failed');
+    const line = await server.waitForLog('the failure', (l) => l.event === 'post-buffering-failed');
     expect(line).to.include({ code: 'E_POST_BUFFER', uri: '/length?unkept', error: 'ENOENT' });
     expect(server.events('request').some((l) => l.uri === '/length?unkept')).to.equal(false);
   });
