@@ -253,7 +253,7 @@ const rows: OptionSpec[] = [
   {
     name: 'post-buffering-bufsize', aliases: [], kind: 'size', repeatable: false, default: '64k', min: 1, key: 'postBufferingBufsize',
     section: 'Limits', metavar: 'SIZE',
-    help: "with post-buffering, the size of each write to and read from the temp file (uWSGI's default is 8k, the size of its per-core read buffer; a Node socket read hands over up to 64 KiB, so 64k makes one write per read)",
+    help: "with post-buffering, the bytes gathered before each write to the temp file, and read by each read from it (uWSGI's is its read() size, 8k by default; Node reads a socket up to 64 KiB at a time, so 64k makes about one write per read)",
   },
   {
     name: 'post-buffering-dir', aliases: [], kind: 'path', repeatable: false, key: 'postBufferingDir',
