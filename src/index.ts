@@ -9,3 +9,5 @@ export type { ErrorCode } from './shared/errors';
 export { ExitCode } from './shared/exit-codes';
 export type { ExitCodeName } from './shared/exit-codes';
 export type { StatsDocument, StatsWorker, StatsCore, StatsSocket, StatsApp, WorkerStatus } from './shared/stats-document';
+export { mules } from './shared/mules/api';
+export type { Mules, MuleContext, MuleFunction } from './shared/mules/api';

@@ -62,6 +62,7 @@ if (process.env.RR_WORKER !== '1') {
     /** @type {import('../../src/server/context').ServeContext} */
     const ctx = {
       listener: app.listener,
+      appServer: app.server,
       bufferSize: 65535,
       limitPost: 104857600,
       postBuffering: undefined,
@@ -80,6 +81,8 @@ if (process.env.RR_WORKER !== '1') {
       workerId: Number(process.env.WORKER_ID),
       threadIndex: 0,
       connections: new Set(),
+      upgraded: new Set(),
+      upgradeMercyMs: 0,
       statics: undefined,
     };
     const gate = new AcceptGate(); // no listener of its own: holding it changes nothing

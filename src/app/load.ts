@@ -11,6 +11,7 @@ import path from 'node:path';
 import { TsuwsgiError } from '../shared/errors';
 import type { LoadedApp, NodeListener, FetchApp } from './types';
 import { fetchToNodeListener } from './fetch-adapter';
+import { isNodeServer, serverListener } from './node-server';
 import { isTypeScriptFile, prepareTypeScript, withoutStripWarning } from './typescript';
 
 export interface AppSource {
@@ -21,15 +22,7 @@ export interface AppSource {
 }
 
 export async function loadApp(src: AppSource): Promise<LoadedApp> {
-  const { specifier, label } = resolveModule(src);
-  const file = fileURLToPath(specifier);
-  let ns: Record<string, unknown>;
-  try {
-    ns = isTypeScriptFile(file) ? await loadTypeScript(file, specifier) : await loadModule(file, specifier);
-  } catch (err) {
-    if (err instanceof TsuwsgiError) throw err;
-    throw new TsuwsgiError('E_APP_LOAD', `${label}: cannot load the app: ${describe(err)}${typeScriptHint(err)}`);
-  }
+  const { ns, label } = await loadNamespace(src, 'E_APP_LOAD', 'the app');
   const callable = await settled(pickCallable(ns, src.callable), `${label}: the app's exported promise rejected`);
   if (callable === undefined) {
     const wanted = src.callable ? `"${src.callable}"` : '"application", a default export or module.exports';
@@ -39,10 +32,22 @@ export async function loadApp(src: AppSource): Promise<LoadedApp> {
   if (app === undefined) {
     throw new TsuwsgiError(
       'E_APP_CALLABLE',
-      `${label}: the callable is a ${typeof callable}, not a (req, res) function, a { fetch } app, a Koa app or a Fastify instance`,
+      `${label}: the callable is a ${typeof callable}, not a (req, res) function, an http.Server, a { fetch } app, a Koa app or a Fastify instance`,
     );
   }
   return { ...app, source: label };
+}
+
+/** The module's namespace (a mule's module too: mule/load-mule.ts); `what` names it in errors. */
+export async function loadNamespace(src: AppSource, code: 'E_APP_LOAD' | 'E_MULE_LOAD', what: string): Promise<{ ns: Record<string, unknown>; label: string }> {
+  const { specifier, label } = resolveModule(src, code);
+  const file = fileURLToPath(specifier);
+  try {
+    return { ns: isTypeScriptFile(file) ? await loadTypeScript(file, specifier) : await loadModule(file, specifier), label };
+  } catch (err) {
+    if (err instanceof TsuwsgiError) throw err;
+    throw new TsuwsgiError(code, `${label}: cannot load ${what}: ${describe(err)}${typeScriptHint(err)}`);
+  }
 }
 
 async function loadModule(file: string, specifier: string): Promise<Record<string, unknown>> {
@@ -88,7 +93,7 @@ export function asNamespace(exported: unknown): Record<string, unknown> {
 
 const localRequire = createRequire(__filename);
 
-function resolveModule(src: AppSource): { specifier: string; label: string } {
+function resolveModule(src: AppSource, code: 'E_APP_LOAD' | 'E_MULE_LOAD'): { specifier: string; label: string } {
   if (src.appFile !== undefined) {
     return { specifier: pathToFileURL(src.appFile).href, label: src.appFile };
   }
@@ -97,10 +102,10 @@ function resolveModule(src: AppSource): { specifier: string; label: string } {
       const resolved = createRequire(path.join(src.baseDir, 'index.js')).resolve(src.appPackage);
       return { specifier: pathToFileURL(resolved).href, label: src.appPackage };
     } catch (err) {
-      throw new TsuwsgiError('E_APP_LOAD', `${src.appPackage}: cannot resolve the app package from ${src.baseDir}: ${describe(err)}`);
+      throw new TsuwsgiError(code, `${src.appPackage}: cannot resolve the package from ${src.baseDir}: ${describe(err)}`);
     }
   }
-  throw new TsuwsgiError('E_APP_LOAD', 'no app module configured');
+  throw new TsuwsgiError(code, 'no module configured');
 }
 
 /** `callable` if named; else `application`, then the default export, then the module itself. */
@@ -135,15 +140,19 @@ async function settled(c: unknown, failure: string): Promise<unknown> {
 async function toListener(c: unknown, label: string): Promise<Omit<LoadedApp, 'source'> | undefined> {
   if (typeof c === 'function') return { listener: c as NodeListener, kind: 'node' };
   if (typeof c !== 'object' || c === null) return undefined;
+  if (isNodeServer(c)) return { listener: serverListener(c), kind: 'server', server: c };
   const obj = c as Record<string, unknown>;
   // A Fastify instance: its plugins load in ready(), then routing() serves a (req, res) pair,
   // as fastify.listen() would have it (Fastify's docs name routing for custom servers).
   if (typeof obj.routing === 'function' && typeof obj.ready === 'function') {
     await settled((obj.ready as () => Promise<unknown>).call(obj), `${label}: the Fastify instance's ready() failed`);
-    return { listener: obj.routing as NodeListener, kind: 'fastify' };
+    // Its server gets the upgrades (@fastify/websocket attaches there), requests go to routing.
+    const server = isNodeServer(obj.server) ? obj.server : undefined;
+    return { listener: obj.routing as NodeListener, kind: 'fastify', ...(server === undefined ? {} : { server }) };
   }
   if (typeof obj.fetch === 'function') {
-    return { listener: fetchToNodeListener(obj as unknown as FetchApp), kind: 'fetch' };
+    const listener = fetchToNodeListener(obj as unknown as FetchApp);
+    return obj.websocket === undefined ? { listener, kind: 'fetch' } : { listener, kind: 'fetch', unserved: BUN_WEBSOCKET };
   }
   // A Koa app instance: its request listener is app.callback().
   if (typeof obj.callback === 'function' && typeof obj.use === 'function') {
@@ -151,6 +160,15 @@ async function toListener(c: unknown, label: string): Promise<Omit<LoadedApp, 's
   }
   return undefined;
 }
+
+/**
+ * Bun's `{ fetch, websocket }` (Hono's `hono/bun` adapter): its WebSocket half needs Bun's
+ * `server.upgrade()` and ServerWebSocket, which tsuwsgi does not emulate (design-notes.md,
+ * "WebSockets"); the fetch half is served, and the module is told what works instead.
+ */
+const BUN_WEBSOCKET =
+  'the app exports websocket handlers in Bun\'s shape ({ fetch, websocket }), which tsuwsgi does not run: ' +
+  'export an http.Server with a WebSocket library on it instead (README: WebSockets)';
 
 /** Node's type stripping refuses what needs code generated; say which flag turns that on. */
 function typeScriptHint(err: unknown): string {

@@ -5,13 +5,10 @@
  */
 import path from 'node:path';
 import type { Parsed } from './values';
+import type { ModuleTarget } from '../shared/config';
 
-export interface AppTarget {
-  readonly appFile: string | undefined;
-  readonly appPackage: string | undefined;
-  /** The part after `:`, if any; an explicit `callable` option overrides it. */
-  readonly callable: string | undefined;
-}
+/** What `module =` names (the same shape as a mule line's: shared/config.ts). */
+export type AppTarget = ModuleTarget;
 
 const SCRIPT_EXTENSION = /\.[cm]?[jt]s$/;
 

@@ -20,6 +20,7 @@ export const KIND_TEXT: Record<OptionKind, string> = {
   mount: 'MOUNTPOINT=DIR: a URL path prefix starting with "/", "=", and a directory or file (relative: as for path)',
   expires: 'REGEXP SECONDS: a JavaScript regular expression, a space, and a number of seconds',
   'expires-type': 'TYPE=SECONDS: a content type such as text/css, "=", and a number of seconds',
+  cron: 'five schedule fields, then a shell command; each field -1 or * (every), -N (values divisible by N, uWSGI), */N, A, A-B, A-B/N or a comma list; weekday 0-7 (0 and 7 are Sunday)',
 };
 
 /** `int 1..256`, `bool`, `address, repeatable`. */

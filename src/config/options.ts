@@ -29,9 +29,10 @@ export type OptionKind =
   | 'daemon2'
   | 'mount'
   | 'expires'
-  | 'expires-type';
+  | 'expires-type'
+  | 'cron';
 
-export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Static files', 'Limits', 'Logging', 'Lifecycle', 'Daemons', 'Stats', 'Emperor', 'Configuration'] as const;
+export const OPTION_SECTIONS = ['Sockets', 'Processes', 'App', 'Static files', 'Limits', 'Logging', 'Lifecycle', 'Daemons', 'Mules and cron', 'Stats', 'Emperor', 'Configuration'] as const;
 export type OptionSection = (typeof OPTION_SECTIONS)[number];
 
 export interface OptionSpec {
@@ -449,6 +450,27 @@ const rows: OptionSpec[] = [
     name: 'vassals-inherit', aliases: [], kind: 'path', repeatable: true,
     section: 'Emperor', metavar: 'FILE',
     help: "an ini of defaults for every vassal: any option the vassal sets, repeatable or not, replaces the inherited one; %n, %d ... name the vassal's file (started as --inherit FILE)",
+  },
+  // Mules and cron
+  {
+    name: 'mule', aliases: [], kind: 'module', repeatable: true, key: 'mules',
+    section: 'Mules and cron', metavar: 'FILE[:FUNCTION]',
+    help: "start a mule: a process with no socket that runs this module's exported function (FUNCTION, else the `mule` export, else the default export) and gets the messages apps send with `mules.send(n, message)`; one line per mule, numbered from 1 in order. Respawned when it dies, restarted on a reload, drained on stop (worker-reload-mercy)",
+  },
+  {
+    name: 'mule-msg-size', aliases: [], kind: 'size', repeatable: false, default: '64k', min: 16, max: 16 * 1024 * 1024, key: 'muleMsgSize',
+    section: 'Mules and cron', metavar: 'SIZE',
+    help: 'largest mule message, in bytes of its JSON text; mules.send() refuses a larger one',
+  },
+  {
+    name: 'mule-queue', aliases: [], kind: 'int', repeatable: false, default: '1000', min: 1, max: 1000000, key: 'muleQueue',
+    section: 'Mules and cron', metavar: 'N',
+    help: 'messages the master holds for one mule that has not taken them yet (it is busy, restarting or down); past it mules.send() rejects with E_MULE_QUEUE_FULL',
+  },
+  {
+    name: 'cron', aliases: [], kind: 'cron', repeatable: true, key: 'cron',
+    section: 'Mules and cron', metavar: 'MIN HOUR DAY MONTH WEEKDAY COMMAND',
+    help: "run COMMAND (with /bin/sh, as the workers' user, with their env and chdir) from the master on this schedule: uWSGI's -1 (every) and -N (every N), or crontab's *, */N, lists and ranges; local time. A run still going when the next one is due makes that one skip (logged); on stop a running command gets SIGTERM, then SIGKILL after worker-reload-mercy",
   },
   // Configuration
   {

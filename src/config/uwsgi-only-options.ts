@@ -11,10 +11,10 @@ const names = [
   'wsgi-disable-file-wrapper', 'py-call-osafterfork', 'catch-exceptions', 'reload-os-env',
   // process model
   'lazy-apps', 'lazy', 'thunder-lock', 'cheaper-idle', 'idle', 'die-on-idle',
-  'async', 'ugreen', 'gevent', 'cpu-affinity', 'mule', 'mules', 'spooler',
+  'async', 'ugreen', 'gevent', 'cpu-affinity', 'mules', 'spooler',
   'threads-stacksize', 'thread-stacksize', 'forkbomb-delay', 'min-worker-lifetime', 'reload-mercy',
   'no-orphans', 'skip-atexit', 'reload-on-exception', 'daemonize',
-  'daemonize2', 'cron', 'unique-cron', 'hook-master-start',
+  'daemonize2', 'unique-cron', 'cron2', 'legion-cron', 'farm', 'hook-master-start',
   'hook-pre-app', 'exec-pre-app', 'exec-as-root',
   // the Emperor (the options it implements are in the table)
   'emperor-nofollow', 'emperor-pidfile', 'emperor-procname', 'emperor-required-heartbeat', 'emperor-curse-tolerance',

@@ -8,6 +8,8 @@ import { parseAddress } from './address';
 import { parseModule } from './app-target';
 import type { ErrorCode } from '../shared/errors';
 import { parseExpires, parseExpiresType, parseMount } from './static-values';
+import { parseCronLine } from '../shared/cron/schedule';
+import type { CronLine } from '../shared/config';
 import { resolveGroup, resolveOwner, resolveUser, systemAccounts } from './user-lookup';
 import { parseAttachDaemon, parseAttachDaemon2, parseSmartAttachDaemon } from './daemon-spec';
 
@@ -40,6 +42,7 @@ export function parseValue(spec: OptionSpec, text: string, ctx: ValueContext): P
     case 'mount': return parseMount(text, ctx);
     case 'expires': return parseExpires(text);
     case 'expires-type': return parseExpiresType(text);
+    case 'cron': return parseCron(text);
   }
 }
 
@@ -86,4 +89,11 @@ export function parseEnv(text: string): Parsed<readonly [string, string]> {
   const eq = text.indexOf('=');
   if (eq <= 0) return { problem: 'expected KEY=VALUE' };
   return { value: Object.freeze([text.slice(0, eq), text.slice(eq + 1)] as const) };
+}
+
+/** `MIN HOUR DAY MONTH WEEKDAY COMMAND`, kept as text once the schedule is known to be valid. */
+export function parseCron(text: string): Parsed<CronLine> {
+  const p = parseCronLine(text);
+  if ('problem' in p) return p;
+  return { value: Object.freeze({ schedule: p.schedule.text, command: p.command }) };
 }

@@ -11,9 +11,16 @@ import type { DaemonRecord, DaemonTable } from './daemons/daemon-table';
 import type { DaemonAction } from './daemons/reconcile-daemons';
 import type { Wanted } from './wanted';
 import type { WorkerRecord, WorkerTable } from './worker-table';
+import { applyCompanionAction, isCompanionAction, noCompanions, type Companions } from './companions';
+import type { MuleRecord } from './mules/mule-table';
+import type { CronJob } from './cron/cron-table';
+
+/** What an action was done to: a worker, a mule or a cron job (or nothing: an announcement). */
+export type Acted = WorkerRecord | MuleRecord | CronJob | undefined;
 
 /** Returns the record acted on (a new one for a spawn). */
-export function applyAction(w: Wanted, table: WorkerTable, a: Action, now: number): WorkerRecord | undefined {
+export function applyAction(w: Wanted, table: WorkerTable, a: Action, now: number, others: Companions = noCompanions()): Acted {
+  if (isCompanionAction(a)) return applyCompanionAction(others, a, now);
   if (a.do === 'spawn') {
     return started(table.add({ id: a.id, generation: a.generation, role: a.role, replaces: a.replaces, quickDeaths: a.quickDeaths }), w, now);
   }
@@ -60,7 +67,7 @@ function forgetPlans(w: Wanted, r: WorkerRecord): WorkerRecord {
 }
 
 /** Performs an action's process side (the shell), right after its state change. */
-export type Perform = (a: Action, r: WorkerRecord | undefined) => void;
+export type Perform = (a: Action, r: Acted) => void;
 /** The same for a daemon's action, with the daemon record it changed. */
 export type PerformDaemon = (a: DaemonAction, r: DaemonRecord | undefined) => void;
 
@@ -72,18 +79,18 @@ const MAX_PASSES = 100;
 
 /**
  * Reconciles until a pass has nothing to do; returns when to wake up next. Daemon actions go
- * to `performDaemon` (none without daemons: a master with none never sees one).
+ * to `performDaemon` (none without daemons); the workers', mules' and cron jobs' to `perform`.
  */
-export function converge(w: Wanted, table: WorkerTable, now: number, perform: Perform, daemons: DaemonTable, performDaemon: PerformDaemon): number | undefined {
+export function converge(w: Wanted, table: WorkerTable, now: number, perform: Perform, daemons: DaemonTable, performDaemon: PerformDaemon, others: Companions = noCompanions()): number | undefined {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const { actions, wakeAt } = reconcile(w, table, now, daemons);
+    const { actions, wakeAt } = reconcile(w, table, now, daemons, others);
     if (actions.length === 0) return wakeAt;
     for (const a of actions) {
       if (isDaemonAction(a)) {
         performDaemon(a, applyDaemonAction(daemons, a, now));
         continue;
       }
-      perform(a, applyAction(w, table, a, now));
+      perform(a, applyAction(w, table, a, now, others));
       if (a.do === 'exit') return undefined;
     }
   }

@@ -1,5 +1,8 @@
 import type { ThreadReport } from '../shared/ipc';
 
+/** Who called mules.send: an app thread of a worker, or a mule (by record key). */
+export type MuleMessageFrom = { readonly worker: number; readonly thread: number } | { readonly mule: number };
+
 /**
  * Everything that can happen to the master, as plain events on one queue; timers post events
  * too. Worker events name the worker record's `key` (unique for the master's life), not its id.
@@ -34,7 +37,21 @@ export type MasterEvent =
   | { kind: 'daemon-pidfile'; key: number; pid: number | undefined }
   /** A daemon's touch file changed. */
   | { kind: 'daemon-touched'; file: string }
-  /** Something the wanted state holds became due (a respawn, a recycle, a mercy deadline). */
+  /** mules.send: a message for mule `mule` (its JSON text), to hold and to answer. */
+  | { kind: 'mule-msg'; from: MuleMessageFrom; pid: number; seq: number; mule: number; payload: string }
+  | { kind: 'mule-ready'; key: number; pid: number }
+  /** The mule started on the oldest message it holds. */
+  | { kind: 'mule-taken'; key: number; pid: number }
+  /** The mule handled the message in hand. */
+  | { kind: 'mule-done'; key: number; pid: number }
+  | { kind: 'mule-load-failed'; key: number; pid: number; message: string }
+  | { kind: 'mule-bad-message'; key: number; pid: number; why: string }
+  | { kind: 'mule-spawn-failed'; key: number; code: string; message: string }
+  | { kind: 'mule-exit'; key: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  /** A cron run ended (`pid`: its process group). */
+  | { kind: 'cron-exit'; job: number; pid: number; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'cron-spawn-failed'; job: number; code: string; message: string }
+  /** Something the wanted state holds became due (a respawn, a recycle, a mercy deadline, a cron time). */
   | { kind: 'tick' };
 
 export type EventKind = MasterEvent['kind'];

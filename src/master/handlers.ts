@@ -6,10 +6,13 @@ import type { EventKind, EventOf, MasterEvent } from './events';
 import type { MasterContext } from './master-context';
 import { handleCommand, handleSignal } from './commands';
 import { onDaemonExit, onDaemonSpawnFailed, onDaemonTouched, onPidfileRead } from './daemons/daemon-handlers';
+import { muleFaultLogs, onMuleBadMessage, onMuleDone, onMuleTaken, onMuleExit, onMuleLoadFailed, onMuleMessage, onMuleReady, onMuleSpawnFailed } from './mules/mule-handlers';
+import { onCronExit, onCronSpawnFailed } from './cron/cron-handlers';
 import { faultLogs, onAppFailed, onBadMessage, onChannelError, onRecycle, onSpawnFailed, onWorkerExit, onWorkerReady } from './worker-handlers';
 
 export function eventHandler(ctx: MasterContext): (e: MasterEvent) => void {
   const faults = faultLogs();
+  const muleFaults = muleFaultLogs();
   const handlers: { [K in EventKind]: (e: EventOf<K>) => void } = {
     signal: (e) => handleSignal(ctx, e.name),
     command: (e) => handleCommand(ctx, e.command, e.source),
@@ -32,6 +35,16 @@ export function eventHandler(ctx: MasterContext): (e: MasterEvent) => void {
     'daemon-spawn-failed': (e) => onDaemonSpawnFailed(ctx, e),
     'daemon-pidfile': (e) => onPidfileRead(ctx, e),
     'daemon-touched': (e) => onDaemonTouched(ctx, e),
+    'mule-msg': (e) => onMuleMessage(ctx, muleFaults, e),
+    'mule-ready': (e) => onMuleReady(ctx, muleFaults, e),
+    'mule-taken': (e) => onMuleTaken(ctx, muleFaults, e),
+    'mule-done': (e) => onMuleDone(ctx, muleFaults, e),
+    'mule-load-failed': (e) => onMuleLoadFailed(ctx, e),
+    'mule-bad-message': (e) => onMuleBadMessage(ctx, muleFaults, e),
+    'mule-spawn-failed': (e) => onMuleSpawnFailed(ctx, e),
+    'mule-exit': (e) => onMuleExit(ctx, e),
+    'cron-exit': (e) => onCronExit(ctx, e),
+    'cron-spawn-failed': (e) => onCronSpawnFailed(ctx, e),
     // Only wakes the queue: reconcile, which runs after it, finds what became due.
     tick: () => undefined,
   };

@@ -5,7 +5,9 @@
  */
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
-import type { EventOf } from './events';
+import type { EventOf, MuleMessageFrom } from './events';
+import type { Companions } from './companions';
+import type { MuleAck } from '../shared/mules/ipc';
 import type { Wanted } from './wanted';
 import type { WorkerTable } from './worker-table';
 import type { DaemonTable } from './daemons/daemon-table';
@@ -27,6 +29,8 @@ export interface MasterIo {
   };
   /** A line for the operator's terminal, besides the log (need-app's load error). */
   stderr(text: string): void;
+  /** The answer to a mules.send, to the app thread or mule that called it. */
+  answerMule(to: MuleMessageFrom, ack: MuleAck): void;
 }
 
 export interface MasterContext {
@@ -34,6 +38,8 @@ export interface MasterContext {
   readonly table: WorkerTable;
   /** The attached daemons (src/master/daemons/). */
   readonly daemons: DaemonTable;
+  /** Mules and cron jobs. */
+  readonly companions: Companions;
   readonly log: Logger;
   readonly io: MasterIo;
   /** The time the event is handled at (Date.now() in the master; set by hand in tests). */

@@ -45,6 +45,17 @@ import { DaemonTable } from './daemons/daemon-table';
 import { DaemonProcesses } from './daemons/daemon-processes';
 import { daemonStats } from './daemons/daemon-stats';
 import { daemonsOf } from '../config/daemon-spec';
+import { isCompanionAction, type CompanionAction, type Companions } from './companions';
+import type { Acted } from './converge';
+import type { MuleMessageFrom } from './events';
+import type { MuleAck } from '../shared/mules/ipc';
+import { MuleTable, type MuleRecord } from './mules/mule-table';
+import { MuleProcesses } from './mules/mule-processes';
+import { CronTable, type CronJob } from './cron/cron-table';
+import { CronRunner } from './cron/cron-runner';
+import { cronClock, TEST_CLOCK_ENV } from '../shared/cron/clock';
+import { reportCompanions } from './companion-report';
+import { companionsView } from './stats/companions-document';
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
 export type ConfigSource = () => Config;
@@ -79,6 +90,9 @@ class Master {
   private readonly queue: EventQueue<MasterEvent>;
   private readonly processes: WorkerProcesses;
   private readonly report: WorkerReport;
+  private readonly companions: Companions;
+  private readonly mules: MuleProcesses;
+  private readonly cron: CronRunner;
   private readonly log: Logger;
   private fifo: MasterFifo | undefined;
   private readonly stopWatching: (() => void)[] = [];
@@ -99,17 +113,24 @@ class Master {
     this.processes = new WorkerProcesses(sockets, this.log, post, (k, p, round, cores) => this.stats?.onReply(k, p, round, cores));
     this.daemonProcesses = new DaemonProcesses(this.log, post);
     this.report = new WorkerReport(this.table, this.daemons, this.log, (key) => this.processes.send(key, { act: 'report' }), (ms, round) => this.queue.after(ms, { kind: 'report-due', round }));
+    this.companions = { mules: new MuleTable(), crons: new CronTable(config.cron, this.testableClock(), Date.now()) };
+    this.mules = new MuleProcesses(this.log, post);
+    this.cron = new CronRunner(this.log, post);
     const ctx: MasterContext = {
-      wanted: this.wanted, table: this.table, daemons: this.daemons, log: this.log, now: Date.now,
+      wanted: this.wanted, table: this.table, daemons: this.daemons, companions: this.companions, log: this.log, now: Date.now,
       io: {
         cheaper: config.cheaper > 0 ? this.cheaperCycle() : undefined,
         reread: reread === undefined ? undefined : () => clampBacklog(reread(), this.log),
-        reopenLogs: (source) => reopenLogs(this.wanted.config, this.logs, this.processes.all(), source),
+        reopenLogs: (source) => reopenLogs(this.wanted.config, this.logs, [...this.processes.all(), ...this.mules.all()], source),
         sendSockets: (key, thread) => this.processes.sendSockets(key, thread),
-        startReport: () => this.report.start(),
+        startReport: () => {
+          this.report.start();
+          reportCompanions(this.companions, this.log, Date.now());
+        },
         answerReport: (e) => this.report.answer(e),
         expireReport: (round) => this.report.expire(round),
         stderr: (text) => process.stderr.write(text),
+        answerMule: (to, ack) => this.answerMule(to, ack),
       },
     };
     this.queue = new EventQueue<MasterEvent>(eventHandler(ctx), () => this.settle(), { kind: 'tick' });
@@ -125,13 +146,25 @@ class Master {
     });
   }
 
+  /** The wall clock, or a faster one a test asked for (shared/cron/clock.ts), said so once. */
+  private testableClock(): ReturnType<typeof cronClock> {
+    const clock = cronClock();
+    if (clock.scale !== 1) this.log.warn({ event: 'test-clock', scale: clock.scale }, `${TEST_CLOCK_ENV} is set: cron schedules run ${clock.scale} times faster`);
+    return clock;
+  }
+
+  private answerMule(to: MuleMessageFrom, ack: MuleAck): void {
+    if ('worker' in to) this.processes.send(to.worker, { act: 'mule-ack', thread: to.thread, ...ack });
+    else this.mules.send(to.mule, { act: 'mule-ack', ...ack });
+  }
+
   /** Before any worker exists, so a stats address that cannot be bound stops the start. */
   async startStats(): Promise<void> {
     const config = this.wanted.config;
     this.queueWatch = watchListenQueues(this.sockets, config.listen, this.log);
     const address = config.stats;
     if (address === undefined) return;
-    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch, () => daemonStats(this.daemons.all(), Date.now()));
+    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch, () => daemonStats(this.daemons.all(), Date.now()), () => companionsView(this.companions, this.wanted.config.mules));
     const onError = (err: Error): void => this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`);
     this.statsServer = await startStatsServer(address, config.statsHttp, this.stats, onError, config.statsChmod);
     this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: config.statsHttp }, `stats server on ${this.statsServer.name}${config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
@@ -192,12 +225,14 @@ class Master {
 
   /** After every event: converge, then sleep until the next deadline. */
   private settle(): void {
-    const wake = converge(this.wanted, this.table, Date.now(), (a, r) => this.perform(a, r), this.daemons, (a, r) => this.daemonProcesses.perform(a, r, this.wanted.config));
+    const wake = converge(this.wanted, this.table, Date.now(), (a, r) => this.perform(a, r), this.daemons, (a, r) => this.daemonProcesses.perform(a, r, this.wanted.config), this.companions);
     this.queue.wakeAt(wake);
     this.daemonProcesses.watchTouches(this.wanted.phase === 'running' ? daemonsOf(this.wanted.config) : []);
   }
 
-  private perform(a: Action, r: WorkerRecord | undefined): void {
+  private perform(a: Action, acted: Acted): void {
+    if (isCompanionAction(a)) return this.performCompanion(a, acted as MuleRecord | CronJob | undefined);
+    const r = acted as WorkerRecord | undefined;
     switch (a.do) {
       case 'spawn':
       case 'respawn':
@@ -220,8 +255,14 @@ class Master {
       case 'reload-finished':
         return this.announce(a);
       case 'exit':
+        this.dropUndelivered();
         return finish(this.owned(), this.wanted.exitCode);
     }
+  }
+
+  private performCompanion(a: CompanionAction, r: MuleRecord | CronJob | undefined): void {
+    if (a.do.startsWith('mule-')) this.mules.perform(a as Extract<CompanionAction, { do: `mule-${string}` }>, r as MuleRecord | undefined, this.wanted.config, this.companions.mules);
+    else this.cron.perform(a as Extract<CompanionAction, { do: `cron-${string}` }>, r as CronJob | undefined, this.wanted.config);
   }
 
   private announce(a: Extract<Action, { do: 'announce-ready' | 'reload-switched' | 'reload-finished' }>): void {
@@ -246,12 +287,22 @@ class Master {
     };
   }
 
+  /** Messages still queued for a mule when the master exits are lost: said so, once per mule. */
+  private dropUndelivered(): void {
+    for (const [id, box] of this.companions.mules.allMailboxes()) {
+      const n = box.drop();
+      if (n > 0) this.log.warn({ event: 'mule-messages-dropped', mule: id, messages: n }, `mule ${id}: ${n} message(s) never handled, dropped at exit`);
+    }
+  }
+
   crash(err: unknown): void {
     if (this.crashed) return;
     this.crashed = true;
     crash(this.owned(), err, () => {
       this.processes.killAll();
       this.daemonProcesses.killAll();
+      this.mules.killAll();
+      this.cron.killAll(this.companions.crons.jobs);
     });
   }
 }

@@ -20,13 +20,17 @@
  * With nothing else to do: "ready" once every id has an accepting worker, and a reload is
  * finished once no old, pending or retiring worker is left.
  *
- * The attached daemons are reconciled in the same pass (daemons/reconcile-daemons.ts), and a
- * stopping master exits only once neither a worker nor a daemon it must stop is left.
+ * The attached daemons (daemons/reconcile-daemons.ts), then the mules and the cron jobs
+ * (mules/mule-reconcile.ts, cron/cron-reconcile.ts) are reconciled in the same pass; a stopping
+ * master exits once workers, daemons, mules and cron runs are all gone.
  */
 import type { WorkerRecord, WorkerTable } from './worker-table';
 import { wantedCount, type ReloadPlan, type Wanted } from './wanted';
 import type { DaemonTable } from './daemons/daemon-table';
 import { reconcileDaemons, type DaemonAction } from './daemons/reconcile-daemons';
+import { companionsGone, noCompanions, type CompanionAction, type Companions } from './companions';
+import { reconcileMules } from './mules/mule-reconcile';
+import { reconcileCron } from './cron/cron-reconcile';
 
 export type Action =
   | { readonly do: 'spawn'; readonly id: number; readonly role: 'active' | 'pending'; readonly generation: number; readonly replaces?: number; readonly quickDeaths?: number }
@@ -41,8 +45,9 @@ export type Action =
   | { readonly do: 'announce-ready' }
   | { readonly do: 'reload-switched'; readonly reload: ReloadPlan }
   | { readonly do: 'reload-finished'; readonly reload: ReloadPlan }
-  /** Every worker is gone and the master is stopping: exit. */
-  | { readonly do: 'exit' };
+  /** Every worker, mule and cron run is gone and the master is stopping: exit. */
+  | { readonly do: 'exit' }
+  | CompanionAction;
 
 /** What one pass decides: the workers' actions and the daemons'. */
 export type Step = Action | DaemonAction;
@@ -83,7 +88,7 @@ class Pass {
   }
 }
 
-export function reconcile(w: Wanted, table: WorkerTable, now: number, daemons: DaemonTable): Decision {
+export function reconcile(w: Wanted, table: WorkerTable, now: number, daemons: DaemonTable, others: Companions = noCompanions()): Decision {
   const pass = new Pass(now);
   const records = table.all();
   const mercyMs = w.config.workerReloadMercy * 1000;
@@ -104,7 +109,10 @@ export function reconcile(w: Wanted, table: WorkerTable, now: number, daemons: D
   const forDaemons = reconcileDaemons(w, daemons, now);
   for (const a of forDaemons.actions) pass.act(a);
   if (forDaemons.wakeAt !== undefined) pass.due(forDaemons.wakeAt);
-  if (w.phase !== 'running' && records.length === 0 && daemons.size === 0) pass.act({ do: 'exit' });
+  const due = (at: number): boolean => pass.due(at);
+  for (const a of reconcileMules(w, others.mules, records.length, due)) pass.act(a);
+  for (const a of reconcileCron(w, others.crons, due)) pass.act(a);
+  if (w.phase !== 'running' && records.length === 0 && daemons.size === 0 && companionsGone(others)) pass.act({ do: 'exit' });
   return { actions: pass.actions, wakeAt: pass.wakeAt };
 }
 

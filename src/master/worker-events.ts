@@ -44,6 +44,8 @@ export function watchWorker(child: ChildProcess, w: WatchedWorker, post: (e: Mas
       // Read-only figures for a stats document being built: no master decision depends on them.
       case 'stats':
         return onStats(key, pid, m.round, m.cores);
+      case 'mule-msg':
+        return post({ kind: 'mule-msg', from: { worker: key, thread: m.thread }, pid, seq: m.seq, mule: m.mule, payload: m.payload });
     }
   });
   child.on('error', (err) => post({ kind: 'worker-channel-error', key, pid, message: err.message }));

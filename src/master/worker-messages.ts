@@ -8,6 +8,7 @@
 import { RECYCLE_REASONS, type ThreadReport, type WorkerToMaster } from '../shared/ipc';
 import { LATENCY_BUCKETS_S, type CoreFigures } from '../shared/stats-figures';
 import { ErrorCodes } from '../shared/errors';
+import { checkMuleSend } from './mules/mule-messages';
 
 export type Checked = { readonly ok: true; readonly message: WorkerToMaster } | { readonly ok: false; readonly why: string };
 
@@ -49,6 +50,8 @@ function checkByAct(act: string, m: Obj, threads: number): string | undefined {
     case 'app-load-failed':
       if (typeof m.code !== 'string' || !(m.code in ErrorCodes)) return 'code must be an error code';
       return isText(m.message, MAX_LOAD_ERROR) ? undefined : 'message must be a string';
+    case 'mule-msg':
+      return isIndex(m.thread, threads) ? checkMuleSend(m) : `thread must be 0..${threads - 1}`;
     default:
       return 'unknown act';
   }
@@ -58,10 +61,11 @@ function isThreadReport(t: unknown, threads: number): t is ThreadReport {
   if (!isObject(t) || !isIndex(t.thread, threads) || typeof t.answered !== 'boolean') return false;
   if (t.requests !== undefined && !isCount(t.requests)) return false;
   if (t.connections !== undefined && !isCount(t.connections)) return false;
+  if (t.upgraded !== undefined && !isCount(t.upgraded)) return false;
   return t.current === undefined || (isObject(t.current) && isText(t.current.request) && isFiniteNumber(t.current.ms));
 }
 
-const COUNTERS = ['requests', 'exceptions', 'txBytes', 'responseMicros', 'readErrors', 'writeErrors', 'harakiri', 'inFlight'] as const;
+const COUNTERS = ['requests', 'exceptions', 'txBytes', 'responseMicros', 'readErrors', 'writeErrors', 'harakiri', 'inFlight', 'upgraded'] as const;
 
 function isCoreFigures(c: unknown): c is CoreFigures {
   if (!isObject(c) || !COUNTERS.every((k) => isCount(c[k]))) return false;

@@ -60,6 +60,7 @@ export class WorkerReport {
         {
           event: 'worker-state', worker: w.id, workerPid: w.pid, workerRole: w.role, status,
           requests: threads.reduce((n, t) => n + (t.requests ?? 0), 0),
+          upgraded: threads.reduce((n, t) => n + (t.upgraded ?? 0), 0),
           rssBytes: got?.rssBytes, upMs: now - w.spawnedAt, current, notAnswering: stuck,
         },
         `worker ${w.id} (pid ${w.pid}) ${status}${current.map((c) => `; ${escapeText(c.request)} running ${c.ms} ms`).join('')}`,

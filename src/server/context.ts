@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../shared/logger';
@@ -8,6 +9,8 @@ import type { StaticFiles } from './static/static-files';
 /** What one app thread needs to serve connections; built once per thread (worker/serve-thread.ts). */
 export interface ServeContext {
   readonly listener: NodeListener;
+  /** The http.Server the app exported, if it did: it gets 'upgrade' and 'connect' (http-upgrade.ts). */
+  readonly appServer: EventEmitter | undefined;
   readonly bufferSize: number;
   readonly limitPost: number;
   /** post-buffering (post-buffer.ts): every body is read whole before the app is called; undefined = off. */
@@ -37,6 +40,10 @@ export interface ServeContext {
   readonly stats: ReadErrorCounter | undefined;
   /** Open connections of this thread; a graceful stop waits for it to reach 0. */
   readonly connections: Set<Socket>;
+  /** Those of them the app took over (WebSocket, CONNECT): http-upgrade.ts. */
+  readonly upgraded: Set<Socket>;
+  /** How long into a graceful stop upgraded connections may take to close before they are closed. */
+  readonly upgradeMercyMs: number;
   /** static-map and its family, served before the app (run-app.ts); undefined when none is set. */
   readonly statics: StaticFiles | undefined;
 }

@@ -155,20 +155,3 @@ function answerAfterPending(this: PendingResponse): void {
   // Node's own 'finish' listener ran first: the next queued response, if any, is attached now.
   if (next !== undefined) answerWhenIdle(next.socket, next.answer, next.linger);
 }
-
-/** CONNECT: tsuwsgi is not a proxy. Node would close without a word; say it like any bad request. */
-export function connectListener(ctx: ServeContext): (req: IncomingMessage, socket: Duplex) => void {
-  return (_req: IncomingMessage, duplex: Duplex) => {
-    const socket = duplex as HttpSocket;
-    // Node has handed the socket over without its error listener, and not reading.
-    socket.on('error', ignore);
-    socket.resume();
-    ctx.log.warn({ event: 'bad-request', code: 'E_HTTP_BAD_REQUEST' }, 'CONNECT on an http-socket: tsuwsgi is not a proxy');
-    ctx.stats?.readError(ctx.threadIndex);
-    closeAfterAnswer(socket, BAD_REQUEST);
-  };
-}
-
-function ignore(): void {
-  // A write error on a socket being closed anyway.
-}

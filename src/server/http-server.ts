@@ -1,7 +1,8 @@
 /**
  * The http-socket server of one app thread (http-socket.ts): Node's HTTP/1.1 server with
  * tsuwsgi's limits (buffer-size, limit-post), timeouts (socket-timeout, http-timeout,
- * http-keepalive), and the uwsgi socket's answers and log lines for requests it refuses.
+ * http-keepalive), the uwsgi socket's answers and log lines for requests it refuses, and the
+ * connections the app takes over (http-upgrade.ts).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ServeContext } from './context';
@@ -9,7 +10,8 @@ import { logClientGone } from './connections';
 import { runApp } from './run-app';
 import { boundPeerWaits, kServed } from './http-socket-timeout';
 import { TsuwsgiResponse } from './response';
-import { clientErrorListener, connectListener } from './http-client-error';
+import { clientErrorListener } from './http-client-error';
+import { offerUpgrades } from './http-upgrade';
 import { kRejected, refuse, type HttpSocket } from './http-reject';
 import { lengthOverLimit, limitedRequestClass, refuseBody } from './http-limits';
 import { announcedLength, BufferedRequest, holdBody } from './post-buffer';
@@ -41,7 +43,7 @@ export function createHttpServer(ctx: ServeContext): http.Server {
   if (ctx.limitPost > 0) server.on('checkContinue', checkContinueListener(ctx, server));
   server.on('clientError', clientErrorListener(ctx));
   boundPeerWaits(server, ctx);
-  server.on('connect', connectListener(ctx));
+  offerUpgrades(server, ctx);
   return server;
 }
 

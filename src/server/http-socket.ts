@@ -8,6 +8,8 @@
  * those after a grace for a head already on its way; a response not yet started announces
  * `Connection: close`; and since server.close() stops Node's own http-timeout checks, a body
  * still arriving is cut http-timeout after the stop began (never sooner than it would have been).
+ * Connections the app took over (WebSocket, CONNECT) are told to go away and closed at
+ * worker-reload-mercy (http-upgrade.ts).
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -17,6 +19,7 @@ import { kConnection, track, untrack, type OpenConnection, type TrackedSocket } 
 import { createHttpServer } from './http-server';
 import { closeAfterAnswer, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
+import { drainUpgraded } from './http-upgrade';
 import { currentResponse } from '../shared/node-internals';
 
 /** In a drain, how long a connection that has no request yet may still deliver one. */
@@ -62,6 +65,7 @@ export const httpSocket: SocketKind = {
       if (uploadsOver && !res.req.complete) cutUpload(socket as HttpTracked, ctx);
       else if (!res.headersSent) res.shouldKeepAlive = false;
     }
+    drainUpgraded(ctx, elapsedMs);
   },
 };
 

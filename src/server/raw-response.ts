@@ -6,6 +6,10 @@ const REASONS = {
   408: 'Request Timeout',
   413: 'Content Too Large',
   431: 'Request Header Fields Too Large',
+  /** An upgrade on the uwsgi socket, which cannot carry one (uwsgi-early-answers.ts). */
+  501: 'Not Implemented',
+  /** An upgrade during a graceful stop (http-upgrade.ts). */
+  503: 'Service Unavailable',
 } as const;
 
 export type EarlyStatus = keyof typeof REASONS;

@@ -27,7 +27,7 @@ import { logClientGone, track, untrack, type GoneWhy, type OpenConnection } from
 import { responseFinished, socketClose, socketData, socketDrain, socketEnd, socketError, socketTimeout } from './uwsgi-listeners';
 import { State } from './uwsgi-state';
 import { clearDeadline, needsIdleTimer, setDeadline } from './uwsgi-timeouts';
-import { headRefusal, lengthRefusal, logRefusal, packetRefusal, refuse, type Refusing } from './uwsgi-early-answers';
+import { headRefusal, lengthRefusal, logRefusal, packetRefusal, refuse, upgradeRefusal, type Refusing } from './uwsgi-early-answers';
 import { closeResponse, dumpUnread, endUnwatchedCheaply } from '../shared/node-internals';
 
 export function handleUwsgiConnection(socket: Socket, ctx: ServeContext, gate: AcceptGate): void {
@@ -190,6 +190,8 @@ export class UwsgiConnection implements OpenConnection, Refusing {
       refuse(this, headRefusal(head), length - inHand);
       return;
     }
+    const upgrade = upgradeRefusal(this.ctx, vars);
+    if (upgrade !== undefined) return refuse(this, upgrade, length - inHand);
     const buffered = length > 0 && this.ctx.postBuffering !== undefined;
     const req = buildRequest(this.socket, head, vars, packet.varCount, packet.headerLength, buffered ? BufferedRequest : IncomingMessage);
     const res = buildResponse(req, this.socket);

@@ -7,6 +7,9 @@
  *  - a CONTENT_LENGTH over limit-post, or not a number: 413 / 400, `request-rejected`;
  *  - vars no HTTP request could carry (no method, a bad header name, a control character): 400,
  *    `bad-request`, a read error;
+ *  - an upgrade (HTTP_UPGRADE) to an app whose server takes upgrades: 501, `request-rejected`
+ *    (uwsgi carries one request and its response, never the bytes of another protocol after it;
+ *    the line says where upgrades go: an http-socket, deploy/nginx/websockets.conf);
  *  - bytes that are not a uwsgi packet at all (HTTP, TLS, an unknown modifier, broken vars) or a
  *    head cut short by the peer: no answer (the peer does not speak uwsgi, or is gone), the
  *    connection closed, `bad-request`, a read error.
@@ -50,6 +53,20 @@ export function lengthRefusal(err: BodyLengthError, vars: UwsgiVars): Refusal {
     status,
     fields: { event: 'request-rejected', code, status, method: vars.REQUEST_METHOD, uri: vars.REQUEST_URI },
     message,
+    readError: false,
+  };
+}
+
+/** An upgrade the app would take, on a socket that cannot carry it; else undefined. */
+export function upgradeRefusal(ctx: ServeContext, vars: UwsgiVars): Refusal | undefined {
+  // Only an app that exported its server can take upgrades: the others pay one comparison.
+  if (ctx.appServer === undefined || vars.HTTP_UPGRADE === undefined || ctx.appServer.listenerCount('upgrade') === 0) return undefined;
+  return {
+    status: 501,
+    fields: { event: 'request-rejected', code: 'E_UPGRADE_OVER_UWSGI', status: 501, method: vars.REQUEST_METHOD, uri: vars.REQUEST_URI },
+    message:
+      'an upgrade (Upgrade: websocket) cannot be carried by the uwsgi protocol: ' +
+      'send upgrades to an http-socket with proxy_pass (deploy/nginx/websockets.conf)',
     readError: false,
   };
 }

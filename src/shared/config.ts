@@ -1,5 +1,20 @@
 /** The frozen, typed configuration every other module reads (a contract: the master sends it to every worker). Built once by config/load-config.ts. */
 
+/** A `cron =` line, as written (the master parses the schedule again: a Config is plain data). */
+export interface CronLine {
+  /** The five fields. */
+  readonly schedule: string;
+  readonly command: string;
+}
+
+/** A module and the export to use: the app (`module`) or a mule (`mule`). */
+export interface ModuleTarget {
+  readonly appFile: string | undefined;
+  readonly appPackage: string | undefined;
+  /** The part after `:`, if any; for the app an explicit `callable` option overrides it. */
+  readonly callable: string | undefined;
+}
+
 export type SocketAddress =
   | { readonly kind: 'tcp'; readonly host: string | undefined; readonly port: number; readonly text: string }
   | { readonly kind: 'unix'; readonly path: string; readonly text: string };
@@ -108,6 +123,13 @@ export interface Config extends StaticFilesConfig {
   readonly attachDaemon: readonly DaemonSpec[];
   readonly smartAttachDaemon: readonly DaemonSpec[];
   readonly attachDaemon2: readonly DaemonSpec[];
+  /** One mule per entry, mule id = index + 1. */
+  readonly mules: readonly ModuleTarget[];
+  /** Bytes of a mule message's JSON text. */
+  readonly muleMsgSize: number;
+  /** Messages held by the master per mule. */
+  readonly muleQueue: number;
+  readonly cron: readonly CronLine[];
 }
 
 /**

@@ -43,12 +43,19 @@ export const ErrorCodes = {
   E_APP_LOAD: 'the app module cannot be loaded',
   E_APP_CALLABLE: 'the app module has no usable callable',
   E_APP_TS_LOADER: 'a TypeScript app on a Node that cannot strip types (before 22.18), and no tsx where the app can find it',
+  // mules (mules.send from an app; a mule module)
+  E_MULE_LOAD: 'a mule module cannot be loaded or exports no function to run',
+  E_MULE_UNAVAILABLE: 'mules.send was called outside a tsuwsgi worker or mule',
+  E_MULE_UNKNOWN: 'mules.send names a mule that is not configured',
+  E_MULE_MESSAGE: 'a mule message is not JSON, or is larger than mule-msg-size',
+  E_MULE_QUEUE_FULL: "the mule's queue in the master is full (mule-queue)",
   // the uwsgi protocol (request errors carry the HTTP status answered, when one is): src/protocol/errors.ts
   ...ProtocolErrorCodes,
   // post-buffering (src/server/post-buffer.ts): answered 500, the app never sees the request
   E_POST_BUFFER: "post-buffering cannot keep a request body: its temp file cannot be created or written in post-buffering-dir",
   // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)
   E_HTTP_BAD_REQUEST: 'malformed HTTP request on an http-socket',
+  E_UPGRADE_OVER_UWSGI: 'an upgrade (WebSocket) reached the uwsgi socket, which cannot carry one: route it to an http-socket',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -58,6 +65,7 @@ export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
   ...ProtocolErrorStatus,
   E_HTTP_BAD_REQUEST: 400,
   E_POST_BUFFER: 500,
+  E_UPGRADE_OVER_UWSGI: 501,
 };
 
 export class TsuwsgiError extends Error {

@@ -7,6 +7,7 @@ import type { Config } from './config';
 import type { ListenFd } from './fd-layout';
 import type { SocketProto } from './socket-proto';
 import type { CoreFigures } from './stats-figures';
+import type { MuleAck, MuleSend } from './mules/ipc';
 
 /** Why a worker asks for its replacement: a limit, or an uncaught exception (worker/app-faults.ts). */
 export const RECYCLE_REASONS = ['max-requests', 'reload-on-rss', 'max-worker-lifetime', 'uncaught-exception'] as const;
@@ -24,7 +25,9 @@ export type MasterToWorker =
   /** The cheaper's once-a-second question: how busy are you? */
   | { act: 'load'; round: number }
   /** Sent with a socket handle: a fresh dup for a replacement app thread. */
-  | { act: 'socket'; thread: number; index: number; proto: SocketProto; name: string };
+  | { act: 'socket'; thread: number; index: number; proto: SocketProto; name: string }
+  /** The answer to app thread `thread`'s mules.send (mules/ipc.ts). */
+  | ({ act: 'mule-ack'; thread: number } & MuleAck);
 
 /** One app thread's state, for SIGUSR1 / fifo s (worker/thread-reports.ts). */
 export interface ThreadReport {
@@ -33,6 +36,8 @@ export interface ThreadReport {
   readonly answered: boolean;
   readonly requests?: number;
   readonly connections?: number;
+  /** Of those, connections the app took over (WebSocket, CONNECT). */
+  readonly upgraded?: number;
   /** The oldest request in progress, if any: "METHOD URI" and how long it has run. */
   readonly current?: { readonly request: string; readonly ms: number };
 }
@@ -47,15 +52,18 @@ export type WorkerToMaster =
   | { act: 'load'; round: number; busyMicros: number; busy: boolean }
   /** A recycling limit was reached: start my replacement, then tell me to drain. */
   | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> }
-  | { act: 'app-load-failed'; code: string; message: string };
+  | { act: 'app-load-failed'; code: string; message: string }
+  /** App thread `thread` called mules.send. */
+  | ({ act: 'mule-msg'; thread: number } & MuleSend);
 
 export type ThreadToWorker =
   | { act: 'ready' }
   | { act: 'app-load-failed'; code: string; message: string }
-  | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> };
+  | { act: 'recycle'; reason: RecycleReason; detail: Record<string, number> }
+  | ({ act: 'mule-msg' } & MuleSend);
 
 /** A thread's state for SIGUSR1 is read from the scoreboard: no message asks for it. */
-export type WorkerToThread = { act: 'stop' } | { act: 'reopen-log' };
+export type WorkerToThread = { act: 'stop' } | { act: 'reopen-log' } | ({ act: 'mule-ack' } & MuleAck);
 
 /** To the harakiri watchdog thread (threads = 1), which writes to logto too. */
 export type WorkerToWatchdog = { act: 'reopen-log' };

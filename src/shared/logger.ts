@@ -16,8 +16,8 @@ import { escapeControls, escapeJsonControls } from './text-escape';
 export type { Logger };
 
 export interface LoggerOptions {
-  /** Who writes: 'master', 'worker', 'thread', or the 'emperor' of many masters. */
-  readonly role: 'master' | 'worker' | 'thread' | 'emperor';
+  /** Who writes: 'master', 'worker', 'thread', 'mule', or the 'emperor' of many masters. */
+  readonly role: 'master' | 'worker' | 'thread' | 'mule' | 'emperor';
   readonly logto: string | undefined;
   /** The master only: the logto file is given to the workers' uid/gid at each (re)open. */
   readonly logOwner?: LogOwner;

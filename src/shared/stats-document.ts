@@ -16,6 +16,8 @@ export interface StatsCore {
   vars: string[];
   /** request_start (unix seconds) while in a request, else empty. */
   req_info: { request_start?: number };
+  /** Not in uWSGI: open connections the app took over (WebSocket, CONNECT) on this thread. */
+  upgraded: number;
 }
 
 export interface StatsApp {
@@ -85,6 +87,10 @@ export interface StatsDocument {
   workers: StatsWorker[];
   /** The attached daemons; present only when there are some, as in uWSGI. */
   daemons?: StatsDaemon[];
+  /** uWSGI's mules array, with tsuwsgi's keys added; absent from older servers (and uWSGI's has only id, pid, signals, signal_queue). */
+  mules?: StatsMule[];
+  /** Not in uWSGI: the cron jobs. */
+  crons?: StatsCron[];
 }
 
 export type DaemonState = 'running' | 'starting' | 'throttled' | 'stopping' | 'down';
@@ -107,3 +113,43 @@ export interface StatsDaemon {
   /** ms until its next start while throttled, else 0. */
   next_start_in_ms: number;
 }
+
+/** One mule (master/stats/companions-document.ts builds it). */
+export type MuleStatus = 'idle' | 'busy' | 'starting' | 'stopping' | 'down';
+
+export interface StatsMule {
+  id: number;
+  /** 0 while it has no process. */
+  pid: number;
+  signals: number;
+  signal_queue: number;
+  status: MuleStatus;
+  /** The module (and :function) it runs. */
+  module: string;
+  /** Unix seconds. */
+  last_spawn: number;
+  respawn_count: number;
+  /** Messages waiting in the master, and handed to the mule but not yet handled. */
+  queue: number;
+  in_hand: number;
+  messages: number;
+  lost: number;
+  rss: number;
+  vsz: number;
+}
+
+export interface StatsCron {
+  id: number;
+  schedule: string;
+  /** The run in progress, else 0. */
+  pid: number;
+  runs: number;
+  skips: number;
+  failures: number;
+  /** Unix seconds of the next run; 0 if it never fires again. */
+  next_run: number;
+  /** The last run's exit code (-1: ended on a signal, or none yet), and when it ended. */
+  last_exit: number;
+  last_run: number;
+}
+

@@ -24,6 +24,8 @@ export interface CoreFigures {
   readonly latencyBuckets: readonly number[];
   /** Requests in progress on this thread (an async app serves several at once). */
   readonly inFlight: number;
+  /** Open connections the app took over (WebSocket, CONNECT): in flight until they close. */
+  readonly upgraded: number;
   /** The oldest request in progress, if any (its path only, unless stats-vars). */
   readonly current: { readonly startMs: number; readonly method: string; readonly uri: string; readonly vars: number } | undefined;
 }

@@ -8,7 +8,9 @@ import { ExitCode } from '../shared/exit-codes';
 import { WorkerProcess } from './worker-process';
 
 const worker = new WorkerProcess((m: WorkerToMaster) => {
-  if (process.connected) process.send?.(m);
+  if (!process.connected) return false;
+  process.send?.(m);
+  return true;
 });
 
 process.on('message', (m: MasterToWorker, handle?: unknown) => {
@@ -27,6 +29,8 @@ process.on('message', (m: MasterToWorker, handle?: unknown) => {
       return worker.load(m.round);
     case 'report':
       return void worker.report();
+    case 'mule-ack':
+      return worker.mules.answer(m);
   }
 });
 // The master is gone (even SIGKILLed): nobody will reap or replace us, so leave at once.

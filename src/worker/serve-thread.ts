@@ -7,7 +7,7 @@ import os from 'node:os';
 import type { LogHandle } from '../shared/logger';
 import type { ThreadData } from '../shared/ipc';
 import { loadApp } from '../app/load';
-import type { NodeListener } from '../app/types';
+import type { LoadedApp, NodeListener } from '../app/types';
 import { listenAll, type Listening } from '../server/listeners';
 import type { ServeContext } from '../server/context';
 import { isTsuwsgiError } from '../shared/errors';
@@ -26,7 +26,7 @@ import type { Logger } from '../shared/logger';
 export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWriter, askRecycle: AskRecycle): Promise<Listening> {
   const log = logs.logger;
   const { config } = data;
-  const listener = await appListener(data, logs);
+  const { listener, server: appServer } = await loadAppOf(data, logs);
   // A late write is an app bug worth one line, never a crash (server/response.ts).
   onLateWrite((res, call) =>
     log.warn(
@@ -37,6 +37,7 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
   const requests = requestHooks(data, row, askRecycle);
   const ctx: ServeContext = {
     listener,
+    appServer,
     bufferSize: config.bufferSize,
     limitPost: config.limitPost,
     postBuffering:
@@ -62,11 +63,13 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     requests,
     stats: config.stats !== undefined ? row : undefined,
     connections: new Set(),
+    upgraded: new Set(),
+    upgradeMercyMs: upgradeMercyMs(config.workerReloadMercy),
     statics: staticFiles(config, log),
   };
   // This thread takes its row (a predecessor's requests are gone with it) and beats from now on.
   row.reset();
-  setInterval(() => row.beat(Date.now(), ctx.connections.size), BEAT_MS).unref();
+  setInterval(() => row.beat(Date.now(), ctx.connections.size, ctx.upgraded.size), BEAT_MS).unref();
   if (config.harakiri > 0) startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
   return listenAll(data.fds, ctx, config.listen);
 }
@@ -76,17 +79,30 @@ function staticFiles(config: Config, log: Logger): StaticFiles | undefined {
   return any ? new StaticFiles(config, log) : undefined;
 }
 
-async function appListener(data: ThreadData, logs: LogHandle): Promise<NodeListener> {
+/**
+ * The master kills a worker still draining at worker-reload-mercy, counted from when it asked:
+ * the thread closes its upgraded connections itself a little sooner, so they end with a close
+ * from a running process rather than with it.
+ */
+export function upgradeMercyMs(mercySeconds: number): number {
+  const ms = mercySeconds * 1000;
+  return ms - Math.min(1000, ms / 4);
+}
+
+async function loadAppOf(data: ThreadData, logs: LogHandle): Promise<Pick<LoadedApp, 'listener' | 'server'>> {
   const { config } = data;
   try {
     const app = await loadApp(config);
-    if (data.threadIndex === 0) logs.logger.info({ event: 'app-loaded', app: app.source, kind: app.kind }, 'app loaded');
-    return app.listener;
+    if (data.threadIndex === 0) {
+      logs.logger.info({ event: 'app-loaded', app: app.source, kind: app.kind }, 'app loaded');
+      if (app.unserved !== undefined) logs.logger.warn({ event: 'app-unserved', app: app.source }, app.unserved);
+    }
+    return app;
   } catch (err) {
     if (config.needApp || !isTsuwsgiError(err)) throw err;
     // need-app = false: serve anyway and say so on every request, as uWSGI's "dynamic mode".
     logs.logger.error({ event: 'app-load-failed', code: err.code }, err.message);
-    return noApp;
+    return { listener: noApp };
   }
 }
 

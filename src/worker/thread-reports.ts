@@ -37,6 +37,7 @@ function report(board: Scoreboard, row: number, answered: boolean): ThreadReport
     answered,
     requests,
     connections: board.connections(row),
+    upgraded: board.upgraded(row),
     ...(oldest === undefined ? {} : { current: { request: `${oldest.method} ${oldest.uri}`, ms: Math.round(oldest.requestMs) } }),
   };
 }

@@ -13,6 +13,7 @@ import { startAppHost, type AppHost } from './host/app-host';
 import { boardBytes } from './scoreboard/layout';
 import { Scoreboard } from './scoreboard/scoreboard';
 import { SocketRequests } from './socket-requests';
+import { MuleLink } from './mule-link';
 
 type Init = Extract<MasterToWorker, { act: 'init' }>;
 
@@ -23,9 +24,12 @@ export class WorkerProcess {
   private recycleAsked = false;
   private board: Scoreboard | undefined;
   readonly sockets: SocketRequests;
+  readonly mules: MuleLink;
 
-  constructor(private readonly send: (m: WorkerToMaster) => void) {
+  /** `send` is false when the master's channel is gone. */
+  constructor(private readonly send: (m: WorkerToMaster) => boolean) {
     this.sockets = new SocketRequests(send);
+    this.mules = new MuleLink(send);
   }
 
   async init(m: Init): Promise<void> {
@@ -46,8 +50,10 @@ export class WorkerProcess {
     const board = new Scoreboard(new SharedArrayBuffer(boardBytes(m.config.threads)));
     this.board = board;
     const ask = (reason: RecycleReason, detail: Record<string, number>): void => this.askRecycle(reason, detail);
+    // Before the app loads: it may send to a mule from its top level.
+    if (m.config.threads === 1) this.mules.installLocal(m.config);
     try {
-      this.host = startAppHost({ workerId: m.workerId, config: m.config, fds: m.fds, board, logs, askRecycle: ask, sockets: this.sockets });
+      this.host = startAppHost({ workerId: m.workerId, config: m.config, fds: m.fds, board, logs, askRecycle: ask, sockets: this.sockets, mules: this.mules });
       await this.host.ready;
     } catch (err) {
       if (isTsuwsgiError(err)) {

@@ -1,7 +1,8 @@
 /**
  * `tsuwsgi top`'s screen from one stats document: a header with totals, then a row per worker
- * and, under it, a row per app thread with the request it is running, then a row per attached
- * daemon. Pure: document, rates, sort key, width and clock in → lines out.
+ * and, under it, a row per app thread with the request it is running; then a row per attached
+ * daemon, per mule and per cron job, when there are any. Pure: document, rates, sort key, width
+ * and clock in → lines out.
  *
  * Nothing from the document reaches the terminal raw: the running request's method and URI are
  * escaped as in the logs (nginx's `\xHH`), and every line once more for control characters,
@@ -80,7 +81,7 @@ export function renderScreen(input: ScreenInput): string[] {
       lines.push(row([`  ${w.id}.${c.id}`, '', c.in_request === 1 ? 'busy' : 'idle', String(c.requests), coreRate === undefined ? '' : coreRate.toFixed(1), '', '', '', '', '', '', current]));
     }
   }
-  lines.push(...daemonRows(doc.daemons ?? []));
+  lines.push(...daemonRows(doc.daemons ?? []), ...companionLines(doc, now));
   return lines.map((l) => fit(escapeControls(l), input.width));
 }
 
@@ -96,8 +97,41 @@ function daemonRows(daemons: readonly StatsDaemon[]): string[] {
   })];
 }
 
-function row(cells: readonly string[]): string {
-  return cells.map((c, i) => (i < WIDTHS.length ? c.padEnd(WIDTHS[i]) : c)).join(' ').trimEnd();
+const MULE_COLUMNS = ['MULE', 'PID', 'STATUS', 'QUEUE', 'HANDLED', 'LOST', 'RS', 'MODULE'];
+const MULE_WIDTHS = [6, 8, 9, 7, 9, 6, 4];
+const CRON_COLUMNS = ['CRON', 'PID', 'RUNS', 'SKIPS', 'FAIL', 'LAST', 'NEXT IN', 'SCHEDULE'];
+const CRON_WIDTHS = [6, 8, 6, 6, 5, 5, 8];
+
+/**
+ * A row per mule and per cron job, under the workers. A document from a server without them
+ * (an older tsuwsgi; uWSGI, whose mules carry only id and pid) shows what it has.
+ */
+function companionLines(doc: StatsDocument, now: number): string[] {
+  const lines: string[] = [];
+  const mules = Array.isArray(doc.mules) ? doc.mules : [];
+  if (mules.length > 0) lines.push('', row(MULE_COLUMNS, MULE_WIDTHS));
+  for (const m of mules) {
+    const cells = [String(m.id), String(m.pid), m.status ?? '-', count(m.queue, m.in_hand), count(m.messages), count(m.lost), count(m.respawn_count), escapeText(m.module ?? '')];
+    lines.push(row(cells, MULE_WIDTHS));
+  }
+  const crons = Array.isArray(doc.crons) ? doc.crons : [];
+  if (crons.length > 0) lines.push('', row(CRON_COLUMNS, CRON_WIDTHS));
+  for (const c of crons) {
+    const next = c.next_run > 0 ? duration(c.next_run - now / 1000) : 'never';
+    const last = c.last_run === 0 ? '-' : c.last_exit === -1 ? 'sig' : String(c.last_exit);
+    const cells = [String(c.id), c.pid > 0 ? String(c.pid) : '-', String(c.runs), String(c.skips), String(c.failures), last, next, escapeText(String(c.schedule))];
+    lines.push(row(cells, CRON_WIDTHS));
+  }
+  return lines;
+}
+
+/** The sum, or '-' when the document lacks one of them. */
+function count(...parts: unknown[]): string {
+  return parts.every((p) => typeof p === 'number') ? String((parts as number[]).reduce((a, b) => a + b, 0)) : '-';
+}
+
+function row(cells: readonly string[], widths: readonly number[] = WIDTHS): string {
+  return cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]) : c)).join(' ').trimEnd();
 }
 
 function varOf(vars: readonly string[], key: string): string | undefined {

@@ -7,6 +7,9 @@ import type { CoreFigures } from '../../shared/stats-figures';
 import type { SocketProto } from '../../shared/socket-proto';
 import type { Role } from '../worker-table';
 import type { StatsCore, StatsDocument, StatsWorker, WorkerStatus, StatsDaemon } from '../../shared/stats-document';
+import type { CompanionsView } from './companions-document';
+
+const NONE: CompanionsView = { mules: [], crons: [] };
 
 /** One worker record as the master sees it when it builds a document. */
 export interface WorkerView {
@@ -52,7 +55,7 @@ export interface MasterView {
 }
 
 
-export function buildStatsDocument(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = []): StatsDocument {
+export function buildStatsDocument(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = [], companions: CompanionsView = NONE): StatsDocument {
   const out = workers.map((w) => workerStats(w, master.cwd));
   const doc: StatsDocument = {
     version: master.version,
@@ -69,6 +72,8 @@ export function buildStatsDocument(master: MasterView, sockets: readonly SocketV
     master_started: Math.floor(master.startedAt / 1000),
     sockets: sockets.map((s) => ({ name: s.name, proto: s.proto, queue: s.queue, max_queue: s.maxQueue, shared: 0, can_offload: 0 })),
     workers: out,
+    mules: companions.mules,
+    crons: companions.crons,
   };
   if (daemons.length > 0) doc.daemons = [...daemons];
   return doc;
@@ -125,5 +130,6 @@ function coreStats(c: CoreFigures, id: number): StatsCore {
     in_request: cur === undefined ? 0 : 1,
     vars: cur === undefined ? [] : [`REQUEST_METHOD=${cur.method}`, `REQUEST_URI=${cur.uri}`],
     req_info: cur === undefined ? {} : { request_start: Math.floor(cur.startMs / 1000) },
+    upgraded: c.upgraded,
   };
 }

@@ -12,12 +12,13 @@ import { statusOf, type MasterView, type SocketView, type WorkerView } from './d
 import { ROLE_RANK } from '../worker-table';
 import { daemonMetricLines } from '../daemons/daemon-stats';
 import type { StatsDaemon } from '../../shared/stats-document';
+import { companionFamilies, type CompanionsView } from './companions-document';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Sample = readonly [labels: string, value: number];
 
-export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = []): string {
+export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = [], companions: CompanionsView = { mules: [], crons: [] }): string {
   const shown = onePerId(workers);
   const out: string[] = [];
   const family = (name: string, type: 'counter' | 'gauge', help: string, samples: readonly Sample[]): void => {
@@ -40,6 +41,7 @@ export function renderPrometheus(master: MasterView, sockets: readonly SocketVie
   family('tsuwsgi_read_errors_total', 'counter', 'Requests that could not be read (malformed, truncated, body cut short).', perWorker((_, c) => sum(c, (x) => x.readErrors)));
   family('tsuwsgi_write_errors_total', 'counter', 'Responses cut short because the connection closed.', perWorker((_, c) => sum(c, (x) => x.writeErrors)));
   family('tsuwsgi_requests_in_flight', 'gauge', 'Requests in progress.', perWorker((_, c) => sum(c, (x) => x.inFlight)));
+  family('tsuwsgi_upgraded_connections', 'gauge', 'Open connections the app took over (WebSocket, CONNECT).', perWorker((_, c) => sum(c, (x) => x.upgraded)));
   family('tsuwsgi_harakiri_total', 'counter', 'Requests stopped by harakiri.', perWorker((w, c) => w.harakiriKills + sum(c, (x) => x.harakiri)));
   family('tsuwsgi_worker_respawns_total', 'counter', 'Times this worker id was started again (death, recycle, reload).', perWorker((w) => Math.max(0, w.spawns - 1)));
   family('tsuwsgi_worker_rss_bytes', 'gauge', 'Resident memory of the worker process.', perWorker((w) => w.rssBytes));
@@ -51,6 +53,7 @@ export function renderPrometheus(master: MasterView, sockets: readonly SocketVie
   family('tsuwsgi_listen_queue_max', 'gauge', 'Length of the socket\'s accept queue (backlog).', sockets.map((s): Sample => [socketLabels(s), s.maxQueue]));
   family('tsuwsgi_listen_queue_full_total', 'counter', 'Times a socket was seen with a full accept queue.', [['', master.listenQueueErrors]]);
   out.push(...daemonMetricLines(daemons, escapeLabel));
+  companionFamilies(companions, family);
   return `${out.join('\n')}\n`;
 }
 

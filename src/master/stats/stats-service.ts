@@ -11,6 +11,7 @@ import type { BoundSocket } from '../sockets';
 import { StatsCollector } from './collector';
 import { buildStatsDocument, type MasterView, type SocketView, type WorkerView } from './document';
 import { renderPrometheus } from './prometheus';
+import type { CompanionsView } from './companions-document';
 import { procMemory } from './proc-memory';
 import { readListenQueues, type SocketQueue } from './listen-queues';
 import type { QueueWatch } from './queue-watch';
@@ -38,6 +39,7 @@ interface Views {
   readonly sockets: SocketView[];
   readonly workers: WorkerView[];
   readonly daemons: StatsDaemon[];
+  readonly companions: CompanionsView;
 }
 
 export class StatsService implements StatsSource {
@@ -49,6 +51,8 @@ export class StatsService implements StatsSource {
     private readonly records: () => StatsWorkerRecord[],
     private readonly queueWatch: QueueWatch,
     private readonly daemons: () => StatsDaemon[] = () => [],
+    /** Mules and cron jobs, read when a document is built. */
+    private readonly companions: () => CompanionsView = () => ({ mules: [], crons: [] }),
   ) {}
 
   onReply(key: number, pid: number, round: number, cores: readonly CoreFigures[]): void {
@@ -57,12 +61,12 @@ export class StatsService implements StatsSource {
 
   async json(): Promise<string> {
     const v = await this.views();
-    return JSON.stringify(buildStatsDocument(v.master, v.sockets, v.workers, v.daemons));
+    return JSON.stringify(buildStatsDocument(v.master, v.sockets, v.workers, v.daemons, v.companions));
   }
 
   async metrics(): Promise<string> {
     const v = await this.views();
-    return renderPrometheus(v.master, v.sockets, v.workers, v.daemons);
+    return renderPrometheus(v.master, v.sockets, v.workers, v.daemons, v.companions);
   }
 
   /** The poller's sample when it is recent: scrapers then cost no extra `ss` run each. */
@@ -96,6 +100,6 @@ export class StatsService implements StatsSource {
       startedAt: Date.now() - process.uptime() * 1000,
       listenQueueErrors: this.queueWatch.fullSamples(),
     };
-    return { master, sockets, workers, daemons: this.daemons() };
+    return { master, sockets, workers, daemons: this.daemons(), companions: this.companions() };
   }
 }

@@ -15,6 +15,7 @@ import { superviseHarakiri } from '../harakiri/supervise';
 import type { AskRecycle } from '../recycle-limits';
 import type { Scoreboard } from '../scoreboard/scoreboard';
 import type { SocketRequests } from '../socket-requests';
+import type { MuleLink } from '../mule-link';
 import { threadReports } from '../thread-reports';
 import { startAppThreads } from './app-threads';
 import { startInProcess } from './in-process';
@@ -45,6 +46,8 @@ export interface HostOptions {
   readonly askRecycle: AskRecycle;
   /** Fresh dups for a replacement app thread (threads > 1). */
   readonly sockets: SocketRequests;
+  /** Relays the app threads' mules.send to the master and the answers back (threads > 1). */
+  readonly mules: MuleLink;
 }
 
 /** The part that depends on how the app threads run. */

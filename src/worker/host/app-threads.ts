@@ -49,6 +49,7 @@ export function startAppThreads(o: HostOptions): AppRunner {
           resolve();
         } else if (m.act === 'app-load-failed') reject(new TsuwsgiError(m.code as ErrorCode, m.message));
         else if (m.act === 'recycle') o.askRecycle(m.reason, m.detail);
+        else if (m.act === 'mule-msg') o.mules.fromThread(index, m);
       });
       worker.once('exit', (code) => reject(new Error(`app thread ${index} exited with code ${code} before accepting`)));
     });
@@ -75,6 +76,8 @@ export function startAppThreads(o: HostOptions): AppRunner {
     }
   };
 
+  // An answer for a thread replaced meanwhile is dropped: its sender went with it.
+  o.mules.toThread = (index, ack) => threads[index]?.worker?.postMessage({ act: 'mule-ack', ...ack } satisfies WorkerToThread);
   const first = o.fds.map((fds, index) => {
     threads.push({ worker: undefined, everReady: false, startedAt: 0, quickDeaths: 0 });
     return start(index, fds);

@@ -36,7 +36,9 @@
  *                                                 its busy periods that ended           (cheaper)
  *   29     BUSY_SINCE    the row's thread; the    ms since epoch its current busy period began;
  *                        host (0 on reset)        0 = no request in flight               (cheaper)
- *   30-31  (unused)
+ *   30     UPGRADED      the row's thread, 100 ms open connections the app took over (WebSocket,
+ *                                                 CONNECT) at the last heartbeat
+ *   31     (unused)
  *
  * In-flight table: TABLE_ENTRIES entries of ENTRY_BYTES after the header
  *
@@ -90,6 +92,7 @@ export const LATENCY = 16;
 /** The cheaper's busyness: time with at least one request in flight (an async app's overlap counts once). */
 export const BUSY_US = 28;
 export const BUSY_SINCE = 29;
+export const UPGRADED = 30;
 
 export const TABLE_ENTRIES = 32;
 export const ENTRY_BYTES = 256;

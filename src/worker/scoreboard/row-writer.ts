@@ -8,7 +8,7 @@ import { putLabel } from './label';
 import type { BoardView} from './layout';
 import {
   BEAT, BUSY_SINCE, BUSY_US, CONNECTIONS, ENTRY_BYTES, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH,
-  LATENCY, OVERFLOW, READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, VARS, WRITE_ERRORS, entryAt,
+  LATENCY, OVERFLOW, READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, UPGRADED, VARS, WRITE_ERRORS, entryAt,
 } from './layout';
 
 const BUCKET_US = LATENCY_BUCKETS_S.map((s) => s * 1e6);
@@ -46,8 +46,9 @@ export class RowWriter {
     this.f64[this.head + BEAT] = now;
   }
 
-  beat(now: number, connections: number): void {
+  beat(now: number, connections: number, upgraded = 0): void {
     this.f64[this.head + CONNECTIONS] = connections;
+    this.f64[this.head + UPGRADED] = upgraded;
     this.f64[this.head + BEAT] = now;
   }
 

@@ -7,7 +7,7 @@ import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures'
 import { readLabel } from './label';
 import {
   BEAT, BUSY_SINCE, BUSY_US, BoardView, CONNECTIONS, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH, LATENCY, OVERFLOW,
-  READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, VARS, WRITE_ERRORS, entryAt,
+  READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, UPGRADED, VARS, WRITE_ERRORS, entryAt,
 } from './layout';
 
 /** One request in flight, as read from its entry. */
@@ -89,6 +89,11 @@ export class Scoreboard {
 
   connections(row: number): number {
     return this.get(row, CONNECTIONS);
+  }
+
+  /** Open connections the app took over (WebSocket, CONNECT), part of connections(). */
+  upgraded(row: number): number {
+    return this.get(row, UPGRADED);
   }
 
   /** The row's thread has ended (or is being ended): nothing runs on it until a new one resets it. */
@@ -174,6 +179,7 @@ export class Scoreboard {
       harakiri: f64[base + HARAKIRI],
       latencyBuckets: Array.from(f64.subarray(base + LATENCY, base + LATENCY + LATENCY_BUCKETS_S.length + 1)),
       inFlight: this.beat(row) === 0 ? 0 : inFlight.length + f64[base + OVERFLOW],
+      upgraded: this.beat(row) === 0 ? 0 : f64[base + UPGRADED],
       current: oldest === undefined ? undefined : { startMs: oldest.startMs, method: oldest.method, uri: uri as string, vars: oldest.vars },
     };
   }

@@ -14,6 +14,7 @@ import { watchAppFaults } from '../app-faults';
 import { BoardView } from '../scoreboard/layout';
 import { RowWriter } from '../scoreboard/row-writer';
 import { serveThread } from '../serve-thread';
+import { MuleSender } from '../../shared/mules/hook';
 
 export function runAppThread(data: ThreadData, port: MessagePort): void {
   const logs = createLogger({ role: 'thread', logto: data.config.logto, bindings: { worker: data.workerId, thread: data.threadIndex } });
@@ -45,15 +46,27 @@ export function runAppThread(data: ThreadData, port: MessagePort): void {
     leaving: 'this app thread stops accepting, finishes its requests and is replaced',
   });
 
+  // Before the app loads: it may send to a mule from its top level.
+  const mules = new MuleSender(data.config.mules.length, data.config.muleMsgSize, (seq, mule, payload) => {
+    send({ act: 'mule-msg', seq, mule, payload });
+    return true;
+  }).install();
+
+  // Answers to mules.send are taken at once (an app may await one at its top level); the
+  // rest waits until the app is loaded: nothing is lost, the few lines written while loading
+  // go to whichever file was open then.
+  const early: WorkerToThread[] = [];
+  let onMessage = (m: WorkerToThread): void => void early.push(m);
+  port.on('message', (m: WorkerToThread) => (m.act === 'mule-ack' ? mules.answer(m) : onMessage(m)));
+
   serveThread(data, logs, row, (reason, detail) => send({ act: 'recycle', reason, detail })).then(
     (s) => {
       serving = s;
-      port.on('message', (m: WorkerToThread) => {
-        // Queued until the app is loaded (this listener starts the port): nothing is lost, the
-        // few lines written while loading go to whichever file was open then.
+      onMessage = (m) => {
         if (m.act === 'reopen-log') reopenLog(logs);
         else if (m.act === 'stop') drainAndExit(ExitCode.Ok);
-      });
+      };
+      for (const m of early.splice(0)) onMessage(m);
       send({ act: 'ready' });
     },
     (err: unknown) => {

@@ -2,6 +2,7 @@
  * The rooms of src/ import one way (issue 12, docs/architecture.md):
  *
  *   cli → config, master, emperor → shared ← worker → server → protocol, app
+ *                                    shared ← mule → worker (its fault policy), app (module loading)
  *
  * Each folder may import only the folders listed for it below (type-only imports count: a type
  * is a contract too). A new import against the direction fails here, naming the file and the
@@ -22,6 +23,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   app: ['shared', 'protocol'],
   server: ['shared', 'protocol', 'app'],
   worker: ['shared', 'protocol', 'app', 'server', 'config'],
+  // A mule process: a worker without a socket (src/mule/).
+  mule: ['shared', 'protocol', 'app', 'worker'],
   master: ['shared', 'protocol', 'config'],
   emperor: ['shared', 'protocol', 'config', 'master'],
   cli: ['shared', 'protocol', 'config', 'master', 'emperor'],

@@ -41,6 +41,7 @@ describe('config/options (the table)', () => {
       'static-map', 'static-map2', 'static-check', 'static-index', 'static-safe', 'static-skip-ext',
       'static-expires', 'static-expires-mtime', 'static-expires-uri', 'static-expires-uri-mtime',
       'static-expires-path-info', 'static-expires-path-info-mtime', 'static-expires-type', 'static-expires-type-mtime',
+      'mule', 'cron',
     ]);
     for (const o of optionTable) if (o.min !== undefined && o.max !== undefined) expect(o.min).to.be.at.most(o.max);
   });

@@ -9,19 +9,26 @@ import type { Logger } from '../../../src/shared/logger';
 import type { MasterEvent } from '../../../src/master/events';
 import { eventHandler } from '../../../src/master/handlers';
 import type { MasterContext } from '../../../src/master/master-context';
-import { converge } from '../../../src/master/converge';
+import { converge, type Acted } from '../../../src/master/converge';
 import type { Action } from '../../../src/master/reconcile';
 import { DaemonTable, type DaemonRecord } from '../../../src/master/daemons/daemon-table';
 import type { DaemonAction } from '../../../src/master/daemons/reconcile-daemons';
 import { initialWanted, type Wanted } from '../../../src/master/wanted';
 import { WorkerTable, type WorkerRecord } from '../../../src/master/worker-table';
+import type { Companions } from '../../../src/master/companions';
+import type { MuleMessageFrom } from '../../../src/master/events';
+import { MuleTable, type MuleRecord } from '../../../src/master/mules/mule-table';
+import { CronTable, type CronJob } from '../../../src/master/cron/cron-table';
+import { cronClock } from '../../../src/shared/cron/clock';
+import type { MuleAck } from '../../../src/shared/mules/ipc';
 
 export type Line = Record<string, unknown> & { level: string; msg: string };
 
 export function testConfig(over: Partial<Config> = {}): Config {
   return Object.freeze({
     processes: 2, threads: 1, workerReloadMercy: 60, needApp: true, harakiri: 0, logReopen: false, cheaper: 0,
-    attachDaemon: [], smartAttachDaemon: [], attachDaemon2: [], ...over,
+    attachDaemon: [], smartAttachDaemon: [], attachDaemon2: [],
+    mules: [], muleMsgSize: 65536, muleQueue: 1000, cron: [], ...over,
   }) as unknown as Config;
 }
 
@@ -36,6 +43,11 @@ export class MasterSim {
   readonly daemons = new DaemonTable();
   /** Smart daemons' pidfiles as the sim's world has them: the live pid each names. */
   readonly pidfiles = new Map<string, number>();
+  readonly companions: Companions;
+  /** Answers to mules.send, as the shell would send them. */
+  readonly muleAnswers: { to: MuleMessageFrom; ack: MuleAck }[] = [];
+  /** Messages handed to mules (mule-deliver), by mule id. */
+  readonly muleSent: { mule: number; payload: string }[] = [];
   readonly lines: Line[] = [];
   /** What reconcile did, one line per action (see `describeAction`). */
   readonly performed: string[] = [];
@@ -53,8 +65,9 @@ export class MasterSim {
 
   constructor(config: Partial<Config> = {}) {
     this.wanted = initialWanted(testConfig(config));
+    this.companions = { mules: new MuleTable(), crons: new CronTable(this.wanted.config.cron, cronClock({}), this.now) };
     const ctx: MasterContext = {
-      wanted: this.wanted, table: this.table, daemons: this.daemons, log: captureLogger(this.lines), now: () => this.now,
+      wanted: this.wanted, table: this.table, daemons: this.daemons, companions: this.companions, log: captureLogger(this.lines), now: () => this.now,
       io: {
         reread: () => {
           if (this.reread instanceof Error) throw this.reread;
@@ -66,6 +79,7 @@ export class MasterSim {
         answerReport: () => undefined,
         expireReport: () => undefined,
         stderr: (text) => void this.stderr.push(text),
+        answerMule: (to, ack) => void this.muleAnswers.push({ to, ack }),
       },
     };
     this.handle = eventHandler(ctx);
@@ -134,6 +148,48 @@ export class MasterSim {
     return this.post({ kind: 'worker-recycle', key: r.key, pid: r.pid as number, reason, detail: {} });
   }
 
+  /** The mule record for `id` that is not stopping (or the stopping one, when asked). */
+  mule(id: number, retiring = false): MuleRecord {
+    const r = this.companions.mules.all().find((m) => m.id === id && m.retiring === retiring);
+    if (r === undefined) throw new Error(`no ${retiring ? 'retiring ' : ''}mule ${id}: ${JSON.stringify(this.companions.mules.all())}`);
+    return r;
+  }
+
+  muleReady(id: number): string[] {
+    const r = this.mule(id);
+    return this.post({ kind: 'mule-ready', key: r.key, pid: r.pid as number });
+  }
+
+  /** Mule `id` starts on its oldest message. */
+  muleTake(id: number, retiring = false): string[] {
+    const r = this.mule(id, retiring);
+    return this.post({ kind: 'mule-taken', key: r.key, pid: r.pid as number });
+  }
+
+  /** Mule `id` takes its oldest message (unless it has one in hand) and handles it. */
+  muleDone(id: number, retiring = false): string[] {
+    const r = this.mule(id, retiring);
+    const box = this.companions.mules.mailbox(id) as unknown as { inHand: boolean };
+    const took = box.inHand ? [] : this.muleTake(id, retiring);
+    return [...took, ...this.post({ kind: 'mule-done', key: r.key, pid: r.pid as number })];
+  }
+
+  muleExit(r: MuleRecord, code: number | null = 1, signal: NodeJS.Signals | null = null): string[] {
+    return this.post({ kind: 'mule-exit', key: r.key, pid: r.pid as number, code, signal });
+  }
+
+  /** mules.send from the first worker with a process (thread 0), with `seq`; the answer lands in muleAnswers. */
+  sendToMule(mule: number, payload: string, seq = 1): string[] {
+    const w = this.table.all().find((r) => r.pid !== undefined);
+    if (w === undefined) throw new Error('no worker process to send from');
+    return this.post({ kind: 'mule-msg', from: { worker: w.key, thread: 0 }, pid: w.pid as number, seq, mule, payload });
+  }
+
+  cronExit(id: number, code: number | null = 0, signal: NodeJS.Signals | null = null): string[] {
+    const j = this.companions.crons.get(id) as CronJob;
+    return this.post({ kind: 'cron-exit', job: id, pid: j.pid as number, code, signal });
+  }
+
   /** The record for worker `id` in `role` (the first, by generation). */
   worker(id: number, role: WorkerRecord['role'] = 'active'): WorkerRecord {
     const r = this.table.all().find((w) => w.id === id && w.role === role);
@@ -159,7 +215,7 @@ export class MasterSim {
   }
 
   private settle(): void {
-    this.wakeAt = converge(this.wanted, this.table, this.now, (a, r) => this.perform(a, r), this.daemons, (a, r) => this.performDaemon(a, r));
+    this.wakeAt = converge(this.wanted, this.table, this.now, (a, r) => this.perform(a, r), this.daemons, (a, r) => this.performDaemon(a, r), this.companions);
   }
 
   /** Daemon processes "start" with made-up pids; a pidfile read answers from `pidfiles`. */
@@ -185,9 +241,23 @@ export class MasterSim {
     return this.post({ kind: 'daemon-exit', key: r.key, pid: r.child as number, code, signal });
   }
 
-  private perform(a: Action, r: WorkerRecord | undefined): void {
-    this.performed.push(describeAction(a, r));
+  private perform(a: Action, acted: Acted): void {
+    this.performed.push(describeAction(a, acted));
     if (a.do === 'exit') this.exited = true;
+    if (a.do === 'mule-spawn' || a.do === 'mule-respawn') {
+      (acted as MuleRecord).pid = ++this.nextPid;
+      return;
+    }
+    if (a.do === 'mule-deliver') {
+      const m = acted as MuleRecord;
+      for (const payload of m.outbox.splice(0)) this.muleSent.push({ mule: m.id, payload });
+      return;
+    }
+    if (a.do === 'cron-run') {
+      (acted as CronJob).pid = ++this.nextPid;
+      return;
+    }
+    const r = acted as WorkerRecord | undefined;
     if ((a.do !== 'spawn' && a.do !== 'respawn') || r === undefined) return;
     if (this.forkFails) {
       this.queue.push({ kind: 'worker-spawn-failed', key: r.key, code: 'ENOENT', message: 'chdir /srv/app does not exist' });
@@ -205,10 +275,18 @@ export function describeDaemonAction(a: DaemonAction, r: DaemonRecord | undefine
   return a.do === 'daemon-stop' || a.do === 'daemon-forget' ? `${a.do} ${who} (${a.why})` : `${a.do} ${who}`;
 }
 
-/** One action as a test reads it: what, to which worker id (and generation). */
-export function describeAction(a: Action, r: WorkerRecord | undefined): string {
-  const who = r === undefined ? '?' : `${r.id} g${r.generation}`;
+/** One action as a test reads it: what, to which worker, mule or cron job id (and generation). */
+export function describeAction(a: Action, acted: Acted): string {
+  const r = acted as { id: number; generation?: number } | undefined;
+  // Mules and cron jobs by id alone; workers by id and generation.
+  const who = r === undefined ? '?' : r.generation !== undefined && !a.do.startsWith('mule-') ? `${r.id} g${r.generation}` : `${r.id}`;
   switch (a.do) {
+    case 'mule-spawn':
+      return `mule-spawn ${a.id} g${a.generation}`;
+    case 'mule-kill':
+      return `mule-kill ${who} (${a.why})`;
+    case 'mule-deliver':
+      return `mule-deliver ${who} x${a.count}`;
     case 'spawn':
       return `spawn ${a.id} g${a.generation} ${a.role}${a.replaces !== undefined ? ' (recycle)' : ''}`;
     case 'kill':

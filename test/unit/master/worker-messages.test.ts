@@ -60,6 +60,9 @@ describe('checkWorkerMessage: a worker\'s messages are untrusted', () => {
     refuses({ act: 'stats', round: 1, cores: realCores(3) });
     refuses({ act: 'stats', round: 1, cores: [{ ...(realCores(1) as object[])[0], requests: 'many' }] });
     refuses({ act: 'stats', round: 1, cores: [{ ...(realCores(1) as object[])[0], statusClasses: [1, 2] }] });
+    refuses({ act: 'stats', round: 1, cores: [{ ...(realCores(1) as object[])[0], upgraded: -1 }] });
+    refuses({ act: 'stats', round: 1, cores: [{ ...(realCores(1) as object[])[0], upgraded: undefined }] });
+    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true, upgraded: 'many' }] });
     refuses({ act: 'report', rssBytes: 'lots', threads: [] });
     refuses({ act: 'report', rssBytes: 1, threads: 'none' });
     refuses({ act: 'report', rssBytes: 1, threads: [null] });

@@ -72,6 +72,9 @@ export async function serverHarness(protos: SocketProto | readonly SocketProto[]
     requests: NO_REQUEST_HOOKS,
     stats: undefined,
     connections: new Set(),
+    upgraded: new Set(),
+    upgradeMercyMs: 10_000,
+    appServer: undefined,
     statics: undefined,
     ...over,
   };

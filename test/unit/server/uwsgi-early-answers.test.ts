@@ -4,6 +4,7 @@
  * the answer, the one log line, the app never called, what the peer still sends dropped.
  */
 import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { uwsgiHarness, connect, uwsgiGet, uwsgiPost, type Harness } from './harness';
 import { waitUntil } from '../../support/wait';
@@ -193,6 +194,28 @@ describe('server/uwsgi-early-answers', () => {
       expect(h.events('bad-request')[0]).to.include({ code: 'E_PROTO_TRUNCATED' });
       expect(h.events('bad-request')[0]!.msg).to.match(/after 50 of the \d+ bytes/);
       expect(called).to.equal(0);
+    });
+
+    it('an upgrade to an app whose server takes upgrades: 501 naming where upgrades go, the app never called', async () => {
+      const appServer = new EventEmitter();
+      appServer.on('upgrade', () => undefined);
+      h = await uwsgiHarness(app, { appServer });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet('/chat', { HTTP_UPGRADE: 'websocket', HTTP_CONNECTION: 'Upgrade' }));
+      await waitUntil('the answer', () => client.received().includes('\r\n\r\n'), 2000);
+      expect(client.received().toString()).to.match(/^HTTP\/1.1 501 Not Implemented\r\n/);
+      expect(h.events('request-rejected')[0]).to.include({ level: 40, code: 'E_UPGRADE_OVER_UWSGI', status: 501, uri: '/chat' });
+      expect(h.events('request-rejected')[0]!.msg).to.match(/http-socket.*deploy\/nginx\/websockets\.conf/);
+      expect(called).to.equal(0);
+    });
+
+    it('an upgrade to an app that takes none (or no longer does): served as a plain request', async () => {
+      const appServer = new EventEmitter();
+      h = await uwsgiHarness(app, { appServer });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet('/chat', { HTTP_UPGRADE: 'websocket', HTTP_CONNECTION: 'Upgrade' }));
+      await waitUntil('the app called', () => called === 1, 2000);
+      expect(h.events('request-rejected')).to.have.length(0);
     });
   });
 });

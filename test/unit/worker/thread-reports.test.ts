@@ -10,7 +10,7 @@ describe('worker/thread-reports', function () {
     const { board, rows } = testBoard(4);
     const now = Date.now();
     rows[0].reset(now);
-    rows[0].beat(now, 3);
+    rows[0].beat(now, 3, 2);
     rows[0].begin('GET', '/new', -1, 0, now - 50);
     rows[0].begin('POST', '/old?q=1', -1, 0, now - 400);
     rows[0].end(rows[0].begin('GET', '/done', -1, 0, now));
@@ -23,7 +23,7 @@ describe('worker/thread-reports', function () {
     clearTimeout(revive);
     expect(Date.now() - asked, 'waits no longer than an app thread had to answer').to.be.below(1000);
     expect(reports.map((r) => [r.thread, r.answered])).to.deep.equal([[0, true], [1, false], [2, false], [3, true]]);
-    expect(reports[0]).to.deep.include({ requests: 3, connections: 3 });
+    expect(reports[0]).to.deep.include({ requests: 3, connections: 3, upgraded: 2 });
     expect(reports[0].current?.request).to.equal('POST /old?q=1');
     expect(reports[0].current?.ms).to.be.within(400, 1400);
     expect(reports[1].current?.request, 'a blocked thread is still described').to.equal('GET /block');

@@ -36,11 +36,12 @@ describe('stats document (uWSGI 2.0 shape)', () => {
 
   it('shows a request in progress as busy, in_request 1, its vars and request_start in seconds', () => {
     const cur = { startMs: 1_700_000_123_999, method: 'GET', uri: '/slow?x=1', vars: 14 };
-    const doc = buildStatsDocument(master, sockets, [worker({ cores: [core(), core({ inFlight: 2, current: cur })] })]);
+    const doc = buildStatsDocument(master, sockets, [worker({ cores: [core(), core({ inFlight: 2, current: cur, upgraded: 4 })] })]);
     const w = doc.workers[0];
     expect(w.status).to.equal('busy');
     expect(w.cores[1]).to.deep.include({ in_request: 1, vars: ['REQUEST_METHOD=GET', 'REQUEST_URI=/slow?x=1'], req_info: { request_start: 1_700_000_123 } });
-    expect(w.cores[0]).to.deep.include({ in_request: 0, vars: [], req_info: {} });
+    expect(w.cores[0]).to.deep.include({ in_request: 0, vars: [], req_info: {}, upgraded: 0 });
+    expect(w.cores[1]).to.deep.include({ upgraded: 4 });
     expect(doc.load, 'requests in flight, two on one thread').to.equal(2);
   });
 

@@ -4,7 +4,7 @@ import type { MasterView, SocketView, WorkerView } from '../../../../src/master/
 export function core(over: Partial<CoreFigures> = {}): CoreFigures {
   return {
     requests: 0, exceptions: 0, statusClasses: [0, 0, 0, 0, 0], txBytes: 0, responseMicros: 0, readErrors: 0, writeErrors: 0,
-    harakiri: 0, latencyBuckets: new Array(12).fill(0), inFlight: 0, current: undefined, ...over,
+    harakiri: 0, latencyBuckets: new Array(12).fill(0), inFlight: 0, upgraded: 0, current: undefined, ...over,
   };
 }
 

@@ -53,10 +53,12 @@ describe('Prometheus text', () => {
   });
 
   it('counts respawns as spawns - 1 and harakiri from the master and the threads', () => {
-    const f = parsePrometheus(renderPrometheus(master, [], [worker({ spawns: 4, harakiriKills: 2, cores: [core({ harakiri: 1 }), core({ harakiri: 1, inFlight: 3 })] })]));
+    const f = parsePrometheus(renderPrometheus(master, [], [worker({ spawns: 4, harakiriKills: 2, cores: [core({ harakiri: 1, upgraded: 2 }), core({ harakiri: 1, inFlight: 3, upgraded: 5 })] })]));
     expect(promValue(f, 'tsuwsgi_worker_respawns_total', { worker: '1' })).to.equal(3);
     expect(promValue(f, 'tsuwsgi_harakiri_total', { worker: '1' })).to.equal(4);
     expect(promValue(f, 'tsuwsgi_requests_in_flight', { worker: '1' })).to.equal(3);
+    expect(promValue(f, 'tsuwsgi_upgraded_connections', { worker: '1' })).to.equal(7);
+    expect(f.get('tsuwsgi_upgraded_connections')?.type).to.equal('gauge');
   });
 
   it('escapes label values (a socket path with a quote or backslash)', () => {

@@ -16,9 +16,21 @@ describe('worker/scoreboard: the stats figures of a row', () => {
     const { board } = testBoard(2);
     expect(board.rows).to.equal(2);
     const f = board.figures(1, false);
-    expect(f).to.deep.include({ requests: 0, exceptions: 0, txBytes: 0, responseMicros: 0, readErrors: 0, writeErrors: 0, harakiri: 0, inFlight: 0, current: undefined });
+    expect(f).to.deep.include({ requests: 0, exceptions: 0, txBytes: 0, responseMicros: 0, readErrors: 0, writeErrors: 0, harakiri: 0, inFlight: 0, upgraded: 0, current: undefined });
     expect(f.statusClasses).to.deep.equal([0, 0, 0, 0, 0]);
     expect(f.latencyBuckets).to.have.length(LATENCY_BUCKETS_S.length + 1);
+  });
+
+  it('shows the upgraded connections of the last heartbeat, and none for a retired row', () => {
+    const { board, rows } = testBoard(2);
+    rows[1].reset();
+    rows[1].beat(Date.now(), 7, 5);
+    expect(board.figures(1, false).upgraded).to.equal(5);
+    expect(board.upgraded(1)).to.equal(5);
+    expect(board.connections(1)).to.equal(7);
+    expect(board.figures(0, false).upgraded).to.equal(0);
+    board.retire(1);
+    expect(board.figures(1, false).upgraded).to.equal(0);
   });
 
   it('counts a finished response by status class, bytes, time and latency bucket', () => {
