@@ -65,6 +65,7 @@ if (process.env.RR_WORKER !== '1') {
       appServer: app.server,
       bufferSize: 65535,
       limitPost: 104857600,
+      postBuffering: undefined,
       socketTimeoutMs: 4000,
       requestTimeoutMs: 60_000,
       httpKeepalive: 75,

@@ -132,6 +132,10 @@ const ROWS = [
     request: POST, backend: { kind: 'uwsgi', app: 'flask', transport: 'unix', logging: true } },
   { group: '8', id: 'post-tsuwsgi', what: '64 KiB POST echo, tsuwsgi', proxy: 'uwsgi',
     request: POST, backend: { kind: 'tsuwsgi', app: 'echo', transport: 'unix', logging: true } },
+  { group: '8', id: 'post-tsuwsgi-pb', what: 'same, post-buffering = 1m (the body in memory)', proxy: 'uwsgi',
+    request: POST, backend: { kind: 'tsuwsgi', app: 'echo', transport: 'unix', logging: true, extra: { 'post-buffering': '1m' } } },
+  { group: '8', id: 'post-tsuwsgi-pb-file', what: 'same, post-buffering = 8k (the body in a temp file)', proxy: 'uwsgi',
+    request: POST, backend: { kind: 'tsuwsgi', app: 'echo', transport: 'unix', logging: true, extra: { 'post-buffering': '8k' } } },
 
   { group: '9', id: 'cpu-p1t1', what: '2 ms CPU, processes=1 threads=1', proxy: 'uwsgi',
     backend: { kind: 'tsuwsgi', app: 'cpu', transport: 'unix', logging: true, processes: 1, threads: 1 } },

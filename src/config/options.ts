@@ -247,6 +247,21 @@ const rows: OptionSpec[] = [
     help: 'largest request body in bytes (k, m, g suffixes allowed); larger gets 413; 0 = no limit',
   },
   {
+    name: 'post-buffering', aliases: [], kind: 'size', repeatable: false, default: '0', key: 'postBuffering',
+    section: 'Limits', metavar: 'SIZE',
+    help: "read every request body whole before the app is called (as uWSGI's): a body under SIZE bytes in memory, one of SIZE or more (or a chunked one once it reaches SIZE) in a temp file (post-buffering-dir), removed after the request; so an app that streams its body into its response cannot deadlock with nginx. limit-post applies first; 0 = off, the body streams to the app as it arrives",
+  },
+  {
+    name: 'post-buffering-bufsize', aliases: [], kind: 'size', repeatable: false, default: '64k', min: 1, key: 'postBufferingBufsize',
+    section: 'Limits', metavar: 'SIZE',
+    help: "with post-buffering, the bytes gathered before each write to the temp file, and read by each read from it (uWSGI's is its read() size, 8k by default; Node reads a socket up to 64 KiB at a time, so 64k makes about one write per read)",
+  },
+  {
+    name: 'post-buffering-dir', aliases: [], kind: 'path', repeatable: false, key: 'postBufferingDir',
+    section: 'Limits', metavar: 'DIR',
+    help: "where post-buffering's temp files go (tsuwsgi's; uWSGI always uses TMPDIR); unset: the worker's TMPDIR, else /tmp. Each file is created 0600 and unnamed (O_TMPFILE; else O_EXCL and unlinked at once), so it never outlives its request",
+  },
+  {
     name: 'socket-timeout', aliases: [], kind: 'int', repeatable: false, default: '4', min: 1, key: 'socketTimeout',
     section: 'Limits', metavar: 'SECONDS',
     help: "the longest wait for the peer on a connection (as uWSGI's): the next bytes of a request, or the peer taking response bytes; a uwsgi request head must arrive whole within it. Never bounds the app's own time (harakiri does)",

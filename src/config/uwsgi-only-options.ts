@@ -35,7 +35,7 @@ const names = [
   'procname-prefix-spaced', 'procname-master', 'auto-procname',
   // sockets and protocols
   'http', 'https', 'https-socket', 'fastcgi-socket', 'shared-socket', 'protocol', 'reuse-port',
-  'so-keepalive', 'enable-proxy-protocol', 'http-websockets', 'http-auto-chunked', 'post-buffering',
+  'so-keepalive', 'enable-proxy-protocol', 'http-websockets', 'http-auto-chunked',
   'max-vars', 'close-on-exec', 'honour-stdin', 'max-fd',
   // request handling and routing
   'static-gzip', 'static-gzip-all', 'static-gzip-dir', 'static-gzip-ext', 'check-static-docroot', 'static-cache-paths',

@@ -13,6 +13,8 @@ export interface ServeContext {
   readonly appServer: EventEmitter | undefined;
   readonly bufferSize: number;
   readonly limitPost: number;
+  /** post-buffering (post-buffer.ts): every body is read whole before the app is called; undefined = off. */
+  readonly postBuffering: PostBuffering | undefined;
   /** socket-timeout: the longest wait for the peer, and the deadline of a whole head. */
   readonly socketTimeoutMs: number;
   /** http-timeout: the deadline of a whole request (its body, on the uwsgi socket). */
@@ -44,6 +46,16 @@ export interface ServeContext {
   readonly upgradeMercyMs: number;
   /** static-map and its family, served before the app (run-app.ts); undefined when none is set. */
   readonly statics: StaticFiles | undefined;
+}
+
+/** post-buffering's settings (post-buffering, post-buffering-bufsize, post-buffering-dir). */
+export interface PostBuffering {
+  /** A body of at least this many bytes goes to a temp file; a smaller one stays in memory. */
+  readonly threshold: number;
+  /** Bytes gathered per write to the temp file, and read per read from it. */
+  readonly bufsize: number;
+  /** Where the temp files are created. */
+  readonly dir: string;
 }
 
 /**

@@ -26,9 +26,10 @@ type CutSocket = HttpSocket & { [kCutRequest]?: IncomingMessage };
  * The request class of an http server with limit-post set: every body chunk reaches the app
  * through push(), so counting there costs one addition per chunk and no closure.
  */
-export function limitedRequestClass(ctx: ServeContext): typeof IncomingMessage {
+export function limitedRequestClass(ctx: ServeContext, Base: typeof IncomingMessage = IncomingMessage): typeof IncomingMessage {
   const limit = ctx.limitPost;
-  class LimitedIncomingMessage extends IncomingMessage {
+  // Base: post-buffering's class (post-buffer.ts), whose push then sees only what the limit let through.
+  class LimitedIncomingMessage extends Base {
     override push(chunk: unknown, encoding?: BufferEncoding): boolean {
       const self = this as Limited;
       // After a cut nothing reaches the app, not even the end of the body: it was not read.

@@ -14,6 +14,7 @@ import { clientErrorListener } from './http-client-error';
 import { offerUpgrades } from './http-upgrade';
 import { kRejected, refuse, type HttpSocket } from './http-reject';
 import { lengthOverLimit, limitedRequestClass, refuseBody } from './http-limits';
+import { announcedLength, BufferedRequest, holdBody } from './post-buffer';
 
 /** How often Node looks for requests past http-timeout (its default, 30 s, is how late it could act). */
 const TIMEOUT_CHECK_MS = 1000;
@@ -35,7 +36,7 @@ export function createHttpServer(ctx: ServeContext): http.Server {
       requireHostHeader: false,
       // A write after end is one warning line, not an 'error' event that ends the worker.
       ServerResponse: TsuwsgiResponse,
-      ...(ctx.limitPost > 0 ? { IncomingMessage: limitedRequestClass(ctx) } : {}),
+      ...requestClass(ctx),
     },
     requestListener(ctx),
   );
@@ -49,6 +50,7 @@ export function createHttpServer(ctx: ServeContext): http.Server {
 function requestListener(ctx: ServeContext): (req: IncomingMessage, res: ServerResponse) => void {
   const keepAlive = ctx.httpKeepalive > 0;
   const limited = ctx.limitPost > 0;
+  const buffered = ctx.postBuffering !== undefined;
   const onClose = responseCloseListener(ctx);
   return (req, res) => {
     // Pipelined behind a request tsuwsgi refused: the connection is closing, nothing more is served.
@@ -63,8 +65,17 @@ function requestListener(ctx: ServeContext): (req: IncomingMessage, res: ServerR
       return;
     }
     if (limited && refuseBody(ctx, req, res)) return;
+    // post-buffering: the app is called once the body is whole (post-buffer.ts), not now.
+    if (buffered && holdBody(ctx, req, res, announcedLength(req.headers))) return;
     runApp(ctx, req, res);
   };
+}
+
+/** Node's own IncomingMessage unless limit-post counts the body or post-buffering may hold it. */
+function requestClass(ctx: ServeContext): { IncomingMessage?: typeof IncomingMessage } {
+  const base = ctx.postBuffering === undefined ? undefined : BufferedRequest;
+  if (ctx.limitPost > 0) return { IncomingMessage: limitedRequestClass(ctx, base) };
+  return base === undefined ? {} : { IncomingMessage: base };
 }
 
 /** Node says nothing when a client leaves mid-response; say it once, as the uwsgi socket does. */

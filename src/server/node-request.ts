@@ -14,8 +14,11 @@ import { kServerVars, type WithServerVars } from '../app/server-vars';
 export const kPacket = Symbol('tsuwsgi.packet');
 export type WithPacket = IncomingMessage & { [kPacket]?: { readonly vars: number; readonly size: number } };
 
-export function buildRequest(socket: Socket, head: RequestHead, vars: UwsgiVars, varCount = 0, packetSize = 0): IncomingMessage {
-  const req = new IncomingMessage(socket);
+/** `RequestClass`: a subclass when the body may be held (post-buffer.ts). */
+export function buildRequest(
+  socket: Socket, head: RequestHead, vars: UwsgiVars, varCount = 0, packetSize = 0, RequestClass: typeof IncomingMessage = IncomingMessage,
+): IncomingMessage {
+  const req = new RequestClass(socket);
   (req as WithPacket)[kPacket] = { vars: varCount, size: packetSize };
   // For a fetch app's URL when Host is unusable (app/request-url.ts): SERVER_NAME, SERVER_PORT.
   (req as WithServerVars)[kServerVars] = vars;

@@ -9,6 +9,7 @@
  * comes once whether the response finished (`writableFinished`) or was cut short.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ServeContext } from './context';
 import type { RequestLogFields } from '../shared/log-format';
@@ -18,12 +19,24 @@ import { sentHead } from '../shared/node-internals';
 
 const kStart = Symbol('tsuwsgi.start');
 const kCtx = Symbol('tsuwsgi.ctx');
+const kSocket = Symbol('tsuwsgi.socket');
 
-type Running = ServerResponse & { [kStart]: number; [kCtx]: ServeContext };
+type Running = ServerResponse & { [kStart]: number; [kCtx]: ServeContext; [kSocket]: Socket };
+
+/**
+ * The connection a response's request came on, for its log line and byte count. Not
+ * `req.socket`: Node sets that to null when a server request is destroyed through
+ * `stream.destroyer` (an app's `for await` that throws or breaks, a failed `pipeline`), and the
+ * log line then read `null.bytesWritten` and took the worker down.
+ */
+export function connectionOf(res: ServerResponse): Socket {
+  return (res as Running)[kSocket];
+}
 
 export function runApp(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): void {
   const running = res as Running;
   running[kCtx] = ctx;
+  running[kSocket] = req.socket;
   // The one clock read of the request's start, shared by the hooks and the log line.
   const start = performance.now();
   running[kStart] = start;
@@ -73,7 +86,7 @@ function requestClosed(this: Running): void {
 
 function logRequest(ctx: ServeContext, res: ServerResponse, micros: number): void {
   const req = res.req;
-  const socket = req.socket;
+  const socket = connectionOf(res);
   if (!ctx.logRequests && !wanted(ctx, res.statusCode, micros)) return;
   if (ctx.formatLine !== undefined) {
     ctx.writeText(ctx.formatLine(logFields(ctx, req as WithPacket, res, micros)));
@@ -121,11 +134,11 @@ function logFields(ctx: ServeContext, req: WithPacket, res: ServerResponse, micr
   return {
     method: req.method ?? '',
     uri: req.url ?? '',
-    addr: req.socket.remoteAddress ?? '',
+    addr: connectionOf(res).remoteAddress ?? '',
     host: req.headers.host ?? '',
     proto: `HTTP/${req.httpVersion}`,
     status: res.statusCode,
-    size: req.socket.bytesWritten,
+    size: connectionOf(res).bytesWritten,
     micros,
     now: new Date(),
     pid: process.pid,

@@ -11,7 +11,7 @@
  * request's `close` (and its `error`, only if the app listens for one).
  */
 import type { Socket } from 'node:net';
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import {
   parsePacket, bodyLength, encodePong, requestHead, UwsgiFramer,
   type FramerResult, type ParseResult, type RequestPacket,
@@ -20,6 +20,7 @@ import type { ServeContext } from './context';
 import { buildRequest, buildResponse } from './node-request';
 import type { TsuwsgiResponse } from './response';
 import { runApp } from './run-app';
+import { BufferedRequest, holdBody } from './post-buffer';
 import type { AcceptGate, Release } from './accept-gate';
 import { readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
 import { logClientGone, track, untrack, type GoneWhy, type OpenConnection } from './connections';
@@ -191,20 +192,24 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     }
     const upgrade = upgradeRefusal(this.ctx, vars);
     if (upgrade !== undefined) return refuse(this, upgrade, length - inHand);
-    const req = buildRequest(this.socket, head, vars, packet.varCount, packet.headerLength);
+    const buffered = length > 0 && this.ctx.postBuffering !== undefined;
+    const req = buildRequest(this.socket, head, vars, packet.varCount, packet.headerLength, buffered ? BufferedRequest : IncomingMessage);
     const res = buildResponse(req, this.socket);
     this.req = req;
     this.res = res;
     res.once('finish', responseFinished);
     this.remaining = length;
+    let held = false;
     if (length === 0) {
       this.endBody();
     } else {
       this.state = State.Body;
+      // post-buffering: the app is called once the body is whole (post-buffer.ts), not now.
+      held = buffered && holdBody(this.ctx, req, res, length);
       if (inHand > 0) this.deliverBody(rest as Buffer);
       if (this.state === State.Body) setDeadline(this, this.ctx.requestTimeoutMs);
     }
-    runApp(this.ctx, req, res);
+    if (!held) runApp(this.ctx, req, res);
   }
 
   private deliverBody(chunk: Buffer): void {

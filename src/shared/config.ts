@@ -72,6 +72,12 @@ export interface Config extends StaticFilesConfig {
   readonly bufferSize: number;
   /** 0 = no limit. */
   readonly limitPost: number;
+  /** Bodies are read whole before the app runs: under this many bytes in memory, else a temp file; 0 = off. */
+  readonly postBuffering: number;
+  /** With post-buffering: bytes per write to, and read from, the temp file. */
+  readonly postBufferingBufsize: number;
+  /** Directory of post-buffering's temp files; undefined = the worker's os.tmpdir(). */
+  readonly postBufferingDir: string | undefined;
   /** Seconds: the longest wait for the peer on a connection, and the deadline of a uwsgi head. */
   readonly socketTimeout: number;
   /** Seconds a request's head and body may take to arrive (http-timeout). */

@@ -51,6 +51,8 @@ export const ErrorCodes = {
   E_MULE_QUEUE_FULL: "the mule's queue in the master is full (mule-queue)",
   // the uwsgi protocol (request errors carry the HTTP status answered, when one is): src/protocol/errors.ts
   ...ProtocolErrorCodes,
+  // post-buffering (src/server/post-buffer.ts): answered 500, the app never sees the request
+  E_POST_BUFFER: "post-buffering cannot keep a request body: its temp file cannot be created or written in post-buffering-dir",
   // HTTP on http-socket (the limits answer with the uwsgi socket's codes: E_PROTO_TOO_BIG, E_PROTO_BODY_TOO_BIG)
   E_HTTP_BAD_REQUEST: 'malformed HTTP request on an http-socket',
   E_UPGRADE_OVER_UWSGI: 'an upgrade (WebSocket) reached the uwsgi socket, which cannot carry one: route it to an http-socket',
@@ -62,6 +64,7 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export const ErrorStatus: Partial<Record<ErrorCode, number>> = {
   ...ProtocolErrorStatus,
   E_HTTP_BAD_REQUEST: 400,
+  E_POST_BUFFER: 500,
   E_UPGRADE_OVER_UWSGI: 501,
 };
 

@@ -150,3 +150,41 @@ export function currentResponse(socket: Socket): ServerResponse | null {
 export function parsingRequest(socket: Socket): IncomingMessage | null {
   return (socket as Socket & { parser?: { incoming: IncomingMessage | null } | null }).parser?.incoming ?? null;
 }
+
+type Consumable = IncomingMessage & { _consuming?: boolean; _dumped?: boolean; _readableState: { readingMore: boolean } };
+
+/**
+ * Whether the app has started reading the request (`_consuming`, which Node's server reads to
+ * decide whether to dump an unread body). No public API says so.
+ */
+export function isConsuming(req: IncomingMessage): boolean {
+  return (req as Consumable)._consuming === true;
+}
+
+/**
+ * What IncomingMessage's own `_read` does on the app's first read, for a `_read` that replaces
+ * it (post-buffering reads a body from its temp file): mark the request consumed, and let the
+ * stream ask for more after each push (the constructor sets `readingMore` so that nothing is
+ * read before the app asks; left set, a flowing request stops after its first chunk).
+ */
+export function markConsuming(req: IncomingMessage): void {
+  const r = req as Consumable;
+  if (r._consuming === true) return;
+  r._readableState.readingMore = false;
+  r._consuming = true;
+}
+
+/** The request's body was dumped (`_dump()`: the response is done and nobody reads it). */
+export function isDumped(req: IncomingMessage): boolean {
+  return (req as Consumable)._dumped === true;
+}
+
+/**
+ * Lets a request's socket send more after a push() that said false: what IncomingMessage's own
+ * `_read` does (`readStart`), which leaves a socket Node's server paused itself (`_paused`, too
+ * many pipelined responses) alone. No public API; post-buffering needs it because nobody reads
+ * the request while its body is being kept.
+ */
+export function resumeReading(socket: Socket | null): void {
+  if (socket !== null && (socket as Socket & { _paused?: boolean })._paused !== true && socket.readable) socket.resume();
+}

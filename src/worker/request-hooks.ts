@@ -15,6 +15,7 @@
  * is allocated per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RequestHooks } from '../server/context';
 import { kPacket, type WithPacket } from '../server/node-request';
@@ -24,12 +25,13 @@ import type { RowWriter } from './scoreboard/row-writer';
 
 const kEntry = Symbol('tsuwsgi.entry');
 const kTx = Symbol('tsuwsgi.tx');
+const kConn = Symbol('tsuwsgi.conn');
 /** kEntry of a request the full table could not hold (counted in the row's overflow). */
 const OUT_OF_TABLE = -1;
 /** kEntry once the request's end was noted: a second 'close' changes nothing. */
 const ENDED = -2;
 
-type Booked = ServerResponse & { [kEntry]: number; [kTx]: number };
+type Booked = ServerResponse & { [kEntry]: number; [kTx]: number; [kConn]: Socket };
 
 export interface HookOptions {
   readonly stats: boolean;
@@ -78,7 +80,12 @@ export class ThreadRequests implements RequestHooks {
     booked[kEntry] = entry;
     if (this.busy && this.active++ === 0) this.row.busyFrom(this.timeOrigin + start);
     // An http-socket connection may carry several requests: count this response's bytes only.
-    if (this.stats) booked[kTx] = req.socket.bytesWritten;
+    // The connection is kept, not read again from req.socket at the end: Node sets that to null
+    // when a server request is destroyed through stream.destroyer (a `for await` that throws).
+    if (this.stats) {
+      booked[kConn] = req.socket;
+      booked[kTx] = req.socket.bytesWritten;
+    }
     if (this.harakiri) {
       if (entry >= 0) this.responses[entry] = booked;
       else this.outOfTable.set(booked, now);
@@ -98,7 +105,7 @@ export class ThreadRequests implements RequestHooks {
       else this.outOfTable.delete(booked);
     }
     if (this.stats) {
-      if (res.writableFinished) this.row.finished(res.statusCode, res.req.socket.bytesWritten - booked[kTx], micros);
+      if (res.writableFinished) this.row.finished(res.statusCode, booked[kConn].bytesWritten - booked[kTx], micros);
       else this.row.aborted();
     }
     this.afterEnd?.();

@@ -3,6 +3,7 @@
  * on the thread's fds, drain on stop. Runs on the worker's main thread when threads = 1 (no
  * extra hop) and in each app thread (worker_threads) otherwise.
  */
+import os from 'node:os';
 import type { LogHandle } from '../shared/logger';
 import type { ThreadData } from '../shared/ipc';
 import { loadApp } from '../app/load';
@@ -39,6 +40,10 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     appServer,
     bufferSize: config.bufferSize,
     limitPost: config.limitPost,
+    postBuffering:
+      config.postBuffering > 0
+        ? { threshold: config.postBuffering, bufsize: config.postBufferingBufsize, dir: config.postBufferingDir ?? os.tmpdir() }
+        : undefined,
     socketTimeoutMs: config.socketTimeout * 1000,
     requestTimeoutMs: config.httpTimeout * 1000,
     httpKeepalive: config.httpKeepalive,

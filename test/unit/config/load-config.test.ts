@@ -75,6 +75,9 @@ describe('config/load-config', () => {
       dieOnTerm: true,
       bufferSize: 65535,
       limitPost: 104857600,
+      postBuffering: 0,
+      postBufferingBufsize: 65536,
+      postBufferingDir: undefined,
       socketTimeout: 4,
       httpTimeout: 60,
       httpKeepalive: 75,
@@ -131,6 +134,7 @@ describe('config/load-config', () => {
       listen: 1024, disableLogging: false, needApp: true, strict: false, workerReloadMercy: 60, httpTimeout: 60, httpKeepalive: 75,
       chmodSocket: undefined, pidfile: undefined, logto: undefined, callable: undefined,
       chownSocket: undefined, uid: undefined, gid: undefined,
+      postBuffering: 0, postBufferingBufsize: 65536, postBufferingDir: undefined,
     });
     expect(config.env).to.deep.equal([]);
     expect(config.httpSocket).to.deep.equal([]);

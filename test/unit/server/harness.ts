@@ -56,6 +56,7 @@ export async function serverHarness(protos: SocketProto | readonly SocketProto[]
     listener,
     bufferSize: 65535,
     limitPost: 0,
+    postBuffering: undefined,
     socketTimeoutMs: 4000,
     requestTimeoutMs: 60_000,
     httpKeepalive: 75,
