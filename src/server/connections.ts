@@ -4,8 +4,8 @@
  *    waits for it to empty), each tagged with what the kind knows of it (an OpenConnection);
  *  - the client-gone line: a peer that leaves is routine, one info line, never an error;
  *  - at a graceful stop, a connection that holds no request is closed, not waited for, once its
- *    kind's grace has passed (uwsgi: none, nginx writes its packet right after connect; http: a
- *    head may still be on its way).
+ *    kind's grace has passed (1 s on both kinds: a head may still be on its way; nginx writes
+ *    its uwsgi packet right after connect, but a stop can fall between the two).
  */
 import type { Socket } from 'node:net';
 import type { ServeContext } from './context';

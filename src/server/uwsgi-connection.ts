@@ -30,6 +30,9 @@ import { clearDeadline, needsIdleTimer, setDeadline } from './uwsgi-timeouts';
 import { headRefusal, lengthRefusal, logRefusal, packetRefusal, refuse, upgradeRefusal, type Refusing } from './uwsgi-early-answers';
 import { closeResponse, dumpUnread, endUnwatchedCheaply } from '../shared/node-internals';
 
+/** How long into a graceful stop a connection that sent nothing yet may still start its request. */
+const SILENT_GRACE_MS = 1000;
+
 export function handleUwsgiConnection(socket: Socket, ctx: ServeContext, gate: AcceptGate): void {
   new UwsgiConnection(socket, ctx).start(gate);
 }
@@ -60,9 +63,13 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     socket.on('drain', socketDrain);
   }
 
-  /** nginx writes its packet right after connect(): at a graceful stop, a silent connection is not a request. */
+  /**
+   * nginx writes its packet right after connect(), but a stop can begin between our accept and
+   * its arrival: closing then is a 502 for a request nginx already sent. So a silent connection
+   * gets the same grace as an http one before it counts as no request.
+   */
   get drainGraceMs(): number {
-    return 0;
+    return SILENT_GRACE_MS;
   }
 
   /** Connected, and not one byte received: not a request in flight. */

@@ -265,6 +265,19 @@ describe('server/uwsgi-connection', function () {
       expect(h.ctx.connections.size).to.equal(0);
     });
 
+    it('a connection accepted just before the stop whose packet comes right after is served, not closed (nginx connected: its packet is on its way)', async () => {
+      h = await uwsgiHarness(hello);
+      const client = await connect(h.path);
+      await waitUntil('the connection accepted', () => h!.ctx.connections.size === 1, 2000);
+      const drained = h.drain();
+      await sleep(100);
+      expect(client.isClosed(), 'closed before its packet could arrive: nginx would answer 502').to.equal(false);
+      client.socket.write(uwsgiGet('/just-after'));
+      await client.closed;
+      expect(client.received().toString()).to.match(/hello$/);
+      await drained;
+    });
+
     it('waits for a head that has begun to arrive: it is a request in flight', async () => {
       h = await uwsgiHarness(hello);
       const client = await connect(h.path);
