@@ -19,6 +19,8 @@ import { announcedLength, BufferedRequest, holdBody } from './post-buffer';
 /** How often Node looks for requests past http-timeout (its default, 30 s, is how late it could act). */
 const TIMEOUT_CHECK_MS = 1000;
 
+function noIdleClose(): void {}
+
 export function createHttpServer(ctx: ServeContext): http.Server {
   const timeoutMs = ctx.requestTimeoutMs;
   const server = http.createServer(
@@ -40,6 +42,11 @@ export function createHttpServer(ctx: ServeContext): http.Server {
     },
     requestListener(ctx),
   );
+  // server.close() at a graceful stop runs closeIdleConnections(), which since Node 26 also
+  // destroys a connection that has not sent its request yet. The stop closes connections that
+  // hold no request itself, after the grace for a head on its way (connections.ts), on every
+  // Node line alike.
+  server.closeIdleConnections = noIdleClose;
   if (ctx.limitPost > 0) server.on('checkContinue', checkContinueListener(ctx, server));
   server.on('clientError', clientErrorListener(ctx));
   boundPeerWaits(server, ctx);

@@ -2,10 +2,10 @@
  * The http socket kind (`http-socket =`): Node's HTTP/1.1 server (http-server.ts) for one app
  * thread's fd, its connections in the thread's set, and its part of a graceful stop.
  *
- * A graceful stop never waits on a connection without a request in the app: Node's
- * closeIdleConnections() closes only connections between two requests, so one that has sent
- * nothing, or half a head, would hold the drain until headersTimeout. The shared rule closes
- * those after a grace for a head already on its way; a response not yet started announces
+ * A graceful stop never waits on a connection without a request in the app: one between two
+ * requests is closed at once; one that has sent nothing, or half a head, after the shared
+ * rule's grace for a head already on its way (Node's own closeIdleConnections() is switched
+ * off: on Node 26 it closes those at once too); a response not yet started announces
  * `Connection: close`; and since server.close() stops Node's own http-timeout checks, a body
  * still arriving is cut http-timeout after the stop began (never sooner than it would have been).
  * Connections the app took over (WebSocket, CONNECT) are told to go away and closed at
@@ -17,6 +17,7 @@ import type { ServeContext } from './context';
 import type { SocketKind } from './socket-kind';
 import { kConnection, track, untrack, type OpenConnection, type TrackedSocket } from './connections';
 import { createHttpServer } from './http-server';
+import { kServed } from './http-socket-timeout';
 import { closeAfterAnswer, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
 import { drainUpgraded } from './http-upgrade';
@@ -56,12 +57,16 @@ export const httpSocket: SocketKind = {
 
   drainPass(server, ctx, elapsedMs) {
     const mine = (server as TrackingServer)[kConnections];
-    (server as Server).closeIdleConnections();
     const uploadsOver = elapsedMs >= ctx.requestTimeoutMs;
     for (const socket of ctx.connections) {
       if ((socket as HttpTracked)[kConnection] !== mine) continue;
       const res = currentResponse(socket);
-      if (res == null) continue;
+      if (res == null) {
+        // Between two requests of a keep-alive connection: closed now, as Node 20-24's
+        // closeIdleConnections() did (ours is switched off: http-server.ts says why).
+        if ((socket as HttpSocket & { [kServed]?: true })[kServed] === true) socket.destroy();
+        continue;
+      }
       if (uploadsOver && !res.req.complete) cutUpload(socket as HttpTracked, ctx);
       else if (!res.headersSent) res.shouldKeepAlive = false;
     }
