@@ -58,6 +58,17 @@ for (const kind of ['tcp', 'unix'] as const) {
       }
     });
 
+    it('an app that made Error.stackTraceLimit read-only: still NOTHING_YET, no TypeError', async () => {
+      pair = await connectedPair(kind);
+      const own = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit') as PropertyDescriptor;
+      Object.defineProperty(Error, 'stackTraceLimit', { ...own, writable: false });
+      try {
+        expect(readNow(pair.accepted)).to.equal(NOTHING_YET);
+      } finally {
+        Object.defineProperty(Error, 'stackTraceLimit', own);
+      }
+    });
+
     it('bytes sent: exactly those bytes, in a buffer of its own', async () => {
       pair = await connectedPair(kind);
       pair.client.write('hello');
