@@ -3,6 +3,7 @@
  * on the thread's fds, drain on stop. Runs on the worker's main thread when threads = 1 (no
  * extra hop) and in each app thread (worker_threads) otherwise.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { LogHandle } from '../shared/logger';
 import type { ThreadData } from '../shared/ipc';
@@ -68,10 +69,19 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     statics: staticFiles(config, log),
   };
   // This thread takes its row (a predecessor's requests are gone with it) and beats from now on.
-  row.reset();
+  row.reset(Date.now(), ownTid());
   setInterval(() => row.beat(Date.now(), ctx.connections.size, ctx.upgraded.size), BEAT_MS).unref();
   if (config.harakiri > 0) startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
   return listenAll(data.fds, ctx, config.listen);
+}
+
+/** This thread's kernel id ("PID/task/TID"); 0 where /proc is not there. */
+function ownTid(): number {
+  try {
+    return Number(fs.readlinkSync('/proc/thread-self').split('/').pop()) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 function staticFiles(config: Config, log: Logger): StaticFiles | undefined {
