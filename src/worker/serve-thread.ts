@@ -20,7 +20,7 @@ import { ThreadRequests } from './request-hooks';
 import { BEAT_MS } from './scoreboard/layout';
 import type { RowWriter } from './scoreboard/row-writer';
 import { Scoreboard } from './scoreboard/scoreboard';
-import { StaticFiles } from '../server/static/static-files';
+import type { StaticFiles } from '../server/static/static-files';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 
@@ -86,7 +86,12 @@ function ownTid(): number {
 
 function staticFiles(config: Config, log: Logger): StaticFiles | undefined {
   const any = config.staticMap.length + config.staticMap2.length + config.staticCheck.length > 0;
-  return any ? new StaticFiles(config, log) : undefined;
+  if (!any) return undefined;
+  // Loaded only when configured: @fastify/send and its dependencies cost every app thread
+  // ~1.4 MB of heap (docs/design-notes.md, "Memory").
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { StaticFiles: Files } = require('../server/static/static-files') as typeof import('../server/static/static-files');
+  return new Files(config, log);
 }
 
 /**
