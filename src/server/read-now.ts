@@ -6,9 +6,9 @@
  * a poll round trip and the stream machinery.
  *
  * On TCP the packet is often not there yet (the listener wakes at the handshake, before
- * nginx's write: 3-28% of connections under load, by how busy the thread is, against 0.2% on
- * a unix socket; design-notes.md "The TCP path"), so the EAGAIN is a common case, not an
- * error: it is read without building a stack trace for the exception fs.readSync throws.
+ * nginx's write: up to a third of connections under load, against 0.2-3% on a unix socket;
+ * design-notes.md "The TCP path"), so the EAGAIN is a common case, not an error: it is read
+ * without building a stack trace for the exception fs.readSync throws.
  */
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
