@@ -159,6 +159,14 @@ const ROWS = [
   { group: '11', id: 'static-map-app', what: 'tsuwsgi, unix, logging on, static-map set, GET / (the app)', proxy: 'uwsgi',
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, staticMap: true } },
 
+  // The young generation's size against CPU per request and PSS (max-semi-space-size; 0 is
+  // Node's own default, 16 MB and more): tsuwsgi + hello.js, unix, logging on, 2 x 1.
+  ...[0, 1, 2, 4, 8].map((mb) => ({
+    group: 'young', id: `young-${mb === 0 ? 'node' : mb}`, what: `tsuwsgi, unix, logging on, max-semi-space-size = ${mb === 0 ? "0 (Node's default)" : mb}`,
+    proxy: /** @type {Proxy} */ ('uwsgi'), noBaseline: true,
+    backend: { kind: /** @type {'tsuwsgi'} */ ('tsuwsgi'), app: 'hello', transport: /** @type {'unix'} */ ('unix'), logging: true, extra: { 'max-semi-space-size': String(mb) } },
+  })),
+
   { group: 'pss', id: 'pss-tsuwsgi-p4', what: 'idle PSS, tsuwsgi processes=4', proxy: 'uwsgi', pssOnly: true,
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, threads: 1 } },
   { group: 'pss', id: 'pss-node-cluster-4', what: 'idle PSS, Node cluster 4 workers', proxy: 'http-ka', pssOnly: true,
