@@ -177,6 +177,9 @@ function printExtraTables(rows, results) {
     const st = s.step;
     log(`failed requests: ${st.failed} (${st.non2xx} non-2xx, ${st.socketErrors} socket errors, which wrk counts only in total); ` +
       `a worker added after ${st.scaledUpAfterS ?? '-'} s of load; back at the minimum for good ${st.backDownAfterS ?? '-'} s into the rest`);
+    const t0 = s.timeline[0] ? s.timeline[0].epoch * 1000 : 0;
+    for (const d of s.decisions ?? []) log(`  cheaper at t=${((d.atMs - t0) / 1000).toFixed(1)} s: ${d.from} -> ${d.to}: ${d.reason}`);
+    if (r.backend.extra?.cheaper && (s.decisions ?? []).length === 0) log('  the cheaper logged no decision');
   }
 }
 

@@ -42,6 +42,7 @@ const SCRAPE_EVERY_MS = 1000;
  * @typedef {object} StepPass  a group-step row's one pass
  * @property {StepResult['rows']} timeline
  * @property {StepResult['step']} step
+ * @property {StepResult['decisions']} decisions  the cheaper's, from the row's log
  * @property {number | null} rps  mean req/s over the load phase
  * @property {number} errors
  * @property {number} requests
@@ -93,9 +94,9 @@ async function idleAfterLoad(row, pid) {
  * @returns {Promise<StepPass>}
  */
 async function stepPass(row, handle, ctx) {
-  const { rows, step, cpuUsPerReq } = await runStepLoad(row, handle, ctx);
+  const { rows, step, decisions, cpuUsPerReq } = await runStepLoad(row, handle, ctx);
   return {
-    timeline: rows, step, rps: step.loadRps, errors: step.failed, requests: step.requests, cpuUsPerReq,
+    timeline: rows, step, decisions, rps: step.loadRps, errors: step.failed, requests: step.requests, cpuUsPerReq,
     peakPssKb: step.peakPssKb, idlePssKb: step.endPssKb, pssProcesses: rows.reduce((n, r) => Math.max(n, r.processes), 0),
   };
 }

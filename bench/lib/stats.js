@@ -18,6 +18,7 @@
  * @property {number} [idleWorkers]  group 13: the worker processes left then
  * @property {import('./timeline').Second[]} [timeline]  group step
  * @property {ReturnType<typeof import('./timeline').summarizeTimeline>} [step]  group step
+ * @property {import('./timeline').Decision[]} [decisions]  group step: the cheaper's
  * @property {import('./cpu').OtherCpu | null} [other]
  */
 /** @typedef {ReturnType<typeof summarize> & { ratios?: Record<string, number | null> }} Summary */
@@ -101,6 +102,7 @@ function summarize(passes) {
     // A step-load row runs once per bench (run.js): its pass is the figure.
     timeline: ok.find((p) => p.timeline)?.timeline ?? null,
     step: ok.find((p) => p.step)?.step ?? null,
+    decisions: ok.find((p) => p.decisions)?.decisions ?? null,
     otherMax: maxOrNull(ok.map((p) => p.other && p.other.share)),
   };
 }

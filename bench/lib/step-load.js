@@ -45,9 +45,19 @@ async function runStepLoad(row, handle, ctx) {
   if (ran && 'error' in ran) throw ran.error;
   const raw = ran ? ran.wrk.raw : '';
   const se = ran ? ran.wrk.socketErrors : { connect: 0, read: 0, write: 0, timeout: 0 };
-  const rows = timeline.buildTimeline(samples, timeline.parseCounts(raw), plan);
+  const decisions = timeline.parseDecisions(handle.logFile ? readOrEmpty(handle.logFile) : '');
+  const rows = timeline.buildTimeline(samples, timeline.parseCounts(raw), plan, decisions);
   const step = timeline.summarizeTimeline(rows, { socketErrors: se.connect + se.read + se.write + se.timeout, minWorkers });
-  return { rows, step, cpuUsPerReq: ran ? ran.cpuUsPerReq : null };
+  return { rows, step, decisions, cpuUsPerReq: ran ? ran.cpuUsPerReq : null };
+}
+
+/** @param {string} file */
+function readOrEmpty(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -24,7 +24,8 @@ const { renderTable, fmtMiB } = require('./table');
  * @property {number} workers  worker processes at the end of the second
  * @property {number | null} pssKb  PSS of the backend's process tree then
  * @property {number} processes  the processes of that tree (master, workers, anything else)
- * @typedef {Sample & { phase: Phase, rps: number, failed: number }} Second  a row of the timeline
+ * @typedef {Sample & { phase: Phase, rps: number, failed: number, decisions: string }} Second  a row of the timeline
+ * @typedef {{ atMs: number, from: number, to: number, reason: string }} Decision  a cheaper log line
  * @typedef {Map<number, { done: number, failed: number }>} Counts  wall-clock second → answers
  */
 
@@ -85,18 +86,42 @@ function parseCounts(raw) {
 }
 
 /**
+ * The cheaper's decisions in a tsuwsgi log (JSON lines with event "cheaper", among the request
+ * lines); other lines are skipped.
+ * @param {string} text
+ * @returns {Decision[]}
+ */
+function parseDecisions(text) {
+  /** @type {Decision[]} */
+  const out = [];
+  for (const line of String(text).split('\n')) {
+    if (!line.includes('"event":"cheaper"')) continue;
+    try {
+      const j = JSON.parse(line);
+      if (j.event === 'cheaper' && typeof j.time === 'number') out.push({ atMs: j.time, from: j.from, to: j.to, reason: String(j.reason) });
+    } catch {
+      // a line cut by the log's end, or not JSON: not a decision
+    }
+  }
+  return out;
+}
+
+/**
  * The timeline: each sample with its phase and the answers counted in its second. Answers
  * counted in seconds the samples do not cover (wrk's last partial second, after the last
  * sample) go to the last load second, so the rows add up to wrk's total.
+ * `decisions` ("1->2", "2->1 …") are the cheaper's, in the second they were logged.
  * @param {Sample[]} samples
  * @param {Counts} counts
  * @param {Plan} plan
+ * @param {Decision[]} [decisions]
  * @returns {Second[]}
  */
-function buildTimeline(samples, counts, plan) {
+function buildTimeline(samples, counts, plan, decisions = []) {
   const rows = samples.map((s) => {
     const c = counts.get(s.epoch) ?? { done: 0, failed: 0 };
-    return { ...s, phase: phaseAt(s.t, plan), rps: c.done, failed: c.failed };
+    const made = decisions.filter((d) => Math.floor(d.atMs / 1000) === s.epoch).map((d) => `${d.from}->${d.to}`);
+    return { ...s, phase: phaseAt(s.t, plan), rps: c.done, failed: c.failed, decisions: made.join(' ') };
   });
   const covered = new Set(samples.map((s) => s.epoch));
   const lastLoad = rows.filter((r) => r.phase === 'load').at(-1) ?? rows.at(-1);
@@ -157,9 +182,10 @@ function timelineTable(rows) {
       { title: 'req/s', align: 'right' },
       { title: 'failed', align: 'right' },
       { title: 'PSS MiB', align: 'right' },
+      { title: 'cheaper', align: 'left' },
     ],
-    rows.map((r) => [String(r.t), r.phase, String(r.workers), String(r.rps), String(r.failed), fmtMiB(r.pssKb)]),
+    rows.map((r) => [String(r.t), r.phase, String(r.workers), String(r.rps), String(r.failed), fmtMiB(r.pssKb), r.decisions]),
   );
 }
 
-module.exports = { phaseAt, totalSeconds, countsScript, parseCounts, buildTimeline, summarizeTimeline, timelineTable };
+module.exports = { phaseAt, totalSeconds, countsScript, parseCounts, parseDecisions, buildTimeline, summarizeTimeline, timelineTable };

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
-const { phaseAt, totalSeconds, countsScript, parseCounts, buildTimeline, summarizeTimeline, timelineTable } = benchLib('timeline');
+const { phaseAt, totalSeconds, countsScript, parseCounts, parseDecisions, buildTimeline, summarizeTimeline, timelineTable } = benchLib('timeline');
 
 const PLAN = { idleS: 2, loadS: 3, restS: 3, connections: 64 };
 const E = 1_800_000_000; // the wall-clock second the timeline starts at
@@ -59,10 +59,33 @@ describe('bench/timeline', () => {
     expect(stuck).to.deep.include({ scaledUpAfterS: 1, backDownAfterS: null, endWorkers: 2, endPssKb: 1 });
   });
 
-  it('prints one line a second: t, phase, workers, req/s, failed, PSS MiB', () => {
-    const rows = buildTimeline(samples([1, 1, 1, 2, 4, 4, 1, 1], [10240, 10240, 20480, 20480, 40960, 40960, 15360, null]), new Map([[E + 2, { done: 900, failed: 1 }]]), PLAN);
+  it('reads the cheaper\'s decisions from a tsuwsgi log among request lines and cut lines', () => {
+    const log = [
+      '{"level":30,"time":1800000003500,"role":"master","event":"cheaper","algo":"spare","from":1,"to":2,"reason":"all 1 worker(s) busy for 3 s","msg":"…"}',
+      '{"level":30,"time":1800000003600,"event":"request","msg":"GET / => 200"}',
+      '[pid: 1|app: 0] 127.0.0.1 GET / => generated 12 bytes "event":"cheaper"',
+      '{"level":30,"time":1800000006100,"event":"cheaper","from":2,"to":1,"reason":"2 of 2 worker(s) idle for 3 s"}',
+      '{"level":30,"time":1800000007000,"event":"cheaper","fr',
+    ].join('\n');
+    expect(parseDecisions(log)).to.deep.equal([
+      { atMs: 1800000003500, from: 1, to: 2, reason: 'all 1 worker(s) busy for 3 s' },
+      { atMs: 1800000006100, from: 2, to: 1, reason: '2 of 2 worker(s) idle for 3 s' },
+    ]);
+    expect(parseDecisions('')).to.deep.equal([]);
+  });
+
+  it('shows each decision in the second it was logged', () => {
+    const d = [{ atMs: (E + 3) * 1000 + 500, from: 1, to: 2, reason: 'r' }, { atMs: (E + 3) * 1000 + 900, from: 2, to: 3, reason: 'r' }, { atMs: (E + 6) * 1000, from: 3, to: 2, reason: 'r' }];
+    const rows = buildTimeline(samples([1, 1, 1, 2, 3, 3, 2, 2], Array(8).fill(1)), new Map(), PLAN, d);
+    expect(rows.map((r: { decisions: string }) => r.decisions)).to.deep.equal(['', '', '', '1->2 2->3', '', '', '3->2', '']);
+  });
+
+  it('prints one line a second: t, phase, workers, req/s, failed, PSS MiB, the cheaper\'s decisions', () => {
+    const rows = buildTimeline(samples([1, 1, 1, 2, 4, 4, 1, 1], [10240, 10240, 20480, 20480, 40960, 40960, 15360, null]), new Map([[E + 2, { done: 900, failed: 1 }]]), PLAN,
+      [{ atMs: (E + 3) * 1000, from: 1, to: 2, reason: 'r' }]);
     const out = timelineTable(rows).split('\n');
-    expect(out[0].split(/\s+/).filter(Boolean)).to.deep.equal(['t', 's', 'phase', 'workers', 'req/s', 'failed', 'PSS', 'MiB']);
+    expect(out[0].split(/\s+/).filter(Boolean)).to.deep.equal(['t', 's', 'phase', 'workers', 'req/s', 'failed', 'PSS', 'MiB', 'cheaper']);
+    expect(out[5].trim().split(/\s+/)).to.deep.equal(['3', 'load', '2', '0', '0', '20.0', '1->2']);
     expect(out).to.have.length(2 + 8);
     expect(out[4].trim().split(/\s+/)).to.deep.equal(['2', 'load', '1', '900', '1', '20.0']);
     expect(out[9].trim().split(/\s+/)).to.deep.equal(['7', 'rest', '1', '0', '0', '-']);
