@@ -57,7 +57,7 @@ export function buildConfig(input: BuildInput): Built {
   } as Config;
   if (input.socketsInherited !== true) requireSocket(config, shown);
   checkLogFormat(settings, config);
-  const cheaper = checkCheaper(config, shown, warnings);
+  const cheaper = checkCheaper(checkThreads(config, warnings), shown, warnings);
   return { config: deepFreeze(cheaper), warnings: Object.freeze(warnings) };
 }
 
@@ -170,6 +170,13 @@ function checkLogFormat(settings: Layer, config: Config): void {
 }
 
 export const CHEAPER_ALGOS = ['spare', 'backlog', 'busyness', 'manual'] as const;
+
+/** threads-min is at most threads: above it, every thread runs always (said once). */
+function checkThreads(config: Config, warnings: string[]): Config {
+  if (config.threadsMin <= config.threads) return config;
+  warnings.push(`threads-min = ${config.threadsMin} is above threads = ${config.threads}: all ${config.threads} start with each worker`);
+  return { ...config, threadsMin: config.threads };
+}
 
 /** uWSGI's own checks of the cheaper options (core/init.c), with its wording where it has one. */
 function checkCheaper(config: Config, shown: string, warnings: string[]): Config {

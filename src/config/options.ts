@@ -96,7 +96,27 @@ const rows: OptionSpec[] = [
   {
     name: 'threads', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, max: 256, key: 'threads',
     section: 'Processes', metavar: 'N',
-    help: 'app threads per worker process, each with its own copy of the app',
+    help: 'app threads per worker process, each with its own copy of the app: the most a worker runs (threads-min start with it, the rest when the running ones are saturated)',
+  },
+  {
+    name: 'threads-min', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, max: 256, key: 'threadsMin',
+    section: 'Processes', metavar: 'N',
+    help: 'app threads each worker keeps running; up to threads more start when every running one is blocked or busy on a CPU with requests waiting, and retire after threads-idle seconds unneeded (threads-min = threads: all of them, always)',
+  },
+  {
+    name: 'threads-idle', aliases: [], kind: 'int', repeatable: false, default: '15', min: 1, key: 'threadsIdle',
+    section: 'Processes', metavar: 'SECONDS',
+    help: 'seconds an app thread started on demand must be unneeded before it retires (it finishes its requests first)',
+  },
+  {
+    name: 'node-args', aliases: ['node-options'], kind: 'string', repeatable: true, key: 'nodeArgs',
+    section: 'Processes', metavar: 'ARGS',
+    help: "Node.js options for every worker and mule process, split on spaces (PM2's node_args), e.g. --max-old-space-size=512; they come after tsuwsgi's own, so they win",
+  },
+  {
+    name: 'max-semi-space-size', aliases: [], kind: 'int', repeatable: false, default: '2', min: 0, max: 1024, key: 'maxSemiSpaceSize',
+    section: 'Processes', metavar: 'MB',
+    help: "V8's young-generation semi-space for every worker and mule process and app thread (0: Node's own default, 16 MB and more on 64-bit): the heap an app server's short-lived objects churn through",
   },
   {
     name: 'cheaper', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'cheaper',

@@ -9,6 +9,7 @@
  * 'error' event on a ChildProcess without a pid; unhandled, that event would end the master.
  * Both become one call of `onFailed`.
  */
+import { childExecArgv } from '../shared/node-args';
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../shared/config';
@@ -31,6 +32,7 @@ export function spawnWorker(workerId: number, config: Config, sockets: readonly 
       stdio,
       env: { ...process.env, ...Object.fromEntries(config.env), TSUWSGI_WORKER_ID: String(workerId) },
       cwd: config.chdir,
+      execArgv: childExecArgv(config, process.execArgv, process.env.NODE_OPTIONS),
       serialization: 'json',
       // uid/gid (root master only): libuv runs setgroups(0, NULL), setgid, setuid in the child
       // before exec, so supplementary groups go too (verified in libuv 1.46; see privileges.ts).

@@ -58,7 +58,7 @@ function checkByAct(act: string, m: Obj, threads: number): string | undefined {
 }
 
 function isThreadReport(t: unknown, threads: number): t is ThreadReport {
-  if (!isObject(t) || !isIndex(t.thread, threads) || typeof t.answered !== 'boolean') return false;
+  if (!isObject(t) || !isIndex(t.thread, threads) || typeof t.answered !== 'boolean' || typeof t.running !== 'boolean') return false;
   if (t.requests !== undefined && !isCount(t.requests)) return false;
   if (t.connections !== undefined && !isCount(t.connections)) return false;
   if (t.upgraded !== undefined && !isCount(t.upgraded)) return false;

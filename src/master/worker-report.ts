@@ -54,14 +54,15 @@ export class WorkerReport {
       const got = s.answers.get(w.key);
       const threads = got?.threads ?? [];
       const current = threads.flatMap((t) => (t.current ? [{ thread: t.thread, ...t.current }] : []));
-      const stuck = threads.filter((t) => !t.answered).map((t) => t.thread);
+      // A row with no thread on it (not started, retired) is not a thread that fails to answer.
+      const stuck = threads.filter((t) => t.running && !t.answered).map((t) => t.thread);
       const status = got === undefined ? 'no answer' : stuck.length > 0 || current.length > 0 ? 'busy' : 'idle';
       this.log.info(
         {
           event: 'worker-state', worker: w.id, workerPid: w.pid, workerRole: w.role, status,
           requests: threads.reduce((n, t) => n + (t.requests ?? 0), 0),
           upgraded: threads.reduce((n, t) => n + (t.upgraded ?? 0), 0),
-          rssBytes: got?.rssBytes, upMs: now - w.spawnedAt, current, notAnswering: stuck,
+          rssBytes: got?.rssBytes, upMs: now - w.spawnedAt, current, notAnswering: stuck, threadsRunning: threads.filter((t) => t.running).length,
         },
         `worker ${w.id} (pid ${w.pid}) ${status}${current.map((c) => `; ${escapeText(c.request)} running ${c.ms} ms`).join('')}`,
       );

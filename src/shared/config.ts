@@ -47,6 +47,14 @@ export interface Config extends StaticFilesConfig {
   readonly cheaperBusynessBacklogNonzero: number;
   readonly cheaperBusynessVerbose: boolean;
   readonly threads: number;
+  /** App threads started with the worker and always kept; threads - threadsMin start on demand. */
+  readonly threadsMin: number;
+  /** Seconds an on-demand app thread must be unneeded before it retires. */
+  readonly threadsIdle: number;
+  /** node-args, each setting as written (split on spaces where used). */
+  readonly nodeArgs: readonly string[];
+  /** MiB; 0 = Node's default. */
+  readonly maxSemiSpaceSize: number;
   readonly master: boolean;
   /** Absolute path of the app module (from wsgi-file, file or the path part of module). */
   readonly appFile: string | undefined;

@@ -34,6 +34,8 @@ export interface ThreadReport {
   readonly thread: number;
   /** False for a thread that is not running, or whose event loop is blocked (its heartbeat stopped). */
   readonly answered: boolean;
+  /** False when no thread runs on the row: not started yet (threads-min), retired, or being replaced. */
+  readonly running: boolean;
   readonly requests?: number;
   readonly connections?: number;
   /** Of those, connections the app took over (WebSocket, CONNECT). */

@@ -3,6 +3,7 @@
  * on the thread's fds, drain on stop. Runs on the worker's main thread when threads = 1 (no
  * extra hop) and in each app thread (worker_threads) otherwise.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { LogHandle } from '../shared/logger';
 import type { ThreadData } from '../shared/ipc';
@@ -19,7 +20,7 @@ import { ThreadRequests } from './request-hooks';
 import { BEAT_MS } from './scoreboard/layout';
 import type { RowWriter } from './scoreboard/row-writer';
 import { Scoreboard } from './scoreboard/scoreboard';
-import { StaticFiles } from '../server/static/static-files';
+import type { StaticFiles } from '../server/static/static-files';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 
@@ -68,15 +69,29 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     statics: staticFiles(config, log),
   };
   // This thread takes its row (a predecessor's requests are gone with it) and beats from now on.
-  row.reset();
+  row.reset(Date.now(), ownTid());
   setInterval(() => row.beat(Date.now(), ctx.connections.size, ctx.upgraded.size), BEAT_MS).unref();
   if (config.harakiri > 0) startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
   return listenAll(data.fds, ctx, config.listen);
 }
 
+/** This thread's kernel id ("PID/task/TID"); 0 where /proc is not there. */
+function ownTid(): number {
+  try {
+    return Number(fs.readlinkSync('/proc/thread-self').split('/').pop()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 function staticFiles(config: Config, log: Logger): StaticFiles | undefined {
   const any = config.staticMap.length + config.staticMap2.length + config.staticCheck.length > 0;
-  return any ? new StaticFiles(config, log) : undefined;
+  if (!any) return undefined;
+  // Loaded only when configured: @fastify/send and its dependencies cost every app thread
+  // ~1.4 MB of heap (docs/design-notes.md, "Memory").
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { StaticFiles: Files } = require('../server/static/static-files') as typeof import('../server/static/static-files');
+  return new Files(config, log);
 }
 
 /**

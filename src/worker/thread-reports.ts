@@ -30,11 +30,12 @@ function rows(board: Scoreboard): number[] {
 
 function report(board: Scoreboard, row: number, answered: boolean): ThreadReport {
   const requests = board.started(row);
-  if (board.beat(row) === 0) return { thread: row, answered, requests };
+  if (board.beat(row) === 0) return { thread: row, answered, running: false, requests };
   const oldest = board.oldest(row);
   return {
     thread: row,
     answered,
+    running: true,
     requests,
     connections: board.connections(row),
     upgraded: board.upgraded(row),

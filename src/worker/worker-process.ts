@@ -107,7 +107,8 @@ export class WorkerProcess {
     const board = this.board;
     if (board === undefined) return;
     const { micros, now } = board.busy();
-    this.send({ act: 'load', round, busyMicros: Math.round(micros / board.rows), busy: now });
+    // Averaged over the threads running now: a thread that has not started (threads-min) is not idle capacity.
+    this.send({ act: 'load', round, busyMicros: Math.round(micros / Math.max(1, board.running())), busy: now });
   }
 
   async report(): Promise<void> {

@@ -77,7 +77,7 @@ for (const threads of [1, 2]) {
     before(async () => {
       const dir = tempDir();
       statsPath = path.join(dir, 'stats.sock');
-      s = await serveBehindNginx({ 'wsgi-file': fixtureApp('app-faults.js'), processes: 2, threads, 'disable-logging': true, stats: statsPath, 'worker-reload-mercy': 10 }, dir);
+      s = await serveBehindNginx({ 'wsgi-file': fixtureApp('app-faults.js'), processes: 2, threads, 'threads-min': threads, 'disable-logging': true, stats: statsPath, 'worker-reload-mercy': 10 }, dir);
       masterPid = s.server.pid;
     });
     after(async () => {
@@ -215,7 +215,7 @@ describe('app threads that fail at boot again and again', function () {
   it('a replacement thread that cannot load the app is retried with growing delays, leaks no fds, and serves once the app loads again', async () => {
     const dir = tempDir();
     const marker = path.join(dir, 'broken');
-    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('app-faults.js'), processes: 1, threads: 2, 'disable-logging': true, env: `FAULTY_FAIL_IF=${marker}` }, dir);
+    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('app-faults.js'), processes: 1, threads: 2, 'threads-min': 2, 'disable-logging': true, env: `FAULTY_FAIL_IF=${marker}` }, dir);
     const x = s;
     const [worker] = x.server.workerPids();
     const fds = () => fs.readdirSync(`/proc/${worker}/fd`).length;

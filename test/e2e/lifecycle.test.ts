@@ -91,7 +91,7 @@ describe('process lifecycle', function () {
   it('replaces an app thread that dies, without restarting its process or its sibling', async () => {
     const dir = tempDir();
     const sock = path.join(dir, 'app.sock');
-    server = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2 } });
+    server = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2, 'threads-min': 2 } });
     const [worker] = await server.ready();
     await exchange({ path: sock }, [get('/crash-thread')]);
     await server.waitForLog('thread replaced', (l) => l.event === 'thread-replaced');

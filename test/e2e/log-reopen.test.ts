@@ -37,7 +37,7 @@ async function start(extra: IniValues = {}, dir = tempDir(), installed = false):
   const log = path.join(dir, 'logs', 'app.log');
   const fifo = path.join(dir, 'master.fifo');
   const app = installed ? installForNobody().fixtureApp('echo.js') : fixtureApp('echo.js');
-  const ini = { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': app, processes: 2, threads: 2, logto: log, 'master-fifo': fifo, ...extra };
+  const ini = { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': app, processes: 2, threads: 2, 'threads-min': 2, logto: log, 'master-fifo': fifo, ...extra };
   const server = installed ? startInstalled(dir, ini) : startServer({ dir, ini });
   await waitUntil('ready line in the log file', () => {
     if (server.exit) throw new Error(`server exited: ${server.stderr.join('\n')}`);

@@ -57,7 +57,7 @@ describe('TypeScript apps without a build step', function () {
         it(`an Express app in app.ts (interface, typed handlers, a .ts import), threads = ${threads}`, async () => {
           const dir = typeScriptAppDir({ tsx: how.tsx });
           expect(findTsx([dir]) !== undefined).to.equal(how.tsx);
-          running = await serveBehindNginx({ 'wsgi-file': path.join(dir, 'express-app.ts'), threads, env: envLines(how.env) }, dir);
+          running = await serveBehindNginx({ 'wsgi-file': path.join(dir, 'express-app.ts'), threads, 'threads-min': threads, env: envLines(how.env) }, dir);
           const { nginx, server } = running;
           expect((await request(`${nginx.url}/?name=nginx`)).body.toString()).to.equal('hello nginx from TypeScript');
           const seen = await threadsAnswering(`${nginx.url}/json`, threads, (b) => (JSON.parse(b) as { thread: number }).thread);
@@ -68,7 +68,7 @@ describe('TypeScript apps without a build step', function () {
 
         it(`a fetch-style app in app.mts, threads = ${threads}`, async () => {
           const dir = typeScriptAppDir({ tsx: how.tsx });
-          running = await serveBehindNginx({ 'wsgi-file': path.join(dir, 'fetch-app.mts'), threads, env: envLines(how.env) }, dir);
+          running = await serveBehindNginx({ 'wsgi-file': path.join(dir, 'fetch-app.mts'), threads, 'threads-min': threads, env: envLines(how.env) }, dir);
           const { nginx, server } = running;
           expect((await request(`${nginx.url}/?name=Request`)).body.toString()).to.equal('hello Request from TypeScript');
           expect((await request(`${nginx.url}/nope`)).status).to.equal(404);

@@ -15,7 +15,7 @@ describe('workers state on SIGUSR1', function () {
   });
 
   it('reports busy with the running request, requests served and RSS; idle otherwise; a blocked thread as not answering', async () => {
-    served = await serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2, 'disable-logging': true });
+    served = await serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes: 1, threads: 2, 'threads-min': 2, 'disable-logging': true });
     const server: ServerProcess = served.server;
     const url = served.nginx.url;
     for (let i = 0; i < 3; i++) expect((await request(`${url}/pid`)).status).to.equal(200);

@@ -5,6 +5,7 @@
  * (mule-messages.ts) and its channel guarded (worker-channel-guard.ts): the app's code runs
  * there too.
  */
+import { childExecArgv } from '../../shared/node-args';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../../shared/config';
@@ -63,6 +64,7 @@ export class MuleProcesses {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         env: { ...process.env, ...Object.fromEntries(config.env), TSUWSGI_MULE_ID: String(r.id) },
         cwd: config.chdir,
+        execArgv: childExecArgv(config, process.execArgv, process.env.NODE_OPTIONS),
         serialization: 'json',
         ...workerCredentials(config),
       });

@@ -12,6 +12,7 @@ import type { Logger } from '../../shared/logger';
 import type { WorkerToWatchdog } from '../../shared/ipc';
 import type { Scoreboard } from '../scoreboard/scoreboard';
 import { startWatchdog } from './watchdog';
+import { appThreadLimits } from '../../shared/node-args';
 import type { WatchdogData } from './watchdog-thread';
 
 export interface Supervision {
@@ -32,7 +33,7 @@ export function superviseHarakiri(
     return { reopenLog: () => undefined };
   }
   const data: WatchdogData = { board: board.view.buffer, seconds: config.harakiri, workerId, logto: config.logto };
-  const watchdog = new Worker(path.join(__dirname, 'watchdog-thread.js'), { workerData: data, stdout: false, stderr: false });
+  const watchdog = new Worker(path.join(__dirname, 'watchdog-thread.js'), { workerData: data, stdout: false, stderr: false, resourceLimits: appThreadLimits(config) });
   watchdog.unref();
   return { reopenLog: () => watchdog.postMessage({ act: 'reopen-log' } satisfies WorkerToWatchdog) };
 }

@@ -18,7 +18,6 @@ import type { SocketRequests } from '../socket-requests';
 import type { MuleLink } from '../mule-link';
 import { threadReports } from '../thread-reports';
 import { startAppThreads } from './app-threads';
-import { startInProcess } from './in-process';
 
 export interface AppHost {
   /** Resolves once every app thread accepts; rejects with the first load error. */
@@ -60,8 +59,17 @@ export interface AppRunner {
   countMainThreadException(): void;
 }
 
+/**
+ * The serving code (server/, app loading, static files) loaded only where the app runs: with
+ * threads > 1 this thread supervises and never serves, and the code would cost its heap ~3 MB.
+ */
+function inProcess(): typeof import('./in-process') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./in-process') as typeof import('./in-process');
+}
+
 export function startAppHost(o: HostOptions): AppHost {
-  const runner = o.config.threads === 1 ? startInProcess(o) : startAppThreads(o);
+  const runner = o.config.threads === 1 ? inProcess().startInProcess(o) : startAppThreads(o);
   const harakiri = superviseHarakiri(o.board, o.config, o.workerId, o.logs.logger, (t) => runner.terminate(t));
   return {
     ready: runner.ready,

@@ -1,8 +1,11 @@
 /**
- * threads > 1: the app runs in worker_threads the main thread supervises. Start them, learn
- * when each accepts, replace one that dies or is terminated (harakiri) without disturbing its
- * siblings, stop them gracefully. A thread that ends gives its row of the scoreboard back
- * (retire), so nothing reads it as running until its replacement takes the row.
+ * threads > 1: the app runs in worker_threads the main thread supervises. threads-min of them
+ * start with the worker; the others start when every running one is saturated and retire when
+ * they have been unneeded for threads-idle seconds (thread-demand.ts says when), so an app
+ * whose handlers never block costs about one thread. The main thread runs no app code, so it
+ * can decide while every app thread is blocked. A thread that dies or is terminated (harakiri)
+ * is replaced without disturbing its siblings. A thread that ends gives its row of the
+ * scoreboard back (retire), so nothing reads it as running until a new thread takes the row.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -10,15 +13,23 @@ import type { ListenFd } from '../../shared/fd-layout';
 import type { ThreadData, ThreadToWorker, WorkerToThread } from '../../shared/ipc';
 import { TsuwsgiError, isTsuwsgiError, type ErrorCode } from '../../shared/errors';
 import { nextQuickDeaths, respawnDelayMs } from '../../shared/respawn-policy';
+import { appThreadLimits } from '../../shared/node-args';
 import type { AppRunner, HostOptions } from './app-host';
+import { watchDemand } from './demand-watch';
 
 const THREAD_ENTRY = path.join(__dirname, '..', 'thread', 'main.js');
 
 /** What the main thread keeps about one app thread (index = its row of the scoreboard). */
-interface AppThread {
+export interface AppThread {
   worker: Worker | undefined;
+  /** Accepts now. */
+  ready: boolean;
   /** Has accepted once: only such a thread is replaced (a first start failing stops the worker). */
   everReady: boolean;
+  /** Asked to finish and end because it is not needed: not replaced when it exits. */
+  retiring: boolean;
+  /** The fds the master gave this row at fork are still unused (a thread that ends closes its own). */
+  forkFds: boolean;
   startedAt: number;
   quickDeaths: number;
 }
@@ -26,26 +37,29 @@ interface AppThread {
 export function startAppThreads(o: HostOptions): AppRunner {
   const log = o.logs.logger;
   let stopping = false;
-  const threads: AppThread[] = [];
+  const threads: AppThread[] = o.fds.map(() => ({
+    worker: undefined, ready: false, everReady: false, retiring: false, forkFds: true, startedAt: 0, quickDeaths: 0,
+  }));
 
   const start = (index: number, fds: readonly ListenFd[]): Promise<void> => {
     const data: ThreadData = { workerId: o.workerId, threadIndex: index, config: o.config, fds, board: o.board.view.buffer };
-    const worker = new Worker(THREAD_ENTRY, { workerData: data, stdout: false, stderr: false });
+    const worker = new Worker(THREAD_ENTRY, { workerData: data, stdout: false, stderr: false, resourceLimits: appThreadLimits(o.config) });
     const thread = threads[index];
-    thread.worker = worker;
-    thread.startedAt = Date.now();
+    Object.assign(thread, { worker, ready: false, retiring: false, forkFds: false, startedAt: Date.now() });
     worker.on('error', (err) => log.error({ event: 'thread-error', thread: index, err }, 'uncaught exception in an app thread'));
     worker.once('exit', (code) => {
       if (thread.worker === worker) {
         thread.worker = undefined;
+        thread.ready = false;
         o.board.retire(index);
       }
-      if (!stopping && thread.everReady) void replace(index, code);
+      if (!stopping && thread.everReady && !thread.retiring) void replace(index, code);
     });
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: ThreadToWorker) => {
         if (m.act === 'ready') {
           thread.everReady = true;
+          thread.ready = true;
           resolve();
         } else if (m.act === 'app-load-failed') reject(new TsuwsgiError(m.code as ErrorCode, m.message));
         else if (m.act === 'recycle') o.askRecycle(m.reason, m.detail);
@@ -55,6 +69,24 @@ export function startAppThreads(o: HostOptions): AppRunner {
     });
   };
 
+  /** The row's fds: the ones from the fork the first time, fresh dups from the master after. */
+  const fdsFor = (index: number): Promise<readonly ListenFd[]> =>
+    threads[index].forkFds ? Promise.resolve(o.fds[index]) : o.sockets.request(index, o.fds[0].length);
+
+  const startWithFds = async (index: number): Promise<void> => {
+    let fds: readonly ListenFd[] | undefined;
+    try {
+      fds = await fdsFor(index);
+      if (stopping) return;
+      await start(index, fds);
+    } catch (err) {
+      // The app is loaded before any fd is used: a thread that failed to load it never touched
+      // its dups, and the next attempt gets new ones.
+      if (fds !== undefined && isTsuwsgiError(err)) o.sockets.release(fds);
+      throw err;
+    }
+  };
+
   const replace = async (index: number, code: number): Promise<void> => {
     const thread = threads[index];
     thread.quickDeaths = nextQuickDeaths(thread.quickDeaths, Date.now() - thread.startedAt);
@@ -62,29 +94,37 @@ export function startAppThreads(o: HostOptions): AppRunner {
     log.warn({ event: 'thread-died', thread: index, code, respawnDelayMs: delay }, `app thread ${index} died (code ${code}); replacing it`);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (stopping) return;
-    let fds: readonly ListenFd[] | undefined;
     try {
-      fds = await o.sockets.request(index, o.fds[0].length);
-      if (stopping) return;
-      await start(index, fds);
+      await startWithFds(index);
       log.info({ event: 'thread-replaced', thread: index }, `app thread ${index} replaced and accepting`);
     } catch (err) {
-      // The app is loaded before any fd is used: a thread that failed to load it never touched
-      // its dups, and the next attempt (its exit starts one, throttled) gets new ones.
-      if (fds !== undefined && isTsuwsgiError(err)) o.sockets.release(fds);
       log.error({ event: 'thread-replace-failed', thread: index, err }, `app thread ${index} could not be replaced`);
     }
   };
 
-  // An answer for a thread replaced meanwhile is dropped: its sender went with it.
-  o.mules.toThread = (index, ack) => threads[index]?.worker?.postMessage({ act: 'mule-ack', ...ack } satisfies WorkerToThread);
-  const first = o.fds.map((fds, index) => {
-    threads.push({ worker: undefined, everReady: false, startedAt: 0, quickDeaths: 0 });
-    return start(index, fds);
+  const demand = watchDemand(threads, o, {
+    start: (index, reason) => {
+      log.info({ event: 'thread-start', thread: index, reason }, `app thread ${index} starting: every running thread is ${reason === 'blocked' ? 'blocked' : 'busy on a CPU'}`);
+      startWithFds(index).then(
+        () => log.info({ event: 'thread-started', thread: index }, `app thread ${index} accepting`),
+        (err: unknown) => log.error({ event: 'thread-start-failed', thread: index, err }, `app thread ${index} could not start`),
+      );
+    },
+    retire: (index, idleS) => {
+      const thread = threads[index];
+      log.info({ event: 'thread-retire', thread: index, idleS }, `app thread ${index} retiring: not needed for ${idleS} s`);
+      thread.retiring = true;
+      thread.ready = false;
+      thread.worker?.postMessage({ act: 'stop' } satisfies WorkerToThread);
+    },
   });
 
+  // An answer for a thread replaced meanwhile is dropped: its sender went with it.
+  o.mules.toThread = (index, ack) => threads[index]?.worker?.postMessage({ act: 'mule-ack', ...ack } satisfies WorkerToThread);
+  const first = threads.slice(0, o.config.threadsMin).map((_, index) => start(index, o.fds[index]));
+
   return {
-    ready: Promise.all(first).then(() => undefined),
+    ready: Promise.all(first).then(() => demand.begin()),
     terminate: (index) => void threads[index]?.worker?.terminate(),
     reopenLogs: () => {
       for (const { worker } of threads) worker?.postMessage({ act: 'reopen-log' } satisfies WorkerToThread);
@@ -93,6 +133,7 @@ export function startAppThreads(o: HostOptions): AppRunner {
     countMainThreadException: () => undefined,
     drain: async () => {
       stopping = true;
+      demand.end();
       await Promise.all(
         threads.map(({ worker }) =>
           worker === undefined

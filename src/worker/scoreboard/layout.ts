@@ -38,7 +38,9 @@
  *                        host (0 on reset)        0 = no request in flight               (cheaper)
  *   30     UPGRADED      the row's thread, 100 ms open connections the app took over (WebSocket,
  *                                                 CONNECT) at the last heartbeat
- *   31     (unused)
+ *   31     TID           the row's thread, once   its kernel thread id (/proc/thread-self): the host
+ *                                                 reads its CPU time from /proc/self/task/TID/stat
+ *                                                 to decide whether another thread would help
  *
  * In-flight table: TABLE_ENTRIES entries of ENTRY_BYTES after the header
  *
@@ -93,6 +95,7 @@ export const LATENCY = 16;
 export const BUSY_US = 28;
 export const BUSY_SINCE = 29;
 export const UPGRADED = 30;
+export const TID = 31;
 
 export const TABLE_ENTRIES = 32;
 export const ENTRY_BYTES = 256;

@@ -8,7 +8,7 @@ import { putLabel } from './label';
 import type { BoardView} from './layout';
 import {
   BEAT, BUSY_SINCE, BUSY_US, CONNECTIONS, ENTRY_BYTES, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH,
-  LATENCY, OVERFLOW, READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, UPGRADED, VARS, WRITE_ERRORS, entryAt,
+  LATENCY, OVERFLOW, READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TID, TX_BYTES, UPGRADED, VARS, WRITE_ERRORS, entryAt,
 } from './layout';
 
 const BUCKET_US = LATENCY_BUCKETS_S.map((s) => s * 1e6);
@@ -38,7 +38,8 @@ export class RowWriter {
   }
 
   /** A (replacement) thread takes the row: whatever its predecessor had in flight is gone. */
-  reset(now = Date.now()): void {
+  reset(now = Date.now(), tid = 0): void {
+    this.f64[this.head + TID] = tid;
     for (let e = 0; e < TABLE_ENTRIES; e++) this.i32[(this.table + e * ENTRY_BYTES + ID) / 4] = 0;
     this.f64[this.head + OVERFLOW] = 0;
     this.f64[this.head + BUSY_SINCE] = 0;

@@ -6,7 +6,7 @@
 import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures';
 import { readLabel } from './label';
 import {
-  BEAT, BUSY_SINCE, BUSY_US, BoardView, CONNECTIONS, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH, LATENCY, OVERFLOW,
+  BEAT, BUSY_SINCE, BUSY_US, BoardView, CONNECTIONS, EXCEPTIONS, FD, FINISHED, HARAKIRI, HEAD_SENT, ID, LABEL, LABEL_LENGTH, LATENCY, OVERFLOW, TID,
   READ_ERRORS, RT_SUM_US, START, STARTED, STATUS, TABLE_ENTRIES, TX_BYTES, UPGRADED, VARS, WRITE_ERRORS, entryAt,
 } from './layout';
 
@@ -85,6 +85,18 @@ export class Scoreboard {
       }
     }
     return { micros, now };
+  }
+
+  /** Rows a thread runs on now (the cheaper's busyness is an average over them). */
+  running(): number {
+    let n = 0;
+    for (let r = 0; r < this.rows; r++) if (this.beat(r) > 0) n++;
+    return n;
+  }
+
+  /** The kernel thread id of the row's thread (0: not known yet). */
+  tid(row: number): number {
+    return this.get(row, TID);
   }
 
   connections(row: number): number {

@@ -44,7 +44,7 @@ describe('WebSockets: socket.io through nginx', function () {
   });
 
   it('broadcasts to a room whose members are on both app threads of one worker, and to no one else', async () => {
-    site = await serveWebsocketSite({ 'wsgi-file': fixtureApp('socketio-app.js'), processes: 1, threads: 2, env: 'SIO_WEBSOCKET_ONLY=1' });
+    site = await serveWebsocketSite({ 'wsgi-file': fixtureApp('socketio-app.js'), processes: 1, threads: 2, 'threads-min': 2, env: 'SIO_WEBSOCKET_ONLY=1' });
     const byThread = new Map<number, Member[]>();
     await waitUntil('members on both threads', async () => {
       const m = await join(site!.url, ['websocket']);

@@ -36,7 +36,7 @@ describe('config/options (the table)', () => {
   });
   it('only repeatable options are lists; min ≤ max', () => {
     expect(optionTable.filter((o) => o.repeatable).map((o) => o.name)).to.have.members([
-      'socket', 'http-socket', 'env', 'touch-reload', 'touch-chain-reload', 'attach-daemon', 'smart-attach-daemon', 'attach-daemon2',
+      'socket', 'http-socket', 'node-args', 'env', 'touch-reload', 'touch-chain-reload', 'attach-daemon', 'smart-attach-daemon', 'attach-daemon2',
       'emperor', 'vassals-include', 'vassals-inherit', 'include', 'inherit',
       'static-map', 'static-map2', 'static-check', 'static-index', 'static-safe', 'static-skip-ext',
       'static-expires', 'static-expires-mtime', 'static-expires-uri', 'static-expires-uri-mtime',

@@ -29,7 +29,7 @@ describe('checkWorkerMessage: a worker\'s messages are untrusted', () => {
     accepts({ act: 'ready' });
     accepts({ act: 'need-sockets', thread: 1 });
     accepts({ act: 'need-sockets', thread: 0 });
-    accepts({ act: 'report', rssBytes: 5e7, threads: [{ thread: 0, answered: true, requests: 3, connections: 1, current: { request: 'GET /', ms: 12 } }, { thread: 1, answered: false }] });
+    accepts({ act: 'report', rssBytes: 5e7, threads: [{ thread: 0, answered: true, running: true, requests: 3, connections: 1, current: { request: 'GET /', ms: 12 } }, { thread: 1, answered: false, running: false }] });
     accepts({ act: 'stats', round: 4, cores: realCores(2) });
     accepts({ act: 'stats', round: 4, cores: [] });
     accepts({ act: 'recycle', reason: 'max-requests', detail: { requests: 100, limit: 100 } });
@@ -62,12 +62,14 @@ describe('checkWorkerMessage: a worker\'s messages are untrusted', () => {
     refuses({ act: 'stats', round: 1, cores: [{ ...(realCores(1) as object[])[0], statusClasses: [1, 2] }] });
     refuses({ act: 'stats', round: 1, cores: [{ ...(realCores(1) as object[])[0], upgraded: -1 }] });
     refuses({ act: 'stats', round: 1, cores: [{ ...(realCores(1) as object[])[0], upgraded: undefined }] });
-    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true, upgraded: 'many' }] });
+    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true, running: true, upgraded: 'many' }] });
+    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true }] });
+    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true, running: 'yes' }] });
     refuses({ act: 'report', rssBytes: 'lots', threads: [] });
     refuses({ act: 'report', rssBytes: 1, threads: 'none' });
     refuses({ act: 'report', rssBytes: 1, threads: [null] });
-    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true }, { thread: 1, answered: true }, { thread: 1, answered: true }] });
-    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true, current: { request: 'x'.repeat(5000), ms: 1 } }] });
+    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true, running: true }, { thread: 1, answered: true, running: true }, { thread: 1, answered: true, running: true }] });
+    refuses({ act: 'report', rssBytes: 1, threads: [{ thread: 0, answered: true, running: true, current: { request: 'x'.repeat(5000), ms: 1 } }] });
     refuses({ act: 'recycle', reason: 42, detail: {} });
     refuses({ act: 'recycle', reason: 'max-requests', detail: null });
     refuses({ act: 'recycle', reason: 'max-requests', detail: { a: 'b' } });

@@ -17,7 +17,7 @@ function setup(daemons = new DaemonTable()): { table: WorkerTable; lines: Record
 }
 
 const answer = (key: number, pid: number, current?: { request: string; ms: number }) =>
-  ({ kind: 'worker-report' as const, key, pid, rssBytes: 1024, threads: [{ thread: 0, answered: true, requests: 3, current }] });
+  ({ kind: 'worker-report' as const, key, pid, rssBytes: 1024, threads: [{ thread: 0, answered: true, running: true, requests: 3, current }] });
 
 describe('master/worker-report: SIGUSR1 asks every worker, one line each', () => {
   it('writes one line per worker, by id, once all answered; a second request meanwhile is the same report', () => {
@@ -42,6 +42,15 @@ describe('master/worker-report: SIGUSR1 asks every worker, one line each', () =>
     report.answer(answer(one.key, 101));
     report.expire(1);
     expect(lines.map((l) => l.status)).to.deep.equal(['idle', 'no answer']);
+  });
+
+  it('a row with no thread on it (threads-min, retired) is not a thread that fails to answer', () => {
+    const { table, lines, report } = setup();
+    report.start();
+    const [one, two] = table.all();
+    report.answer({ kind: 'worker-report', key: one.key, pid: 101, rssBytes: 1, threads: [{ thread: 0, answered: true, running: true, requests: 1 }, { thread: 1, answered: false, running: false, requests: 0 }] });
+    report.answer({ kind: 'worker-report', key: two.key, pid: 102, rssBytes: 1, threads: [{ thread: 0, answered: false, running: true, requests: 1 }, { thread: 1, answered: false, running: false }] });
+    expect(lines.map((l) => [l.status, l.notAnswering, l.threadsRunning])).to.deep.equal([['idle', [], 1], ['busy', [0], 1]]);
   });
 
   it('after the workers, one line per attached daemon: state, pid, starts, last exit', () => {

@@ -27,7 +27,8 @@ describe('worker/thread-reports', function () {
     expect(reports[0].current?.request).to.equal('POST /old?q=1');
     expect(reports[0].current?.ms).to.be.within(400, 1400);
     expect(reports[1].current?.request, 'a blocked thread is still described').to.equal('GET /block');
-    expect(reports[2]).to.deep.equal({ thread: 2, answered: false, requests: 0 });
+    expect(reports[2], 'no thread on the row').to.deep.equal({ thread: 2, answered: false, running: false, requests: 0 });
+    expect(reports.map((r) => r.running)).to.deep.equal([true, true, false, true]);
     expect(reports[3]).to.deep.include({ connections: 1 });
     expect(reports[3].current).to.equal(undefined);
   });

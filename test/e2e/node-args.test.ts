@@ -1,0 +1,59 @@
+/**
+ * The Node.js options of workers (node-args, max-semi-space-size): what the app's process and
+ * its app threads really run with, read from inside the app.
+ */
+import { expect } from 'chai';
+import { startServer, fixtureApp, pickPort, type ServerProcess, type IniValues } from '../support/server';
+import { text } from '../support/http';
+
+interface NodeView {
+  threadId: number;
+  execArgv: string[];
+  resourceLimits: { maxYoungGenerationSizeMb?: number };
+  heapLimit: number;
+}
+
+describe('node-args and max-semi-space-size: what the app runs with', function () {
+  this.timeout(60_000);
+  let server: ServerProcess | undefined;
+
+  const serve = async (ini: IniValues): Promise<string> => {
+    const port = await pickPort();
+    server = startServer({ ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), processes: 1, ...ini } });
+    await server.ready();
+    return `http://127.0.0.1:${port}`;
+  };
+  const view = async (url: string): Promise<NodeView> => JSON.parse(await text(`${url}/node`)) as NodeView;
+
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('by default a worker runs with a 2 MB semi-space, and an app thread with the same young generation', async () => {
+    const one = await view(await serve({ threads: 1 }));
+    expect(one.execArgv).to.include('--max-semi-space-size=2');
+    await server?.stop();
+    const url = await serve({ threads: 2, 'threads-min': 2 });
+    const seen = new Map<number, NodeView>();
+    for (let i = 0; i < 200 && seen.size < 2; i++) {
+      const v = await view(url);
+      seen.set(v.threadId, v);
+    }
+    expect([...seen.values()].map((v) => v.resourceLimits.maxYoungGenerationSizeMb)).to.deep.equal([6, 6]);
+  });
+
+  it('node-args reach the worker, after the default, and the flags take effect; a semi-space flag of the user replaces the default', async () => {
+    const v = await view(await serve({ 'node-args': '--max-old-space-size=200 --max-semi-space-size=8' }));
+    expect(v.execArgv.slice(-2)).to.deep.equal(['--max-old-space-size=200', '--max-semi-space-size=8']);
+    expect(v.execArgv.filter((a) => a.startsWith('--max-semi-space-size'))).to.deep.equal(['--max-semi-space-size=8']);
+    // V8's heap limit is the old generation plus the young one: 200 MB and a few, not Node's GBs.
+    expect(v.heapLimit / 2 ** 20).to.be.within(200, 260);
+  });
+
+  it('max-semi-space-size = 0 leaves the young generation to Node', async () => {
+    const v = await view(await serve({ 'max-semi-space-size': 0, threads: 2, 'threads-min': 2 }));
+    expect(v.execArgv.some((a) => a.startsWith('--max-semi-space-size'))).to.equal(false);
+    expect(v.resourceLimits.maxYoungGenerationSizeMb ?? 0).to.not.equal(6);
+  });
+});

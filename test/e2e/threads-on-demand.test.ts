@@ -1,0 +1,92 @@
+/**
+ * App threads on demand (threads-min, threads-idle) through nginx: an asynchronous app stays on
+ * one thread however many requests overlap; a blocked or CPU-bound thread gets a sibling; the
+ * sibling retires once unneeded (finishing its requests) and starts again with fresh sockets
+ * when needed again; threads-min = threads starts them all with the worker.
+ */
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fixtureApp } from '../support/server';
+import { request } from '../support/http';
+import { waitUntil } from '../support/wait';
+import { keepLoading, serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
+import { tempDir } from '../support/tmp';
+
+/** The copies of the app loaded so far ("pid:threadId" per app thread started). */
+const loads = (file: string): string[] => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+
+describe('threads on demand: threads = M costs one thread until more are needed', function () {
+  this.timeout(90_000);
+  let s: BehindNginx | undefined;
+  let loadsFile = '';
+
+  const serve = async (ini: Record<string, string | number | boolean>): Promise<BehindNginx> => {
+    const dir = tempDir();
+    loadsFile = path.join(dir, 'loads');
+    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('counts-loads.js'), env: `LOADS_FILE=${loadsFile}`, processes: 1, 'disable-logging': true, ...ini }, dir);
+    return s;
+  };
+
+  afterEach(async () => {
+    const server = s?.server;
+    await s?.stop();
+    if (server !== undefined) expect(server.exit?.code, 'a clean stop with on-demand threads').to.equal(0);
+    s = undefined;
+  });
+
+  it('an asynchronous app under overlapping requests stays on one thread', async () => {
+    const b = await serve({ threads: 4 });
+    const r = await keepLoading(`${b.nginx.url}/concurrent?ms=20`, 400);
+    expect(r.failures).to.deep.equal([]);
+    const threads = new Set(r.bodies.map((x) => x.split(':').slice(0, 2).join(':')));
+    expect([...threads], 'every answer from the first thread').to.have.length(1);
+    // 8 clients, 20 ms each: the one thread had several requests at once.
+    expect(Math.max(...r.bodies.map((x) => Number(x.split(':')[2])))).to.be.greaterThan(1);
+    expect(b.server.events('thread-start')).to.deep.equal([]);
+    expect(loads(loadsFile)).to.have.length(1);
+  });
+
+  it('a blocked thread gets a sibling; it retires once unneeded and starts again with fresh sockets', async () => {
+    const b = await serve({ threads: 2, 'threads-idle': 1 });
+    for (let round = 1; round <= 2; round++) {
+      const order: string[] = [];
+      const blocked = request(`${b.nginx.url}/block?ms=4000`, { timeoutMs: 20_000 }).then((x) => (order.push('blocked'), x));
+      await waitUntil('the block under way', () => b.server.events('thread-start').length === round, 10_000);
+      const other = await request(`${b.nginx.url}/pid`, { timeoutMs: 20_000 }).then((x) => (order.push('other'), x));
+      const first = await blocked;
+      expect([first.status, other.status]).to.deep.equal([200, 200]);
+      expect(order, 'the second request did not wait for the blocked one').to.deep.equal(['other', 'blocked']);
+      expect(other.body.toString(), 'another thread of the same process').to.not.equal(first.body.toString());
+      expect(other.body.toString().split(':')[0]).to.equal(first.body.toString().split(':')[0]);
+      expect(b.server.events('thread-start')[round - 1]).to.include({ thread: 1, reason: 'blocked' });
+      await waitUntil('the sibling retired', () => b.server.events('thread-retire').length === round, 20_000);
+      await waitUntil('the retired thread gone (its row free)', async () => (await request(`${b.nginx.url}/pid`)).body.toString() === first.body.toString(), 5_000);
+    }
+    expect(loads(loadsFile), 'thread 0, then thread 1 twice').to.have.length(3);
+    expect(b.server.events('thread-start-failed')).to.deep.equal([]);
+    expect(b.server.events('thread-died')).to.deep.equal([]);
+  });
+
+  it('a CPU-bound load gets the second thread, and both serve', async () => {
+    const b = await serve({ threads: 2 });
+    const r = await keepLoading(`${b.nginx.url}/spin?ms=5`, 200, () => b.server.events('thread-started').length > 0, 40_000);
+    const more = await keepLoading(`${b.nginx.url}/spin?ms=5`, 200);
+    expect([...r.failures, ...more.failures]).to.deep.equal([]);
+    // 'cpu' on a quiet machine; on a loaded one the thread may also miss its beats (descheduled),
+    // which reads as blocked: either way it was saturated by this load alone.
+    expect(b.server.events('thread-start')[0]).to.include({ thread: 1 });
+    expect(['cpu', 'blocked']).to.include(b.server.events('thread-start')[0].reason);
+    expect(new Set(more.bodies).size, 'both threads answer').to.equal(2);
+  });
+
+  it('threads-min = threads starts every thread with the worker and never retires one', async () => {
+    const b = await serve({ threads: 3, 'threads-min': 3, 'threads-idle': 1 });
+    expect(loads(loadsFile)).to.have.length(3);
+    const r = await keepLoading(`${b.nginx.url}/block?ms=30`, 60);
+    expect(r.failures).to.deep.equal([]);
+    await new Promise((res) => setTimeout(res, 1500));
+    expect(b.server.events('thread-start')).to.deep.equal([]);
+    expect(b.server.events('thread-retire')).to.deep.equal([]);
+  });
+});
