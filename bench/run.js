@@ -18,6 +18,7 @@ const { makeStaticFiles } = require('./lib/static-files');
 const stats = require('./lib/stats');
 const table = require('./lib/table');
 const targets = require('./lib/targets');
+const timeline = require('./lib/timeline');
 const tools = require('./lib/tools');
 const { writePostScript } = require('./lib/wrk');
 
@@ -140,11 +141,46 @@ function progressLine(row, pass, opts, r) {
   const tag = `[pass ${pass}/${opts.passes}] ${row.id.padEnd(22)}`;
   if (r.error) return `${tag} FAILED: ${r.error.split('\n')[0]}`;
   if (row.pssOnly) return `${tag} idle PSS ${table.fmtMiB(r.idlePssKb)} MiB over ${r.pssProcesses} processes`;
+  if (r.step) {
+    const s = r.step;
+    return `${tag} step load: ${table.fmtRps(s.loadRps)} req/s over the load, ${s.failed} failed, workers ${s.idleWorkers} → ${s.maxWorkers} → ${s.endWorkers}, ` +
+      `PSS ${table.fmtMiB(s.startPssKb)} → peak ${table.fmtMiB(s.peakPssKb)} → ${table.fmtMiB(s.endPssKb)} MiB`;
+  }
+  const idle = row.idleAfter ? `  idle PSS after ${r.idleWaitS?.toFixed(1)} s: ${table.fmtMiB(r.idlePssKb)} MiB, ${r.idleWorkers} worker(s)` : '';
   return (
     `${tag} ${table.fmtRps(r.rps).padStart(6)} req/s  p50 ${table.fmtMs(r.p50)}  p99 ${table.fmtMs(r.p99)}  ` +
     `errors ${r.errors}  CPU ${table.fmtCpu(r.cpuUsPerReq)} µs/req  peak PSS ${table.fmtMiB(r.peakPssKb)} MiB (${r.pssProcesses} processes)` +
-    (r.other ? `  other CPU ${table.fmtPct(r.other.share)}${r.other.share >= OTHER_WARN ? ` (${table.fmtTop(r.other.top)})` : ''}` : '')
+    (r.other ? `  other CPU ${table.fmtPct(r.other.share)}${r.other.share >= OTHER_WARN ? ` (${table.fmtTop(r.other.top)})` : ''}` : '') +
+    idle
   );
+}
+
+/**
+ * Group 13's idle-after-load table and each step-load row's timeline, after the results table.
+ * @param {Row[]} rows
+ * @param {Record<string, Result>} results
+ */
+function printExtraTables(rows, results) {
+  const idleRows = rows.filter((r) => r.idleAfter);
+  if (idleRows.length > 0) {
+    log('\nIdle PSS after the load (group 13): after the measurement, a rest (a cheaper row: until it is back at its');
+    log('minimum, at most 30 s), then the median of 5 samples; peak PSS = under the load, as in the table above:');
+    log(table.idleAfterTable(idleRows, results));
+  }
+  for (const r of rows.filter((x) => x.timeline)) {
+    const s = results[r.id];
+    if (!s || 'na' in s || !s.timeline || !s.step) continue;
+    const p = /** @type {import('./lib/timeline').Plan} */ (r.timeline);
+    log(`\nStep load ${r.id} (${r.what}): ${p.idleS} s idle, ${p.loadS} s of wrk -c${p.connections}, ${p.restS} s idle; one line a second`);
+    log('(workers and PSS at the end of the second, req/s and failed = answers / non-2xx answers in it):');
+    log(timeline.timelineTable(s.timeline));
+    const st = s.step;
+    log(`failed requests: ${st.failed} (${st.non2xx} non-2xx, ${st.socketErrors} socket errors, which wrk counts only in total); ` +
+      `a worker added after ${st.scaledUpAfterS ?? '-'} s of load; back at the minimum for good ${st.backDownAfterS ?? '-'} s into the rest`);
+    const t0 = s.timeline[0] ? s.timeline[0].epoch * 1000 : 0;
+    for (const d of s.decisions ?? []) log(`  cheaper at t=${((d.atMs - t0) / 1000).toFixed(1)} s: ${d.from} -> ${d.to}: ${d.reason}`);
+    if (r.backend.extra?.cheaper && (s.decisions ?? []).length === 0) log('  the cheaper logged no decision');
+  }
 }
 
 async function main() {
@@ -233,6 +269,7 @@ async function main() {
   for (let pass = 1; pass <= opts.passes; pass++) {
     for (const row of runnable) {
       if (cleaning) return 130;
+      if (row.timeline && pass > 1) continue; // a timeline is ~40 s of one configuration: once per bench
       /** @type {Pass} */
       let r;
       try {
@@ -256,17 +293,25 @@ async function main() {
   for (const r of runnable) summaries[r.id].ratios = stats.ratios(summaries[r.id], refs);
   // Targets that involve at least one selected row (the others would only say "not measured").
   const selected = new Set(rows.map((r) => r.id));
-  const evaluated = targets.evaluate(results, [
-    ...targets.TARGETS.filter((t) => selected.has(t.num) || selected.has(t.den)),
+  const involved = (/** @type {import('./lib/targets').Target} */ t) => selected.has(t.num) || (t.den !== null && selected.has(t.den));
+  const evaluated3 = targets.evaluate(results, [
+    ...targets.withTwins(targets.TARGETS.filter(involved), rows),
     ...targets.baselineTargets(rows),
     ...targets.nodeBinTargets(rows),
   ]);
+  const evaluated14 = targets.evaluate(results, targets.withTwins(targets.TARGETS_14.filter(involved), rows));
+  const evaluated = [...evaluated3, ...evaluated14];
 
   log('');
   log(table.resultsTable(rows, results));
-  if (evaluated.length > 0) {
-    log('\nTargets (ratios of median req/s, or of idle PSS, between rows of this run):');
-    log(table.targetsSection(evaluated));
+  printExtraTables(rows, results);
+  if (evaluated3.length > 0) {
+    log('\nTargets of issue 3, and this build / baseline, other Node / this node per row (ratios of median req/s, CPU per request or PSS between rows of this run):');
+    log(table.targetsSection(evaluated3));
+  }
+  if (evaluated14.length > 0) {
+    log('\nTargets of issue 14 (ratios between rows of this run, or one row\'s figure; [node N] / [baseline build]: the same with those rows):');
+    log(table.targetsSection(evaluated14));
   }
 
   if (opts.json) {

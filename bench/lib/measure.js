@@ -8,6 +8,9 @@ const procs = require('./procs');
 const { runWrk } = require('./wrk');
 const { median } = require('./stats');
 const scrape = require('./scrape');
+const { runStepLoad } = require('./step-load');
+const { workerPids } = require('./workers');
+const { IDLE_WAIT_MAX_S } = require('./rows');
 
 const READY_TIMEOUT_MS = 30000;
 const PSS_EVERY_MS = 200;
@@ -20,6 +23,8 @@ const SCRAPE_EVERY_MS = 1000;
 /**
  * @typedef {import('./backends').StartContext & { postScript: string, bins: { wrk: string } }} MeasureContext
  * @typedef {{ idlePssKb: number | null, pssProcesses: number }} IdleResult
+ * @typedef {IdleResult & { idleWaitS: number, idleWorkers: number }} IdleAfterResult  after a load (group 13)
+ * @typedef {Awaited<ReturnType<typeof runStepLoad>>} StepResult
  * @typedef {object} LoadResult
  * @property {number} rps
  * @property {number | null} p50
@@ -33,7 +38,18 @@ const SCRAPE_EVERY_MS = 1000;
  * @property {number} pssProcesses
  * @property {ReturnType<typeof cpu.otherCpu>} other
  * @property {Awaited<ReturnType<ReturnType<typeof scrape.startScraping>['stop']>> | null} scrapes
- * @typedef {IdleResult | LoadResult} PassResult
+ * @typedef {IdleResult | LoadResult | (LoadResult & IdleAfterResult) | StepPass} PassResult
+ * @typedef {object} StepPass  a group-step row's one pass
+ * @property {StepResult['rows']} timeline
+ * @property {StepResult['step']} step
+ * @property {StepResult['decisions']} decisions  the cheaper's, from the row's log
+ * @property {number | null} rps  mean req/s over the load phase
+ * @property {number} errors
+ * @property {number} requests
+ * @property {number | null} cpuUsPerReq
+ * @property {number | null} peakPssKb
+ * @property {number | null} idlePssKb  at the end of the rest
+ * @property {number} pssProcesses
  */
 
 /**
@@ -54,6 +70,38 @@ async function idlePss(pid) {
 }
 
 /**
+ * After the load: rest PSS_SETTLE_MS, and for a cheaper row until its worker count is down to
+ * `idleAfter.workers` (bounded by IDLE_WAIT_MAX_S); then the idle PSS as the pss group takes it.
+ * @param {Row} row
+ * @param {number} pid
+ * @returns {Promise<IdleAfterResult>}
+ */
+async function idleAfterLoad(row, pid) {
+  const wanted = row.idleAfter ? row.idleAfter.workers : null;
+  const t0 = Date.now();
+  await procs.sleep(PSS_SETTLE_MS);
+  const count = () => workerPids(pid, row.backend.kind).length;
+  while (wanted !== null && count() > wanted && Date.now() - t0 < IDLE_WAIT_MAX_S * 1000) await procs.sleep(250);
+  const idleWaitS = (Date.now() - t0) / 1000;
+  return { ...(await idlePss(pid)), idleWaitS, idleWorkers: count() };
+}
+
+/**
+ * A group-step row: its timeline, with the figures the results table shows.
+ * @param {Row} row
+ * @param {import('./backends').Handle} handle
+ * @param {MeasureContext} ctx
+ * @returns {Promise<StepPass>}
+ */
+async function stepPass(row, handle, ctx) {
+  const { rows, step, decisions, cpuUsPerReq } = await runStepLoad(row, handle, ctx);
+  return {
+    timeline: rows, step, decisions, rps: step.loadRps, errors: step.failed, requests: step.requests, cpuUsPerReq,
+    peakPssKb: step.peakPssKb, idlePssKb: step.endPssKb, pssProcesses: rows.reduce((n, r) => Math.max(n, r.processes), 0),
+  };
+}
+
+/**
  * Measure `row` once. Resolves the pass result; rejects with a clear message.
  * @param {Row} row
  * @param {MeasureContext} ctx
@@ -64,6 +112,7 @@ async function measure(row, ctx, opts) {
   const handle = await backends.start(row, ctx);
   try {
     await probe.waitReady(row, handle, READY_TIMEOUT_MS);
+    if (row.timeline) return await stepPass(row, handle, ctx);
     const base = {
       url: `http://127.0.0.1:${row.listen}${row.request.path}`,
       connections: opts.connections,
@@ -102,7 +151,9 @@ async function measure(row, ctx, opts) {
     if (handle.proc && handle.proc.exited) {
       throw new Error(`${row.id}: backend exited during the measurement.\n${handle.describe()}`);
     }
+    const idle = row.idleAfter ? await idleAfterLoad(row, handle.pid) : null;
     return {
+      ...idle,
       rps: r.rps,
       p50: r.latency.p50,
       p99: r.latency.p99,
@@ -113,6 +164,7 @@ async function measure(row, ctx, opts) {
       cpuUsPerReq,
       peakPssKb: peak.peakKb,
       pssProcesses: peak.processes,
+      ...(idle ? { idlePssProcesses: idle.pssProcesses } : {}),
       other,
       scrapes,
     };

@@ -35,9 +35,14 @@
  * @property {string[]} [needs]
  * @property {RequestSpec} [request]
  * @property {boolean} [pssOnly]
+ * @property {IdleAfter} [idleAfter]  also measure the idle PSS after the load (group 13)
+ * @property {import('./timeline').Plan} [timeline]  a step-load timeline instead of a measurement (group step)
  * @property {string} [feature]  a tsuwsgi option the row needs
  * @property {boolean} [noBaseline]  no --baseline twin (the baseline build cannot do what the row measures)
  * @property {{ kind: 'tsuwsgi-master-rr', what: string }} [fallback]  what runs when it lacks `feature`
+ * @typedef {object} IdleAfter  after the measured load: rest, then the median of 5 PSS samples
+ * @property {number | null} workers  rest until this many worker processes are left (cheaper
+ *   scaling down; bounded by IDLE_WAIT_MAX_S), or null: the usual 1.5 s rest only
  * @typedef {{ unix?: string, host?: string, port?: number }} Addr
  * @typedef {object} Row  a row with its defaults filled in (allRows)
  * @property {string} group
@@ -49,6 +54,8 @@
  * @property {string[]} needsAll  nginx, wrk and `needs`
  * @property {RequestSpec} request
  * @property {boolean} pssOnly
+ * @property {IdleAfter | null} idleAfter
+ * @property {import('./timeline').Plan | null} timeline
  * @property {string | null} feature
  * @property {boolean} [noBaseline]
  * @property {{ kind: 'tsuwsgi-master-rr', what: string } | null} fallback
@@ -62,6 +69,12 @@
 const PROCESSES = 2;
 const THREADS = 1;
 const POST_BYTES = 64 * 1024;
+/** The blog's own uwsgi.ini: `processes = 4`, `threads = 2` (group 12). */
+const SEED = { processes: 4, threads: 2 };
+/** How long a group-13 row may rest for the cheaper to scale back down before its idle PSS. */
+const IDLE_WAIT_MAX_S = 30;
+/** The step load of group step: idle, 64 connections, idle (seconds). */
+const STEP_PLAN = { idleS: 5, loadS: 15, restS: 20, connections: 64 };
 
 /** @type {RequestSpec} */
 const GET = { method: 'GET', path: '/' };
@@ -89,6 +102,40 @@ function staticRows(size, file) {
   ];
 }
 
+/**
+ * Group 12: the blog's uwsgi.ini unchanged (4 processes x 2 threads, logging on) for both
+ * backends, over the unix socket and over TCP (the blog's Docker setup: `socket = :8080`).
+ * uWSGI's `threads = 2` turns its threads on by itself (sanitize_args: has_threads, cores = 2).
+ * @returns {RowDef[]}
+ */
+function seedRows() {
+  return /** @type {const} */ (['unix', 'tcp']).flatMap((transport) => [
+    { group: '12', id: `seed-uwsgi-flask-${transport}`, what: `seed ini 4x2: uWSGI+Flask, ${transport}, logging on`, needs: FLASK, proxy: /** @type {Proxy} */ ('uwsgi'),
+      backend: { kind: /** @type {const} */ ('uwsgi'), app: 'flask', transport, logging: true, ...SEED } },
+    { group: '12', id: `seed-tsuwsgi-${transport}`, what: `seed ini 4x2: tsuwsgi, ${transport}, logging on`, proxy: /** @type {Proxy} */ ('uwsgi'),
+      backend: { kind: /** @type {const} */ ('tsuwsgi'), app: 'hello', transport, logging: true, ...SEED } },
+  ]);
+}
+
+/**
+ * Group 13: processes = 4 with cheaper = 1 (algo spare) against 4 and 1 fixed workers: req/s and
+ * peak PSS under the load as every row, plus the idle PSS once the load is over (the cheaper row
+ * rests until it is back at 1 worker).
+ * @returns {RowDef[]}
+ */
+function cheaperRows() {
+  /** @type {(id: string, what: string, processes: number, extra: Record<string, string> | undefined, workers: number | null) => RowDef} */
+  const row = (id, what, processes, extra, workers) => ({
+    group: '13', id, what, proxy: 'uwsgi', idleAfter: { workers },
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes, ...(extra ? { extra } : {}) },
+  });
+  return [
+    row('cheaper-p4c1', 'tsuwsgi, unix, logging on, processes=4 cheaper=1 (spare); idle PSS at 1 worker', 4, { cheaper: '1' }, 1),
+    row('fixed-p4', 'same, processes=4, no cheaper', 4, undefined, null),
+    row('fixed-p1', 'same, processes=1 (the one-worker figure)', 1, undefined, null),
+  ];
+}
+
 /** @type {RowDef[]} */
 const ROWS = [
   { group: '1', id: 'nginx', what: 'nginx return 200 by itself', proxy: 'return', backend: { kind: 'nginx' } },
@@ -97,6 +144,8 @@ const ROWS = [
     backend: { kind: 'uwsgi', app: 'flask', transport: 'unix', logging: true } },
   { group: '2', id: 'uwsgi-flask-nolog', what: 'uWSGI+Flask, unix, logging off', needs: FLASK, proxy: 'uwsgi',
     backend: { kind: 'uwsgi', app: 'flask', transport: 'unix', logging: false } },
+  { group: '2', id: 'uwsgi-flask-tcp', what: 'uWSGI+Flask, tcp, logging on', needs: FLASK, proxy: 'uwsgi',
+    backend: { kind: 'uwsgi', app: 'flask', transport: 'tcp', logging: true } },
 
   { group: '3', id: 'uwsgi-c', what: 'uWSGI route-run=return:200, unix', needs: ['uwsgi'], proxy: 'uwsgi',
     backend: { kind: 'uwsgi', app: 'route', transport: 'unix', logging: false } },
@@ -159,6 +208,35 @@ const ROWS = [
   { group: '11', id: 'static-map-app', what: 'tsuwsgi, unix, logging on, static-map set, GET / (the app)', proxy: 'uwsgi',
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, staticMap: true } },
 
+  ...seedRows(),
+  ...cheaperRows(),
+
+  // The cost of cheaper's busy fields per request: cheaper = 1 turns them on in every app thread
+  // (serve-thread.ts: `busy: config.cheaper > 0`), manual keeps the count at cheaper-initial = 2,
+  // so both rows run 2 workers; busy-on also carries the master's one question a second per worker.
+  { group: '14', id: 'busy-off', what: 'tsuwsgi, unix, logging off, no cheaper (2 workers)', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false } },
+  { group: '14', id: 'busy-on', what: 'same + cheaper=1 initial=2 algo=manual (busy fields on, 2 workers)', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false, extra: { cheaper: '1', 'cheaper-initial': '2', 'cheaper-algo': 'manual' } } },
+
+  // idle 5 s, 64 connections 15 s, idle 20 s with processes = 4, cheaper = 1 (spare): one sample a
+  // second of the workers, req/s, failed requests and PSS (bench/lib/step-load.js). Once per run.
+  // step-p1: one fixed worker under the same load, the one-worker figure the cheaper's idle PSS
+  // should return to (a worker's heap grows with the load it served, so group 13's fixed-p1,
+  // after a shorter and lighter load, is not the same figure).
+  { group: 'step', id: 'step-p4c1', what: 'step load 5 s idle, 15 s x 64 connections, 20 s idle; processes=4 cheaper=1', proxy: 'uwsgi',
+    timeline: STEP_PLAN, backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, extra: { cheaper: '1' } } },
+  { group: 'step', id: 'step-p1', what: 'the same step load; processes=1 (the one-worker figure)', proxy: 'uwsgi',
+    timeline: STEP_PLAN, backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 1 } },
+
+  // The young generation's size against CPU per request and PSS (max-semi-space-size; 0 is
+  // Node's own default, 16 MB and more): tsuwsgi + hello.js, unix, logging on, 2 x 1.
+  ...[0, 1, 2, 4, 8].map((mb) => ({
+    group: 'young', id: `young-${mb === 0 ? 'node' : mb}`, what: `tsuwsgi, unix, logging on, max-semi-space-size = ${mb === 0 ? "0 (Node's default)" : mb}`,
+    proxy: /** @type {Proxy} */ ('uwsgi'), noBaseline: true,
+    backend: { kind: /** @type {'tsuwsgi'} */ ('tsuwsgi'), app: 'hello', transport: /** @type {'unix'} */ ('unix'), logging: true, extra: { 'max-semi-space-size': String(mb) } },
+  })),
+
   { group: 'pss', id: 'pss-tsuwsgi-p4', what: 'idle PSS, tsuwsgi processes=4', proxy: 'uwsgi', pssOnly: true,
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, threads: 1 } },
   { group: 'pss', id: 'pss-node-cluster-4', what: 'idle PSS, Node cluster 4 workers', proxy: 'http-ka', pssOnly: true,
@@ -174,6 +252,8 @@ function allRows() {
     needs: [],
     request: GET,
     pssOnly: false,
+    idleAfter: null,
+    timeline: null,
     feature: null,
     fallback: null,
     listen: 0,
@@ -217,4 +297,4 @@ function withNodeBin(rows, node, major) {
   );
 }
 
-module.exports = { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES };
+module.exports = { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES, SEED, STEP_PLAN, IDLE_WAIT_MAX_S };

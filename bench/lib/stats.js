@@ -5,7 +5,7 @@
  * One pass of a row as the summary reads it: measure()'s result, or {error} when it failed.
  * @typedef {object} Pass
  * @property {string} [error]
- * @property {number} [rps]
+ * @property {number | null} [rps]
  * @property {number | null} [p50]
  * @property {number | null} [p99]
  * @property {number | null} [cpuUsPerReq]
@@ -14,6 +14,11 @@
  * @property {number | null} [peakPssKb]
  * @property {number | null} [idlePssKb]
  * @property {number} [pssProcesses]
+ * @property {number} [idleWaitS]  group 13: the rest after the load before the idle PSS
+ * @property {number} [idleWorkers]  group 13: the worker processes left then
+ * @property {import('./timeline').Second[]} [timeline]  group step
+ * @property {ReturnType<typeof import('./timeline').summarizeTimeline>} [step]  group step
+ * @property {import('./timeline').Decision[]} [decisions]  group step: the cheaper's
  * @property {import('./cpu').OtherCpu | null} [other]
  */
 /** @typedef {ReturnType<typeof summarize> & { ratios?: Record<string, number | null> }} Summary */
@@ -92,6 +97,12 @@ function summarize(passes) {
     requests: ok.length === 0 ? null : ok.reduce((n, p) => n + (p.requests || 0), 0),
     peakPssKb: peaks.length === 0 ? null : Math.max(...peaks),
     idlePssKb: median(idles),
+    idleWaitS: median(ok.map((p) => p.idleWaitS)),
+    idleWorkers: maxOrNull(ok.map((p) => p.idleWorkers)),
+    // A step-load row runs once per bench (run.js): its pass is the figure.
+    timeline: ok.find((p) => p.timeline)?.timeline ?? null,
+    step: ok.find((p) => p.step)?.step ?? null,
+    decisions: ok.find((p) => p.decisions)?.decisions ?? null,
     otherMax: maxOrNull(ok.map((p) => p.other && p.other.share)),
   };
 }

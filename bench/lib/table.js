@@ -153,6 +153,17 @@ function resultsTable(rows, results) {
 }
 
 /**
+ * A target's value: a ratio with two decimals, or a value target in its unit.
+ * @param {unknown} value
+ * @param {'MiB' | 'count' | 's' | undefined} unit
+ */
+function fmtValue(value, unit) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || unit === undefined) return fmtRatio(value);
+  if (unit === 'MiB') return `${value.toFixed(1)} MiB`;
+  return unit === 's' ? `${value} s` : String(value);
+}
+
+/**
  * The targets section: one line per target from targets.evaluate().
  * @param {ReturnType<typeof import('./targets').evaluate>} evaluated
  */
@@ -160,7 +171,7 @@ function targetsSection(evaluated) {
   const rows = evaluated.map((t) => {
     const goal = t.op ? `${t.op} ${t.goal}` : 'report';
     const status = t.status === 'n/a' ? `n/a (${t.why})` : t.status;
-    return [t.label, fmtRatio(t.value), goal, status];
+    return [t.label, fmtValue(t.value, t.unit), goal, status];
   });
   return renderTable(
     [
@@ -173,7 +184,31 @@ function targetsSection(evaluated) {
   );
 }
 
+/**
+ * Group 13's second table: per row, the peak PSS under the load and the idle PSS after it, with
+ * the rest it took (a cheaper row rests until it is back at its minimum) and the workers left.
+ * @param {Pick<import('./rows').Row, 'id' | 'what'>[]} rows  the rows with idleAfter
+ * @param {Record<string, Result>} results
+ */
+function idleAfterTable(rows, results) {
+  const body = rows.map((row) => {
+    const r = results[row.id];
+    if (!r || 'na' in r || r.failed === r.passes) return { cells: [row.id], note: r && 'na' in r ? `n/a: ${r.na}` : 'no result' };
+    return [row.id, fmtMiB(r.peakPssKb), fmtMiB(r.idlePssKb), fmtCount(r.idleWorkers), typeof r.idleWaitS === 'number' ? r.idleWaitS.toFixed(1) : DASH];
+  });
+  return renderTable(
+    [
+      { title: 'id', align: 'left' },
+      { title: 'peak PSS MiB', align: 'right' },
+      { title: 'idle PSS MiB', align: 'right' },
+      { title: 'workers', align: 'right' },
+      { title: 'rest s', align: 'right' },
+    ],
+    body,
+  );
+}
+
 module.exports = {
-  fmtCpu,
+  fmtCpu, fmtValue, idleAfterTable,
   fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS,
 };

@@ -3,8 +3,12 @@
 const { ratio } = require('./stats');
 
 /**
- * num, den: the row ids of the numerator and the denominator.
- * @typedef {{ label: string, num: string, den: string, metric: 'rps' | 'idlePssKb' | 'peakPssKb' | 'cpuUsPerReq' }
+ * num, den: the row ids of the numerator and the denominator; den null: the value is num's
+ * figure itself (times `scale`), e.g. a PSS in MiB or a count of failed requests. metric: a
+ * summary field, or 'step.FIELD' for a step-load row's (timeline.summarizeTimeline);
+ * denMetric: the denominator's when it differs. unit: how a value target is printed.
+ * @typedef {{ label: string, num: string, den: string | null, metric: string, denMetric?: string, scale?: number,
+ *   unit?: 'MiB' | 'count' | 's' }
  *   & ({ op: '>=' | '<=', goal: number } | { op: null, goal: null })} Target
  */
 
@@ -36,6 +40,44 @@ const TARGETS = [
   { label: 'idle PSS: tsuwsgi 4 processes / Node cluster 4 workers', num: 'pss-tsuwsgi-p4', den: 'pss-node-cluster-4', metric: 'idlePssKb', op: '<=', goal: 1.1 },
 ];
 
+/** A target without a goal: reported only. */
+const REPORT = /** @type {const} */ ({ op: null, goal: null });
+const MIB = 1 / 1024;
+
+/**
+ * Issue 14's targets: the seed's ini (4 x 2) and 2 x 1 against uWSGI, PSS against a plain Node
+ * cluster, the cost of cheaper's busy fields, and the cheaper's memory after a load (group 13)
+ * and under a step load (group step). withTwins() repeats them for --node-bin / --baseline rows.
+ * @type {Target[]}
+ */
+const TARGETS_14 = [
+  { label: 'seed 4x2, unix: tsuwsgi / uWSGI+Flask', num: 'seed-tsuwsgi-unix', den: 'seed-uwsgi-flask-unix', metric: 'rps', op: '>=', goal: 1.5 },
+  { label: 'seed 4x2, unix: tsuwsgi peak PSS, MiB', num: 'seed-tsuwsgi-unix', den: null, metric: 'peakPssKb', scale: MIB, unit: 'MiB', op: '<=', goal: 200 },
+  { label: 'seed 4x2, unix: peak PSS tsuwsgi / uWSGI+Flask', num: 'seed-tsuwsgi-unix', den: 'seed-uwsgi-flask-unix', metric: 'peakPssKb', ...REPORT },
+  { label: 'seed 4x2, tcp: tsuwsgi / uWSGI+Flask', num: 'seed-tsuwsgi-tcp', den: 'seed-uwsgi-flask-tcp', metric: 'rps', op: '>=', goal: 1.5 },
+  { label: 'seed 4x2, tcp: tsuwsgi peak PSS, MiB', num: 'seed-tsuwsgi-tcp', den: null, metric: 'peakPssKb', scale: MIB, unit: 'MiB', ...REPORT },
+  { label: 'seed 4x2: tsuwsgi tcp / unix', num: 'seed-tsuwsgi-tcp', den: 'seed-tsuwsgi-unix', metric: 'rps', ...REPORT },
+  { label: '2x1, unix: tsuwsgi / uWSGI+Flask', num: 'tsuwsgi-unix', den: 'uwsgi-flask', metric: 'rps', op: '>=', goal: 1.6 },
+  { label: '2x1, unix: tsuwsgi / uWSGI C route', num: 'tsuwsgi-unix', den: 'uwsgi-c', metric: 'rps', op: '>=', goal: 0.8 },
+  { label: '2x1, tcp: tsuwsgi / uWSGI+Flask', num: 'tsuwsgi-tcp', den: 'uwsgi-flask-tcp', metric: 'rps', ...REPORT },
+  { label: '2x1: tsuwsgi tcp / unix', num: 'tsuwsgi-tcp', den: 'tsuwsgi-unix', metric: 'rps', ...REPORT },
+  { label: '2x1: peak PSS under load, tsuwsgi unix / Node cluster', num: 'tsuwsgi-unix', den: 'node-cluster', metric: 'peakPssKb', op: '<=', goal: 1.1 },
+  { label: '4 processes: idle PSS after a load, tsuwsgi / Node cluster', num: 'pss-tsuwsgi-p4', den: 'pss-node-cluster-4', metric: 'idlePssKb', op: '<=', goal: 1.1 },
+  { label: 'busy fields on / off (cheaper manual at 2 workers): req/s', num: 'busy-on', den: 'busy-off', metric: 'rps', ...REPORT },
+  { label: 'busy fields on / off (cheaper manual at 2 workers): CPU per request', num: 'busy-on', den: 'busy-off', metric: 'cpuUsPerReq', ...REPORT },
+  { label: 'cheaper 4/1 under load: req/s / fixed 4', num: 'cheaper-p4c1', den: 'fixed-p4', metric: 'rps', ...REPORT },
+  { label: 'cheaper 4/1: idle PSS after the load / fixed 4', num: 'cheaper-p4c1', den: 'fixed-p4', metric: 'idlePssKb', ...REPORT },
+  { label: 'cheaper 4/1: idle PSS after the load / fixed 1 (the one-worker figure)', num: 'cheaper-p4c1', den: 'fixed-p1', metric: 'idlePssKb', op: '<=', goal: 1.1 },
+  { label: 'cheaper 4/1: worker processes left at the idle PSS', num: 'cheaper-p4c1', den: null, metric: 'idleWorkers', unit: 'count', op: '<=', goal: 1 },
+  { label: 'step load: failed requests (non-2xx + socket errors)', num: 'step-p4c1', den: null, metric: 'step.failed', unit: 'count', op: '<=', goal: 0 },
+  { label: 'step load: most worker processes under load', num: 'step-p4c1', den: null, metric: 'step.maxWorkers', unit: 'count', op: '>=', goal: 2 },
+  { label: 'step load: seconds of load until a worker was added', num: 'step-p4c1', den: null, metric: 'step.scaledUpAfterS', unit: 's', ...REPORT },
+  { label: 'step load: seconds of rest until back at 1 worker for good', num: 'step-p4c1', den: null, metric: 'step.backDownAfterS', unit: 's', ...REPORT },
+  { label: 'step load: worker processes at the end of the rest', num: 'step-p4c1', den: null, metric: 'step.endWorkers', unit: 'count', op: '<=', goal: 1 },
+  { label: 'step load: PSS at the end of the rest, cheaper 4/1 / fixed 1 (the one-worker figure)', num: 'step-p4c1', den: 'step-p1', metric: 'step.endPssKb', op: '<=', goal: 1.1 },
+  { label: 'step load: req/s over the load, cheaper 4/1 / fixed 1', num: 'step-p4c1', den: 'step-p1', metric: 'step.loadRps', ...REPORT },
+];
+
 /**
  * Evaluate every target against `summaries` (id → summary, or {na: 'reason'}).
  * status: 'met' | 'MISSED' | 'report' | 'n/a'; `why` says what is missing for 'n/a'.
@@ -44,27 +86,57 @@ const TARGETS = [
  */
 function evaluate(summaries, targets = TARGETS) {
   return targets.map((t) => {
-    const missing = [t.num, t.den].filter((id) => metricOf(summaries[id], t.metric) === null);
-    const value = missing.length > 0 ? null : ratio(metricOf(summaries[t.num], t.metric), metricOf(summaries[t.den], t.metric));
+    const num = metricOf(summaries[t.num], t.metric);
+    const den = t.den === null ? 1 : metricOf(summaries[t.den], t.denMetric ?? t.metric);
+    const missing = [num === null ? t.num : null, den === null ? t.den : null].filter((id) => id !== null);
+    const value = missing.length > 0 ? null : t.den === null ? /** @type {number} */ (num) * (t.scale ?? 1) : ratio(num, den);
+    // A step-load figure that is null in a measured row: what it counts never happened.
+    const never = missing.length === 1 && t.den === null && t.metric.startsWith('step.') && metricOf(summaries[t.num], 'step.requests') !== null;
     let status;
     if (value === null) status = 'n/a';
     else if (t.op === '>=') status = value >= t.goal ? 'met' : 'MISSED';
     else if (t.op === '<=') status = value <= t.goal ? 'met' : 'MISSED';
     else status = 'report';
-    const why = missing.length > 0 ? `not measured: ${missing.join(', ')}` : value === null ? 'division by zero' : null;
+    const why = never ? `never happened in ${t.num}` : missing.length > 0 ? `not measured: ${missing.join(', ')}` : value === null ? 'division by zero' : null;
     return { ...t, value, status, why };
   });
 }
 
 /**
- * A row's figure, or null when the row was not measured or has no such figure.
+ * A row's figure, or null when the row was not measured or has no such figure. `metric` is a
+ * summary field or a path into it ('step.failed').
  * @param {import('./table').Result | undefined} s
- * @param {Target['metric']} metric
+ * @param {string} metric
  */
 function metricOf(s, metric) {
   if (!s || 'na' in s) return null;
-  const v = s[metric];
-  return typeof v === 'number' ? v : null;
+  /** @type {unknown} */
+  let v = s;
+  for (const key of metric.split('.')) v = v !== null && typeof v === 'object' ? /** @type {Record<string, unknown>} */ (v)[key] : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * `targets`, each followed by its copies for the twin rows of --node-bin (`ID@nodeN`) and
+ * --baseline (`ID@base`): every row of the target that has a twin is replaced by it (both sides,
+ * so busy-on/busy-off on Node 24 compares the two Node 24 rows; uWSGI and the Node cluster stay).
+ * @param {Target[]} targets
+ * @param {import('./rows').Row[]} rows
+ * @returns {Target[]}
+ */
+function withTwins(targets, rows) {
+  const ids = new Set(rows.map((r) => r.id));
+  const suffixes = [...new Set(rows.flatMap((r) => {
+    const of = r.nodeTwinOf ?? r.baselineOf;
+    return of ? [r.id.slice(of.length)] : [];
+  }))];
+  return targets.flatMap((t) => [t, ...suffixes.flatMap((sfx) => {
+    const twin = (/** @type {string | null} */ id) => (id !== null && ids.has(id + sfx) ? id + sfx : id);
+    const [num, den] = [twin(t.num), twin(t.den)];
+    if (num === t.num && den === t.den) return [];
+    const tag = sfx === '@base' ? 'baseline build' : sfx.replace(/^@node/, 'node ');
+    return [{ ...t, label: `${t.label} [${tag}]`, num: /** @type {string} */ (num), den }];
+  })]);
 }
 
 /**
@@ -101,4 +173,4 @@ function nodeBinTargets(rows) {
   });
 }
 
-module.exports = { TARGETS, evaluate, baselineTargets, nodeBinTargets };
+module.exports = { TARGETS, TARGETS_14, evaluate, metricOf, withTwins, baselineTargets, nodeBinTargets };

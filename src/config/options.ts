@@ -101,7 +101,7 @@ const rows: OptionSpec[] = [
   {
     name: 'threads-min', aliases: [], kind: 'int', repeatable: false, default: '1', min: 1, max: 256, key: 'threadsMin',
     section: 'Processes', metavar: 'N',
-    help: 'app threads each worker keeps running; up to threads more start when every running one is blocked or busy on a CPU with requests waiting, and retire after threads-idle seconds unneeded (threads-min = threads: all of them, always)',
+    help: "app threads each worker keeps running; the others (up to threads) start when every running one is blocked or busy on a CPU with requests, and retire after threads-idle seconds unneeded. With 1, app thread 0 runs on the worker's main thread and costs what threads = 1 costs; above 1, the main thread supervises (threads-min = threads: every thread, always)",
   },
   {
     name: 'threads-idle', aliases: [], kind: 'int', repeatable: false, default: '15', min: 1, key: 'threadsIdle',

@@ -69,6 +69,8 @@ export type WorkerToThread = { act: 'stop' } | { act: 'reopen-log' } | ({ act: '
 
 /** To the harakiri watchdog thread (threads = 1), which writes to logto too. */
 export type WorkerToWatchdog = { act: 'reopen-log' };
+/** The watchdog found app thread `thread` (not the main thread's) stuck: end it, it is replaced. */
+export type WatchdogToWorker = { act: 'terminate'; thread: number };
 
 /** workerData of an app thread. */
 export interface ThreadData {

@@ -1,8 +1,8 @@
 /**
  * A worker's part in mule messages: the app's `mules.send` goes up to the master with the
- * app thread it came from, and the master's answer goes back to that thread. With threads = 1
- * the app runs on this thread and the sender is installed here; with threads > 1 each app
- * thread has its own (thread/app-thread.ts) and this only relays.
+ * app thread it came from, and the master's answer goes back to that thread. When app thread 0
+ * runs on this thread (threads-min = 1) its sender is installed here; every app thread in a
+ * worker_thread has its own (thread/app-thread.ts) and this relays for it.
  */
 import type { Config } from '../shared/config';
 import type { MasterToWorker, WorkerToMaster } from '../shared/ipc';
@@ -18,7 +18,7 @@ export class MuleLink {
 
   constructor(private readonly send: (m: WorkerToMaster) => boolean) {}
 
-  /** threads = 1: the app's mules.send starts here. */
+  /** App thread 0 runs here: its mules.send starts here. */
   installLocal(config: Config): void {
     this.local = new MuleSender(config.mules.length, config.muleMsgSize, (seq, mule, payload) => this.fromThread(0, { seq, mule, payload })).install();
   }
@@ -29,7 +29,7 @@ export class MuleLink {
 
   answer(m: Ack): void {
     const ack: MuleAck = { seq: m.seq, code: m.code, message: m.message };
-    if (this.local !== undefined) this.local.answer(ack);
+    if (this.local !== undefined && m.thread === 0) this.local.answer(ack);
     else this.toThread(m.thread, ack);
   }
 }

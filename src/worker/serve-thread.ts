@@ -1,10 +1,11 @@
 /**
  * One app thread's serving life: load the app, take the thread's row of the scoreboard, accept
- * on the thread's fds, drain on stop. Runs on the worker's main thread when threads = 1 (no
- * extra hop) and in each app thread (worker_threads) otherwise.
+ * on the thread's fds, drain on stop. Runs on the worker's main thread for app thread 0 when
+ * threads-min = 1 (no extra hop) and in each app thread (worker_threads) otherwise.
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import type { LogHandle } from '../shared/logger';
 import type { ThreadData } from '../shared/ipc';
 import { loadApp } from '../app/load';
@@ -58,7 +59,7 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     writeText: logs.writeText,
     infoLine: logs.infoLine,
     // An app thread's logger carries its thread index; the worker's main thread's does not.
-    threadField: config.threads > 1 ? '' : `,"thread":${data.threadIndex}`,
+    threadField: isMainThread ? `,"thread":${data.threadIndex}` : '',
     workerId: data.workerId,
     threadIndex: data.threadIndex,
     requests,

@@ -10,6 +10,7 @@ import { isTsuwsgiError } from '../shared/errors';
 import { reopenLog } from '../shared/reopen-log';
 import { watchAppFaults } from './app-faults';
 import { startAppHost, type AppHost } from './host/app-host';
+import { mainThreadServes } from './host/main-serves';
 import { boardBytes } from './scoreboard/layout';
 import { Scoreboard } from './scoreboard/scoreboard';
 import { SocketRequests } from './socket-requests';
@@ -35,7 +36,7 @@ export class WorkerProcess {
   async init(m: Init): Promise<void> {
     const logs = this.openLog(m);
     const log = logs.logger;
-    // With threads = 1 the app runs on this thread; otherwise a fault here is tsuwsgi's own,
+    // When app thread 0 runs on this thread (threads-min = 1) a fault here is the app's; otherwise tsuwsgi's own,
     // and the same policy fits: leave gracefully (app threads watch their own, thread/app-thread.ts).
     watchAppFaults({
       log,
@@ -51,7 +52,7 @@ export class WorkerProcess {
     this.board = board;
     const ask = (reason: RecycleReason, detail: Record<string, number>): void => this.askRecycle(reason, detail);
     // Before the app loads: it may send to a mule from its top level.
-    if (m.config.threads === 1) this.mules.installLocal(m.config);
+    if (mainThreadServes(m.config)) this.mules.installLocal(m.config);
     try {
       this.host = startAppHost({ workerId: m.workerId, config: m.config, fds: m.fds, board, logs, askRecycle: ask, sockets: this.sockets, mules: this.mules });
       await this.host.ready;
@@ -107,8 +108,10 @@ export class WorkerProcess {
     const board = this.board;
     if (board === undefined) return;
     const { micros, now } = board.busy();
-    // Averaged over the threads running now: a thread that has not started (threads-min) is not idle capacity.
-    this.send({ act: 'load', round, busyMicros: Math.round(micros / Math.max(1, board.running())), busy: now });
+    // The larger of the time in requests and the time the loops were busy (host/loop-active.ts),
+    // averaged over the threads running now: a thread not started (threads-min) is no capacity.
+    const busy = Math.max(micros, this.host?.loopActiveMicros() ?? 0);
+    this.send({ act: 'load', round, busyMicros: Math.round(busy / Math.max(1, board.running())), busy: now });
   }
 
   async report(): Promise<void> {

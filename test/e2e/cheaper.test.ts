@@ -83,6 +83,20 @@ describe('cheaper: adaptive workers under load, through nginx', function () {
     expect(d.filter((x) => x.to < x.from).every((x) => /idle/.test(x.reason))).to.equal(true);
   });
 
+  it('spare: a worker whose event loop is saturated outside requests is busy too (short requests: none in flight when asked)', async () => {
+    // Each request is answered at once and leaves 3 ms of CPU work behind: no request is ever in
+    // flight for long, but the worker's event loop is busy all the time.
+    s = await serve({ 'cheaper-algo': 'spare' });
+    const load = loadWith(`${s.nginx.url}/spin-after?ms=3`, 8);
+    try {
+      await waitUntil('scaled up', () => decisions(s!).some((d) => d.to >= 2), 30_000);
+    } finally {
+      await load.stop();
+    }
+    expect(load.failures).to.deep.equal([]);
+    expect(decisions(s)[0]).to.include({ algo: 'spare', from: 1, to: 2 });
+  });
+
   it('busyness: adds when the average busyness is over the max, removes after overload x multiplier idle seconds', async () => {
     s = await serve({ 'cheaper-algo': 'busyness', 'cheaper-busyness-multiplier': 1, 'cheaper-busyness-backlog-alert': 1000 });
     await stepLoad(s, `${s.nginx.url}/block?ms=50`, 8);

@@ -9,7 +9,7 @@ import { request } from '../support/http';
 import { serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 
 const serve = (processes: number, threads: number): Promise<BehindNginx> =>
-  serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes, threads, 'disable-logging': true });
+  serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes, threads, 'threads-min': threads, 'disable-logging': true });
 
 async function getAll(url: string, count: number): Promise<string[]> {
   const replies = await Promise.all(Array.from({ length: count }, () => request(url)));

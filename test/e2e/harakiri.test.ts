@@ -25,7 +25,7 @@ describe('harakiri', function () {
   it('threads = 2: the stuck thread is terminated and replaced, its sibling finishes its request, the process stays', async () => {
     // harakiri 3 s: the loop is stopped at ~3 s; the sibling runs from 1.5 s to 4 s, so it is in
     // flight when its neighbour is terminated, and under the limit itself.
-    s = await serve({ processes: 1, threads: 2, harakiri: 3 });
+    s = await serve({ processes: 1, threads: 2, 'threads-min': 2, harakiri: 3 });
     const [worker] = s.server.workerPids();
     const stuck = request(`${s.nginx.url}/loop`);
     await sleep(1500);
@@ -44,8 +44,8 @@ describe('harakiri', function () {
     for (const r of after) expect(r.status).to.equal(200);
   });
 
-  it('threads = 1: the worker process is killed and replaced, and the client gets a 504', async () => {
-    s = await serve({ processes: 1, threads: 1 });
+  const processKilled = (threads: number) => async (): Promise<void> => {
+    s = await serve({ processes: 1, threads });
     const [worker] = s.server.workerPids();
     const reply = await request(`${s.nginx.url}/loop`);
     expect(reply.status).to.equal(504);
@@ -57,7 +57,11 @@ describe('harakiri', function () {
     }, 10_000);
     await s.server.waitForLog('replacement accepting', (l) => l.event === 'accepting' && l.workerPid !== worker);
     expect((await request(`${s.nginx.url}/pid`)).status).to.equal(200);
-  });
+  };
+  it('threads = 1: the worker process is killed and replaced, and the client gets a 504', processKilled(1));
+  // threads-min = 1: app thread 0 runs on the main thread, which only ending the process stops
+  // (uWSGI's harakiri ends a worker with all its threads, too).
+  it('threads = 2, threads-min = 1 (the default): a stuck main thread ends the process, which is replaced; 504', processKilled(2));
 
   /**
    * The issue's case: /a awaits, /b starts and finishes on the same thread, then /a blocks the
@@ -65,7 +69,7 @@ describe('harakiri', function () {
    */
   const stuckAfterSiblingFinished = async (threads: number): Promise<void> => {
     const harakiri = 2;
-    s = await serve({ processes: 1, threads, harakiri });
+    s = await serve({ processes: 1, threads, 'threads-min': threads, harakiri });
     // threads = 2: a sibling thread blocked (under the limit) leaves /a and /b to the other one.
     const hold = threads > 1 ? request(`${s.nginx.url}/block?ms=1200`) : undefined;
     if (hold !== undefined) await sleep(200);
@@ -91,7 +95,7 @@ describe('harakiri', function () {
 
   /** Several requests in flight on the thread that gets stuck: each whose head is not out gets a 504. */
   const severalInFlight = async (threads: number): Promise<void> => {
-    s = await serve({ processes: 1, threads, harakiri: 2 });
+    s = await serve({ processes: 1, threads, 'threads-min': threads, harakiri: 2 });
     const hold = threads > 1 ? request(`${s.nginx.url}/block?ms=1500`) : undefined;
     if (hold !== undefined) await sleep(200);
     const outcome = (p: Promise<{ status: number }>): Promise<number | string> => p.then((r) => r.status, (e: Error) => e.message);

@@ -16,7 +16,7 @@ describe('logging', function () {
     const dir = tempDir();
     const log = path.join(dir, 'logs', 'app.log');
     const port = await pickPort();
-    const server = startServer({ dir, ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), threads: 2, logto: log } });
+    const server = startServer({ dir, ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), threads: 2, 'threads-min': 2, logto: log } });
     try {
       await waitUntil('ready line in the logto file', () => readLines(log).some((l) => l.event === 'ready'));
       await request(`http://127.0.0.1:${port}/pid?logto=1`);

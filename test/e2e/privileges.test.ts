@@ -85,7 +85,7 @@ describe('privileges: uid, gid, chown-socket', function () {
     const port = await pickPort();
     server = startVia(ROOT_WITH_GROUPS, dir, {
       socket: sock, 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'),
-      processes: 2, threads: 2, uid: 'nobody', gid: 'nogroup',
+      processes: 2, threads: 2, 'threads-min': 2, uid: 'nobody', gid: 'nogroup',
     });
     const workers = await server.ready();
     expect(workers).to.have.length(2);
@@ -146,7 +146,7 @@ describe('privileges: uid, gid, chown-socket', function () {
     const dir = openDir();
     const log = path.join(dir, 'logs', 'app.log');
     const port = await pickPort();
-    server = startServer({ dir, ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', threads: 2, logto: log } });
+    server = startServer({ dir, ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), uid: 'nobody', threads: 2, 'threads-min': 2, logto: log } });
     const readLines = () => readLogLines(log);
     const ready = await waitUntil('the ready line in the logto file', () => readLines().find((l) => l.event === 'ready'), 15_000);
     const workers = ready.workers as number[];

@@ -35,7 +35,7 @@ describe('stats server', function () {
   it('behind nginx, under load: uWSGI key set, busy workers with in_request, vars and request_start; counters after', async () => {
     const dir = tempDir();
     const stats = { path: path.join(dir, 'stats.sock') };
-    served = await serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes: 2, threads: 2, 'disable-logging': true, stats: stats.path }, dir);
+    served = await serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), processes: 2, threads: 2, 'threads-min': 2, 'disable-logging': true, stats: stats.path }, dir);
     const url = served.nginx.url;
     for (let i = 0; i < 6; i++) expect((await request(`${url}/`)).status).to.equal(200);
     const before = Math.floor(Date.now() / 1000);

@@ -1,8 +1,9 @@
 /**
  * App threads on demand (threads-min, threads-idle) through nginx: an asynchronous app stays on
- * one thread however many requests overlap; a blocked or CPU-bound thread gets a sibling; the
- * sibling retires once unneeded (finishing its requests) and starts again with fresh sockets
- * when needed again; threads-min = threads starts them all with the worker.
+ * one thread (the worker's main thread) however many requests overlap; a blocked or CPU-bound
+ * thread gets a sibling; the sibling retires once unneeded (finishing its requests) and starts
+ * again with fresh sockets when needed again; threads-min = threads starts them all with the
+ * worker.
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
@@ -47,21 +48,26 @@ describe('threads on demand: threads = M costs one thread until more are needed'
     expect(loads(loadsFile)).to.have.length(1);
   });
 
-  it('a blocked thread gets a sibling; it retires once unneeded and starts again with fresh sockets', async () => {
+  it('a blocked thread gets a sibling for the next block; it retires once unneeded and starts again with fresh sockets', async () => {
     const b = await serve({ threads: 2, 'threads-idle': 1 });
     for (let round = 1; round <= 2; round++) {
-      const order: string[] = [];
-      const blocked = request(`${b.nginx.url}/block?ms=4000`, { timeoutMs: 20_000 }).then((x) => (order.push('blocked'), x));
-      await waitUntil('the block under way', () => b.server.events('thread-start').length === round, 10_000);
-      const other = await request(`${b.nginx.url}/pid`, { timeoutMs: 20_000 }).then((x) => (order.push('other'), x));
-      const first = await blocked;
-      expect([first.status, other.status]).to.deep.equal([200, 200]);
-      expect(order, 'the second request did not wait for the blocked one').to.deep.equal(['other', 'blocked']);
-      expect(other.body.toString(), 'another thread of the same process').to.not.equal(first.body.toString());
-      expect(other.body.toString().split(':')[0]).to.equal(first.body.toString().split(':')[0]);
+      // App thread 0 runs on the worker's main thread: its first block is seen when it ends.
+      const first = await request(`${b.nginx.url}/block?ms=1000`, { timeoutMs: 20_000 });
+      expect(first.status).to.equal(200);
+      await waitUntil('the sibling accepting', () => b.server.events('thread-started').length === round, 10_000);
       expect(b.server.events('thread-start')[round - 1]).to.include({ thread: 1, reason: 'blocked' });
+      // The next block leaves a free thread: a request meanwhile does not wait for it.
+      const order: string[] = [];
+      const blocked = request(`${b.nginx.url}/block?ms=3000`, { timeoutMs: 20_000 }).then((x) => (order.push('blocked'), x));
+      await new Promise((res) => setTimeout(res, 300));
+      const other = await request(`${b.nginx.url}/pid`, { timeoutMs: 20_000 }).then((x) => (order.push('other'), x));
+      const held = await blocked;
+      expect([held.status, other.status]).to.deep.equal([200, 200]);
+      expect(order, 'the second request did not wait for the blocked one').to.deep.equal(['other', 'blocked']);
+      expect(other.body.toString(), 'another thread of the same process').to.not.equal(held.body.toString());
+      expect(other.body.toString().split(':')[0]).to.equal(held.body.toString().split(':')[0]);
       await waitUntil('the sibling retired', () => b.server.events('thread-retire').length === round, 20_000);
-      await waitUntil('the retired thread gone (its row free)', async () => (await request(`${b.nginx.url}/pid`)).body.toString() === first.body.toString(), 5_000);
+      await waitUntil('only the main thread left', async () => (await request(`${b.nginx.url}/pid`)).body.toString() === first.body.toString(), 5_000);
     }
     expect(loads(loadsFile), 'thread 0, then thread 1 twice').to.have.length(3);
     expect(b.server.events('thread-start-failed')).to.deep.equal([]);

@@ -1,15 +1,18 @@
 /**
- * Where harakiri's watchdog runs: never on a thread that runs the app. With threads > 1 that is
- * the worker's main thread, which ends a stuck app thread through `terminate` (the host replaces
- * it); with threads = 1 the app runs on the main thread, so the watchdog gets a small thread of
- * its own, which ends the whole process (the master replaces it). The detection, the 504s and
+ * Where harakiri's watchdog runs: never on a thread that runs the app. With threads-min > 1 that
+ * is the worker's main thread, which ends a stuck app thread through `terminate` (the host
+ * replaces it). Otherwise the app runs on the main thread, so the watchdog gets a small thread
+ * of its own: a stuck main thread ends the whole process (the master replaces it, as uWSGI's
+ * harakiri ends a worker with all its threads); a stuck on-demand thread beside it is ended
+ * alone, by the main thread on the watchdog's word. The detection, the 504s and
  * the log line are the same code either way (watchdog.ts).
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
-import type { WorkerToWatchdog } from '../../shared/ipc';
+import type { WatchdogToWorker, WorkerToWatchdog } from '../../shared/ipc';
+import { mainThreadServes } from '../host/main-serves';
 import type { Scoreboard } from '../scoreboard/scoreboard';
 import { startWatchdog } from './watchdog';
 import { appThreadLimits } from '../../shared/node-args';
@@ -28,12 +31,16 @@ export function superviseHarakiri(
   terminate: (thread: number) => void,
 ): Supervision {
   if (config.harakiri <= 0) return { reopenLog: () => undefined };
-  if (config.threads > 1) {
+  if (!mainThreadServes(config)) {
     startWatchdog(board, config.harakiri, workerId, log, (s) => terminate(s.thread));
     return { reopenLog: () => undefined };
   }
   const data: WatchdogData = { board: board.view.buffer, seconds: config.harakiri, workerId, logto: config.logto };
   const watchdog = new Worker(path.join(__dirname, 'watchdog-thread.js'), { workerData: data, stdout: false, stderr: false, resourceLimits: appThreadLimits(config) });
+  // A stuck app thread next to the main one: ended alone (the main thread's, the process).
+  watchdog.on('message', (m: WatchdogToWorker) => {
+    if (m.act === 'terminate') terminate(m.thread);
+  });
   watchdog.unref();
   return { reopenLog: () => watchdog.postMessage({ act: 'reopen-log' } satisfies WorkerToWatchdog) };
 }

@@ -1,12 +1,13 @@
 /**
- * threads = 1 runs the app on the worker's main thread, so the watchdog needs a thread of its
- * own. On a stuck request it logs, answers 504 when it still can, and ends the process; the
- * master starts a replacement.
+ * When the app runs on the worker's main thread (threads-min = 1), the watchdog needs a thread
+ * of its own. On a stuck request it logs and answers 504 when it still can; then a stuck main
+ * thread ends the process (the master starts a replacement) and a stuck on-demand app thread is
+ * ended by the main thread, which replaces it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger';
 import { reopenLog } from '../../shared/reopen-log';
-import type { WorkerToWatchdog } from '../../shared/ipc';
+import type { WatchdogToWorker, WorkerToWatchdog } from '../../shared/ipc';
 import { Scoreboard } from '../scoreboard/scoreboard';
 import { startWatchdog } from './watchdog';
 
@@ -24,7 +25,11 @@ const { logger, flush } = logs;
 parentPort?.on('message', (m: WorkerToWatchdog) => {
   if (m.act === 'reopen-log') reopenLog(logs);
 });
-startWatchdog(new Scoreboard(data.board), data.seconds, data.workerId, logger, () => {
+startWatchdog(new Scoreboard(data.board), data.seconds, data.workerId, logger, (stuck) => {
+  if (stuck.thread !== 0) {
+    parentPort?.postMessage({ act: 'terminate', thread: stuck.thread } satisfies WatchdogToWorker);
+    return;
+  }
   flush();
   process.kill(process.pid, 'SIGKILL');
 });

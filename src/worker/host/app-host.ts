@@ -1,7 +1,9 @@
 /**
- * A worker's app threads behind one interface, whichever way they run: threads = 1 runs the app
- * on the worker's main thread (in-process.ts: no hop at all), threads > 1 in worker_threads the
- * main thread supervises (app-threads.ts). Everything that is not about how a thread runs is
+ * A worker's app threads behind one interface, whichever way they run. With threads-min = 1
+ * (the default, and always with threads = 1) the app runs on the worker's main thread
+ * (in-process.ts: no hop at all) and the other app threads, started on demand, in
+ * worker_threads next to it; with threads-min > 1 every app thread is a worker_thread the main
+ * thread supervises (app-threads.ts). Everything that is not about how a thread runs is
  * written once, here and in the modules it calls: reports and stats read the scoreboard,
  * harakiri watches it (harakiri/supervise.ts), and each runner only starts, drains, ends and
  * replaces its threads.
@@ -18,6 +20,8 @@ import type { SocketRequests } from '../socket-requests';
 import type { MuleLink } from '../mule-link';
 import { threadReports } from '../thread-reports';
 import { startAppThreads } from './app-threads';
+import { mainThreadServes } from './main-serves';
+import { LoopActive, type LoopSample } from './loop-active';
 
 export interface AppHost {
   /** Resolves once every app thread accepts; rejects with the first load error. */
@@ -32,6 +36,26 @@ export interface AppHost {
   reopenLogs(): void;
   /** An uncaught exception on the worker's main thread: the app's with threads = 1, counted. */
   countMainThreadException(): void;
+  /** µs the serving threads' event loops were busy, summed, never decreasing (the cheaper). */
+  loopActiveMicros(): number;
+}
+
+/** Row 0 on this thread, rows 1.. in worker_threads started when needed. */
+function mainAndThreads(o: HostOptions): AppRunner {
+  const main = inProcess().startInProcess(o);
+  let mainReady = false;
+  const ready = main.ready.then(() => {
+    mainReady = true;
+  });
+  const others = startAppThreads(o, () => mainReady);
+  return {
+    ready: Promise.all([ready, others.ready]).then(() => undefined),
+    drain: () => Promise.all([main.drain(), others.drain()]).then(() => undefined),
+    terminate: (thread) => (thread === 0 ? main.terminate(0) : others.terminate(thread)),
+    reopenLogs: () => others.reopenLogs(),
+    countMainThreadException: () => main.countMainThreadException(),
+    loops: () => [...main.loops(), ...others.loops()],
+  };
 }
 
 /** What a runner gets: the worker's configuration, sockets, scoreboard and logs. */
@@ -57,6 +81,8 @@ export interface AppRunner {
   terminate(thread: number): void;
   reopenLogs(): void;
   countMainThreadException(): void;
+  /** Each serving thread's event-loop busy time so far. */
+  loops(): LoopSample[];
 }
 
 /**
@@ -69,7 +95,8 @@ function inProcess(): typeof import('./in-process') {
 }
 
 export function startAppHost(o: HostOptions): AppHost {
-  const runner = o.config.threads === 1 ? inProcess().startInProcess(o) : startAppThreads(o);
+  const runner = !mainThreadServes(o.config) ? startAppThreads(o) : o.config.threads === 1 ? inProcess().startInProcess(o) : mainAndThreads(o);
+  const loop = new LoopActive();
   const harakiri = superviseHarakiri(o.board, o.config, o.workerId, o.logs.logger, (t) => runner.terminate(t));
   return {
     ready: runner.ready,
@@ -82,5 +109,6 @@ export function startAppHost(o: HostOptions): AppHost {
       harakiri.reopenLog();
     },
     countMainThreadException: () => runner.countMainThreadException(),
+    loopActiveMicros: () => loop.add(runner.loops()),
   };
 }

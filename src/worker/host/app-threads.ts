@@ -34,7 +34,11 @@ export interface AppThread {
   quickDeaths: number;
 }
 
-export function startAppThreads(o: HostOptions): AppRunner {
+/**
+ * `mainReady`: row 0 runs on the worker's main thread (host/app-host.ts), not here; it counts in
+ * the decisions as a running thread, ready once this says so.
+ */
+export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppRunner {
   const log = o.logs.logger;
   let stopping = false;
   const threads: AppThread[] = o.fds.map(() => ({
@@ -102,7 +106,7 @@ export function startAppThreads(o: HostOptions): AppRunner {
     }
   };
 
-  const demand = watchDemand(threads, o, {
+  const demand = watchDemand(threads, o, mainReady, {
     start: (index, reason) => {
       log.info({ event: 'thread-start', thread: index, reason }, `app thread ${index} starting: every running thread is ${reason === 'blocked' ? 'blocked' : 'busy on a CPU'}`);
       startWithFds(index).then(
@@ -121,7 +125,8 @@ export function startAppThreads(o: HostOptions): AppRunner {
 
   // An answer for a thread replaced meanwhile is dropped: its sender went with it.
   o.mules.toThread = (index, ack) => threads[index]?.worker?.postMessage({ act: 'mule-ack', ...ack } satisfies WorkerToThread);
-  const first = threads.slice(0, o.config.threadsMin).map((_, index) => start(index, o.fds[index]));
+  const from = mainReady === undefined ? 0 : 1;
+  const first = threads.slice(from, o.config.threadsMin).map((_, i) => start(from + i, o.fds[from + i]));
 
   return {
     ready: Promise.all(first).then(() => demand.begin()),
@@ -131,6 +136,7 @@ export function startAppThreads(o: HostOptions): AppRunner {
     },
     // A fault on this thread is tsuwsgi's own, not the app's: not an app exception.
     countMainThreadException: () => undefined,
+    loops: () => threads.flatMap(({ worker, ready }) => (worker !== undefined && ready ? [{ id: worker, activeMs: worker.performance.eventLoopUtilization().active }] : [])),
     drain: async () => {
       stopping = true;
       demand.end();

@@ -24,7 +24,11 @@ export interface DemandActions {
   retire(index: number, idleS: number): void;
 }
 
-export function watchDemand(threads: readonly AppThread[], o: HostOptions, act: DemandActions): { begin(): void; end(): void } {
+/**
+ * `mainReady`: row 0 runs on this thread (threads-min = 1). Its heartbeat cannot look stale from
+ * here (this code runs only when the thread is free), so a block shows as this timer's own lag.
+ */
+export function watchDemand(threads: readonly AppThread[], o: HostOptions, mainReady: (() => boolean) | undefined, act: DemandActions): { begin(): void; end(): void } {
   const { threadsMin, threadsIdle, threads: max } = o.config;
   if (threadsMin >= max) return { begin: () => undefined, end: () => undefined };
   const windows = threads.map(() => new CpuWindow(CPU_WINDOW_MS));
@@ -32,27 +36,38 @@ export function watchDemand(threads: readonly AppThread[], o: HostOptions, act: 
   const state: DemandState = { slackSince: undefined };
   let timer: NodeJS.Timeout | undefined;
 
-  const sample = (t: AppThread, i: number, now: number): ThreadSample => {
+  let lastCheck = Date.now();
+
+  const sample = (t: AppThread, i: number, now: number, lagged: boolean): ThreadSample => {
+    if (i === 0 && mainReady !== undefined) return sampleMain(now, lagged);
     // A retiring thread still runs (ready: false): no decision until it has gone.
     const running = t.worker !== undefined;
     const tid = o.board.tid(i);
     windows[i].add(now, running && t.ready ? threadCpuMs(tid) : undefined);
+    const beat = o.board.beat(i);
+    return { running, ready: t.ready, blocked: t.ready && beat > 0 && now - beat > STALE_MS, cpu: windows[i].share(), working: working(i, now) };
+  };
+
+  const sampleMain = (now: number, lagged: boolean): ThreadSample => {
+    const ready = mainReady?.() === true;
+    windows[0].add(now, ready ? threadCpuMs(o.board.tid(0)) : undefined);
+    return { running: true, ready, blocked: ready && lagged, cpu: windows[0].share(), working: working(0, now) };
+  };
+
+  /** Took a request during the window, or has one in flight. */
+  const working = (i: number, now: number): boolean => {
     const counts = startedAt[i];
     counts.push(o.board.started(i));
     if (counts.length > CPU_WINDOW_MS / CHECK_MS + 1) counts.shift();
-    const beat = o.board.beat(i);
-    return {
-      running,
-      ready: t.ready,
-      blocked: t.ready && beat > 0 && now - beat > STALE_MS,
-      cpu: windows[i].share(),
-      working: counts[counts.length - 1] > counts[0] || o.board.oldest(i, now) !== undefined,
-    };
+    return counts[counts.length - 1] > counts[0] || o.board.oldest(i, now) !== undefined;
   };
 
   const check = (): void => {
     const now = Date.now();
-    const d = decideThreads(threads.map((t, i) => sample(t, i, now)), { min: threadsMin, idleMs: threadsIdle * 1000 }, state, now);
+    const lagged = now - lastCheck - CHECK_MS > STALE_MS;
+    lastCheck = now;
+    const samples = threads.map((t, i) => sample(t, i, now, lagged));
+    const d = decideThreads(samples, { min: threadsMin, idleMs: threadsIdle * 1000 }, state, now);
     if (d?.act === 'start') {
       windows[d.thread].clear();
       act.start(d.thread, d.reason);
@@ -61,6 +76,9 @@ export function watchDemand(threads: readonly AppThread[], o: HostOptions, act: 
 
   return {
     begin: () => {
+      lastCheck = Date.now();
+      // The first check compares with this: a request that blocks before it is still work.
+      startedAt.forEach((counts, i) => counts.push(o.board.started(i)));
       timer = setInterval(check, CHECK_MS);
       timer.unref();
     },

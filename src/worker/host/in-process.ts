@@ -21,5 +21,6 @@ export function startInProcess(o: HostOptions): AppRunner {
     terminate: () => process.kill(process.pid, 'SIGKILL'),
     reopenLogs: () => undefined,
     countMainThreadException: () => row.exception(),
+    loops: () => [{ id: process, activeMs: performance.eventLoopUtilization().active }],
   };
 }

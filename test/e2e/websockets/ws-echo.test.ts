@@ -58,7 +58,7 @@ describe('WebSockets: a ws app through nginx', function () {
 
   it('shows open upgraded connections per thread in the stats, and none once they close', async () => {
     const statsPath = path.join(tempDir(), 'stats.sock');
-    site = await serveWebsocketSite({ 'wsgi-file': fixtureApp('ws-echo.js'), processes: 1, threads: 2, stats: statsPath });
+    site = await serveWebsocketSite({ 'wsgi-file': fixtureApp('ws-echo.js'), processes: 1, threads: 2, 'threads-min': 2, stats: statsPath });
     const clients = await Promise.all([1, 2, 3, 4].map(() => connect(`${site!.wsUrl}/s`)));
     const perThread = new Map<number, number>();
     for (const c of clients) perThread.set(c.hello.thread, (perThread.get(c.hello.thread) ?? 0) + 1);

@@ -15,15 +15,15 @@ const pairs = (ini: string) => ini.split('\n').slice(1).filter(Boolean).map((l) 
 
 describe('bench rows and generated configs', () => {
   describe('rows', () => {
-    it('have unique ids and cover the issue\'s groups 1 to 11 and the PSS set', () => {
+    it('have unique ids and cover the issue\'s groups 1 to 11, issue 14\'s 12 to 14, step and young, and the PSS set', () => {
       const ids = ROWS.map((r) => r.id);
       expect(new Set(ids).size).to.equal(ids.length);
-      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', 'pss']);
+      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', 'step', 'young', 'pss']);
       expect(ids[0]).to.equal('nginx');
     });
-    it('use processes=2 threads=1 everywhere except the CPU and PSS rows', () => {
+    it('use processes=2 threads=1 everywhere except the CPU, PSS, seed, cheaper and step rows', () => {
       expect([PROCESSES, THREADS]).to.deep.equal([2, 1]);
-      for (const r of ROWS.filter((x) => x.backend.kind !== 'nginx' && !['9', 'pss'].includes(x.group))) {
+      for (const r of ROWS.filter((x) => x.backend.kind !== 'nginx' && !['9', '12', '13', 'step', 'pss'].includes(x.group))) {
         expect([r.backend.processes, r.backend.threads], r.id).to.deep.equal([2, 1]);
       }
       expect(ROWS.filter((r) => r.group === '9').map((r) => [r.backend.processes, r.backend.threads])).to.deep.equal([[1, 1], [1, 2], [2, 1]]);
@@ -60,6 +60,41 @@ describe('bench rows and generated configs', () => {
       }
       expect(row('static-map-app').request).to.deep.equal({ method: 'GET', path: '/' });
       expect(row('static-map-app').backend.staticMap).to.equal(true);
+    });
+    it('group 2 has uWSGI+Flask over TCP too (2x1, logging on), for the 2x1 TCP comparison', () => {
+      expect(row('uwsgi-flask-tcp').backend).to.deep.include({ kind: 'uwsgi', app: 'flask', transport: 'tcp', logging: true, processes: 2, threads: 1 });
+    });
+    it('group 12: the seed ini (4 processes x 2 threads, logging on) for uWSGI+Flask and tsuwsgi, unix and tcp', () => {
+      const seed = ROWS.filter((r) => r.group === '12');
+      expect(seed.map((r) => r.id)).to.deep.equal(['seed-uwsgi-flask-unix', 'seed-tsuwsgi-unix', 'seed-uwsgi-flask-tcp', 'seed-tsuwsgi-tcp']);
+      for (const r of seed) {
+        expect(r.backend, r.id).to.deep.include({ processes: 4, threads: 2, logging: true, transport: r.id.endsWith('tcp') ? 'tcp' : 'unix' });
+        expect(r.backend.extra, r.id).to.equal(undefined);
+      }
+      expect(row('seed-uwsgi-flask-unix').needsAll).to.deep.equal(['nginx', 'wrk', 'uwsgi', 'uwsgi-python3', 'flask']);
+    });
+    it('group 13: cheaper 4/1 rests until 1 worker is left, the fixed rows do not wait; all measure the idle PSS after the load', () => {
+      const g = ROWS.filter((r) => r.group === '13');
+      expect(g.map((r) => [r.id, r.backend.processes, r.backend.extra ?? null, r.idleAfter])).to.deep.equal([
+        ['cheaper-p4c1', 4, { cheaper: '1' }, { workers: 1 }],
+        ['fixed-p4', 4, null, { workers: null }],
+        ['fixed-p1', 1, null, { workers: null }],
+      ]);
+      for (const r of g) expect(r.backend, r.id).to.deep.include({ kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, threads: 1 });
+      expect(ROWS.filter((r) => r.idleAfter).map((r) => r.id)).to.deep.equal(g.map((r) => r.id));
+    });
+    it('group 14: busy-on differs from busy-off only by cheaper 1, initial 2, algo manual (2 workers either way)', () => {
+      const off = row('busy-off');
+      const on = row('busy-on');
+      expect(off.backend).to.deep.include({ kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false, processes: 2 });
+      expect(on.backend.extra).to.deep.equal({ cheaper: '1', 'cheaper-initial': '2', 'cheaper-algo': 'manual' });
+      expect({ ...on.backend, extra: undefined }).to.deep.equal({ ...off.backend, extra: undefined });
+    });
+    it('group step: the 5 s / 64 connections 15 s / 20 s plan, with cheaper 4/1 and with 1 fixed worker', () => {
+      const g = ROWS.filter((r) => r.group === 'step');
+      expect(g.map((r) => [r.id, r.backend.processes, r.backend.extra ?? null])).to.deep.equal([['step-p4c1', 4, { cheaper: '1' }], ['step-p1', 1, null]]);
+      for (const r of g) expect(r.timeline, r.id).to.deep.equal({ idleS: 5, loadS: 15, restS: 20, connections: 64 });
+      expect(ROWS.filter((r) => r.timeline).length).to.equal(2);
     });
     it('returns fresh objects each time', () => {
       const a = allRows();
@@ -146,6 +181,14 @@ describe('bench rows and generated configs', () => {
       const t = uwsgiIni({ ...row('uwsgi-c-thunder'), addr: { unix: '/t/c.sock' } }, { dir: '/t', logFile: '/t/l' });
       expect(t).to.contain('thunder-lock = true');
     });
+    it('group 12: the seed ini for uWSGI is the blog\'s, processes = 4 and threads = 2 (which turns uWSGI\'s threads on), over unix or tcp', () => {
+      const unix = pairs(uwsgiIni({ ...row('seed-uwsgi-flask-unix'), addr: { unix: '/t/s.sock' } }, { dir: '/t', logFile: '/t/l' }));
+      expect(unix).to.deep.include.members([['socket', '/t/s.sock'], ['processes', '4'], ['threads', '2'], ['master', 'true'], ['logto', '/t/l']]);
+      expect(unix.some(([k]) => k === 'disable-logging')).to.equal(false);
+      const tcp = pairs(uwsgiIni({ ...row('seed-uwsgi-flask-tcp'), addr: { host: '127.0.0.1', port: 7003 } }, { dir: '/t', logFile: '/t/l' }));
+      expect(tcp).to.deep.include(['socket', '127.0.0.1:7003']);
+      expect(uwsgiIni({ ...row('uwsgi-flask-tcp'), addr: { host: '127.0.0.1', port: 7004 } }, { dir: '/t', logFile: '/l' })).to.contain('\nsocket = 127.0.0.1:7004\nprocesses = 2\nthreads = 1\n');
+    });
     it('refuses an unknown app', () => {
       const r = { ...row('uwsgi-c'), backend: { ...row('uwsgi-c').backend, app: 'perl' }, addr: { unix: '/s' } };
       expect(() => uwsgiIni(r, { dir: '/t', logFile: '/l' })).to.throw('unknown uWSGI app perl');
@@ -189,6 +232,13 @@ describe('bench rows and generated configs', () => {
       expect(locationFor({ id: 'static-1k-nginx', listen: 1, proxy: 'static', addr: null }, '/p', '/run')).to.deep.equal([
         'root /run/www;', 'sendfile on;', 'default_type application/octet-stream;',
       ]);
+    });
+    it('group 12 and 14: the seed ini for tsuwsgi, and busy-on\'s cheaper lines after the blog\'s settings', () => {
+      const seed = pairs(tsuwsgiIni({ ...row('seed-tsuwsgi-tcp'), addr: { port: 7005 } }, { logFile: '/l' }));
+      expect(seed.slice(1, 4)).to.deep.equal([['socket', '127.0.0.1:7005'], ['processes', '4'], ['threads', '2']]);
+      const on = pairs(tsuwsgiIni({ ...row('busy-on'), addr: { unix: '/s' } }, { logFile: '/l' }));
+      expect(on.slice(-5)).to.deep.equal([['disable-logging', 'true'], ['cheaper', '1'], ['cheaper-initial', '2'], ['cheaper-algo', 'manual'], ['logto', '/l']]);
+      expect(tsuwsgiIni({ ...row('step-p4c1'), addr: { unix: '/s' } }, { logFile: '/l' })).to.contain('\nprocesses = 4\n').and.contain('\ncheaper = 1\n');
     });
     it('starts with the [uwsgi] section', () => {
       expect(renderIni([['a', 'b']])).to.equal('[uwsgi]\na = b\n');

@@ -115,6 +115,20 @@ describe('bench/stats', () => {
       expect(s.peakPssKb).to.equal(null);
     });
 
+    it('group 13: the idle PSS after the load with the median rest and the most workers left', () => {
+      const s = summarize([{ rps: 1, idlePssKb: 100, idleWaitS: 9, idleWorkers: 1 }, { rps: 1, idlePssKb: 120, idleWaitS: 12, idleWorkers: 2 }, { error: 'x', idleWorkers: 4 }]);
+      expect([s.idlePssKb, s.idleWaitS, s.idleWorkers]).to.deep.equal([110, 10.5, 2]);
+      expect([summarize([{ rps: 1 }]).idleWaitS, summarize([{ rps: 1 }]).idleWorkers]).to.deep.equal([null, null]);
+    });
+
+    it('a step-load row keeps its (one) pass\'s timeline and step figures; other rows have none', () => {
+      const step = { failed: 0, maxWorkers: 4 };
+      const s = summarize([{ rps: 900, timeline: [{ t: 0 }], step }]);
+      expect(s.timeline).to.deep.equal([{ t: 0 }]);
+      expect(s.step).to.equal(step);
+      expect([summarize([{ rps: 1 }]).timeline, summarize([{ rps: 1 }]).step]).to.deep.equal([null, null]);
+    });
+
     it('treats a pass without errors/requests fields as zero', () => {
       const s = summarize([{ rps: 5 }]);
       expect(s.errors).to.equal(0);

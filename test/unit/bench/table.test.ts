@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
-const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS } = benchLib('table');
+const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, fmtValue, renderTable, resultsTable, targetsSection, idleAfterTable, COLUMNS } = benchLib('table');
 
 const lines = (s: string) => s.split('\n');
 
@@ -159,6 +159,36 @@ describe('bench/table', () => {
       expect(out[2].split(/\s{2,}/)).to.deep.equal(['tsuwsgi / flask', '1.42', '>= 1.3', 'met']);
       expect(out[3].split(/\s{2,}/)).to.deep.equal(['c route', '0.80', 'report', 'report']);
       expect(out[4].split(/\s{2,}/)).to.deep.equal(['pss', '-', '<= 1.1', 'n/a (not measured: p)']);
+    });
+  });
+
+  describe('issue 14 additions', () => {
+    it('fmtValue prints a ratio with two decimals, a value target in its unit', () => {
+      expect(fmtValue(1.234, undefined)).to.equal('1.23');
+      expect(fmtValue(183.26, 'MiB')).to.equal('183.3 MiB');
+      expect(fmtValue(0, 'count')).to.equal('0');
+      expect(fmtValue(7, 's')).to.equal('7 s');
+      expect(fmtValue(null, 'MiB')).to.equal('-');
+    });
+    it('targetsSection prints a value target with its unit', () => {
+      const out = lines(targetsSection([{ label: 'seed PSS', value: 210.04, unit: 'MiB', op: '<=', goal: 200, status: 'MISSED', why: null }]));
+      expect(out[2].split(/\s{2,}/)).to.deep.equal(['seed PSS', '210.0 MiB', '<= 200', 'MISSED']);
+    });
+    it('idleAfterTable: peak and idle PSS, workers left and the rest, per row; n/a and failed rows say so', () => {
+      const out = lines(idleAfterTable(
+        [{ id: 'cheaper', what: 'c' }, { id: 'fixed', what: 'f' }, { id: 'gone', what: 'g' }, { id: 'bad', what: 'b' }],
+        {
+          cheaper: { passes: 1, failed: 0, peakPssKb: 204800, idlePssKb: 51200, idleWorkers: 1, idleWaitS: 11.26 },
+          fixed: { passes: 1, failed: 0, peakPssKb: 102400, idlePssKb: 102400, idleWorkers: 4, idleWaitS: 1.5 },
+          gone: { na: 'x' },
+          bad: { passes: 1, failed: 1 },
+        },
+      ));
+      expect(out[0].split(/\s{2,}/)).to.deep.equal(['id', 'peak PSS MiB', 'idle PSS MiB', 'workers', 'rest s']);
+      expect(out[2].split(/\s{2,}/)).to.deep.equal(['cheaper', '200.0', '50.0', '1', '11.3']);
+      expect(out[3].split(/\s{2,}/)).to.deep.equal(['fixed', '100.0', '100.0', '4', '1.5']);
+      expect(out[4]).to.match(/^gone +n\/a: x$/);
+      expect(out[5]).to.match(/^bad +no result$/);
     });
   });
 });
