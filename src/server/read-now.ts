@@ -6,7 +6,7 @@
  * a poll round trip and the stream machinery.
  *
  * On TCP the packet is often not there yet (the listener wakes at the handshake, before
- * nginx's write: up to a third of connections under load, against 0.2-3% on a unix socket;
+ * nginx's write: 28-43% of connections at 32 concurrent, against 0.2-3% on a unix socket;
  * design-notes.md "The TCP path"), so the EAGAIN is a common case, not an error: it is read
  * without building a stack trace for the exception fs.readSync throws.
  */
