@@ -27,6 +27,8 @@ const ANSWER_MS = 300;
  * share of the time since its last answer (a sync worker serving back to back).
  */
 const BUSY_SHARE = 0.9;
+/** Busy under this share of the time (and no request in flight now): free to be given up. */
+const IDLE_SHARE = 0.5;
 
 interface Answer {
   readonly busyMicros: number;
@@ -99,11 +101,11 @@ export class CheaperCycle {
       const since = seen ?? { micros: 0, at: r.spawnedAt };
       const share = (a.busyMicros - since.micros) / Math.max(1, (now - since.at) * 1000);
       this.last.set(r.key, { micros: a.busyMicros, at: now });
-      return { key: r.key, busy: a.busy || share >= BUSY_SHARE, busyMicros: a.busyMicros };
+      return { key: r.key, busy: a.busy || share >= BUSY_SHARE, idle: !a.busy && share < IDLE_SHARE, busyMicros: a.busyMicros };
     }
     const micros = (seen?.micros ?? 0) + (now - (seen?.at ?? r.spawnedAt)) * 1000;
     this.last.set(r.key, { micros, at: now });
-    return { key: r.key, busy: true, busyMicros: micros };
+    return { key: r.key, busy: true, idle: false, busyMicros: micros };
   }
 
   private apply(d: CheaperDecision, running: number): void {

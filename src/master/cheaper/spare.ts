@@ -3,7 +3,8 @@
  * once a second. A second with every worker busy counts toward overload, one with a free
  * worker counts it back down; after cheaper-overload overloaded seconds cheaper-step workers
  * are added. Once not overloaded at all, exactly one free worker is the stable state; with more
- * free, one worker is removed every cheaper-overload idle seconds, down to cheaper.
+ * free, one worker is removed every cheaper-overload idle seconds, down to cheaper. "Free" for
+ * removal is `idle` (types.ts), stricter than not busy: a partly loaded worker is neither.
  */
 import { KEEP, startable, type CheaperDecision, type CheaperInputs, type CheaperSettings } from './types';
 
@@ -31,10 +32,11 @@ export function spare(s: SpareState, i: CheaperInputs, c: CheaperSettings): Chea
     return add > 0 ? { delta: add, reason: `all ${running} worker(s) busy for ${c.overload} s` } : KEEP;
   }
   if (s.overloadCount !== 0) return KEEP;
-  if (running - busy === 1) return KEEP;
+  const idle = i.workers.filter((w) => w.idle ?? !w.busy).length;
+  if (idle <= 1) return KEEP;
   s.idleCount++;
   if (running > c.min && s.idleCount % c.overload === 0) {
-    return { delta: -1, reason: `${running - busy} of ${running} worker(s) idle for ${c.overload} s` };
+    return { delta: -1, reason: `${idle} of ${running} worker(s) idle for ${c.overload} s` };
   }
   return KEEP;
 }

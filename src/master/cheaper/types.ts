@@ -11,6 +11,13 @@ export interface WorkerLoad {
   readonly key: number;
   /** A request in flight now; also a worker that did not answer (its only thread is blocked). */
   readonly busy: boolean;
+  /**
+   * Free enough to be given up: not busy, and busy well under the busy share. Absent: not busy
+   * (uWSGI's reading). A worker between the two shares is neither, so a partial load on n workers
+   * neither adds one nor removes one (without it, two workers at 70 % each were both "free" and
+   * spare removed one under load, then added it back).
+   */
+  readonly idle?: boolean;
   /** µs with a request in flight since the process started, averaged over its app threads. */
   readonly busyMicros: number;
 }

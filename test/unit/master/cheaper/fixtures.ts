@@ -8,8 +8,8 @@ export function settings(over: Partial<CheaperSettings> = {}, busy: Partial<Chea
   };
 }
 
-/** `pattern`: one letter per worker, B busy, i idle (keys 1, 2, …; no busy time). */
+/** `pattern`: one letter per worker, B busy, i idle, p partly busy (neither; keys 1, 2, …; no busy time). */
 export function load(pattern: string, over: Partial<CheaperInputs> = {}): CheaperInputs {
-  const workers: WorkerLoad[] = [...pattern].map((c, n) => ({ key: n + 1, busy: c === 'B', busyMicros: 0 }));
+  const workers: WorkerLoad[] = [...pattern].map((c, n) => ({ key: n + 1, busy: c === 'B', ...(c === 'p' ? { idle: false } : {}), busyMicros: 0 }));
   return { now: 0, workers, backlog: 0, canSpawn: true, ...over };
 }

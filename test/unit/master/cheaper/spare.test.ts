@@ -37,6 +37,14 @@ describe('master/cheaper/spare: uWSGI\'s default algorithm', () => {
     for (let n = 0; n < 20; n++) expect(spare(s, load('BBi'), settings({ overload: 1 })).delta).to.equal(0);
   });
 
+  it('partly busy workers are not free: a partial load on two workers removes neither, however long', () => {
+    const s = spareState();
+    for (let n = 0; n < 20; n++) expect(spare(s, load('pp'), settings({ overload: 1 })).delta).to.equal(0);
+    for (let n = 0; n < 20; n++) expect(spare(s, load('pip'), settings({ overload: 1 })).delta).to.equal(0);
+    // Two really idle ones next to a partly busy one: one goes.
+    expect(spare(spareState(), load('pii'), settings({ overload: 1 })).delta).to.equal(-1);
+  });
+
   it('more free workers: one removed every cheaper-overload idle seconds, never below cheaper', () => {
     const s = spareState();
     const c = settings({ overload: 2, min: 2 });
