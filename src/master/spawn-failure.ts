@@ -2,6 +2,7 @@
  * One line saying why a worker could not be started. Node's error reads "spawn /usr/bin/node
  * ENOENT" whether the node binary or the chdir is missing; the operator needs to know which.
  */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 
 export interface SpawnFailure {
@@ -36,4 +37,20 @@ function isDirectory(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether `child` really started. Node reports some failed spawns (ENOENT, EACCES, EAGAIN,
+ * EMFILE, ENFILE) only by an 'error' event, on the next tick, on a ChildProcess without a pid;
+ * unhandled, that event would end the master. For such a child `failed` hears of it once, and
+ * any later 'error' is swallowed: nothing else will ever happen to it.
+ */
+export function started(child: ChildProcess, failed: (err: unknown) => void): child is ChildProcess & { readonly pid: number } {
+  if (child.pid !== undefined) return true;
+  let told = false;
+  child.on('error', (err) => {
+    if (!told) failed(err);
+    told = true;
+  });
+  return false;
 }

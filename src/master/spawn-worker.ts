@@ -17,7 +17,7 @@ import { layOutFds } from '../shared/fd-layout';
 import type { BoundSocket } from './sockets';
 import { workerCredentials } from './credentials';
 import { sendToWorker } from './send-to-worker';
-import { describeSpawnFailure, type SpawnFailure } from './spawn-failure';
+import { describeSpawnFailure, started, type SpawnFailure } from './spawn-failure';
 
 export const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'main.js');
 /** The running worker, or undefined when it could not be started (`onFailed` says why, once). */
@@ -42,15 +42,7 @@ export function spawnWorker(workerId: number, config: Config, sockets: readonly 
     failed(err);
     return undefined;
   }
-  if (child.pid === undefined) {
-    // The 'error' event comes on the next tick; nothing else will ever happen to this child.
-    let told = false;
-    child.on('error', (err) => {
-      if (!told) failed(err);
-      told = true;
-    });
-    return undefined;
-  }
+  if (!started(child, failed)) return undefined;
   sendToWorker(child, { act: 'init', workerId, config, fds: layout.perThread });
   return child;
 }

@@ -19,7 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type { Config, DaemonSpec } from '../../shared/config';
 import { workerCredentials } from '../credentials';
-import { describeSpawnFailure } from '../spawn-failure';
+import { describeSpawnFailure, started } from '../spawn-failure';
 
 const SETPRIV = '/usr/bin/setpriv';
 let setprivAvailable: boolean | undefined;
@@ -45,14 +45,7 @@ export function spawnDaemon(spec: DaemonSpec, config: Config, onFailed: (message
   } finally {
     if (out !== undefined) fs.closeSync(out);
   }
-  if (child.pid === undefined) {
-    let told = false;
-    child.on('error', (err) => {
-      if (!told) failed(err);
-      told = true;
-    });
-    return undefined;
-  }
+  if (!started(child, failed)) return undefined;
   // Errors after the start (a signal to a process already gone) are not the master's business.
   child.on('error', () => undefined);
   return child;

@@ -13,7 +13,7 @@ import type { Logger } from '../../shared/logger';
 import type { MasterToMule } from '../../shared/mules/ipc';
 import { workerCredentials } from '../credentials';
 import type { MasterEvent } from '../events';
-import { describeSpawnFailure } from '../spawn-failure';
+import { describeSpawnFailure, started } from '../spawn-failure';
 import { guardWorkerChannel } from '../worker-channel-guard';
 import { checkMuleMessage } from './mule-messages';
 import type { MuleAction } from './mule-reconcile';
@@ -71,10 +71,7 @@ export class MuleProcesses {
     } catch (err) {
       return failed(err);
     }
-    if (child.pid === undefined) {
-      child.once('error', failed);
-      return;
-    }
+    if (!started(child, failed)) return;
     r.pid = child.pid;
     r.spawnFailures = 0;
     mules.countSpawn(r.id);

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { describeSpawnFailure } from '../../../src/master/spawn-failure';
+import { describeSpawnFailure, started } from '../../../src/master/spawn-failure';
+import { EventEmitter } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`spawn /usr/bin/node ${code}`), { code });
 const NODE = '/usr/bin/node';
@@ -21,5 +23,25 @@ describe('describeSpawnFailure', () => {
   it('anything else keeps Node\'s message; a value without a code is UNKNOWN', () => {
     expect(describeSpawnFailure(errno('EPERM'), undefined, NODE)).to.deep.equal({ code: 'EPERM', message: 'spawn /usr/bin/node EPERM' });
     expect(describeSpawnFailure('boom', undefined, NODE)).to.deep.equal({ code: 'UNKNOWN', message: 'boom' });
+  });
+});
+
+describe('master/spawn-failure: started', () => {
+  const fake = (pid: number | undefined): ChildProcess => Object.assign(new EventEmitter(), { pid }) as unknown as ChildProcess;
+
+  it('a child with a pid started: nothing is listened for', () => {
+    const child = fake(4242);
+    expect(started(child, () => expect.fail('no failure'))).to.equal(true);
+    expect(child.listenerCount('error')).to.equal(0);
+  });
+
+  it("a child without a pid: its 'error' is told once, a later one swallowed instead of ending the master", () => {
+    const child = fake(undefined);
+    const told: unknown[] = [];
+    expect(started(child, (err) => told.push(err))).to.equal(false);
+    const enoent = Object.assign(new Error('spawn ENOENT'), { code: 'ENOENT' });
+    child.emit('error', enoent);
+    expect(() => child.emit('error', new Error('again'))).to.not.throw();
+    expect(told).to.deep.equal([enoent]);
   });
 });
