@@ -32,6 +32,8 @@ export interface AppThread {
   forkFds: boolean;
   startedAt: number;
   quickDeaths: number;
+  /** ms since epoch before which no start on demand is tried again (a start failed). */
+  notBefore: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppR
   const log = o.logs.logger;
   let stopping = false;
   const threads: AppThread[] = o.fds.map(() => ({
-    worker: undefined, ready: false, everReady: false, retiring: false, forkFds: true, startedAt: 0, quickDeaths: 0,
+    worker: undefined, ready: false, everReady: false, retiring: false, forkFds: true, startedAt: 0, quickDeaths: 0, notBefore: 0,
   }));
 
   const start = (index: number, fds: readonly ListenFd[]): Promise<void> => {
@@ -111,7 +113,14 @@ export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppR
       log.info({ event: 'thread-start', thread: index, reason }, `app thread ${index} starting: every running thread is ${reason === 'blocked' ? 'blocked' : 'busy on a CPU'}`);
       startWithFds(index).then(
         () => log.info({ event: 'thread-started', thread: index }, `app thread ${index} accepting`),
-        (err: unknown) => log.error({ event: 'thread-start-failed', thread: index, err }, `app thread ${index} could not start`),
+        (err: unknown) => {
+          // The respawn policy's backoff (at least a second), or a broken app would be loaded
+          // again at every check.
+          const thread = threads[index];
+          thread.quickDeaths = nextQuickDeaths(thread.quickDeaths, Date.now() - thread.startedAt);
+          thread.notBefore = Date.now() + Math.max(1000, respawnDelayMs(thread.quickDeaths));
+          log.error({ event: 'thread-start-failed', thread: index, err }, `app thread ${index} could not start`);
+        },
       );
     },
     retire: (index, idleS) => {
@@ -119,7 +128,10 @@ export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppR
       log.info({ event: 'thread-retire', thread: index, idleS }, `app thread ${index} retiring: not needed for ${idleS} s`);
       thread.retiring = true;
       thread.ready = false;
-      thread.worker?.postMessage({ act: 'stop' } satisfies WorkerToThread);
+      const worker = thread.worker;
+      worker?.postMessage({ act: 'stop' } satisfies WorkerToThread);
+      // Its drain is bounded as a worker's is: no decision is taken until it has gone.
+      setTimeout(() => void (thread.worker === worker ? worker?.terminate() : undefined), o.config.workerReloadMercy * 1000).unref();
     },
   });
 

@@ -45,7 +45,10 @@ export function watchDemand(threads: readonly AppThread[], o: HostOptions, mainR
     const tid = o.board.tid(i);
     windows[i].add(now, running && t.ready ? threadCpuMs(tid) : undefined);
     const beat = o.board.beat(i);
-    return { running, ready: t.ready, blocked: t.ready && beat > 0 && now - beat > STALE_MS, cpu: windows[i].share(), working: working(i, now) };
+    return {
+      running, ready: t.ready, blocked: t.ready && beat > 0 && now - beat > STALE_MS, cpu: windows[i].share(), working: working(i, now),
+      held: !running && now < t.notBefore, holding: running && o.board.upgraded(i) > 0,
+    };
   };
 
   const sampleMain = (now: number, lagged: boolean): ThreadSample => {

@@ -11,7 +11,9 @@
  *
  * A thread retires after threads-idle seconds during which the running threads' work would fit
  * in one fewer (none blocked, their CPU summed at most half a thread per remaining one): the
- * highest one, one at a time, never below threads-min.
+ * highest one, one at a time, never below threads-min, and not while it holds connections the
+ * app took over (WebSockets). A row whose start failed is held back for a while (backoff), so a
+ * broken app is not loaded again every check.
  */
 
 /** A running thread's CPU share at or above which it counts as saturated. */
@@ -30,6 +32,10 @@ export interface ThreadSample {
   readonly cpu: number;
   /** It had a request in flight or took one during the window. */
   readonly working: boolean;
+  /** Not running, and may not start yet: its last start failed a moment ago (backoff). */
+  readonly held?: boolean;
+  /** Running with connections the app took over (WebSockets): retiring it would drop them. */
+  readonly holding?: boolean;
 }
 
 export interface DemandLimits {
@@ -54,7 +60,7 @@ export function decideThreads(samples: readonly ThreadSample[], limits: DemandLi
     return undefined;
   }
   const saturated = running.every((s) => s.working && (s.blocked || s.cpu >= CPU_SATURATED));
-  const free = samples.findIndex((s) => !s.running);
+  const free = samples.findIndex((s) => !s.running && s.held !== true);
   if (saturated && free >= 0) {
     state.slackSince = undefined;
     return { act: 'start', thread: free, reason: running.some((s) => s.blocked) ? 'blocked' : 'cpu' };
@@ -67,10 +73,12 @@ export function decideThreads(samples: readonly ThreadSample[], limits: DemandLi
   }
   state.slackSince ??= now;
   if (now - state.slackSince < limits.idleMs) return undefined;
-  state.slackSince = now;
   let highest = -1;
   samples.forEach((s, i) => {
     if (s.running) highest = i;
   });
+  // The highest one only, so rows stay packed; while it holds upgraded connections, none retires.
+  if (samples[highest].holding === true) return undefined;
+  state.slackSince = now;
   return { act: 'retire', thread: highest };
 }

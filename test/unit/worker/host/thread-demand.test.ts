@@ -93,6 +93,20 @@ describe('worker/host/thread-demand: decideThreads', () => {
     expect(decideThreads(two(CPU_SLACK / 2), limits, state, 11_000 + limits.idleMs)).to.deep.equal({ act: 'retire', thread: 1 });
   });
 
+  it('skips a row held back after a failed start, and starts nothing when every free row is held', () => {
+    const held: ThreadSample = { ...off, held: true };
+    expect(decideThreads([blocked, held, off], limits, fresh(), 0)).to.deep.equal({ act: 'start', thread: 2, reason: 'blocked' });
+    expect(decideThreads([blocked, held], limits, fresh(), 0)).to.equal(undefined);
+  });
+
+  it('does not retire a thread that holds upgraded connections (WebSockets); the slack clock runs on', () => {
+    const state = fresh();
+    const ws: ThreadSample = { ...idle, holding: true };
+    decideThreads([idle, ws], limits, state, 0);
+    expect(decideThreads([idle, ws], limits, state, limits.idleMs)).to.equal(undefined);
+    expect(decideThreads([idle, idle], limits, state, limits.idleMs + 1)).to.deep.equal({ act: 'retire', thread: 1 });
+  });
+
   it('keeps an extra thread while any thread is blocked (a blocking episode in progress)', () => {
     const state = fresh();
     decideThreads([{ ...blocked, working: false }, idle], limits, state, 0);
