@@ -1,20 +1,19 @@
 /**
- * The socket of a uwsgi connection: a small stand-in for net.Socket on the accepted handle,
- * which a request that arrived whole in the accept callback (nginx writes its packet right
- * after connect(), so behind nginx on a unix socket that is nearly every request) is answered
- * through: one write(2) of the response (head and body together) and close(2), with none of
- * the stream machinery a net.Socket builds per connection. A profile of a worker behind nginx
- * put net.Socket's construction and its Duplex state at ~14 % of the worker's CPU
- * (design-notes.md "The light socket").
+ * The socket of a uwsgi connection: a small stand-in for net.Socket on the accepted handle.
+ * nginx opens one connection per request and writes its packet right after connect(), so a
+ * request is usually read whole in the accept callback (read-now.ts) and answered with one
+ * write(2) (head and body together) and close(2). A net.Socket and its Duplex state, built per
+ * connection for that, were ~14 % of a worker's CPU behind nginx (design-notes.md "The light
+ * socket").
  *
  * It is a net.Socket to everything that uses one the usual ways (Node's ServerResponse and
- * IncomingMessage, the app, tsuwsgi's own connection code): the same events, methods and
- * fields. The moment anything needs the streams, it promotes itself: a real net.Socket is made
- * on the same handle, and from then on every method and event goes through it. That happens
- * when bytes are still to be read (a body not in hand, a head split over reads), when the
- * kernel does not take a write whole, and on end() (a half-close). While a request is with the
- * app, the light socket watches the handle for the peer's EOF, so a client that leaves is seen
- * as with a net.Socket.
+ * IncomingMessage, the app, tsuwsgi's connection code): the same events, methods and fields.
+ * It reads with the handle's own readStart()/onread (Node hands each read over as an
+ * ArrayBuffer of exactly the bytes read, and none for the EOF or an error), pauses with
+ * readStop(), and writes with a synchronous write(2) on the handle's fd (non-blocking). When
+ * the kernel does not take a write whole, or for end() (a half-close needs a shutdown request
+ * only the stream has), it promotes itself: a real net.Socket is made on the same handle, and
+ * from then on every method and event goes through it.
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
@@ -46,7 +45,7 @@ export class LightSocket extends EventEmitter {
   private queued = 0;
   private written = 0;
   private gone = false;
-  private watching = false;
+  private reading = false;
   private timeoutMs = 0;
   private timer: NodeJS.Timeout | undefined;
   /** The client's address (setPeer): nginx is the socket's real peer. */
@@ -67,7 +66,8 @@ export class LightSocket extends EventEmitter {
   /** The net.Socket this one now goes through; made on first need. */
   promote(): Socket {
     if (this.inner !== undefined) return this.inner;
-    this.stopWatching();
+    const wasReading = this.reading;
+    this.stopReading();
     clearTimeout(this.timer);
     const handle = this.handle;
     if (handle === null) throw new Error('a closed light socket cannot be promoted');
@@ -77,6 +77,7 @@ export class LightSocket extends EventEmitter {
     for (const event of FORWARDED) inner.on(event, (arg?: unknown) => this.emit(event, arg));
     if (this.timeoutMs > 0) inner.setTimeout(this.timeoutMs);
     if (this.own.corked > 0) inner.cork();
+    if (wasReading) inner.resume();
     return inner;
   }
 
@@ -179,7 +180,7 @@ export class LightSocket extends EventEmitter {
     if (this.inner !== undefined) return this.inner.write(data, encoding as BufferEncoding, cb);
     const callback = typeof encoding === 'function' ? encoding : typeof cb === 'function' ? cb : undefined;
     if (this.gone) {
-      if (callback !== undefined) process.nextTick(callback, Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' }));
+      if (callback !== undefined) process.nextTick(callback, destroyedError('write'));
       return false;
     }
     this.queue.push(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
@@ -193,6 +194,12 @@ export class LightSocket extends EventEmitter {
   }
 
   end(data?: unknown, encoding?: unknown, cb?: unknown): this {
+    if (this.inner === undefined && this.gone) {
+      // As a destroyed net.Socket: nothing is sent, the callback hears why.
+      const callback = [data, encoding, cb].find((a) => typeof a === 'function') as Callback | undefined;
+      if (callback !== undefined) process.nextTick(callback, destroyedError('end'));
+      return this;
+    }
     // A half-close needs a shutdown request, which only the stream has.
     (this.promote().end as (...a: unknown[]) => Socket)(data, encoding, cb);
     return this;
@@ -210,7 +217,7 @@ export class LightSocket extends EventEmitter {
     }
     if (this.gone) return this;
     this.gone = true;
-    this.watching = false;
+    this.reading = false;
     clearTimeout(this.timer);
     const handle = this.handle as OwnedHandle;
     this.handle = null;
@@ -221,28 +228,28 @@ export class LightSocket extends EventEmitter {
     return this;
   }
 
-  /** Reading, with nothing left of the request to read: only the peer's EOF is watched for. */
+  /** Reading: each read is a 'data' event; the EOF (or an error) is 'end', then the close. */
   resume(): this {
     if (this.inner !== undefined) {
       this.inner.resume();
       return this;
     }
-    if (this.watching || this.gone) return this;
+    if (this.reading || this.gone) return this;
     const handle = this.handle as OwnedHandle;
     handle[kOwner] = this;
     handle.onread = onHandleRead;
-    if (handle.readStart() === 0) this.watching = true;
+    if (handle.readStart() === 0) this.reading = true;
     return this;
   }
 
   pause(): this {
     if (this.inner !== undefined) this.inner.pause();
-    else this.stopWatching();
+    else this.stopReading();
     return this;
   }
 
   isPaused(): boolean {
-    return this.inner !== undefined ? this.inner.isPaused() : !this.watching;
+    return this.inner !== undefined ? this.inner.isPaused() : !this.reading;
   }
 
   setTimeout(ms: number, cb?: () => void): this {
@@ -285,7 +292,7 @@ export class LightSocket extends EventEmitter {
   }
 
   setEncoding(encoding: BufferEncoding): this {
-    this.promote().setEncoding(encoding);
+    if (this.inner !== undefined || !this.gone) this.promote().setEncoding(encoding);
     return this;
   }
 
@@ -320,28 +327,39 @@ export class LightSocket extends EventEmitter {
     inner.write(rest, (err) => callAll(callbacks, err ?? null));
   }
 
-  private stopWatching(): void {
-    if (!this.watching) return;
-    this.watching = false;
+  private stopReading(): void {
+    if (!this.reading) return;
+    this.reading = false;
     this.handle?.readStop();
+  }
+
+  /** What was read, as a net.Socket hands it over. */
+  received(data: ArrayBuffer): void {
+    if (this.gone || this.inner !== undefined) return;
+    this.bytesRead += data.byteLength;
+    this.timer?.refresh();
+    this.emit('data', Buffer.from(data));
   }
 
   /** The peer's EOF or an error: as a net.Socket without allowHalfOpen, 'end', then closed. */
   peerGone(): void {
     if (this.gone || this.inner !== undefined) return;
-    this.watching = false;
+    this.reading = false;
     this.emit('end');
     this.destroy();
   }
 }
 
 /**
- * The handle's read callback while a light socket watches: data is undefined for the EOF or an
- * error (Node passes no buffer then), which is all it waits for. Bytes after a whole request
- * are not the app's (no front end sends any) and are dropped, as the connection drops them.
+ * The handle's read callback: an ArrayBuffer of exactly the bytes read (Node 20 to 26 copy a
+ * short read into a buffer of its size; the unit test checks it on each line), undefined for
+ * the EOF or an error.
  */
 function onHandleRead(this: OwnedHandle, data?: ArrayBuffer): void {
-  if (data === undefined) this[kOwner]?.peerGone();
+  const owner = this[kOwner];
+  if (owner === undefined) return;
+  if (data === undefined) owner.peerGone();
+  else owner.received(data);
 }
 
 /** Bytes written, or the error that ended the connection; a full buffer is 0 bytes. */
@@ -361,6 +379,10 @@ function writeNow(fd: number, buffers: Buffer[]): number | Error {
   }
 }
 
+function destroyedError(call: string): Error {
+  return Object.assign(new Error(`Cannot call ${call} after a stream was destroyed`), { code: 'ERR_STREAM_DESTROYED' });
+}
+
 function callAll(callbacks: Callback[], err: Error | null): void {
   for (const cb of callbacks) cb(err);
 }
@@ -371,11 +393,6 @@ function emitError(socket: LightSocket, err: Error): void {
 
 function emitTimeout(socket: LightSocket): void {
   socket.emit('timeout');
-}
-
-/** For the code that must read the streams itself: the socket as a net.Socket, promoted if light. */
-export function streamingSocket(socket: Socket): Socket {
-  return socket instanceof LightSocket ? socket.promote() : socket;
 }
 
 /** A light socket on an accepted handle, typed as what every consumer takes it for. */

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import path from 'node:path';
-import { LightSocket, streamingSocket } from '../../../src/server/light-socket';
+import { LightSocket } from '../../../src/server/light-socket';
 import { takeAcceptedHandles } from '../../../src/shared/node-internals';
 import { socketFd } from '../../../src/shared/node-internals';
 import { tempDir } from '../../support/tmp';
@@ -128,6 +128,13 @@ for (const kind of ['tcp', 'unix'] as const) {
       expect(light.write('late', (e) => (err = e))).to.equal(false);
       await waitUntil('the late write’s callback', () => err, 5000, 5);
       expect(err?.code).to.equal('ERR_STREAM_DESTROYED');
+      // end() too, as on a destroyed net.Socket: no throw, the callback hears it.
+      let endErr: (Error & { code?: string }) | null | undefined;
+      expect(light.end('late', () => (endErr = null))).to.equal(light);
+      expect(light.end((e?: Error & { code?: string }) => (endErr = e))).to.equal(light);
+      await waitUntil('the late end’s callback', () => endErr, 5000, 5);
+      expect(endErr?.code).to.equal('ERR_STREAM_DESTROYED');
+      expect(light.setEncoding('utf8')).to.equal(light);
     });
 
     it('a write to a peer that is gone: error (with the errno code), then close, as a net.Socket', async () => {
@@ -165,21 +172,49 @@ for (const kind of ['tcp', 'unix'] as const) {
       expect(ended).to.equal(false);
     });
 
-    it('streamingSocket promotes: reads come as data events on the light socket, its fd unchanged', async () => {
+    it('reads without a stream: each read a data event of exactly its bytes, pause holds them, the EOF ends', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const chunks: Buffer[] = [];
+      const events: string[] = [];
+      light.on('data', (c: Buffer) => chunks.push(c));
+      light.on('end', () => events.push('end'));
+      light.on('close', () => events.push('close'));
+      light.resume();
+      pair.client.write('body bytes');
+      await waitUntil('the data event', () => chunks.length > 0, 5000, 5);
+      expect(Buffer.concat(chunks).toString()).to.equal('body bytes');
+      light.pause();
+      const big = Buffer.alloc(300 * 1024, 7);
+      pair.client.write(big);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(chunks).to.have.length(1);
+      light.resume();
+      await waitUntil('the rest', () => Buffer.concat(chunks).length === 10 + big.length, 5000, 5);
+      expect(Buffer.concat(chunks).subarray(10).equals(big)).to.equal(true);
+      expect(light.bytesRead).to.equal(10 + big.length);
+      pair.client.end();
+      await waitUntil('close after the EOF', () => events.includes('close'), 5000, 5);
+      expect(events).to.deep.equal(['end', 'close']);
+    });
+
+    it('a promoted socket reads on where the light one stopped, with the same fd; later events come from it', async () => {
       pair = await lightPair(kind);
       const { light } = pair;
       const fd = socketFd(light as unknown as net.Socket);
       expect(fd).to.be.greaterThan(2);
       const chunks: Buffer[] = [];
       light.on('data', (c: Buffer) => chunks.push(c));
-      const inner = streamingSocket(light as unknown as net.Socket);
-      expect(inner).to.be.instanceOf(net.Socket);
-      expect(streamingSocket(light as unknown as net.Socket)).to.equal(inner);
-      expect(socketFd(light as unknown as net.Socket)).to.equal(fd);
       light.resume();
-      pair.client.write('body bytes');
-      await waitUntil('the data event', () => chunks.length > 0, 5000, 5);
-      expect(Buffer.concat(chunks).toString()).to.equal('body bytes');
+      pair.client.write('one ');
+      await waitUntil('the first data event', () => chunks.length === 1, 5000, 5);
+      const inner = light.promote();
+      expect(inner).to.be.instanceOf(net.Socket);
+      expect(light.promote()).to.equal(inner);
+      expect(socketFd(light as unknown as net.Socket)).to.equal(fd);
+      expect(light.isPaused()).to.equal(false);
+      pair.client.write('two');
+      await waitUntil('the second data event', () => Buffer.concat(chunks).toString() === 'one two', 5000, 5);
     });
 
     it('setTimeout emits timeout once after the idle time, and 0 disarms it', async () => {
