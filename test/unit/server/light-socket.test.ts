@@ -50,7 +50,8 @@ const closed = (s: LightSocket): Promise<boolean> => new Promise((resolve) => s.
 
 for (const kind of ['tcp', 'unix'] as const) {
   describe(`server/light-socket over ${kind}`, function () {
-    this.timeout(10_000);
+    // Bounds for a loaded machine (the suite runs two files at once on two cores).
+    this.timeout(60_000);
     let pair: Pair | undefined;
     afterEach(async () => {
       if (pair !== undefined) await closePair(pair);
@@ -105,9 +106,9 @@ for (const kind of ['tcp', 'unix'] as const) {
       expect(light.writableLength).to.be.greaterThan(0);
       light.write(big.subarray(4 * 1024 * 1024), () => doneCalls++);
       pair.client.resume();
-      await waitUntil('both writes to complete', () => doneCalls === 2, 8000, 5);
+      await waitUntil('both writes to complete', () => doneCalls === 2, 25_000, 5);
       light.destroySoon();
-      await waitUntil('the client to see the end', () => pair?.clientEnded, 8000, 5);
+      await waitUntil('the client to see the end', () => pair?.clientEnded, 25_000, 5);
       expect(Buffer.concat(pair.received).equals(big)).to.equal(true);
       expect(light.bytesWritten).to.equal(big.length);
     });
