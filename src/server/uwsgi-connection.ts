@@ -26,6 +26,7 @@ import { readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
 import { logClientGone, track, untrack, type GoneWhy, type OpenConnection } from './connections';
 import { responseFinished, socketClose, socketData, socketDrain, socketEnd, socketError, socketTimeout } from './uwsgi-listeners';
 import { State } from './uwsgi-state';
+import { streamingSocket } from './light-socket';
 import { clearDeadline, needsIdleTimer, setDeadline } from './uwsgi-timeouts';
 import { headRefusal, lengthRefusal, logRefusal, packetRefusal, refuse, upgradeRefusal, type Refusing } from './uwsgi-early-answers';
 import { closeResponse, dumpUnread, endUnwatchedCheaply } from '../shared/node-internals';
@@ -104,12 +105,18 @@ export class UwsgiConnection implements OpenConnection, Refusing {
 
   readRest(): void {
     if (this.reading) return;
+    const res = this.res;
+    const ended = res !== undefined && res.writableEnded;
+    // Answered in full already (the app ended its response in the call): the close comes
+    // next, nothing is left to watch for.
+    if (this.state === State.Done && ended && this.socket.writableLength === 0 && !this.responded) return;
     this.reading = true;
+    // Bytes still to come are read by the stream; a light socket only watches for the EOF.
+    if (this.state !== State.Done) streamingSocket(this.socket);
     this.socket.on('data', socketData);
     this.socket.on('timeout', socketTimeout);
     this.socket.on('end', socketEnd);
-    const res = this.res;
-    if (needsIdleTimer(this.state, res !== undefined && res.writableEnded, this.socket.writableLength)) {
+    if (needsIdleTimer(this.state, ended, this.socket.writableLength)) {
       this.socket.setTimeout(this.ctx.socketTimeoutMs);
     }
     this.socket.resume();
