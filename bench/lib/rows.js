@@ -218,6 +218,10 @@ const ROWS = [
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false } },
   { group: '14', id: 'busy-on', what: 'same + cheaper=1 initial=2 algo=manual (busy fields on, 2 workers)', proxy: 'uwsgi',
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false, extra: { cheaper: '1', 'cheaper-initial': '2', 'cheaper-algo': 'manual' } } },
+  // busy-off again, after busy-on: the same configuration twice in one pass. Its ratio to busy-off
+  // is the run's noise (and any cost of running later in a pass), the yardstick for busy-on's.
+  { group: '14', id: 'busy-off-again', what: 'busy-off again, after busy-on (the run\'s noise: same configuration twice)', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false } },
 
   // idle 5 s, 64 connections 15 s, idle 20 s with processes = 4, cheaper = 1 (spare): one sample a
   // second of the workers, req/s, failed requests and PSS (bench/lib/step-load.js). Once per run.

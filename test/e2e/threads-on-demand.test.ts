@@ -13,6 +13,7 @@ import { request } from '../support/http';
 import { waitUntil } from '../support/wait';
 import { keepLoading, serveBehindNginx, type BehindNginx } from '../support/behind-nginx';
 import { tempDir } from '../support/tmp';
+import { threadsRunning, untilOnThread } from '../support/on-thread';
 
 /** The copies of the app loaded so far ("pid:threadId" per app thread started). */
 const loads = (file: string): string[] => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
@@ -22,10 +23,10 @@ describe('threads on demand: threads = M costs one thread until more are needed'
   let s: BehindNginx | undefined;
   let loadsFile = '';
 
-  const serve = async (ini: Record<string, string | number | boolean>): Promise<BehindNginx> => {
+  const serve = async (ini: Record<string, string | number | boolean>, app = 'counts-loads.js'): Promise<BehindNginx> => {
     const dir = tempDir();
     loadsFile = path.join(dir, 'loads');
-    s = await serveBehindNginx({ 'wsgi-file': fixtureApp('counts-loads.js'), env: `LOADS_FILE=${loadsFile}`, processes: 1, 'disable-logging': true, ...ini }, dir);
+    s = await serveBehindNginx({ 'wsgi-file': fixtureApp(app), env: `LOADS_FILE=${loadsFile}`, processes: 1, 'disable-logging': true, ...ini }, dir);
     return s;
   };
 
@@ -71,6 +72,43 @@ describe('threads on demand: threads = M costs one thread until more are needed'
     }
     expect(loads(loadsFile), 'thread 0, then thread 1 twice').to.have.length(3);
     expect(b.server.events('thread-start-failed')).to.deep.equal([]);
+    expect(b.server.events('thread-died')).to.deep.equal([]);
+  });
+
+  it('a thread that retires with a request in flight finishes it, and the report counts one thread running again', async () => {
+    const b = await serve({ threads: 2, 'threads-idle': 4 }, 'off-main.js');
+    const [pid] = b.server.workerPids();
+    expect(await threadsRunning(b.server)).to.equal(1);
+    expect((await request(`${b.nginx.url}/block?ms=1000`, { timeoutMs: 20_000 })).status).to.equal(200);
+    await waitUntil('the sibling accepting', () => b.server.events('thread-started').length === 1, 10_000);
+    // One client, one request at a time, all along: none may fail while the thread retires.
+    let retired = false;
+    const failures: string[] = [];
+    const meanwhile = (async () => {
+      while (!retired) {
+        const r = await request(`${b.nginx.url}/pid`).catch((err: Error) => err);
+        if (r instanceof Error || r.status !== 200) failures.push(r instanceof Error ? r.message : String(r.status));
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    })();
+    // On thread 1 /wait-off-main waits 8 s (the retire comes within threads-idle); on the main thread it answers at once.
+    const sent = await untilOnThread(b.server, b.nginx.url, '/wait-off-main?ms=8000', 1);
+    expect(await threadsRunning(b.server)).to.equal(2);
+    let answered = false;
+    const replies = Promise.all(sent).then((all) => ((answered = true), all));
+    await b.server.waitForLog('thread-retire', (l) => l.event === 'thread-retire', 15_000);
+    expect(answered, 'the retire came while the request was in flight').to.equal(false);
+    const bodies = (await replies).map((r) => (r instanceof Error ? r.message : `${r.status} ${r.body.toString()}`));
+    const onThread = bodies.filter((x) => x.endsWith(':thread'));
+    expect(onThread, bodies.join(', ')).to.have.length(1);
+    expect(onThread[0]).to.match(new RegExp(`^200 ${pid}:[1-9][0-9]*:thread$`));
+    expect(bodies.filter((x) => !x.endsWith(':thread'))).to.deep.equal(bodies.filter((x) => !x.endsWith(':thread')).map(() => `200 ${pid}:0:main`));
+    await waitUntil('one thread running', async () => (await threadsRunning(b.server)) === 1, 10_000, 100);
+    retired = true;
+    await meanwhile;
+    expect(failures).to.deep.equal([]);
+    expect(b.server.events('thread-retire')).to.have.length(1);
+    expect(b.server.events('thread-retire')[0]).to.include({ thread: 1, idleS: 4 });
     expect(b.server.events('thread-died')).to.deep.equal([]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Where harakiri's watchdog runs: never on a thread that runs the app. With threads-min > 1 that
  * is the worker's main thread, which ends a stuck app thread through `terminate` (the host
- * replaces it). Otherwise the app runs on the main thread, so the watchdog gets a small thread
+ * replaces one of the first threads-min; one started on demand starts again on demand). Otherwise the app runs on the main thread, so the watchdog gets a small thread
  * of its own: a stuck main thread ends the whole process (the master replaces it, as uWSGI's
  * harakiri ends a worker with all its threads); a stuck on-demand thread beside it is ended
  * alone, by the main thread on the watchdog's word. The detection, the 504s and

@@ -2,7 +2,7 @@
  * When the app runs on the worker's main thread (threads-min = 1), the watchdog needs a thread
  * of its own. On a stuck request it logs and answers 504 when it still can; then a stuck main
  * thread ends the process (the master starts a replacement) and a stuck on-demand app thread is
- * ended by the main thread, which replaces it.
+ * ended by the main thread (it starts again when the demand says so, host/app-threads.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger';

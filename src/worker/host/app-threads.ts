@@ -3,9 +3,10 @@
  * start with the worker; the others start when every running one is saturated and retire when
  * they have been unneeded for threads-idle seconds (thread-demand.ts says when), so an app
  * whose handlers never block costs about one thread. The main thread runs no app code, so it
- * can decide while every app thread is blocked. A thread that dies or is terminated (harakiri)
- * is replaced without disturbing its siblings. A thread that ends gives its row of the
- * scoreboard back (retire), so nothing reads it as running until a new thread takes the row.
+ * can decide while every app thread is blocked. A thread of the first threads-min that dies or
+ * is terminated (harakiri) is replaced without disturbing its siblings; one started on demand
+ * starts again on demand. A thread that ends gives its row of the scoreboard back (retire), so
+ * nothing reads it as running until a new thread takes the row.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -24,6 +25,12 @@ export interface AppThread {
   worker: Worker | undefined;
   /** Accepts now. */
   ready: boolean;
+  /**
+   * A start is under way, from the request for its socket dups on: the row counts as running
+   * (not ready) meanwhile, or a check while the master's answer waits (the main thread blocked)
+   * would start it a second time.
+   */
+  starting: boolean;
   /** Has accepted once: only such a thread is replaced (a first start failing stops the worker). */
   everReady: boolean;
   /** Asked to finish and end because it is not needed: not replaced when it exits. */
@@ -44,7 +51,7 @@ export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppR
   const log = o.logs.logger;
   let stopping = false;
   const threads: AppThread[] = o.fds.map(() => ({
-    worker: undefined, ready: false, everReady: false, retiring: false, forkFds: true, startedAt: 0, quickDeaths: 0, notBefore: 0,
+    worker: undefined, ready: false, starting: false, everReady: false, retiring: false, forkFds: true, startedAt: 0, quickDeaths: 0, notBefore: 0,
   }));
 
   const start = (index: number, fds: readonly ListenFd[]): Promise<void> => {
@@ -59,7 +66,9 @@ export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppR
         thread.ready = false;
         o.board.retire(index);
       }
-      if (!stopping && thread.everReady && !thread.retiring) void replace(index, code);
+      if (stopping || !thread.everReady || thread.retiring) return;
+      if (index < o.config.threadsMin) void replace(index, code);
+      else ended(index, code);
     });
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: ThreadToWorker) => {
@@ -81,6 +90,7 @@ export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppR
 
   const startWithFds = async (index: number): Promise<void> => {
     let fds: readonly ListenFd[] | undefined;
+    threads[index].starting = true;
     try {
       fds = await fdsFor(index);
       if (stopping) return;
@@ -90,7 +100,25 @@ export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppR
       // its dups, and the next attempt gets new ones.
       if (fds !== undefined && isTsuwsgiError(err)) o.sockets.release(fds);
       throw err;
+    } finally {
+      threads[index].starting = false;
     }
+  };
+
+  /** Held back from starting on demand: the respawn policy's delay, at least `minMs`. */
+  const holdBack = (thread: AppThread, minMs: number): void => {
+    thread.quickDeaths = nextQuickDeaths(thread.quickDeaths, Date.now() - thread.startedAt);
+    thread.notBefore = Date.now() + Math.max(minMs, respawnDelayMs(thread.quickDeaths));
+  };
+
+  /**
+   * A thread started on demand that ended unasked (harakiri, a crash) is not replaced at once:
+   * like any row above threads-min it starts when the running threads are saturated again,
+   * after the respawn policy's delay should it keep dying.
+   */
+  const ended = (index: number, code: number): void => {
+    holdBack(threads[index], 0);
+    log.warn({ event: 'thread-died', thread: index, code, onDemand: true }, `app thread ${index} died (code ${code}); it starts again when needed`);
   };
 
   const replace = async (index: number, code: number): Promise<void> => {
@@ -116,9 +144,7 @@ export function startAppThreads(o: HostOptions, mainReady?: () => boolean): AppR
         (err: unknown) => {
           // The respawn policy's backoff (at least a second), or a broken app would be loaded
           // again at every check.
-          const thread = threads[index];
-          thread.quickDeaths = nextQuickDeaths(thread.quickDeaths, Date.now() - thread.startedAt);
-          thread.notBefore = Date.now() + Math.max(1000, respawnDelayMs(thread.quickDeaths));
+          holdBack(threads[index], 1000);
           log.error({ event: 'thread-start-failed', thread: index, err }, `app thread ${index} could not start`);
         },
       );

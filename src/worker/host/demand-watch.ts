@@ -40,8 +40,9 @@ export function watchDemand(threads: readonly AppThread[], o: HostOptions, mainR
 
   const sample = (t: AppThread, i: number, now: number, lagged: boolean): ThreadSample => {
     if (i === 0 && mainReady !== undefined) return sampleMain(now, lagged);
-    // A retiring thread still runs (ready: false): no decision until it has gone.
-    const running = t.worker !== undefined;
+    // A retiring thread still runs (ready: false), a starting one already: no decision until
+    // it has gone or accepts.
+    const running = t.worker !== undefined || t.starting;
     const tid = o.board.tid(i);
     windows[i].add(now, running && t.ready ? threadCpuMs(tid) : undefined);
     const beat = o.board.beat(i);

@@ -90,6 +90,10 @@ describe('bench rows and generated configs', () => {
       expect(on.backend.extra).to.deep.equal({ cheaper: '1', 'cheaper-initial': '2', 'cheaper-algo': 'manual' });
       expect({ ...on.backend, extra: undefined }).to.deep.equal({ ...off.backend, extra: undefined });
     });
+    it('group 14: busy-off-again is busy-off, run after busy-on (the run\'s noise)', () => {
+      expect(row('busy-off-again').backend).to.deep.equal(row('busy-off').backend);
+      expect(ROWS.filter((r) => r.group === '14').map((r) => r.id)).to.deep.equal(['busy-off', 'busy-on', 'busy-off-again']);
+    });
     it('group step: the 5 s / 64 connections 15 s / 20 s plan, with cheaper 4/1 and with 1 fixed worker', () => {
       const g = ROWS.filter((r) => r.group === 'step');
       expect(g.map((r) => [r.id, r.backend.processes, r.backend.extra ?? null])).to.deep.equal([['step-p4c1', 4, { cheaper: '1' }], ['step-p1', 1, null]]);
