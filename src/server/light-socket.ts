@@ -8,12 +8,14 @@
  *
  * It is a net.Socket to everything that uses one the usual ways (Node's ServerResponse and
  * IncomingMessage, the app, tsuwsgi's connection code): the same events, methods and fields.
- * It reads with the handle's own readStart()/onread (Node hands each read over as an
- * ArrayBuffer of exactly the bytes read, and none for the EOF or an error), pauses with
- * readStop(), and writes with a synchronous write(2) on the handle's fd (non-blocking). When
- * the kernel does not take a write whole, or for end() (a half-close needs a shutdown request
- * only the stream has), it promotes itself: a real net.Socket is made on the same handle, and
- * from then on every method and event goes through it.
+ * It writes with a synchronous write(2) on the handle's (non-blocking) fd. It does not read:
+ * while the app works on a request read whole, it only watches the handle for the peer's EOF
+ * (the handle's onread gets no buffer for the EOF or an error; the bytes of a read cannot be
+ * told apart from the buffer without Node's internal state, so any are dropped: nothing may
+ * follow a uwsgi request). It promotes itself when the streams are needed: bytes still to read
+ * (streamingSocket()), a write the kernel does not take whole, end() (a half-close needs a
+ * shutdown request only the stream has). A real net.Socket is then made on the same handle,
+ * and from then on every method and event goes through it.
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
@@ -228,7 +230,7 @@ export class LightSocket extends EventEmitter {
     return this;
   }
 
-  /** Reading: each read is a 'data' event; the EOF (or an error) is 'end', then the close. */
+  /** Watching for the peer's EOF (or an error): 'end', then the close. Bytes read are dropped. */
   resume(): this {
     if (this.inner !== undefined) {
       this.inner.resume();
@@ -333,14 +335,6 @@ export class LightSocket extends EventEmitter {
     this.handle?.readStop();
   }
 
-  /** What was read, as a net.Socket hands it over. */
-  received(data: ArrayBuffer): void {
-    if (this.gone || this.inner !== undefined) return;
-    this.bytesRead += data.byteLength;
-    this.timer?.refresh();
-    this.emit('data', Buffer.from(data));
-  }
-
   /** The peer's EOF or an error: as a net.Socket without allowHalfOpen, 'end', then closed. */
   peerGone(): void {
     if (this.gone || this.inner !== undefined) return;
@@ -351,15 +345,13 @@ export class LightSocket extends EventEmitter {
 }
 
 /**
- * The handle's read callback: an ArrayBuffer of exactly the bytes read (Node 20 to 26 copy a
- * short read into a buffer of its size; the unit test checks it on each line), undefined for
- * the EOF or an error.
+ * The handle's read callback while a light socket watches: no buffer for the EOF or an error.
+ * A buffer's length is not the read's on every Node line (24 hands over the whole allocation
+ * at times), so bytes are dropped: none may follow a whole uwsgi request, and a connection
+ * that still expects some reads through the promoted stream.
  */
 function onHandleRead(this: OwnedHandle, data?: ArrayBuffer): void {
-  const owner = this[kOwner];
-  if (owner === undefined) return;
-  if (data === undefined) owner.peerGone();
-  else owner.received(data);
+  if (data === undefined) this[kOwner]?.peerGone();
 }
 
 /** Bytes written, or the error that ended the connection; a full buffer is 0 bytes. */
@@ -393,6 +385,11 @@ function emitError(socket: LightSocket, err: Error): void {
 
 function emitTimeout(socket: LightSocket): void {
   socket.emit('timeout');
+}
+
+/** For the code that must read: the socket as a net.Socket, promoted if light. */
+export function streamingSocket(socket: Socket): Socket {
+  return (socket as unknown) instanceof LightSocket ? (socket as unknown as LightSocket).promote() : socket;
 }
 
 /** A light socket on an accepted handle, typed as what every consumer takes it for. */
