@@ -79,6 +79,20 @@ export class LightSocket extends EventEmitter {
     for (const event of FORWARDED) inner.on(event, (arg?: unknown) => this.emit(event, arg));
     if (this.timeoutMs > 0) inner.setTimeout(this.timeoutMs);
     if (this.own.corked > 0) inner.cork();
+    // Written while corked and not flushed yet: the stream sends it first, in order.
+    const queue = this.queue;
+    if (queue.length > 0) {
+      const encodings = this.encodings;
+      const callbacks = this.callbacks;
+      this.queue = [];
+      this.encodings = [];
+      this.callbacks = [];
+      this.queued = 0;
+      queue.forEach((chunk, i) => {
+        const last = i === queue.length - 1;
+        inner.write(chunk, encodings[i] ?? 'utf8', last ? (err) => callAll(callbacks, err ?? null) : undefined);
+      });
+    }
     if (wasReading) inner.resume();
     return inner;
   }

@@ -217,6 +217,23 @@ for (const kind of ['tcp', 'unix'] as const) {
       expect(events).to.deep.equal(['end', 'close']);
     });
 
+    it('what was written while corked goes out first when the socket is promoted before the uncork', async () => {
+      // ServerResponse.write() corks until the next tick; a connection still expecting its
+      // body promotes the socket within that tick (uwsgi: an app answering before its body).
+      pair = await lightPair(kind);
+      const { light } = pair;
+      let called: Error | null | undefined;
+      light.cork();
+      light.write('HTTP/1.1 200 OK\r\n\r\npart', 'latin1', (e) => (called = e));
+      light.promote();
+      light.uncork();
+      light.write('-rest');
+      pair.client.resume();
+      await waitUntil('the bytes written before and after the promotion', () => Buffer.concat(pair!.received).toString() === 'HTTP/1.1 200 OK\r\n\r\npart-rest', 25_000, 5);
+      await waitUntil('the corked write’s callback', () => called === null, 25_000, 5);
+      expect(light.bytesWritten).to.equal(28);
+    });
+
     it('a socket promoted while watching reads on, with the same fd; later events come from it', async () => {
       pair = await lightPair(kind);
       const { light } = pair;
