@@ -104,12 +104,16 @@ export class UwsgiConnection implements OpenConnection, Refusing {
 
   readRest(): void {
     if (this.reading) return;
+    const res = this.res;
+    const ended = res !== undefined && res.writableEnded;
+    // Answered in full already (the app ended its response in the call): the close comes
+    // next, nothing is left to watch for.
+    if (this.state === State.Done && ended && this.socket.writableLength === 0 && !this.responded) return;
     this.reading = true;
     this.socket.on('data', socketData);
     this.socket.on('timeout', socketTimeout);
     this.socket.on('end', socketEnd);
-    const res = this.res;
-    if (needsIdleTimer(this.state, res !== undefined && res.writableEnded, this.socket.writableLength)) {
+    if (needsIdleTimer(this.state, ended, this.socket.writableLength)) {
       this.socket.setTimeout(this.ctx.socketTimeoutMs);
     }
     this.socket.resume();

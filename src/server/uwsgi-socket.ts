@@ -2,21 +2,27 @@
  * The uwsgi socket kind (`socket =`): one request per connection, as nginx's uwsgi_pass opens
  * a connection per request. The connection itself is uwsgi-connection.ts.
  *
- * The listener is created paused: each connection's packet is first read synchronously in the
+ * Each connection starts on a light socket (light-socket.ts), not a net.Socket. The listener is created paused: each connection's packet is first read synchronously in the
  * accept callback (read-now.ts), and while a head is still awaited this thread's accepting
  * pauses (accept-gate.ts), so the app cannot block with a connection waiting behind it.
  */
 import net from 'node:net';
 import type { SocketKind } from './socket-kind';
 import { handleUwsgiConnection } from './uwsgi-connection';
+import { lightSocket } from './light-socket';
+import { takeAcceptedHandles } from '../shared/node-internals';
 
 export const uwsgiSocket: SocketKind = {
   proto: 'uwsgi',
 
   createServer(ctx, gate) {
     const server = net.createServer({ pauseOnConnect: true }, (socket) => handleUwsgiConnection(socket, ctx, gate));
-    // Only a listening handle can be paused.
-    server.once('listening', () => gate.add(server));
+    server.once('listening', () => {
+      // Only a listening handle can be paused.
+      gate.add(server);
+      // Connections start as light sockets (light-socket.ts); net.Server makes none.
+      takeAcceptedHandles(server, (handle) => handleUwsgiConnection(lightSocket(handle), ctx, gate));
+    });
     return server;
   },
 

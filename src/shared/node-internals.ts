@@ -188,3 +188,46 @@ export function isDumped(req: IncomingMessage): boolean {
 export function resumeReading(socket: Socket | null): void {
   if (socket !== null && (socket as Socket & { _paused?: boolean })._paused !== true && socket.readable) socket.resume();
 }
+
+/** A connection's native handle (a Pipe or TCP wrap) as the listening handle hands it over. */
+export interface AcceptedHandle {
+  readonly fd: number;
+  readStart(): number;
+  readStop(): number;
+  close(cb?: () => void): void;
+  onread: ((data?: ArrayBuffer) => void) | null;
+  ref(): void;
+  unref(): void;
+  getsockname?(out: object): number;
+  setNoDelay?(on: boolean): number;
+  setKeepAlive?(on: boolean, delaySeconds: number): number;
+}
+
+type OnConnection = (this: unknown, err: number, handle: AcceptedHandle | undefined) => void;
+
+/**
+ * Takes each accepted connection's handle before net.Server wraps it in a net.Socket, by
+ * replacing the listening handle's `onconnection` (what net.Server itself sets). No public API
+ * accepts without building the stream; light-socket.ts answers most uwsgi requests without
+ * one. Errors (EMFILE…) and a handle that is not there go to net.Server as before. False when
+ * the server has no listening handle of that shape (then net.Server keeps every connection).
+ */
+export function takeAcceptedHandles(server: Server, onHandle: (handle: AcceptedHandle) => void): boolean {
+  const listening = (server as unknown as { _handle?: { onconnection?: OnConnection } | null })._handle;
+  const netOnConnection = listening?.onconnection;
+  if (listening == null || typeof netOnConnection !== 'function') return false;
+  listening.onconnection = function onconnection(err, handle) {
+    if (err !== 0 || handle === undefined) return netOnConnection.call(this, err, handle);
+    onHandle(handle);
+  };
+  return true;
+}
+
+/**
+ * A net.Socket on an accepted handle, made as net.Server makes one (`new Socket({ handle })`,
+ * paused until read). The `handle` option is not public: light-socket.ts promotes itself with
+ * it when it needs the streams.
+ */
+export function socketOnHandle(handle: AcceptedHandle): Socket {
+  return new net.Socket({ handle, readable: true, writable: true, pauseOnCreate: true } as unknown as net.SocketConstructorOpts);
+}

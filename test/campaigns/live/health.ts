@@ -134,7 +134,13 @@ export async function checkHealth(live: LiveServer, tail: LogTail, timeoutMs = 5
   const problems: string[] = [];
   const events = new Map<string, number>();
   if (live.server.exit !== undefined) problems.push(`master exited: ${JSON.stringify(live.server.exit)}`);
-  const now = workerPids(live.masterPid);
+  let now = workerPids(live.masterPid);
+  // The master forks `ss` for the stats' listen queues: between its fork and its exec the
+  // child still carries the master's name. A real change of workers persists; that does not.
+  for (let i = 0; i < 5 && now.join(',') !== live.workers.join(','); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    now = workerPids(live.masterPid);
+  }
   if (now.join(',') !== live.workers.join(',')) problems.push(`worker pids changed: ${live.workers.join(',')} → ${now.join(',') || 'none'}`);
   for (const kind of ['unix', 'tcp', 'http'] as const) {
     const status = await goodRequest(kind, live.to, timeoutMs);

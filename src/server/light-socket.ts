@@ -1,0 +1,401 @@
+/**
+ * The socket of a uwsgi connection: a small stand-in for net.Socket on the accepted handle.
+ * nginx opens one connection per request and writes its packet right after connect(), so a
+ * request is usually read whole in the accept callback (read-now.ts) and answered with one
+ * write(2) (head and body together) and close(2). A net.Socket and its Duplex state, built per
+ * connection for that, were ~14 % of a worker's CPU behind nginx (design-notes.md "The light
+ * socket").
+ *
+ * It is a net.Socket to everything that uses one the usual ways (Node's ServerResponse and
+ * IncomingMessage, the app, tsuwsgi's connection code): the same events, methods and fields.
+ * It reads with the handle's own readStart()/onread (Node hands each read over as an
+ * ArrayBuffer of exactly the bytes read, and none for the EOF or an error), pauses with
+ * readStop(), and writes with a synchronous write(2) on the handle's fd (non-blocking). When
+ * the kernel does not take a write whole, or for end() (a half-close needs a shutdown request
+ * only the stream has), it promotes itself: a real net.Socket is made on the same handle, and
+ * from then on every method and event goes through it.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import type { Socket } from 'node:net';
+import { getDefaultHighWaterMark } from 'node:stream';
+import { socketOnHandle, type AcceptedHandle } from '../shared/node-internals';
+
+type Callback = (err?: Error | null) => void;
+interface Peer { address: string; port: number; family: string }
+
+const kOwner = Symbol('tsuwsgi.lightSocket');
+type OwnedHandle = AcceptedHandle & { [kOwner]?: LightSocket };
+
+/** The events a promoted socket passes on: what Node's http, tsuwsgi and apps listen for. */
+const FORWARDED = ['data', 'end', 'error', 'close', 'drain', 'timeout'] as const;
+
+const READABLE_HWM = typeof getDefaultHighWaterMark === 'function' ? getDefaultHighWaterMark(false) : 16 * 1024;
+
+export class LightSocket extends EventEmitter {
+  /** The accepted handle (socketFd reads its fd, as it does a net.Socket's); null once closed. */
+  private handle: OwnedHandle | null;
+  private inner: Socket | undefined;
+  /** What ServerResponse's end() reads and writes (`_writableState.corked`) before it uncorks. */
+  private readonly own = { corked: 0 };
+  private queue: Array<string | Buffer> = [];
+  private encodings: Array<BufferEncoding | undefined> = [];
+  private callbacks: Callback[] = [];
+  /** Bytes queued while corked: ServerResponse.end() waits for them when they are not 0. */
+  private queued = 0;
+  private written = 0;
+  private gone = false;
+  private reading = false;
+  private timeoutMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** The client's address (setPeer): nginx is the socket's real peer. */
+  _peername: Peer | undefined;
+  /** Node's http writes its current response here (assignSocket / detachSocket). */
+  _httpMessage: unknown = null;
+  encrypted: boolean | undefined;
+  bytesRead = 0;
+  readonly connecting = false;
+  readonly pending = false;
+  readonly allowHalfOpen = false;
+
+  constructor(handle: AcceptedHandle) {
+    super();
+    this.handle = handle;
+  }
+
+  /** The net.Socket this one now goes through; made on first need. */
+  promote(): Socket {
+    if (this.inner !== undefined) return this.inner;
+    const wasReading = this.reading;
+    this.stopReading();
+    clearTimeout(this.timer);
+    const handle = this.handle;
+    if (handle === null) throw new Error('a closed light socket cannot be promoted');
+    handle[kOwner] = undefined;
+    const inner = socketOnHandle(handle);
+    this.inner = inner;
+    for (const event of FORWARDED) inner.on(event, (arg?: unknown) => this.emit(event, arg));
+    if (this.timeoutMs > 0) inner.setTimeout(this.timeoutMs);
+    if (this.own.corked > 0) inner.cork();
+    if (wasReading) inner.resume();
+    return inner;
+  }
+
+  get _handle(): AcceptedHandle | null {
+    return this.inner !== undefined ? (this.inner as unknown as { _handle: AcceptedHandle | null })._handle : this.handle;
+  }
+
+  get _writableState(): { corked: number } {
+    return this.inner !== undefined ? (this.inner as unknown as { _writableState: { corked: number } })._writableState : this.own;
+  }
+
+  get destroyed(): boolean {
+    return this.inner !== undefined ? this.inner.destroyed : this.gone;
+  }
+
+  get writable(): boolean {
+    return this.inner !== undefined ? this.inner.writable : !this.gone;
+  }
+
+  get readable(): boolean {
+    return this.inner !== undefined ? this.inner.readable : !this.gone;
+  }
+
+  get writableLength(): number {
+    return this.inner !== undefined ? this.inner.writableLength : this.queued;
+  }
+
+  get writableCorked(): number {
+    return this._writableState.corked;
+  }
+
+  get writableHighWaterMark(): number {
+    return this.inner !== undefined ? this.inner.writableHighWaterMark : 16 * 1024;
+  }
+
+  get readableHighWaterMark(): number {
+    return this.inner !== undefined ? this.inner.readableHighWaterMark : READABLE_HWM;
+  }
+
+  get writableEnded(): boolean {
+    return this.inner !== undefined ? this.inner.writableEnded : this.gone;
+  }
+
+  get bytesWritten(): number {
+    return this.written + (this.inner !== undefined ? this.inner.bytesWritten : 0);
+  }
+
+  get remoteAddress(): string | undefined {
+    return this._peername?.address;
+  }
+
+  get remotePort(): number | undefined {
+    return this._peername?.port;
+  }
+
+  get remoteFamily(): string | undefined {
+    return this._peername?.family;
+  }
+
+  get localAddress(): string | undefined {
+    return this.inner !== undefined ? this.inner.localAddress : this.sockname()?.address;
+  }
+
+  get localPort(): number | undefined {
+    return this.inner !== undefined ? this.inner.localPort : this.sockname()?.port;
+  }
+
+  get readyState(): string {
+    return this.inner !== undefined ? this.inner.readyState : this.gone ? 'closed' : 'open';
+  }
+
+  get timeout(): number | undefined {
+    return this.inner !== undefined ? this.inner.timeout : this.timeoutMs || undefined;
+  }
+
+  address(): object {
+    if (this.inner !== undefined) return this.inner.address();
+    return this.sockname() ?? {};
+  }
+
+  /** The local end (TCP only: a unix socket's handle has none, as with a net.Socket). */
+  private sockname(): { address?: string; port?: number } | undefined {
+    if (this.handle?.getsockname === undefined) return undefined;
+    const out: { address?: string; port?: number } = {};
+    this.handle.getsockname(out);
+    return out;
+  }
+
+  cork(): void {
+    if (this.inner !== undefined) this.inner.cork();
+    else this.own.corked++;
+  }
+
+  uncork(): void {
+    if (this.inner !== undefined) this.inner.uncork();
+    else if (this.own.corked > 0 && --this.own.corked === 0) this.flush();
+  }
+
+  write(data: string | Uint8Array, encoding?: BufferEncoding | Callback, cb?: Callback): boolean {
+    if (this.inner !== undefined) return this.inner.write(data, encoding as BufferEncoding, cb);
+    const callback = typeof encoding === 'function' ? encoding : typeof cb === 'function' ? cb : undefined;
+    if (this.gone) {
+      if (callback !== undefined) process.nextTick(callback, destroyedError('write'));
+      return false;
+    }
+    this.queue.push(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    this.queued += typeof data === 'string' ? data.length : data.byteLength;
+    this.encodings.push(typeof encoding === 'string' ? encoding : undefined);
+    if (callback !== undefined) this.callbacks.push(callback);
+    if (this.own.corked === 0) this.flush();
+    // A write the kernel did not take whole promoted the socket: its stream says when to wait.
+    const inner = this.inner as Socket | undefined;
+    return inner === undefined || inner.writableLength < inner.writableHighWaterMark;
+  }
+
+  end(data?: unknown, encoding?: unknown, cb?: unknown): this {
+    if (this.inner === undefined && this.gone) {
+      // As a destroyed net.Socket: nothing is sent, the callback hears why.
+      const callback = [data, encoding, cb].find((a) => typeof a === 'function') as Callback | undefined;
+      if (callback !== undefined) process.nextTick(callback, destroyedError('end'));
+      return this;
+    }
+    // A half-close needs a shutdown request, which only the stream has.
+    (this.promote().end as (...a: unknown[]) => Socket)(data, encoding, cb);
+    return this;
+  }
+
+  destroySoon(): void {
+    if (this.inner !== undefined) this.inner.destroySoon();
+    else this.destroy();
+  }
+
+  destroy(err?: Error): this {
+    if (this.inner !== undefined) {
+      this.inner.destroy(err);
+      return this;
+    }
+    if (this.gone) return this;
+    this.gone = true;
+    this.reading = false;
+    clearTimeout(this.timer);
+    const handle = this.handle as OwnedHandle;
+    this.handle = null;
+    handle[kOwner] = undefined;
+    // As net.Socket: 'error' on the next tick, 'close' once the handle is closed (later still).
+    if (err !== undefined) process.nextTick(emitError, this, err);
+    handle.close(() => this.emit('close', err !== undefined));
+    return this;
+  }
+
+  /** Reading: each read is a 'data' event; the EOF (or an error) is 'end', then the close. */
+  resume(): this {
+    if (this.inner !== undefined) {
+      this.inner.resume();
+      return this;
+    }
+    if (this.reading || this.gone) return this;
+    const handle = this.handle as OwnedHandle;
+    handle[kOwner] = this;
+    handle.onread = onHandleRead;
+    if (handle.readStart() === 0) this.reading = true;
+    return this;
+  }
+
+  pause(): this {
+    if (this.inner !== undefined) this.inner.pause();
+    else this.stopReading();
+    return this;
+  }
+
+  isPaused(): boolean {
+    return this.inner !== undefined ? this.inner.isPaused() : !this.reading;
+  }
+
+  setTimeout(ms: number, cb?: () => void): this {
+    if (this.inner !== undefined) {
+      this.inner.setTimeout(ms, cb);
+      return this;
+    }
+    this.timeoutMs = ms;
+    clearTimeout(this.timer);
+    this.timer = ms > 0 && !this.gone ? setTimeout(emitTimeout, ms, this).unref() : undefined;
+    if (cb !== undefined) {
+      if (ms === 0) this.removeListener('timeout', cb);
+      else this.once('timeout', cb);
+    }
+    return this;
+  }
+
+  setNoDelay(noDelay = true): this {
+    if (this.inner !== undefined) this.inner.setNoDelay(noDelay);
+    else this.handle?.setNoDelay?.(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    if (this.inner !== undefined) this.inner.setKeepAlive(enable, initialDelay);
+    else this.handle?.setKeepAlive?.(enable, Math.floor(initialDelay / 1000));
+    return this;
+  }
+
+  ref(): this {
+    if (this.inner !== undefined) this.inner.ref();
+    else this.handle?.ref();
+    return this;
+  }
+
+  unref(): this {
+    if (this.inner !== undefined) this.inner.unref();
+    else this.handle?.unref();
+    return this;
+  }
+
+  setEncoding(encoding: BufferEncoding): this {
+    if (this.inner !== undefined || !this.gone) this.promote().setEncoding(encoding);
+    return this;
+  }
+
+  /** Writes what is queued, in one call; what the kernel does not take goes on through the stream. */
+  private flush(): void {
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    const encodings = this.encodings;
+    const callbacks = this.callbacks;
+    this.queue = [];
+    this.encodings = [];
+    this.callbacks = [];
+    this.queued = 0;
+    const buffers = queue.map((chunk, i) => (typeof chunk === 'string' ? Buffer.from(chunk, encodings[i] ?? 'utf8') : chunk));
+    const fd = (this.handle as OwnedHandle).fd;
+    const sent = writeNow(fd, buffers);
+    if (typeof sent !== 'number') {
+      this.destroy(sent);
+      if (callbacks.length > 0) process.nextTick(callAll, callbacks, sent);
+      return;
+    }
+    this.written += sent;
+    this.timer?.refresh();
+    const total = buffers.reduce((n, b) => n + b.length, 0);
+    if (sent === total) {
+      if (callbacks.length > 0) process.nextTick(callAll, callbacks, null);
+      return;
+    }
+    // The kernel's buffer is full: the stream writes the rest as the peer reads.
+    const inner = this.promote();
+    const rest = Buffer.concat(buffers).subarray(sent);
+    inner.write(rest, (err) => callAll(callbacks, err ?? null));
+  }
+
+  private stopReading(): void {
+    if (!this.reading) return;
+    this.reading = false;
+    this.handle?.readStop();
+  }
+
+  /** What was read, as a net.Socket hands it over. */
+  received(data: ArrayBuffer): void {
+    if (this.gone || this.inner !== undefined) return;
+    this.bytesRead += data.byteLength;
+    this.timer?.refresh();
+    this.emit('data', Buffer.from(data));
+  }
+
+  /** The peer's EOF or an error: as a net.Socket without allowHalfOpen, 'end', then closed. */
+  peerGone(): void {
+    if (this.gone || this.inner !== undefined) return;
+    this.reading = false;
+    this.emit('end');
+    this.destroy();
+  }
+}
+
+/**
+ * The handle's read callback: an ArrayBuffer of exactly the bytes read (Node 20 to 26 copy a
+ * short read into a buffer of its size; the unit test checks it on each line), undefined for
+ * the EOF or an error.
+ */
+function onHandleRead(this: OwnedHandle, data?: ArrayBuffer): void {
+  const owner = this[kOwner];
+  if (owner === undefined) return;
+  if (data === undefined) owner.peerGone();
+  else owner.received(data);
+}
+
+/** Bytes written, or the error that ended the connection; a full buffer is 0 bytes. */
+function writeNow(fd: number, buffers: Buffer[]): number | Error {
+  // As read-now.ts: EAGAIN is expected, so it is caught without building a stack trace.
+  const limit = Error.stackTraceLimit;
+  Reflect.set(Error, 'stackTraceLimit', 0);
+  try {
+    return buffers.length === 1 ? fs.writeSync(fd, buffers[0] as Buffer) : fs.writevSync(fd, buffers);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 0;
+    Reflect.set(Error, 'stackTraceLimit', limit);
+    return Object.assign(new Error(`write ${code ?? 'failed'}`), { code, errno: (err as NodeJS.ErrnoException).errno, syscall: 'write' });
+  } finally {
+    Reflect.set(Error, 'stackTraceLimit', limit);
+  }
+}
+
+function destroyedError(call: string): Error {
+  return Object.assign(new Error(`Cannot call ${call} after a stream was destroyed`), { code: 'ERR_STREAM_DESTROYED' });
+}
+
+function callAll(callbacks: Callback[], err: Error | null): void {
+  for (const cb of callbacks) cb(err);
+}
+
+function emitError(socket: LightSocket, err: Error): void {
+  socket.emit('error', err);
+}
+
+function emitTimeout(socket: LightSocket): void {
+  socket.emit('timeout');
+}
+
+/** A light socket on an accepted handle, typed as what every consumer takes it for. */
+export function lightSocket(handle: AcceptedHandle): Socket {
+  return new LightSocket(handle) as unknown as Socket;
+}

@@ -1,0 +1,255 @@
+/**
+ * LightSocket on real accepted handles (takeAcceptedHandles), over TCP and a unix socket: the
+ * response goes out in one write and close, a write the kernel does not take whole continues
+ * through a promoted net.Socket byte-exact, the peer's EOF is seen while watching, and the
+ * fields Node's http and the app read behave as a net.Socket's.
+ */
+import { expect } from 'chai';
+import net from 'node:net';
+import path from 'node:path';
+import { LightSocket } from '../../../src/server/light-socket';
+import { takeAcceptedHandles } from '../../../src/shared/node-internals';
+import { socketFd } from '../../../src/shared/node-internals';
+import { tempDir } from '../../support/tmp';
+import { waitUntil } from '../../support/wait';
+
+interface Pair {
+  readonly server: net.Server;
+  readonly light: LightSocket;
+  readonly client: net.Socket;
+  received: Buffer[];
+  clientEnded: boolean;
+}
+
+async function lightPair(kind: 'tcp' | 'unix'): Promise<Pair> {
+  let light: LightSocket | undefined;
+  const server = net.createServer({ pauseOnConnect: true }, () => {
+    throw new Error('net.Server made a socket: the handle was not taken');
+  });
+  const where = kind === 'unix' ? path.join(tempDir(), 's.sock') : 0;
+  await new Promise<void>((resolve) => server.listen(where, resolve));
+  expect(takeAcceptedHandles(server, (h) => (light = new LightSocket(h)))).to.equal(true);
+  const address = server.address();
+  const client = typeof address === 'string' ? net.connect(address) : net.connect((address as net.AddressInfo).port, '127.0.0.1');
+  await new Promise<void>((resolve) => client.once('connect', resolve));
+  const got = await waitUntil('the connection to be accepted', () => light, 5000, 5);
+  const pair: Pair = { server, light: got, client, received: [], clientEnded: false };
+  client.pause();
+  client.on('data', (c: Buffer) => pair.received.push(c));
+  client.on('end', () => (pair.clientEnded = true));
+  return pair;
+}
+
+async function closePair(p: Pair): Promise<void> {
+  p.client.destroy();
+  p.light.destroy();
+  await new Promise((resolve) => p.server.close(resolve));
+}
+
+const closed = (s: LightSocket): Promise<boolean> => new Promise((resolve) => s.once('close', resolve));
+
+for (const kind of ['tcp', 'unix'] as const) {
+  describe(`server/light-socket over ${kind}`, function () {
+    this.timeout(10_000);
+    let pair: Pair | undefined;
+    afterEach(async () => {
+      if (pair !== undefined) await closePair(pair);
+      pair = undefined;
+    });
+
+    it('corked writes go out as one, callbacks on a later tick, then destroy closes the handle', async () => {
+      pair = await lightPair(kind);
+      const { light, client } = pair;
+      const calls: Array<Error | null | undefined> = [];
+      light.cork();
+      light.write('HTTP/1.1 200 OK\r\n\r\n', 'latin1', (e) => calls.push(e));
+      light.write(Buffer.from('body'), (e) => calls.push(e));
+      expect(light.writableLength).to.be.greaterThan(0);
+      expect(light.writableCorked).to.equal(1);
+      light.uncork();
+      expect(light.writableLength).to.equal(0);
+      expect(calls).to.deep.equal([]);
+      await new Promise((r) => process.nextTick(r));
+      expect(calls).to.deep.equal([null, null]);
+      expect(light.bytesWritten).to.equal(23);
+      const done = closed(light);
+      light.destroy();
+      expect(light.destroyed).to.equal(true);
+      expect(light._handle).to.equal(null);
+      await done;
+      client.resume();
+      await waitUntil('the client sees the end', () => pair?.clientEnded, 5000, 5);
+      expect(Buffer.concat(pair.received).toString()).to.equal('HTTP/1.1 200 OK\r\n\r\nbody');
+    });
+
+    it('ServerResponse.end()’s way of uncorking (`_writableState.corked = 1`) flushes', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      light.cork();
+      light.cork();
+      light.write('abc');
+      light._writableState.corked = 1;
+      light.uncork();
+      expect(light.writableLength).to.equal(0);
+      expect(light.bytesWritten).to.equal(3);
+    });
+
+    it('a write larger than the kernel takes continues through a promoted net.Socket, byte-exact and in order', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const big = Buffer.alloc(8 * 1024 * 1024);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 7 + 3) & 0xff;
+      let doneCalls = 0;
+      light.write(big.subarray(0, 4 * 1024 * 1024), () => doneCalls++);
+      // Promoted now: the stream has the rest, and later writes queue behind it.
+      expect(light.writableLength).to.be.greaterThan(0);
+      light.write(big.subarray(4 * 1024 * 1024), () => doneCalls++);
+      pair.client.resume();
+      await waitUntil('both writes to complete', () => doneCalls === 2, 8000, 5);
+      light.destroySoon();
+      await waitUntil('the client to see the end', () => pair?.clientEnded, 8000, 5);
+      expect(Buffer.concat(pair.received).equals(big)).to.equal(true);
+      expect(light.bytesWritten).to.equal(big.length);
+    });
+
+    it('watching (resume) sees the peer leave: end, then close; writes after it fail by callback', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const events: string[] = [];
+      light.on('end', () => events.push('end'));
+      light.on('close', () => events.push('close'));
+      light.resume();
+      expect(light.isPaused()).to.equal(false);
+      pair.client.end();
+      await waitUntil('close after the peer left', () => events.includes('close'), 5000, 5);
+      expect(events).to.deep.equal(['end', 'close']);
+      expect(light.writable).to.equal(false);
+      let err: (Error & { code?: string }) | null | undefined;
+      expect(light.write('late', (e) => (err = e))).to.equal(false);
+      await waitUntil('the late write’s callback', () => err, 5000, 5);
+      expect(err?.code).to.equal('ERR_STREAM_DESTROYED');
+      // end() too, as on a destroyed net.Socket: no throw, the callback hears it.
+      let endErr: (Error & { code?: string }) | null | undefined;
+      expect(light.end('late', () => (endErr = null))).to.equal(light);
+      expect(light.end((e?: Error & { code?: string }) => (endErr = e))).to.equal(light);
+      await waitUntil('the late end’s callback', () => endErr, 5000, 5);
+      expect(endErr?.code).to.equal('ERR_STREAM_DESTROYED');
+      expect(light.setEncoding('utf8')).to.equal(light);
+    });
+
+    it('a write to a peer that is gone: error (with the errno code), then close, as a net.Socket', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const events: string[] = [];
+      light.on('error', (e: Error & { code?: string }) => events.push(`error ${e.code}`));
+      light.on('close', () => events.push('close'));
+      pair.client.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      // TCP takes the first write and answers it with a reset: the next one fails.
+      for (let i = 0; i < 5 && !light.destroyed; i++) {
+        light.write('x');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await waitUntil('close after the failed write', () => events.includes('close'), 5000, 5);
+      expect(events).to.have.length(2);
+      expect(events[0]).to.match(/^error (EPIPE|ECONNRESET)$/);
+      expect(events[1]).to.equal('close');
+    });
+
+    it('bytes after the request do not end it; pause stops watching', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      let ended = false;
+      light.on('end', () => (ended = true));
+      light.resume();
+      pair.client.write('stray');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(ended).to.equal(false);
+      light.pause();
+      expect(light.isPaused()).to.equal(true);
+      pair.client.end();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(ended).to.equal(false);
+    });
+
+    it('reads without a stream: each read a data event of exactly its bytes, pause holds them, the EOF ends', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const chunks: Buffer[] = [];
+      const events: string[] = [];
+      light.on('data', (c: Buffer) => chunks.push(c));
+      light.on('end', () => events.push('end'));
+      light.on('close', () => events.push('close'));
+      light.resume();
+      pair.client.write('body bytes');
+      await waitUntil('the data event', () => chunks.length > 0, 5000, 5);
+      expect(Buffer.concat(chunks).toString()).to.equal('body bytes');
+      light.pause();
+      const big = Buffer.alloc(300 * 1024, 7);
+      pair.client.write(big);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(chunks).to.have.length(1);
+      light.resume();
+      await waitUntil('the rest', () => Buffer.concat(chunks).length === 10 + big.length, 5000, 5);
+      expect(Buffer.concat(chunks).subarray(10).equals(big)).to.equal(true);
+      expect(light.bytesRead).to.equal(10 + big.length);
+      pair.client.end();
+      await waitUntil('close after the EOF', () => events.includes('close'), 5000, 5);
+      expect(events).to.deep.equal(['end', 'close']);
+    });
+
+    it('a promoted socket reads on where the light one stopped, with the same fd; later events come from it', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const fd = socketFd(light as unknown as net.Socket);
+      expect(fd).to.be.greaterThan(2);
+      const chunks: Buffer[] = [];
+      light.on('data', (c: Buffer) => chunks.push(c));
+      light.resume();
+      pair.client.write('one ');
+      await waitUntil('the first data event', () => chunks.length === 1, 5000, 5);
+      const inner = light.promote();
+      expect(inner).to.be.instanceOf(net.Socket);
+      expect(light.promote()).to.equal(inner);
+      expect(socketFd(light as unknown as net.Socket)).to.equal(fd);
+      expect(light.isPaused()).to.equal(false);
+      pair.client.write('two');
+      await waitUntil('the second data event', () => Buffer.concat(chunks).toString() === 'one two', 5000, 5);
+    });
+
+    it('setTimeout emits timeout once after the idle time, and 0 disarms it', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      let timeouts = 0;
+      light.setTimeout(20, () => timeouts++);
+      expect(light.timeout).to.equal(20);
+      await waitUntil('the timeout', () => timeouts === 1, 5000, 5);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(timeouts).to.equal(1);
+      let other = 0;
+      light.on('timeout', () => other++);
+      light.setTimeout(20);
+      light.setTimeout(0);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(other).to.equal(0);
+    });
+
+    it('shows the peer setPeer gave it, not nginx, and a net.Socket’s defaults', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      light._peername = { address: '203.0.113.9', port: 4711, family: 'IPv4' };
+      expect([light.remoteAddress, light.remotePort, light.remoteFamily]).to.deep.equal(['203.0.113.9', 4711, 'IPv4']);
+      expect(light.readyState).to.equal('open');
+      expect(light.readableHighWaterMark).to.equal(new net.Socket().readableHighWaterMark);
+      expect(light.setNoDelay(true)).to.equal(light);
+      expect(light.setKeepAlive(true, 1000)).to.equal(light);
+      expect(light.address()).to.be.an('object');
+      if (kind === 'tcp') {
+        expect(light.localAddress).to.match(/127\.0\.0\.1$/);
+        expect(light.localPort).to.equal((pair.server.address() as net.AddressInfo).port);
+      } else {
+        expect(light.localPort).to.equal(undefined);
+      }
+    });
+  });
+}
