@@ -65,6 +65,8 @@
  * @property {Addr | null} addr  the backend's address (run.js assigns it; null for nginx's own row)
  */
 
+const { youngRows, v8Rows } = require('./memory-rows');
+
 /** Every backend row uses these unless the row says otherwise. */
 const PROCESSES = 2;
 const THREADS = 1;
@@ -233,13 +235,8 @@ const ROWS = [
   { group: 'step', id: 'step-p1', what: 'the same step load; processes=1 (the one-worker figure)', proxy: 'uwsgi',
     timeline: STEP_PLAN, backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 1 } },
 
-  // The young generation's size against CPU per request and PSS (max-semi-space-size; 0 is
-  // Node's own default, 16 MB and more): tsuwsgi + hello.js, unix, logging on, 2 x 1.
-  ...[0, 1, 2, 4, 8].map((mb) => ({
-    group: 'young', id: `young-${mb === 0 ? 'node' : mb}`, what: `tsuwsgi, unix, logging on, max-semi-space-size = ${mb === 0 ? "0 (Node's default)" : mb}`,
-    proxy: /** @type {Proxy} */ ('uwsgi'), noBaseline: true,
-    backend: { kind: /** @type {'tsuwsgi'} */ ('tsuwsgi'), app: 'hello', transport: /** @type {'unix'} */ ('unix'), logging: true, extra: { 'max-semi-space-size': String(mb) } },
-  })),
+  ...youngRows(),
+  ...v8Rows(SEED),
 
   { group: 'pss', id: 'pss-tsuwsgi-p4', what: 'idle PSS, tsuwsgi processes=4', proxy: 'uwsgi', pssOnly: true,
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, threads: 1 } },

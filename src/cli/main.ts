@@ -12,10 +12,15 @@ import { runMaster } from '../master/master';
 import { configureSdNotify } from '../master/sd-notify';
 import { checkWritableDirs } from '../master/unsafe-dirs';
 import { workerCredentials } from '../master/credentials';
-import { parseTopArgs, runTop, TOP_USAGE } from './top/run-top';
 import type { EmperorConfig } from '../shared/config';
-import { runEmperor } from '../emperor/run-emperor';
 import { serveEmperor, takeEmperorLink } from '../emperor/vassal-link';
+
+// `tsuwsgi top` and the Emperor are loaded only when asked for: every master would otherwise
+// keep their ~20 modules compiled in its heap (docs/design-notes.md, "Memory").
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadTop = (): typeof import('./top/run-top') => require('./top/run-top') as typeof import('./top/run-top');
+const loadEmperor = (): typeof import('../emperor/run-emperor') => require('../emperor/run-emperor') as typeof import('../emperor/run-emperor');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function main(argv: string[]): void {
   if (argv[0] === 'top') return top(argv.slice(1));
@@ -79,7 +84,7 @@ function emperor(config: EmperorConfig, warnings: readonly string[]): void {
   for (const warning of warnings) logs.logger.warn({ event: 'config-warning' }, warning);
   // The Emperor under systemd (Type=notify) tells systemd; its vassals tell the Emperor.
   configureSdNotify(process.env, logs.logger);
-  runEmperor(config, logs).catch((err: unknown) => {
+  loadEmperor().runEmperor(config, logs).catch((err: unknown) => {
     logs.flush();
     fail(err);
   });
@@ -94,6 +99,7 @@ function droppedRootHint(err: unknown, startUid: number | undefined): unknown {
 
 /** `tsuwsgi top ADDRESS`: a live view of a running server's stats. */
 function top(argv: string[]): void {
+  const { parseTopArgs, runTop, TOP_USAGE } = loadTop();
   let args: ReturnType<typeof parseTopArgs>;
   try {
     args = parseTopArgs(argv);

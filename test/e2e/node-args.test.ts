@@ -1,6 +1,6 @@
 /**
- * The Node.js options of workers (node-args, max-semi-space-size): what the app's process and
- * its app threads really run with, read from inside the app.
+ * The Node.js options of workers (node-args, max-semi-space-size, tsuwsgi's own V8 flags): what
+ * the app's process and its app threads really run with, read from inside the app.
  */
 import { expect } from 'chai';
 import { startServer, fixtureApp, pickPort, type ServerProcess, type IniValues } from '../support/server';
@@ -11,6 +11,7 @@ interface NodeView {
   execArgv: string[];
   resourceLimits: { maxYoungGenerationSizeMb?: number };
   heapLimit: number;
+  concurrentRecompilation: boolean;
 }
 
 describe('node-args and max-semi-space-size: what the app runs with', function () {
@@ -41,6 +42,16 @@ describe('node-args and max-semi-space-size: what the app runs with', function (
       seen.set(v.threadId, v);
     }
     expect([...seen.values()].map((v) => v.resourceLimits.maxYoungGenerationSizeMb)).to.deep.equal([6, 6]);
+  });
+
+  it('by default a worker compiles hot functions on its own thread; --concurrent-recompilation in node-args gives them back to V8', async () => {
+    const ours = await view(await serve({ threads: 1 }));
+    expect(ours.execArgv).to.include('--no-concurrent-recompilation');
+    expect(ours.concurrentRecompilation).to.equal(false);
+    await server?.stop();
+    const theirs = await view(await serve({ threads: 1, 'node-args': '--concurrent-recompilation' }));
+    expect(theirs.execArgv.filter((a) => a.includes('concurrent-recompilation'))).to.deep.equal(['--concurrent-recompilation']);
+    expect(theirs.concurrentRecompilation).to.equal(true);
   });
 
   it('node-args reach the worker, after the default, and the flags take effect; a semi-space flag of the user replaces the default', async () => {

@@ -18,12 +18,12 @@ describe('bench rows and generated configs', () => {
     it('have unique ids and cover the issue\'s groups 1 to 11, issue 14\'s 12 to 14, step and young, and the PSS set', () => {
       const ids = ROWS.map((r) => r.id);
       expect(new Set(ids).size).to.equal(ids.length);
-      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', 'step', 'young', 'pss']);
+      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', 'step', 'young', 'v8', 'pss']);
       expect(ids[0]).to.equal('nginx');
     });
-    it('use processes=2 threads=1 everywhere except the CPU, PSS, seed, cheaper and step rows', () => {
+    it('use processes=2 threads=1 everywhere except the CPU, PSS, seed, cheaper, step and v8 rows', () => {
       expect([PROCESSES, THREADS]).to.deep.equal([2, 1]);
-      for (const r of ROWS.filter((x) => x.backend.kind !== 'nginx' && !['9', '12', '13', 'step', 'pss'].includes(x.group))) {
+      for (const r of ROWS.filter((x) => x.backend.kind !== 'nginx' && !['9', '12', '13', 'step', 'v8', 'pss'].includes(x.group))) {
         expect([r.backend.processes, r.backend.threads], r.id).to.deep.equal([2, 1]);
       }
       expect(ROWS.filter((r) => r.group === '9').map((r) => [r.backend.processes, r.backend.threads])).to.deep.equal([[1, 1], [1, 2], [2, 1]]);
@@ -81,7 +81,18 @@ describe('bench rows and generated configs', () => {
         ['fixed-p1', 1, null, { workers: null }],
       ]);
       for (const r of g) expect(r.backend, r.id).to.deep.include({ kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, threads: 1 });
-      expect(ROWS.filter((r) => r.idleAfter).map((r) => r.id)).to.deep.equal(g.map((r) => r.id));
+      expect(ROWS.filter((r) => r.idleAfter && r.group !== 'v8').map((r) => r.id)).to.deep.equal(g.map((r) => r.id));
+    });
+    it('group v8: the seed ini with node-args naming every flag measured (so both builds run it alike), idle PSS after the load', () => {
+      const g = ROWS.filter((r) => r.group === 'v8');
+      expect(g.map((r) => r.id)).to.deep.equal(['v8-node', 'v8-ncr', 'v8-stgc', 'v8-ncr-stgc', 'v8-st', 'v8-ncr-hgp50']);
+      for (const r of g) {
+        expect(r.backend, r.id).to.deep.include({ kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, threads: 2 });
+        expect(r.idleAfter, r.id).to.deep.equal({ workers: null });
+        expect(r.noBaseline, r.id).to.equal(true);
+      }
+      for (const r of g.filter((x) => x.id !== 'v8-st')) expect(r.backend.extra['node-args'], r.id).to.match(/--(no-)?concurrent-recompilation --(no-)?single-threaded-gc/);
+      expect(row('v8-node').backend.extra).to.deep.equal({ 'node-args': '--concurrent-recompilation --no-single-threaded-gc' });
     });
     it('group 14: busy-on differs from busy-off only by cheaper 1, initial 2, algo manual (2 workers either way)', () => {
       const off = row('busy-off');
