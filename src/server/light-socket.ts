@@ -40,8 +40,7 @@ export class LightSocket extends EventEmitter {
   private inner: Socket | undefined;
   /** What ServerResponse's end() reads and writes (`_writableState.corked`) before it uncorks. */
   private readonly own = { corked: 0 };
-  private queue: Array<string | Buffer> = [];
-  private encodings: Array<BufferEncoding | undefined> = [];
+  private queue: Buffer[] = [];
   private callbacks: Callback[] = [];
   /** Bytes queued while corked: ServerResponse.end() waits for them when they are not 0. */
   private queued = 0;
@@ -80,19 +79,10 @@ export class LightSocket extends EventEmitter {
     if (this.timeoutMs > 0) inner.setTimeout(this.timeoutMs);
     if (this.own.corked > 0) inner.cork();
     // Written while corked and not flushed yet: the stream sends it first, in order.
-    const queue = this.queue;
-    if (queue.length > 0) {
-      const encodings = this.encodings;
-      const callbacks = this.callbacks;
-      this.queue = [];
-      this.encodings = [];
-      this.callbacks = [];
-      this.queued = 0;
-      queue.forEach((chunk, i) => {
-        const last = i === queue.length - 1;
-        inner.write(chunk, encodings[i] ?? 'utf8', last ? (err) => callAll(callbacks, err ?? null) : undefined);
-      });
-    }
+    const { buffers, callbacks } = this.takeQueue();
+    buffers.forEach((chunk, i) => {
+      inner.write(chunk, i === buffers.length - 1 ? (err) => callAll(callbacks, err ?? null) : undefined);
+    });
     if (wasReading) inner.resume();
     return inner;
   }
@@ -199,9 +189,9 @@ export class LightSocket extends EventEmitter {
       if (callback !== undefined) process.nextTick(callback, destroyedError('write'));
       return false;
     }
-    this.queue.push(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    this.queued += typeof data === 'string' ? data.length : data.byteLength;
-    this.encodings.push(typeof encoding === 'string' ? encoding : undefined);
+    const chunk = typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.queue.push(chunk);
+    this.queued += chunk.length;
     if (callback !== undefined) this.callbacks.push(callback);
     if (this.own.corked === 0) this.flush();
     // A write the kernel did not take whole promoted the socket: its stream says when to wait.
@@ -314,15 +304,8 @@ export class LightSocket extends EventEmitter {
 
   /** Writes what is queued, in one call; what the kernel does not take goes on through the stream. */
   private flush(): void {
-    const queue = this.queue;
-    if (queue.length === 0) return;
-    const encodings = this.encodings;
-    const callbacks = this.callbacks;
-    this.queue = [];
-    this.encodings = [];
-    this.callbacks = [];
-    this.queued = 0;
-    const buffers = queue.map((chunk, i) => (typeof chunk === 'string' ? Buffer.from(chunk, encodings[i] ?? 'utf8') : chunk));
+    if (this.queue.length === 0) return;
+    const { buffers, callbacks } = this.takeQueue();
     const fd = (this.handle as OwnedHandle).fd;
     const sent = writeNow(fd, buffers);
     if (typeof sent !== 'number') {
@@ -341,6 +324,15 @@ export class LightSocket extends EventEmitter {
     const inner = this.promote();
     const rest = Buffer.concat(buffers).subarray(sent);
     inner.write(rest, (err) => callAll(callbacks, err ?? null));
+  }
+
+  /** What was written and not flushed yet, handed over; the queue starts again empty. */
+  private takeQueue(): { buffers: Buffer[]; callbacks: Callback[] } {
+    const taken = { buffers: this.queue, callbacks: this.callbacks };
+    this.queue = [];
+    this.callbacks = [];
+    this.queued = 0;
+    return taken;
   }
 
   private stopReading(): void {
@@ -401,9 +393,15 @@ function emitTimeout(socket: LightSocket): void {
   socket.emit('timeout');
 }
 
-/** For the code that must read: the socket as a net.Socket, promoted if light. */
+/**
+ * For the code that must read: the socket as a net.Socket, promoted if light. A light socket
+ * already closed (the peer left) is left as it is: there is nothing to read, and its methods
+ * behave as a destroyed net.Socket's.
+ */
 export function streamingSocket(socket: Socket): Socket {
-  return (socket as unknown) instanceof LightSocket ? (socket as unknown as LightSocket).promote() : socket;
+  const light = socket as unknown;
+  if (!(light instanceof LightSocket) || light.destroyed) return socket;
+  return light.promote();
 }
 
 /** A light socket on an accepted handle, typed as what every consumer takes it for. */

@@ -58,6 +58,17 @@ export async function startLiveServer(dir: string, extraIni: Record<string, stri
 }
 
 /** The master's children that are workers (it also runs `ss` now and then). */
+/** What a process is, for a problem line: its name and command line. */
+function describe(pid: number): string {
+  try {
+    const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    return `${pid} ${comm}: ${cmdline.slice(0, 200)}`;
+  } catch {
+    return `${pid} gone`;
+  }
+}
+
 export function workerPids(master: number): number[] {
   let children: number[];
   try {
@@ -137,11 +148,13 @@ export async function checkHealth(live: LiveServer, tail: LogTail, timeoutMs = 5
   let now = workerPids(live.masterPid);
   // The master forks `ss` for the stats' listen queues: between its fork and its exec the
   // child still carries the master's name. A real change of workers persists; that does not.
-  for (let i = 0; i < 5 && now.join(',') !== live.workers.join(','); i++) {
+  for (let i = 0; i < 20 && now.join(',') !== live.workers.join(','); i++) {
     await new Promise((r) => setTimeout(r, 100));
     now = workerPids(live.masterPid);
   }
-  if (now.join(',') !== live.workers.join(',')) problems.push(`worker pids changed: ${live.workers.join(',')} → ${now.join(',') || 'none'}`);
+  if (now.join(',') !== live.workers.join(',')) {
+    problems.push(`worker pids changed: ${live.workers.join(',')} → ${now.join(',') || 'none'} (${now.filter((p) => !live.workers.includes(p)).map(describe).join('; ')})`);
+  }
   for (const kind of ['unix', 'tcp', 'http'] as const) {
     const status = await goodRequest(kind, live.to, timeoutMs);
     if (status !== '200') problems.push(`good request on ${kind}: ${status}`);

@@ -136,6 +136,9 @@ for (const kind of ['tcp', 'unix'] as const) {
       await waitUntil('the late end’s callback', () => endErr, 5000, 5);
       expect(endErr?.code).to.equal('ERR_STREAM_DESTROYED');
       expect(light.setEncoding('utf8')).to.equal(light);
+      // A connection that wants to read on (its body was cut short) is left with the closed socket.
+      expect(streamingSocket(light as unknown as net.Socket)).to.equal(light);
+      expect(light.resume()).to.equal(light);
     });
 
     it('a write to a peer that is gone: error (with the errno code), then close, as a net.Socket', async () => {
