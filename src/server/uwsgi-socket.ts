@@ -2,8 +2,9 @@
  * The uwsgi socket kind (`socket =`): one request per connection, as nginx's uwsgi_pass opens
  * a connection per request. The connection itself is uwsgi-connection.ts.
  *
- * Each connection starts on a light socket (light-socket.ts), not a net.Socket. The listener is created paused: each connection's packet is first read synchronously in the
- * accept callback (read-now.ts), and while a head is still awaited this thread's accepting
+ * Each connection starts on a light socket (light-socket.ts), not a net.Socket. The listener
+ * is created paused: each connection's packet is first read synchronously in the accept
+ * callback (read-now.ts), and while a head is still awaited this thread's accepting
  * pauses (accept-gate.ts), so the app cannot block with a connection waiting behind it.
  */
 import net from 'node:net';
