@@ -228,6 +228,9 @@ export class LightSocket extends EventEmitter {
     const handle = this.handle as OwnedHandle;
     this.handle = null;
     handle[kOwner] = undefined;
+    // Writes still corked are not sent, and their callbacks hear why, as a stream's buffered ones.
+    const { callbacks } = this.takeQueue();
+    if (callbacks.length > 0) process.nextTick(callAll, callbacks, destroyedError('write'));
     // As net.Socket: 'error' on the next tick, 'close' once the handle is closed (later still).
     if (err !== undefined) process.nextTick(emitError, this, err);
     handle.close(() => this.emit('close', err !== undefined));
@@ -304,7 +307,7 @@ export class LightSocket extends EventEmitter {
 
   /** Writes what is queued, in one call; what the kernel does not take goes on through the stream. */
   private flush(): void {
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0 || this.gone) return;
     const { buffers, callbacks } = this.takeQueue();
     const fd = (this.handle as OwnedHandle).fd;
     const sent = writeNow(fd, buffers);

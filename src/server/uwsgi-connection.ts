@@ -109,7 +109,7 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     const ended = res !== undefined && res.writableEnded;
     // Answered in full already (the app ended its response in the call): the close comes
     // next, nothing is left to watch for.
-    if (this.state === State.Done && ended && this.socket.writableLength === 0 && !this.responded) return;
+    if (this.state === State.Done && ended && this.socket.writableLength === 0) return;
     this.reading = true;
     // Bytes still to come are read by the stream; a light socket only watches for the EOF.
     if (this.state !== State.Done) streamingSocket(this.socket);

@@ -83,6 +83,19 @@ for (const kind of ['tcp', 'unix'] as const) {
       expect(Buffer.concat(pair.received).toString()).to.equal('HTTP/1.1 200 OK\r\n\r\nbody');
     });
 
+    it('destroyed with corked writes pending (an app that writes, then destroys its socket): no throw, the callbacks hear it', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      let err: (Error & { code?: string }) | null | undefined;
+      light.cork();
+      light.write('part', 'latin1', (e) => (err = e));
+      light.destroy();
+      expect(light.writableLength).to.equal(0);
+      light.uncork();
+      await waitUntil('the pending write’s callback', () => err, 25_000, 5);
+      expect(err?.code).to.equal('ERR_STREAM_DESTROYED');
+    });
+
     it('ServerResponse.end()’s way of uncorking (`_writableState.corked = 1`) flushes', async () => {
       pair = await lightPair(kind);
       const { light } = pair;
