@@ -116,6 +116,10 @@ function seedRows() {
       backend: { kind: /** @type {const} */ ('uwsgi'), app: 'flask', transport, logging: true, ...SEED } },
     { group: '12', id: `seed-tsuwsgi-${transport}`, what: `seed ini 4x2: tsuwsgi, ${transport}, logging on`, proxy: /** @type {Proxy} */ ('uwsgi'),
       backend: { kind: /** @type {const} */ ('tsuwsgi'), app: 'hello', transport, logging: true, ...SEED } },
+    // What no backend can beat here: uWSGI answering from C with the same ini. Over TCP the
+    // kernel's loopback path and nginx's side of it bound every backend (design-notes "The TCP path").
+    { group: '12', id: `seed-uwsgi-c-${transport}`, what: `seed ini 4x2: uWSGI route-run=return:200, ${transport} (the ceiling)`, needs: ['uwsgi'], proxy: /** @type {Proxy} */ ('uwsgi'),
+      backend: { kind: /** @type {const} */ ('uwsgi'), app: 'route', transport, logging: true, ...SEED } },
   ]);
 }
 
@@ -151,6 +155,8 @@ const ROWS = [
 
   { group: '3', id: 'uwsgi-c', what: 'uWSGI route-run=return:200, unix', needs: ['uwsgi'], proxy: 'uwsgi',
     backend: { kind: 'uwsgi', app: 'route', transport: 'unix', logging: false } },
+  { group: '3', id: 'uwsgi-c-tcp', what: 'uWSGI route-run=return:200, tcp', needs: ['uwsgi'], proxy: 'uwsgi',
+    backend: { kind: 'uwsgi', app: 'route', transport: 'tcp', logging: false } },
   { group: '3', id: 'uwsgi-c-thunder', what: 'same + thunder-lock', needs: ['uwsgi'], proxy: 'uwsgi',
     backend: { kind: 'uwsgi', app: 'route', transport: 'unix', logging: false, thunderLock: true } },
 

@@ -8,20 +8,19 @@
  *
  * It is a net.Socket to everything that uses one the usual ways (Node's ServerResponse and
  * IncomingMessage, the app, tsuwsgi's connection code): the same events, methods and fields.
- * It writes with a synchronous write(2) on the handle's (non-blocking) fd. It does not read:
- * while the app works on a request read whole, it only watches the handle for the peer's EOF
- * (the handle's onread gets no buffer for the EOF or an error; the bytes of a read cannot be
- * told apart from the buffer without Node's internal state, so any are dropped: nothing may
- * follow a uwsgi request). It promotes itself when the streams are needed: bytes still to read
- * (streamingSocket()), a write the kernel does not take whole, end() (a half-close needs a
- * shutdown request only the stream has). A real net.Socket is then made on the same handle,
- * and from then on every method and event goes through it.
+ * It writes with a synchronous write(2) on the handle's (non-blocking) fd. It reads with the
+ * handle's own onread, as net.Socket does, and emits each read as 'data' (a head not there at
+ * the accept: 28-43 % of TCP connections; a body); pause() stops reading, so the app's
+ * backpressure is the kernel's. It promotes itself to a real net.Socket on the same handle
+ * when a stream is needed: a write the kernel does not take whole, end() (a half-close needs a
+ * shutdown request only the stream has). From then on every method and event goes through it.
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import { getDefaultHighWaterMark } from 'node:stream';
-import { socketOnHandle, type AcceptedHandle } from '../shared/node-internals';
+import { getSystemErrorName } from 'node:util';
+import { socketOnHandle, streamReadState, type AcceptedHandle } from '../shared/node-internals';
 
 type Callback = (err?: Error | null) => void;
 interface Peer { address: string; port: number; family: string }
@@ -31,6 +30,15 @@ type OwnedHandle = AcceptedHandle & { [kOwner]?: LightSocket };
 
 /** The events a promoted socket passes on: what Node's http, tsuwsgi and apps listen for. */
 const FORWARDED = ['data', 'end', 'error', 'close', 'drain', 'timeout'] as const;
+
+/** libuv's UV_EOF, the same on every platform (uv-errno.h: UV__EOF). */
+const UV_EOF = -4095;
+
+/** How the handle's onread learns what it got; without it there are no light sockets. */
+const readResult = streamReadState();
+
+/** Whether this Node lets a light socket read (uwsgi-socket.ts keeps net.Sockets otherwise). */
+export const lightSocketsCanRead = readResult !== undefined;
 
 const READABLE_HWM = typeof getDefaultHighWaterMark === 'function' ? getDefaultHighWaterMark(false) : 16 * 1024;
 
@@ -80,11 +88,17 @@ export class LightSocket extends EventEmitter {
     if (this.own.corked > 0) inner.cork();
     // Written while corked and not flushed yet: the stream sends it first, in order.
     const { buffers, callbacks } = this.takeQueue();
+    if (buffers.length === 0 && callbacks.length > 0) process.nextTick(callAll, callbacks, null);
     buffers.forEach((chunk, i) => {
       inner.write(chunk, i === buffers.length - 1 ? (err) => callAll(callbacks, err ?? null) : undefined);
     });
     if (wasReading) inner.resume();
     return inner;
+  }
+
+  /** Whether a net.Socket now carries this connection (promote()). */
+  get promoted(): boolean {
+    return this.inner !== undefined;
   }
 
   get _handle(): AcceptedHandle | null {
@@ -190,8 +204,12 @@ export class LightSocket extends EventEmitter {
       return false;
     }
     const chunk = typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.queue.push(chunk);
-    this.queued += chunk.length;
+    // An empty write (ServerResponse.end() sends one to learn when the response is out) only
+    // waits for what is before it: no syscall.
+    if (chunk.length > 0) {
+      this.queue.push(chunk);
+      this.queued += chunk.length;
+    }
     if (callback !== undefined) this.callbacks.push(callback);
     if (this.own.corked === 0) this.flush();
     // A write the kernel did not take whole promoted the socket: its stream says when to wait.
@@ -237,7 +255,7 @@ export class LightSocket extends EventEmitter {
     return this;
   }
 
-  /** Watching for the peer's EOF (or an error): 'end', then the close. Bytes read are dropped. */
+  /** Reading: 'data' for each read, then 'end' and the close at the peer's EOF ('error' first on a reset). */
   resume(): this {
     if (this.inner !== undefined) {
       this.inner.resume();
@@ -305,12 +323,26 @@ export class LightSocket extends EventEmitter {
     return this;
   }
 
+  /** A read's bytes: a view on the handle's buffer, kept by whoever takes it, as net.Socket's. */
+  received(chunk: Buffer): void {
+    if (this.gone) return;
+    this.bytesRead += chunk.length;
+    this.timer?.refresh();
+    this.emit('data', chunk);
+  }
+
+  /** A read that failed (a reset): as a net.Socket, 'error' with the errno's code, then the close. */
+  readFailed(errno: number): void {
+    if (this.gone) return;
+    const code = errnoName(errno);
+    this.destroy(Object.assign(new Error(`read ${code}`), { code, errno, syscall: 'read' }));
+  }
+
   /** Writes what is queued, in one call; what the kernel does not take goes on through the stream. */
   private flush(): void {
-    if (this.queue.length === 0 || this.gone) return;
+    if (this.gone || (this.queue.length === 0 && this.callbacks.length === 0)) return;
     const { buffers, callbacks } = this.takeQueue();
-    const fd = (this.handle as OwnedHandle).fd;
-    const sent = writeNow(fd, buffers);
+    const sent = buffers.length === 0 ? 0 : writeNow((this.handle as OwnedHandle).fd, buffers);
     if (typeof sent !== 'number') {
       this.destroy(sent);
       if (callbacks.length > 0) process.nextTick(callAll, callbacks, sent);
@@ -344,7 +376,7 @@ export class LightSocket extends EventEmitter {
     this.handle?.readStop();
   }
 
-  /** The peer's EOF or an error: as a net.Socket without allowHalfOpen, 'end', then closed. */
+  /** The peer's EOF: as a net.Socket without allowHalfOpen, 'end', then closed. */
   peerGone(): void {
     if (this.gone || this.inner !== undefined) return;
     this.reading = false;
@@ -354,13 +386,29 @@ export class LightSocket extends EventEmitter {
 }
 
 /**
- * The handle's read callback while a light socket watches: no buffer for the EOF or an error.
- * A buffer's length is not the read's on every Node line (24 hands over the whole allocation
- * at times), so bytes are dropped: none may follow a whole uwsgi request, and a connection
- * that still expects some reads through the promoted stream.
+ * The handle's read callback while a light socket reads (`this` is the handle). The length and
+ * offset of the bytes are in Node's stream state, not in the buffer: Node 24+ hand over the
+ * whole allocation at times.
  */
 function onHandleRead(this: OwnedHandle, data?: ArrayBuffer): void {
-  if (data === undefined) this[kOwner]?.peerGone();
+  const owner = this[kOwner];
+  if (owner === undefined || readResult === undefined) return;
+  const nread = readResult.nread();
+  if (nread > 0) {
+    if (data !== undefined) owner.received(Buffer.from(data, readResult.offset(), nread));
+  } else if (nread === UV_EOF) {
+    owner.peerGone();
+  } else if (nread < 0) {
+    owner.readFailed(nread);
+  }
+}
+
+function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(errno);
+  } catch {
+    return `E${-errno}`;
+  }
 }
 
 /** Bytes written, or the error that ended the connection; a full buffer is 0 bytes. */
@@ -394,17 +442,6 @@ function emitError(socket: LightSocket, err: Error): void {
 
 function emitTimeout(socket: LightSocket): void {
   socket.emit('timeout');
-}
-
-/**
- * For the code that must read: the socket as a net.Socket, promoted if light. A light socket
- * already closed (the peer left) is left as it is: there is nothing to read, and its methods
- * behave as a destroyed net.Socket's.
- */
-export function streamingSocket(socket: Socket): Socket {
-  const light = socket as unknown;
-  if (!(light instanceof LightSocket) || light.destroyed) return socket;
-  return light.promote();
 }
 
 /** A light socket on an accepted handle, typed as what every consumer takes it for. */

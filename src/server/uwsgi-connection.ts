@@ -26,7 +26,6 @@ import { readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
 import { logClientGone, track, untrack, type GoneWhy, type OpenConnection } from './connections';
 import { responseFinished, socketClose, socketData, socketDrain, socketEnd, socketError, socketTimeout } from './uwsgi-listeners';
 import { State } from './uwsgi-state';
-import { streamingSocket } from './light-socket';
 import { clearDeadline, needsIdleTimer, setDeadline } from './uwsgi-timeouts';
 import { headRefusal, lengthRefusal, logRefusal, packetRefusal, refuse, upgradeRefusal, type Refusing } from './uwsgi-early-answers';
 import { closeResponse, dumpUnread, endUnwatchedCheaply } from '../shared/node-internals';
@@ -111,8 +110,6 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     // next, nothing is left to watch for.
     if (this.state === State.Done && ended && this.socket.writableLength === 0) return;
     this.reading = true;
-    // Bytes still to come are read by the stream; a light socket only watches for the EOF.
-    if (this.state !== State.Done) streamingSocket(this.socket);
     this.socket.on('data', socketData);
     this.socket.on('timeout', socketTimeout);
     this.socket.on('end', socketEnd);

@@ -10,7 +10,7 @@
 import net from 'node:net';
 import type { SocketKind } from './socket-kind';
 import { handleUwsgiConnection } from './uwsgi-connection';
-import { lightSocket } from './light-socket';
+import { lightSocket, lightSocketsCanRead } from './light-socket';
 import { takeAcceptedHandles } from '../shared/node-internals';
 
 export const uwsgiSocket: SocketKind = {
@@ -21,8 +21,9 @@ export const uwsgiSocket: SocketKind = {
     server.once('listening', () => {
       // Only a listening handle can be paused.
       gate.add(server);
-      // Connections start as light sockets (light-socket.ts); net.Server makes none.
-      takeAcceptedHandles(server, (handle) => handleUwsgiConnection(lightSocket(handle), ctx, gate));
+      // Connections start as light sockets (light-socket.ts); net.Server makes none. A Node
+      // whose reads a light socket cannot follow keeps net.Server's sockets.
+      if (lightSocketsCanRead) takeAcceptedHandles(server, (handle) => handleUwsgiConnection(lightSocket(handle), ctx, gate));
     });
     return server;
   },

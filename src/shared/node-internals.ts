@@ -223,6 +223,41 @@ export function takeAcceptedHandles(server: Server, onHandle: (handle: AcceptedH
   return true;
 }
 
+/** What a stream handle's onread got: the bytes read (or a negative errno), and where they start. */
+export interface ReadResult {
+  nread(): number;
+  offset(): number;
+}
+
+type StreamWrapBinding = { streamBaseState?: Int32Array; kReadBytesOrError?: number; kArrayBufferOffset?: number };
+
+/**
+ * The length and offset of the read a stream handle's `onread` was just called with, or
+ * undefined when this Node does not expose them. onread gets an ArrayBuffer that is not the
+ * read's bytes on every line (Node 24+ hand over the whole allocation at times); net.Socket
+ * reads the two numbers from the stream_wrap binding's shared `streamBaseState`
+ * (stream_base_commons.js onStreamRead), which `process.binding('stream_wrap')` returns as
+ * is on Node 20-26. No public API reads a handle without a net.Socket (light-socket.ts).
+ * process.binding warns under --pending-deprecation (DEP0111): looked up once, quietly.
+ */
+export function streamReadState(): ReadResult | undefined {
+  const quiet = process.noDeprecation;
+  let binding: StreamWrapBinding | undefined;
+  try {
+    process.noDeprecation = true;
+    binding = (process as unknown as { binding(name: string): StreamWrapBinding }).binding('stream_wrap');
+  } catch {
+    return undefined;
+  } finally {
+    process.noDeprecation = quiet;
+  }
+  const state = binding?.streamBaseState;
+  const bytes = binding?.kReadBytesOrError;
+  const offset = binding?.kArrayBufferOffset;
+  if (!(state instanceof Int32Array) || typeof bytes !== 'number' || typeof offset !== 'number') return undefined;
+  return { nread: () => state[bytes] as number, offset: () => state[offset] as number };
+}
+
 /**
  * A net.Socket on an accepted handle, made as net.Server makes one (`new Socket({ handle })`,
  * paused until read). The `handle` option is not public: light-socket.ts promotes itself with

@@ -64,9 +64,13 @@ describe('bench rows and generated configs', () => {
     it('group 2 has uWSGI+Flask over TCP too (2x1, logging on), for the 2x1 TCP comparison', () => {
       expect(row('uwsgi-flask-tcp').backend).to.deep.include({ kind: 'uwsgi', app: 'flask', transport: 'tcp', logging: true, processes: 2, threads: 1 });
     });
-    it('group 12: the seed ini (4 processes x 2 threads, logging on) for uWSGI+Flask and tsuwsgi, unix and tcp', () => {
+    it('group 12: the seed ini (4 processes x 2 threads, logging on) for uWSGI+Flask, tsuwsgi and uWSGI’s C route, unix and tcp', () => {
       const seed = ROWS.filter((r) => r.group === '12');
-      expect(seed.map((r) => r.id)).to.deep.equal(['seed-uwsgi-flask-unix', 'seed-tsuwsgi-unix', 'seed-uwsgi-flask-tcp', 'seed-tsuwsgi-tcp']);
+      expect(seed.map((r) => r.id)).to.deep.equal([
+        'seed-uwsgi-flask-unix', 'seed-tsuwsgi-unix', 'seed-uwsgi-c-unix', 'seed-uwsgi-flask-tcp', 'seed-tsuwsgi-tcp', 'seed-uwsgi-c-tcp',
+      ]);
+      expect(row('seed-uwsgi-c-tcp').backend).to.deep.include({ kind: 'uwsgi', app: 'route' });
+      expect(row('uwsgi-c-tcp').backend).to.deep.include({ kind: 'uwsgi', app: 'route', transport: 'tcp', processes: 2, threads: 1 });
       for (const r of seed) {
         expect(r.backend, r.id).to.deep.include({ processes: 4, threads: 2, logging: true, transport: r.id.endsWith('tcp') ? 'tcp' : 'unix' });
         expect(r.backend.extra, r.id).to.equal(undefined);

@@ -1,13 +1,15 @@
 /**
  * LightSocket on real accepted handles (takeAcceptedHandles), over TCP and a unix socket: the
  * response goes out in one write and close, a write the kernel does not take whole continues
- * through a promoted net.Socket byte-exact, the peer's EOF is seen while watching, and the
- * fields Node's http and the app read behave as a net.Socket's.
+ * through a promoted net.Socket byte-exact, reads arrive byte-exact without a net.Socket (with
+ * pause/resume, the EOF, a reset), and the fields Node's http and the app read behave as a
+ * net.Socket's.
  */
 import { expect } from 'chai';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { LightSocket, streamingSocket } from '../../../src/server/light-socket';
+import { LightSocket, lightSocketsCanRead } from '../../../src/server/light-socket';
 import { takeAcceptedHandles } from '../../../src/shared/node-internals';
 import { socketFd } from '../../../src/shared/node-internals';
 import { tempDir } from '../../support/tmp';
@@ -83,6 +85,35 @@ for (const kind of ['tcp', 'unix'] as const) {
       expect(Buffer.concat(pair.received).toString()).to.equal('HTTP/1.1 200 OK\r\n\r\nbody');
     });
 
+    it('an empty write (ServerResponse.end()’s) makes no syscall; its callback comes after what is before it', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const syscalls: string[] = [];
+      const { writeSync, writevSync } = fs;
+      fs.writeSync = ((...a: Parameters<typeof fs.writeSync>) => (syscalls.push('write'), writeSync(...a))) as typeof fs.writeSync;
+      fs.writevSync = ((...a: Parameters<typeof fs.writevSync>) => (syscalls.push('writev'), writevSync(...a))) as typeof fs.writevSync;
+      const calls: string[] = [];
+      try {
+        light.write('', () => calls.push('alone'));
+        light.cork();
+        light.write('head+body', () => calls.push('bytes'));
+        light.write('', 'latin1', () => calls.push('after'));
+        light.uncork();
+        light.cork();
+        light.write('', () => calls.push('promoted'));
+        light.promote();
+        light.uncork();
+      } finally {
+        fs.writeSync = writeSync;
+        fs.writevSync = writevSync;
+      }
+      expect(syscalls).to.deep.equal(['write']);
+      await waitUntil('every callback', () => calls.length === 4, 5000, 5);
+      expect(calls).to.deep.equal(['alone', 'bytes', 'after', 'promoted']);
+      pair.client.resume();
+      await waitUntil('the bytes', () => Buffer.concat(pair!.received).toString() === 'head+body', 5000, 5);
+    });
+
     it('destroyed with corked writes pending (an app that writes, then destroys its socket): no throw, the callbacks hear it', async () => {
       pair = await lightPair(kind);
       const { light } = pair;
@@ -149,10 +180,25 @@ for (const kind of ['tcp', 'unix'] as const) {
       await waitUntil('the late end’s callback', () => endErr, 5000, 5);
       expect(endErr?.code).to.equal('ERR_STREAM_DESTROYED');
       expect(light.setEncoding('utf8')).to.equal(light);
-      // A connection that wants to read on (its body was cut short) is left with the closed socket.
-      expect(streamingSocket(light as unknown as net.Socket)).to.equal(light);
       expect(light.resume()).to.equal(light);
+      expect(light.promoted).to.equal(false);
     });
+
+    if (kind === 'tcp') {
+      it('a reset while reading: error ECONNRESET, then close, as a net.Socket', async () => {
+        pair = await lightPair(kind);
+        const { light } = pair;
+        const events: string[] = [];
+        light.on('data', () => undefined);
+        light.on('end', () => events.push('end'));
+        light.on('error', (e: Error & { code?: string; syscall?: string }) => events.push(`error ${e.code} ${e.syscall}`));
+        light.on('close', (hadError: boolean) => events.push(`close ${hadError}`));
+        light.resume();
+        pair.client.resetAndDestroy();
+        await waitUntil('close after the reset', () => events.some((e) => e.startsWith('close')), 5000, 5);
+        expect(events).to.deep.equal(['error ECONNRESET read', 'close true']);
+      });
+    }
 
     it('a write to a peer that is gone: error (with the errno code), then close, as a net.Socket', async () => {
       pair = await lightPair(kind);
@@ -189,7 +235,7 @@ for (const kind of ['tcp', 'unix'] as const) {
       expect(ended).to.equal(false);
     });
 
-    it('reading goes through the promoted stream: a patterned body byte-exact, paused and resumed, then the EOF', async () => {
+    it('reads without a net.Socket: a patterned body byte-exact, paused and resumed, then the EOF', async () => {
       pair = await lightPair(kind);
       const { light } = pair;
       const chunks: Buffer[] = [];
@@ -197,7 +243,7 @@ for (const kind of ['tcp', 'unix'] as const) {
       light.on('data', (c: Buffer) => chunks.push(c));
       light.on('end', () => events.push('end'));
       light.on('close', () => events.push('close'));
-      expect(streamingSocket(light as unknown as net.Socket)).to.be.instanceOf(net.Socket);
+      expect(lightSocketsCanRead).to.equal(true);
       light.resume();
       // A pattern, not one repeated byte: Node 24 hands a read's whole allocation to onread at
       // times, and a constant body would hide bytes that are not the read's.
@@ -215,22 +261,24 @@ for (const kind of ['tcp', 'unix'] as const) {
       pair.client.end();
       await waitUntil('close after the EOF', () => events.includes('close'), 25_000, 5);
       expect(Buffer.concat(chunks).equals(big)).to.equal(true);
+      expect(light.bytesRead).to.equal(big.length);
       expect(events).to.deep.equal(['end', 'close']);
+      expect(light.promoted).to.equal(false);
     });
 
-    it('watching drops what follows a whole request: no data event, only the EOF counts', async () => {
+    it('a read refreshes the idle timer, as a net.Socket’s', async () => {
       pair = await lightPair(kind);
       const { light } = pair;
-      const chunks: Buffer[] = [];
-      light.on('data', (c: Buffer) => chunks.push(c));
+      let timedOut = false;
+      light.on('data', () => undefined);
+      light.setTimeout(150, () => (timedOut = true));
       light.resume();
-      const events: string[] = [];
-      light.on('end', () => events.push('end'));
-      light.on('close', () => events.push('close'));
-      pair.client.end(Buffer.alloc(200 * 1024, 1));
-      await waitUntil('close after the EOF', () => events.includes('close'), 25_000, 5);
-      expect(chunks).to.deep.equal([]);
-      expect(events).to.deep.equal(['end', 'close']);
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        pair.client.write('.');
+      }
+      expect(timedOut).to.equal(false);
+      await waitUntil('the timeout once reads stop', () => timedOut, 5000, 5);
     });
 
     it('what was written while corked goes out first when the socket is promoted before the uncork', async () => {
@@ -261,7 +309,7 @@ for (const kind of ['tcp', 'unix'] as const) {
       const inner = light.promote();
       expect(inner).to.be.instanceOf(net.Socket);
       expect(light.promote()).to.equal(inner);
-      expect(streamingSocket(light as unknown as net.Socket)).to.equal(inner);
+      expect(light.promoted).to.equal(true);
       expect(socketFd(light as unknown as net.Socket)).to.equal(fd);
       expect(light.isPaused()).to.equal(false);
       pair.client.write('one two');
