@@ -87,6 +87,11 @@ const rows: OptionSpec[] = [
     section: 'Sockets', metavar: 'N',
     help: 'listen queue (backlog) of every socket',
   },
+  {
+    name: 'no-defer-accept', aliases: [], kind: 'bool', repeatable: false, default: 'false', key: 'noDeferAccept',
+    section: 'Sockets', metavar: 'BOOL',
+    help: "leave TCP_DEFER_ACCEPT off on TCP sockets (as uWSGI's). By default (Linux) the master sets it for socket-timeout seconds, so the kernel hands a connection to a worker only once its first bytes arrived: one wake-up per request instead of two. Node has no setsockopt: perl sets it at bind (perl-base is in every Debian/Ubuntu); without perl the master logs why and serves without it",
+  },
   // Processes
   {
     name: 'processes', aliases: ['workers'], kind: 'int', repeatable: false, default: '1', min: 1, key: 'processes',

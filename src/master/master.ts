@@ -17,6 +17,7 @@ import type { Config } from '../shared/config';
 import type { LogHandle, Logger } from '../shared/logger';
 import type { MasterEvent } from './events';
 import { bindAll, type BoundSocket } from './sockets';
+import { deferAcceptOnTcp } from './defer-accept';
 import { writePidfile } from './pidfile';
 import { effectiveBacklog } from './backlog';
 import { preparePrivilegeDrop } from './privileges';
@@ -64,6 +65,7 @@ export async function runMaster(asked: Config, logs: LogHandle, reread?: ConfigS
   const config = clampBacklog(asked, logs.logger);
   preparePrivilegeDrop(config, logs.logger);
   const sockets = await bindAll(config);
+  deferAcceptOnTcp(sockets, config, logs.logger);
   const master = new Master(config, logs, sockets, reread);
   // From here on the master owns sockets and workers: a fault of its own must not leave them.
   process.on('uncaughtException', (err) => master.crash(err));

@@ -7,7 +7,7 @@
 import type { Config } from '../shared/config';
 
 const NEEDS_RESTART = [
-  'socket', 'httpSocket', 'listen', 'chmodSocket', 'chownSocket', 'uid', 'gid', 'masterAsRoot', 'allowWritableDirs',
+  'socket', 'httpSocket', 'listen', 'noDeferAccept', 'chmodSocket', 'chownSocket', 'uid', 'gid', 'masterAsRoot', 'allowWritableDirs',
   'logto', 'pidfile', 'masterFifo', 'vacuum', 'stats', 'statsHttp', 'statsChmod',
   // The master's cron table is built once (a run in progress would have to be carried over).
   'cron',

@@ -94,6 +94,8 @@ export interface Config extends StaticFilesConfig {
   readonly httpKeepalive: number;
   readonly pidfile: string | undefined;
   readonly listen: number;
+  /** Leave TCP_DEFER_ACCEPT off (no-defer-accept). */
+  readonly noDeferAccept: boolean;
   readonly logto: string | undefined;
   readonly disableLogging: boolean;
   readonly needApp: boolean;

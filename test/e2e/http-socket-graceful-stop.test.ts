@@ -20,7 +20,9 @@ describe('http-socket: graceful stop with idle and silent connections open', fun
       const port = await pickPort();
       // Mercy (30 s) outlasts stop()'s own patience (15 s, then SIGKILL): a drain that waits
       // on any of these connections shows as a SIGKILL, not as a slow pass.
-      server = startServer({ ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), threads, 'worker-reload-mercy': 30 } });
+      // no-defer-accept: the silent connection must reach a worker (the default holds it in the
+      // kernel until its first byte or the defer period, and the stop never sees it).
+      server = startServer({ ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), threads, 'worker-reload-mercy': 30, 'no-defer-accept': true } });
       await server.ready();
 
       const idle = await RawConnection.open(port);

@@ -14,7 +14,9 @@ const TIMED_OUT = rawResponse(408, 'Request Timeout').toString('latin1');
 
 async function serve(ini: Record<string, string | number>): Promise<{ server: ServerProcess; port: number }> {
   const port = await pickPort();
-  const server = startServer({ ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), ...ini } });
+  // no-defer-accept: these tests time connections from their connect(); with TCP_DEFER_ACCEPT
+  // (the default) the kernel holds a silent one for its defer period before any worker sees it.
+  const server = startServer({ ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), 'no-defer-accept': true, ...ini } });
   await server.ready();
   return { server, port };
 }

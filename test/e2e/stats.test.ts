@@ -165,7 +165,8 @@ describe('stats server', function () {
     const blocked = request(`http://127.0.0.1:${http}/block?ms=5000`);
     await sleep(300);
     for (let i = 0; i < 8; i++) {
-      const s = net.connect(http, '127.0.0.1');
+      // A byte each: with TCP_DEFER_ACCEPT (the default) a silent connection stays out of the queue.
+      const s = net.connect(http, '127.0.0.1', () => s.write('G'));
       s.on('error', () => undefined);
       opened.push(s);
     }
