@@ -42,4 +42,25 @@ function v8Rows(seed) {
   }));
 }
 
-module.exports = { youngRows, v8Rows };
+/**
+ * Group `uring`: libuv's io_uring at the seed's ini (4 x 2, unix, logging on). Node 24's libuv
+ * uses it by default (epoll_ctl batched through io_uring_enter); Node 20's leaves it off unless
+ * UV_USE_IO_URING=1. Each row sets the variable for the workers (tsuwsgi's `env` option), so it
+ * measures the same whatever tsuwsgi's own default; `uring-default` sets nothing.
+ * @param {{ processes: number, threads: number }} seed
+ * @returns {RowDef[]}
+ */
+function uringRows(seed) {
+  /** @type {[string, string, Record<string, string>][]} */
+  const variants = [
+    ['uring-default', "tsuwsgi's default", {}],
+    ['uring-off', 'UV_USE_IO_URING=0', { env: 'UV_USE_IO_URING=0' }],
+    ['uring-on', 'UV_USE_IO_URING=1', { env: 'UV_USE_IO_URING=1' }],
+  ];
+  return variants.map(([id, what, extra]) => ({
+    group: 'uring', id, what: `seed 4x2, unix, logging on: ${what}`, proxy: 'uwsgi', noBaseline: true,
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, ...seed, ...(Object.keys(extra).length > 0 ? { extra } : {}) },
+  }));
+}
+
+module.exports = { youngRows, v8Rows, uringRows };

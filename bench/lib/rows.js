@@ -65,7 +65,7 @@
  * @property {Addr | null} addr  the backend's address (run.js assigns it; null for nginx's own row)
  */
 
-const { youngRows, v8Rows } = require('./memory-rows');
+const { youngRows, v8Rows, uringRows } = require('./memory-rows');
 
 /** Every backend row uses these unless the row says otherwise. */
 const PROCESSES = 2;
@@ -243,6 +243,7 @@ const ROWS = [
 
   ...youngRows(),
   ...v8Rows(SEED),
+  ...uringRows(SEED),
 
   { group: 'pss', id: 'pss-tsuwsgi-p4', what: 'idle PSS, tsuwsgi processes=4', proxy: 'uwsgi', pssOnly: true,
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, processes: 4, threads: 1 } },

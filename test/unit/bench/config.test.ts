@@ -15,15 +15,15 @@ const pairs = (ini: string) => ini.split('\n').slice(1).filter(Boolean).map((l) 
 
 describe('bench rows and generated configs', () => {
   describe('rows', () => {
-    it('have unique ids and cover the issue\'s groups 1 to 11, issue 14\'s 12 to 14, step and young, and the PSS set', () => {
+    it('have unique ids and cover the issue\'s groups 1 to 11, issue 14\'s 12 to 14, step, young, v8, uring and the PSS set', () => {
       const ids = ROWS.map((r) => r.id);
       expect(new Set(ids).size).to.equal(ids.length);
-      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', 'step', 'young', 'v8', 'pss']);
+      expect([...new Set(ROWS.map((r) => r.group))]).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', 'step', 'young', 'v8', 'uring', 'pss']);
       expect(ids[0]).to.equal('nginx');
     });
-    it('use processes=2 threads=1 everywhere except the CPU, PSS, seed, cheaper, step and v8 rows', () => {
+    it('use processes=2 threads=1 everywhere except the CPU, PSS, seed, cheaper, step, v8 and uring rows', () => {
       expect([PROCESSES, THREADS]).to.deep.equal([2, 1]);
-      for (const r of ROWS.filter((x) => x.backend.kind !== 'nginx' && !['9', '12', '13', 'step', 'v8', 'pss'].includes(x.group))) {
+      for (const r of ROWS.filter((x) => x.backend.kind !== 'nginx' && !['9', '12', '13', 'step', 'v8', 'uring', 'pss'].includes(x.group))) {
         expect([r.backend.processes, r.backend.threads], r.id).to.deep.equal([2, 1]);
       }
       expect(ROWS.filter((r) => r.group === '9').map((r) => [r.backend.processes, r.backend.threads])).to.deep.equal([[1, 1], [1, 2], [2, 1]]);
@@ -97,6 +97,15 @@ describe('bench rows and generated configs', () => {
       }
       for (const r of g.filter((x) => x.id !== 'v8-st')) expect(r.backend.extra['node-args'], r.id).to.match(/--(no-)?concurrent-recompilation --(no-)?single-threaded-gc/);
       expect(row('v8-node').backend.extra).to.deep.equal({ 'node-args': '--concurrent-recompilation --no-single-threaded-gc' });
+    });
+    it('group uring: the seed ini, with UV_USE_IO_URING set for the workers by the env option (or not at all)', () => {
+      const g = ROWS.filter((r) => r.group === 'uring');
+      expect(g.map((r) => [r.id, r.backend.extra ?? null])).to.deep.equal([
+        ['uring-default', null],
+        ['uring-off', { env: 'UV_USE_IO_URING=0' }],
+        ['uring-on', { env: 'UV_USE_IO_URING=1' }],
+      ]);
+      for (const r of g) expect(r.backend, r.id).to.deep.include({ kind: 'tsuwsgi', transport: 'unix', logging: true, processes: 4, threads: 2 });
     });
     it('group 14: busy-on differs from busy-off only by cheaper 1, initial 2, algo manual (2 workers either way)', () => {
       const off = row('busy-off');
