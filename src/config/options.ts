@@ -119,7 +119,7 @@ const rows: OptionSpec[] = [
     help: "Node.js options for every worker and mule process, split on spaces (PM2's node_args), e.g. --max-old-space-size=512; they come after tsuwsgi's own, so they win",
   },
   {
-    name: 'max-semi-space-size', aliases: [], kind: 'int', repeatable: false, default: '2', min: 0, max: 1024, key: 'maxSemiSpaceSize',
+    name: 'max-semi-space-size', aliases: [], kind: 'int', repeatable: false, default: '1', min: 0, max: 1024, key: 'maxSemiSpaceSize',
     section: 'Processes', metavar: 'MB',
     help: "V8's young-generation semi-space for every worker and mule process and app thread (0: Node's own default, 16 MB and more on 64-bit): the heap an app server's short-lived objects churn through",
   },

@@ -26,8 +26,8 @@ import { openMasterFifo, type MasterFifo } from './master-fifo';
 import { watchTouchFiles } from './touch-watch';
 import { sdNotify } from './sd-notify';
 import { reopenLogs } from './log-reopen';
-import { StatsService, type StatsWorkerRecord } from './stats/stats-service';
-import { startStatsServer, type StatsServer } from './stats/stats-server';
+import type { StatsService, StatsWorkerRecord } from './stats/stats-service';
+import type { StatsServer } from './stats/stats-server';
 import { watchListenQueues, type QueueWatch } from './stats/queue-watch';
 import { EventQueue } from './event-queue';
 import { eventHandler } from './handlers';
@@ -40,11 +40,10 @@ import { initialWanted, type Wanted } from './wanted';
 import { WorkerProcesses } from './worker-processes';
 import { WorkerReport } from './worker-report';
 import { WorkerTable, type WorkerRecord } from './worker-table';
-import { CheaperCycle, CYCLE_MS } from './cheaper/cycle';
+import type { CheaperCycle } from './cheaper/cycle';
 import { procMemory } from './stats/proc-memory';
 import { DaemonTable } from './daemons/daemon-table';
 import { DaemonProcesses } from './daemons/daemon-processes';
-import { daemonStats } from './daemons/daemon-stats';
 import { daemonsOf } from '../config/daemon-spec';
 import { isCompanionAction, type CompanionAction, type Companions } from './companions';
 import type { Acted } from './converge';
@@ -56,7 +55,14 @@ import { CronTable, type CronJob } from './cron/cron-table';
 import { CronRunner } from './cron/cron-runner';
 import { cronClock, TEST_CLOCK_ENV } from '../shared/cron/clock';
 import { reportCompanions } from './companion-report';
-import { companionsView } from './stats/companions-document';
+
+// What only a configured `stats` or `cheaper` uses is loaded when it is configured: every
+// master would otherwise keep those modules compiled in its heap (docs/design-notes.md,
+// "Memory"). The queue watch and the worker table stay: they run in every master.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadStats = (): typeof import('./stats/stats-start') => require('./stats/stats-start') as typeof import('./stats/stats-start');
+const loadCheaper = (): typeof import('./cheaper/cycle') => require('./cheaper/cycle') as typeof import('./cheaper/cycle');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Re-reads the command line and ini, as at start; throws as parseCommandLine does. */
 export type ConfigSource = () => Config;
@@ -139,6 +145,7 @@ class Master {
   }
 
   private cheaperCycle(): CheaperCycle {
+    const { CheaperCycle } = loadCheaper();
     return new CheaperCycle({
       wanted: this.wanted, table: this.table, log: this.log, now: Date.now,
       ask: (key, round) => this.processes.send(key, { act: 'load', round }),
@@ -166,9 +173,10 @@ class Master {
     this.queueWatch = watchListenQueues(this.sockets, config.listen, this.log);
     const address = config.stats;
     if (address === undefined) return;
-    this.stats = new StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch, () => daemonStats(this.daemons.all(), Date.now()), () => companionsView(this.companions, this.wanted.config.mules));
+    const stats = loadStats();
+    this.stats = new stats.StatsService(config, this.sockets, () => this.workersForStats(), this.queueWatch, () => stats.daemonStats(this.daemons.all(), Date.now()), () => stats.companionsView(this.companions, this.wanted.config.mules));
     const onError = (err: Error): void => this.log.warn({ event: 'stats-error', err: err.message }, `stats: ${err.message}`);
-    this.statsServer = await startStatsServer(address, config.statsHttp, this.stats, onError, config.statsChmod);
+    this.statsServer = await stats.startStatsServer(address, config.statsHttp, this.stats, onError, config.statsChmod);
     this.log.info({ event: 'stats-listening', address: this.statsServer.name, http: config.statsHttp }, `stats server on ${this.statsServer.name}${config.statsHttp ? ' (HTTP: / and /metrics)' : ''}`);
   }
 
@@ -220,7 +228,7 @@ class Master {
 
   /** The cheaper's clock: one `cheaper-cycle` event a second (unref'd, as uWSGI's master cycle). */
   private everySecond(): () => void {
-    const timer = setInterval(() => this.queue.post({ kind: 'cheaper-cycle' }), CYCLE_MS);
+    const timer = setInterval(() => this.queue.post({ kind: 'cheaper-cycle' }), loadCheaper().CYCLE_MS);
     timer.unref();
     return () => clearInterval(timer);
   }

@@ -6,7 +6,6 @@
  * and the temp name cannot be pre-planted (O_EXCL fails on anything already there, symlinks
  * included).
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TsuwsgiError } from '../shared/errors';
@@ -14,7 +13,11 @@ import { TsuwsgiError } from '../shared/errors';
 const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
 export function writePidfile(file: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}`);
+  // node:crypto only here: loaded at start it would cost every master ~0.2 MB of heap, and most
+  // have no pidfile (docs/design-notes.md, "Memory").
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}`);
   try {
     const fd = fs.openSync(temp, CREATE, 0o644);
     try {

@@ -31,9 +31,9 @@ describe('node-args and max-semi-space-size: what the app runs with', function (
     server = undefined;
   });
 
-  it('by default a worker runs with a 2 MB semi-space, and an app thread with the same young generation', async () => {
+  it('by default a worker runs with a 1 MB semi-space, and an app thread with the same young generation', async () => {
     const one = await view(await serve({ threads: 1 }));
-    expect(one.execArgv).to.include('--max-semi-space-size=2');
+    expect(one.execArgv).to.include('--max-semi-space-size=1');
     await server?.stop();
     const url = await serve({ threads: 2, 'threads-min': 2 });
     const seen = new Map<number, NodeView>();
@@ -41,7 +41,7 @@ describe('node-args and max-semi-space-size: what the app runs with', function (
       const v = await view(url);
       seen.set(v.threadId, v);
     }
-    expect([...seen.values()].map((v) => v.resourceLimits.maxYoungGenerationSizeMb)).to.deep.equal([6, 6]);
+    expect([...seen.values()].map((v) => v.resourceLimits.maxYoungGenerationSizeMb)).to.deep.equal([3, 3]);
   });
 
   it('by default a worker compiles hot functions on its own thread; --concurrent-recompilation in node-args gives them back to V8', async () => {

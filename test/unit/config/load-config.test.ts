@@ -43,7 +43,7 @@ describe('config/load-config', () => {
       threadsMin: 1,
       threadsIdle: 15,
       nodeArgs: [],
-      maxSemiSpaceSize: 2,
+      maxSemiSpaceSize: 1,
       cheaper: 0,
       cheaperInitial: 0,
       cheaperStep: 1,

@@ -1,0 +1,81 @@
+/**
+ * What an idle master holds (docs/design-notes.md, "Memory"), read inside the real master by a
+ * preload (NODE_OPTIONS) as it exits: how large its young generation grows when objects survive
+ * scavenges (its own V8 flag, src/cli/master-v8-flags.ts), and which modules it loaded.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { startServer, fixtureApp, pickPort, type ServerProcess, type IniValues } from '../support/server';
+import { tempDir } from '../support/tmp';
+
+const PRELOAD = `
+if (/bin[\\\\/]tsuwsgi$/.test(process.argv[1] || '')) {
+  process.on('exit', () => {
+    const modules = [...Object.keys(require.cache), ...process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))];
+    const v8 = require('v8');
+    const keep = [];
+    const t0 = Date.now();
+    while (Date.now() - t0 < 400) { const a = []; for (let i = 0; i < 1000; i++) a.push({ i }); keep.push(a); if (keep.length > 200) keep.shift(); }
+    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+    require('fs').writeFileSync(process.env.FOOTPRINT_OUT, JSON.stringify({ young, modules }));
+  });
+}
+`;
+
+interface Footprint {
+  young: number;
+  modules: string[];
+}
+
+const MB = 1024 * 1024;
+
+describe('what an idle master holds', function () {
+  this.timeout(30_000);
+  let server: ServerProcess | undefined;
+
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  const footprint = async (ini: IniValues, nodeOptions = ''): Promise<Footprint> => {
+    const dir = tempDir();
+    const preload = path.join(dir, 'footprint.js');
+    const out = path.join(dir, 'footprint.json');
+    fs.writeFileSync(preload, PRELOAD);
+    const port = await pickPort();
+    server = startServer({
+      ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), processes: 1, ...ini },
+      env: { NODE_OPTIONS: `--require ${preload} ${nodeOptions}`, FOOTPRINT_OUT: out },
+    });
+    await server.ready();
+    await server.stop();
+    server = undefined;
+    return JSON.parse(fs.readFileSync(out, 'utf8')) as Footprint;
+  };
+  const loaded = (f: Footprint, re: RegExp): string[] => f.modules.filter((m) => re.test(m));
+  const STATS = /master[\\/]stats[\\/](stats-service|stats-server|prometheus|document)\.js$/;
+  const CHEAPER = /master[\\/]cheaper[\\/]/;
+  const CRYPTO = /^NativeModule crypto$/;
+
+  it('keeps its young generation at its initial size, and loads no stats, cheaper or crypto code it was not asked for', async () => {
+    const f = await footprint({});
+    expect(f.young).to.be.at.most(2 * MB);
+    expect(loaded(f, STATS)).to.deep.equal([]);
+    expect(loaded(f, CHEAPER)).to.deep.equal([]);
+    expect(loaded(f, CRYPTO)).to.deep.equal([]);
+  });
+
+  it("leaves the young generation to the user's own flag (NODE_OPTIONS)", async () => {
+    expect((await footprint({}, '--max-semi-space-size=8')).young).to.be.above(2 * MB);
+  });
+
+  it('loads them when stats, cheaper and a pidfile are set', async () => {
+    const dir = tempDir();
+    const f = await footprint({ stats: path.join(dir, 'stats.sock'), processes: 2, cheaper: 1, pidfile: path.join(dir, 'pid') });
+    expect(loaded(f, STATS)).to.have.length(4);
+    expect(loaded(f, CHEAPER)).to.not.deep.equal([]);
+    expect(loaded(f, CRYPTO)).to.deep.equal(['NativeModule crypto']);
+  });
+});
