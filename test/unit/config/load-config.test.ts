@@ -87,6 +87,7 @@ describe('config/load-config', () => {
       httpKeepalive: 75,
       pidfile: undefined,
       listen: 1024,
+      noDeferAccept: false,
       logto: undefined,
       disableLogging: false,
       needApp: true,
@@ -135,7 +136,7 @@ describe('config/load-config', () => {
     const { config } = load(MINIMAL);
     expect(config).to.include({
       processes: 1, threads: 1, master: true, vacuum: false, dieOnTerm: false, bufferSize: 4096, limitPost: 0,
-      listen: 1024, disableLogging: false, needApp: true, strict: false, workerReloadMercy: 60, httpTimeout: 60, httpKeepalive: 75,
+      listen: 1024, noDeferAccept: false, disableLogging: false, needApp: true, strict: false, workerReloadMercy: 60, httpTimeout: 60, httpKeepalive: 75,
       chmodSocket: undefined, pidfile: undefined, logto: undefined, callable: undefined,
       chownSocket: undefined, uid: undefined, gid: undefined,
       postBuffering: 0, postBufferingBufsize: 65536, postBufferingDir: undefined,
