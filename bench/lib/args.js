@@ -60,7 +60,7 @@ Options:
   --baseline DIR     also run every selected tsuwsgi row with the tsuwsgi built in DIR (another
                      checkout, e.g. a git worktree of main, after npm ci), as row ID@base next to
                      ROW, and report this build / baseline for each: before/after in one run
-  --node-bin PATH    also run every selected tsuwsgi row (this build) with the node binary PATH,
+  --node-bin PATH    also run every selected tsuwsgi and Node cluster row with the node binary PATH,
                      as row ID@nodeN (N: its major version) next to ROW, and report that Node /
                      this one for req/s, CPU per request and PSS: two Node lines in one run
                      (e.g. --node-bin "$(.ci/node-line 24)")

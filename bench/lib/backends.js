@@ -180,7 +180,7 @@ async function start(row, ctx) {
   } else if (b.kind === 'node-cluster') {
     const env = { ...process.env };
     delete env.NODE_CLUSTER_SCHED_POLICY; // Node's default: round-robin on Linux
-    proc = await procs.spawnGroup(row.id, process.execPath, [NODE_CLUSTER, String(addr.port), String(b.processes)], {
+    proc = await procs.spawnGroup(row.id, b.node || process.execPath, [NODE_CLUSTER, String(addr.port), String(b.processes)], {
       env,
       stopSignal: 'SIGTERM',
     });

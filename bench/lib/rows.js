@@ -289,9 +289,11 @@ function withBaseline(rows, baselineDir) {
 }
 
 /**
- * `rows` with, after each tsuwsgi row, its twin run by another node binary (`node`, of major
- * version `major`; id `ROW@node<major>`): the same build on two Node lines in one run. A
- * baseline twin (--baseline) stays on this node only.
+ * `rows` with, after each tsuwsgi row and each Node cluster row, its twin run by another node
+ * binary (`node`, of major version `major`; id `ROW@node<major>`): the same build on two Node
+ * lines in one run, and a Node cluster on the same line to compare with (a Node 24 tsuwsgi
+ * against a Node 20 cluster measures the Node lines, not tsuwsgi). A baseline twin (--baseline)
+ * stays on this node only.
  * @param {Row[]} rows
  * @param {string} node
  * @param {string} major
@@ -299,7 +301,7 @@ function withBaseline(rows, baselineDir) {
  */
 function withNodeBin(rows, node, major) {
   return rows.flatMap((r) =>
-    r.backend.kind !== 'tsuwsgi' || r.feature || r.baselineOf
+    (r.backend.kind !== 'tsuwsgi' && r.backend.kind !== 'node-cluster') || r.feature || r.baselineOf
       ? [r]
       : [r, { ...r, id: `${r.id}@node${major}`, what: `${r.what} [node ${major}]`, nodeTwinOf: r.id, backend: { ...r.backend, node } }],
   );

@@ -126,7 +126,8 @@ function metricOf(s, metric) {
 /**
  * `targets`, each followed by its copies for the twin rows of --node-bin (`ID@nodeN`) and
  * --baseline (`ID@base`): every row of the target that has a twin is replaced by it (both sides,
- * so busy-on/busy-off on Node 24 compares the two Node 24 rows; uWSGI and the Node cluster stay).
+ * so busy-on/busy-off on Node 24 compares the two Node 24 rows, and tsuwsgi on Node 24 the Node
+ * cluster on Node 24; uWSGI stays, and the Node cluster for the baseline build).
  * @param {Target[]} targets
  * @param {import('./rows').Row[]} rows
  * @returns {Target[]}

@@ -17,10 +17,12 @@ describe('bench --node-bin', () => {
     expect(() => args.parse(['--node-bin'], allRows())).to.throw(/needs a value/);
   });
 
-  it('adds a twin after every tsuwsgi row, run by the other node binary, and nothing for the others', () => {
-    const rows = allRows().filter((r) => ['uwsgi-flask', 'tsuwsgi-unix', 'post-tsuwsgi', 'tsuwsgi-master-accept'].includes(r.id));
-    const out = withNodeBin(rows, '/n24/bin/node', '24');
-    expect(out.map((r) => r.id)).to.deep.equal(['uwsgi-flask', 'tsuwsgi-unix', 'tsuwsgi-unix@node24', 'tsuwsgi-master-accept', 'post-tsuwsgi', 'post-tsuwsgi@node24']);
+  it('adds a twin after every tsuwsgi and Node cluster row, run by the other node binary, and nothing for the others', () => {
+    const rows = allRows().filter((r) => ['uwsgi-flask', 'node-cluster', 'tsuwsgi-unix', 'post-tsuwsgi', 'tsuwsgi-master-accept'].includes(r.id));
+    const all = withNodeBin(rows, '/n24/bin/node', '24');
+    expect(all.map((r) => r.id)).to.deep.equal(['uwsgi-flask', 'node-cluster', 'node-cluster@node24', 'tsuwsgi-unix', 'tsuwsgi-unix@node24', 'tsuwsgi-master-accept', 'post-tsuwsgi', 'post-tsuwsgi@node24']);
+    expect(all[2]!.backend.node).to.equal('/n24/bin/node');
+    const out = all.filter((r) => !r.id.startsWith('node-cluster'));
     expect(out[2]!.backend.node).to.equal('/n24/bin/node');
     expect(out[2]!.backend.bin).to.equal(undefined);
     expect(out[1]!.backend.node).to.equal(undefined);

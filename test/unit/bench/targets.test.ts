@@ -157,6 +157,19 @@ describe('bench/targets', () => {
       expect(evaluate({ a: { step: { endPssKb: 120 } }, b: { idlePssKb: 100 } }, t)[0]).to.include({ status: 'MISSED' });
     });
 
+    it('withTwins: a Node 24 tsuwsgi row is compared with the Node 24 cluster; the baseline build with this node’s', () => {
+      const rows = withNodeBin(withBaseline(allRows().filter((r: { group: string }) => ['4', '5', 'pss'].includes(r.group)), '/base'), '/n24', '24');
+      const picked = T14.filter((t) => t.num === 'pss-tsuwsgi-p4' || (t.num === 'tsuwsgi-unix' && t.den === 'node-cluster'));
+      expect(withTwins(picked, rows).map((t: Target14) => [t.num, t.den])).to.deep.equal([
+        ['tsuwsgi-unix', 'node-cluster'],
+        ['tsuwsgi-unix@node24', 'node-cluster@node24'],
+        ['tsuwsgi-unix@base', 'node-cluster'],
+        ['pss-tsuwsgi-p4', 'pss-node-cluster-4'],
+        ['pss-tsuwsgi-p4@node24', 'pss-node-cluster-4@node24'],
+        ['pss-tsuwsgi-p4@base', 'pss-node-cluster-4'],
+      ]);
+    });
+
     it('withTwins: each target followed by its --node-bin and --baseline copies, twins on both sides, uWSGI kept', () => {
       const rows = withNodeBin(withBaseline(allRows().filter((r: { group: string }) => ['2', '5', '14'].includes(r.group)), '/base'), '/n24', '24');
       const picked = T14.filter((t) => t.num === 'tsuwsgi-unix' && t.den === 'uwsgi-flask' || t.num === 'busy-on' && t.metric === 'rps');
