@@ -4,7 +4,8 @@
  * queues a connection for accept only once its first bytes have arrived: nginx's connect()
  * completes before it writes its request, so without it a worker wakes at the handshake, finds
  * nothing to read and waits for a second wake-up (28-43 % of TCP connections under load;
- * ~15 % of a worker's CPU per TCP request, design-notes.md "The TCP path").
+ * measured 1 x 1 behind nginx: 79-91 µs of worker CPU per TCP request with it, 102-124
+ * without; design-notes.md "The TCP path").
  *
  * Node has no setsockopt, and a native addon would need a compiler or a prebuilt binary. The
  * option belongs to the socket, which every dup shares, so a perl one-liner sets it once on

@@ -5,9 +5,10 @@
  * handler holds back only its own request, as in a uWSGI sync worker), and the request skips
  * a poll round trip and the stream machinery.
  *
- * On TCP the packet is often not there yet (the listener wakes at the handshake, before
- * nginx's write: 28-43% of connections at 32 concurrent, against 0.2-3% on a unix socket;
- * design-notes.md "The TCP path"), so the EAGAIN is a common case, not an error: it is read
+ * On TCP without TCP_DEFER_ACCEPT (no-defer-accept, no perl, a socket from systemd without
+ * DeferAcceptSec=) the packet is often not there yet (the listener wakes at the handshake,
+ * before nginx's write: 28-43% of connections at 32 concurrent, against 0.2-3% on a unix
+ * socket; design-notes.md "The TCP path"), so the EAGAIN is a common case, not an error: it is read
  * without building a stack trace for the exception fs.readSync throws.
  */
 import fs from 'node:fs';
