@@ -29,6 +29,7 @@ const BENCH = path.resolve(__dirname, '..');
 const REPO = path.resolve(BENCH, '..');
 const TSUWSGI_BIN = path.join(REPO, 'bin', 'tsuwsgi');
 const NODE_CLUSTER = path.join(BENCH, 'backends', 'node-cluster.js');
+const NODE_FLOOR = path.join(BENCH, 'backends', 'node-floor.js');
 const MASTER_RR = path.join(BENCH, 'backends', 'tsuwsgi-master-rr.js');
 /** @type {Record<string, string>} */
 const APPS = {
@@ -68,6 +69,15 @@ function socketPair(backend, addr) {
   if (backend.transport === 'tcp') return ['socket', `127.0.0.1:${addr.port}`];
   if (backend.transport === 'http') return ['http-socket', `127.0.0.1:${addr.port}`];
   throw new Error(`unknown transport ${backend.transport} (or no unix path)`);
+}
+
+/**
+ * node-floor.js's address argument for a row (pure): unix:PATH or tcp:PORT.
+ * @param {Row} row
+ */
+function floorAddress(row) {
+  const [, value] = socketPair(row.backend, row.addr);
+  return row.backend.transport === 'unix' ? `unix:${value}` : `tcp:${value.slice(value.lastIndexOf(':') + 1)}`;
 }
 
 /**
@@ -184,6 +194,8 @@ async function start(row, ctx) {
       env,
       stopSignal: 'SIGTERM',
     });
+  } else if (b.kind === 'node-floor') {
+    proc = await procs.spawnGroup(row.id, b.node || process.execPath, [NODE_FLOOR, floorAddress(row), String(b.processes)], { stopSignal: 'SIGTERM' });
   } else {
     throw new Error(`row ${row.id}: unknown backend kind ${b.kind}`);
   }
@@ -205,4 +217,4 @@ async function start(row, ctx) {
   };
 }
 
-module.exports = { start, uwsgiIni, tsuwsgiIni, statsSocket, renderIni, BLOG_SETTINGS, TSUWSGI_BIN, MASTER_RR, REPO, APPS };
+module.exports = { start, uwsgiIni, tsuwsgiIni, floorAddress, statsSocket, renderIni, BLOG_SETTINGS, TSUWSGI_BIN, MASTER_RR, REPO, APPS };

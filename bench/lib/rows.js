@@ -14,7 +14,7 @@
  * @typedef {'return' | 'static' | 'uwsgi' | 'http' | 'http-ka'} Proxy
  * @typedef {{ method: string, path: string, bodyBytes?: number, answerBytes?: number }} RequestSpec  answerBytes: the size of a right answer (probe.js)
  * @typedef {object} Backend
- * @property {'nginx' | 'uwsgi' | 'tsuwsgi' | 'tsuwsgi-master-rr' | 'node-cluster'} kind
+ * @property {'nginx' | 'uwsgi' | 'tsuwsgi' | 'tsuwsgi-master-rr' | 'node-cluster' | 'node-floor'} kind
  * @property {string} [app]  uWSGI: 'flask' | 'route'; tsuwsgi: a key of backends.APPS
  * @property {'unix' | 'tcp' | 'http'} [transport]
  * @property {boolean} [logging]
@@ -157,6 +157,12 @@ const ROWS = [
     backend: { kind: 'uwsgi', app: 'route', transport: 'unix', logging: false } },
   { group: '3', id: 'uwsgi-c-tcp', what: 'uWSGI route-run=return:200, tcp', needs: ['uwsgi'], proxy: 'uwsgi',
     backend: { kind: 'uwsgi', app: 'route', transport: 'tcp', logging: false } },
+  // The Node floor: raw handles, one read, one fixed write, close; no JavaScript per request
+  // (backends/node-floor.js). What any Node server could reach on the uwsgi path.
+  { group: '3', id: 'node-floor', what: 'Node floor: raw handle, read, fixed write, close, unix', proxy: 'uwsgi',
+    backend: { kind: 'node-floor', transport: 'unix' } },
+  { group: '3', id: 'node-floor-tcp', what: 'Node floor: raw handle, read, fixed write, close, tcp', proxy: 'uwsgi',
+    backend: { kind: 'node-floor', transport: 'tcp' } },
   { group: '3', id: 'uwsgi-c-thunder', what: 'same + thunder-lock', needs: ['uwsgi'], proxy: 'uwsgi',
     backend: { kind: 'uwsgi', app: 'route', transport: 'unix', logging: false, thunderLock: true } },
 
@@ -288,8 +294,11 @@ function withBaseline(rows, baselineDir) {
   );
 }
 
+/** The backends a --node-bin run repeats on the other Node line. */
+const NODE_TWINNED = new Set(['tsuwsgi', 'node-cluster', 'node-floor']);
+
 /**
- * `rows` with, after each tsuwsgi row and each Node cluster row, its twin run by another node
+ * `rows` with, after each tsuwsgi row, each Node cluster row and each Node floor row, its twin run by another node
  * binary (`node`, of major version `major`; id `ROW@node<major>`): the same build on two Node
  * lines in one run, and a Node cluster on the same line to compare with (a Node 24 tsuwsgi
  * against a Node 20 cluster measures the Node lines, not tsuwsgi). A baseline twin (--baseline)
@@ -301,7 +310,7 @@ function withBaseline(rows, baselineDir) {
  */
 function withNodeBin(rows, node, major) {
   return rows.flatMap((r) =>
-    (r.backend.kind !== 'tsuwsgi' && r.backend.kind !== 'node-cluster') || r.feature || r.baselineOf
+    !NODE_TWINNED.has(r.backend.kind) || r.feature || r.baselineOf
       ? [r]
       : [r, { ...r, id: `${r.id}@node${major}`, what: `${r.what} [node ${major}]`, nodeTwinOf: r.id, backend: { ...r.backend, node } }],
   );

@@ -64,7 +64,7 @@ describe('bench/args', () => {
       expect(parse(['--rows', 'tsuwsgi-unix,nginx,uwsgi-flask'], ROWS).rows).to.deep.equal(['nginx', 'uwsgi-flask', 'tsuwsgi-unix']);
     });
     it('selects whole groups by number or name, case-insensitively', () => {
-      expect(selectRows('3', ROWS)).to.deep.equal(['uwsgi-c', 'uwsgi-c-tcp', 'uwsgi-c-thunder']);
+      expect(selectRows('3', ROWS)).to.deep.equal(['uwsgi-c', 'uwsgi-c-tcp', 'node-floor', 'node-floor-tcp', 'uwsgi-c-thunder']);
       expect(selectRows('9', ROWS)).to.deep.equal(['cpu-p1t1', 'cpu-p1t2', 'cpu-p2t1']);
       expect(selectRows('PSS', ROWS)).to.deep.equal(['pss-tsuwsgi-p4', 'pss-node-cluster-4']);
       expect(selectRows('1,tsuwsgi-tcp', ROWS)).to.deep.equal(['nginx', 'tsuwsgi-tcp']);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
 const { renderConf, locationFor, upstreamAddress, upstreamName, WORKER_PROCESSES } = benchLib('nginx');
-const { uwsgiIni, tsuwsgiIni, renderIni, statsSocket, APPS } = benchLib('backends');
+const { uwsgiIni, tsuwsgiIni, renderIni, statsSocket, floorAddress, APPS } = benchLib('backends');
 const { allRows, PROCESSES, THREADS, POST_BYTES } = benchLib('rows');
 const { check, missingMessage } = benchLib('tools');
 
@@ -220,6 +220,18 @@ describe('bench rows and generated configs', () => {
     it('refuses an unknown app', () => {
       const r = { ...row('uwsgi-c'), backend: { ...row('uwsgi-c').backend, app: 'perl' }, addr: { unix: '/s' } };
       expect(() => uwsgiIni(r, { dir: '/t', logFile: '/l' })).to.throw('unknown uWSGI app perl');
+    });
+  });
+
+  describe('Node floor rows', () => {
+    it('run 2 processes of backends/node-floor.js behind uwsgi_pass, on a unix socket and over TCP', () => {
+      expect(row('node-floor')).to.deep.include({ group: '3', proxy: 'uwsgi' });
+      expect(row('node-floor').backend).to.deep.include({ kind: 'node-floor', transport: 'unix', processes: 2, threads: 1 });
+      expect(row('node-floor-tcp').backend).to.deep.include({ kind: 'node-floor', transport: 'tcp', processes: 2 });
+    });
+    it('hand node-floor.js its address as unix:PATH or tcp:PORT', () => {
+      expect(floorAddress({ ...row('node-floor'), addr: { unix: '/t/floor.sock' } })).to.equal('unix:/t/floor.sock');
+      expect(floorAddress({ ...row('node-floor-tcp'), addr: { host: '127.0.0.1', port: 7003 } })).to.equal('tcp:7003');
     });
   });
 

@@ -39,6 +39,13 @@ describe('bench --node-bin', () => {
     expect(withNodeBin(based, '/n24/bin/node', '24').map((r) => r.id)).to.deep.equal(['tsuwsgi-unix', 'tsuwsgi-unix@node24', 'tsuwsgi-unix@base']);
   });
 
+  it('twins the Node floor rows too, so a Node line is compared with its own floor', () => {
+    const rows = allRows().filter((r) => ['uwsgi-c', 'node-floor', 'node-floor-tcp'].includes(r.id));
+    const all = withNodeBin(rows, '/n24/bin/node', '24');
+    expect(all.map((r) => r.id)).to.deep.equal(['uwsgi-c', 'node-floor', 'node-floor@node24', 'node-floor-tcp', 'node-floor-tcp@node24']);
+    expect(all[2]!.backend).to.deep.include({ kind: 'node-floor', node: '/n24/bin/node' });
+  });
+
   it('reads the version of a node binary, and null for something that is not one', () => {
     expect(tools.nodeVersion(process.execPath)).to.equal(process.version);
     expect(tools.nodeVersion('/bin/true')).to.equal(null);
