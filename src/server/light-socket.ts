@@ -21,8 +21,11 @@ import type { Socket } from 'node:net';
 import { getDefaultHighWaterMark } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
 import { socketOnHandle, streamReadState, type AcceptedHandle } from '../shared/node-internals';
+import { muteStacks, restoreStacks } from './mute-stacks';
 
 type Callback = (err?: Error | null) => void;
+/** A write as it was given: bytes, or a string and its encoding. */
+type Chunk = Buffer | { readonly text: string; readonly encoding: BufferEncoding; readonly bytes: number };
 interface Peer { address: string; port: number; family: string }
 
 const kOwner = Symbol('tsuwsgi.lightSocket');
@@ -48,7 +51,8 @@ export class LightSocket extends EventEmitter {
   private inner: Socket | undefined;
   /** What ServerResponse's end() reads and writes (`_writableState.corked`) before it uncorks. */
   private readonly own = { corked: 0 };
-  private queue: Buffer[] = [];
+  /** Strings stay strings until they must be bytes: the usual response is one string, written as it is. */
+  private queue: Chunk[] = [];
   private callbacks: Callback[] = [];
   /** Bytes queued while corked: ServerResponse.end() waits for them when they are not 0. */
   private queued = 0;
@@ -87,10 +91,10 @@ export class LightSocket extends EventEmitter {
     if (this.timeoutMs > 0) inner.setTimeout(this.timeoutMs);
     if (this.own.corked > 0) inner.cork();
     // Written while corked and not flushed yet: the stream sends it first, in order.
-    const { buffers, callbacks } = this.takeQueue();
-    if (buffers.length === 0 && callbacks.length > 0) process.nextTick(callAll, callbacks, null);
-    buffers.forEach((chunk, i) => {
-      inner.write(chunk, i === buffers.length - 1 ? (err) => callAll(callbacks, err ?? null) : undefined);
+    const { chunks, callbacks } = this.takeQueue();
+    if (chunks.length === 0 && callbacks.length > 0) process.nextTick(callAll, callbacks, null);
+    chunks.forEach((chunk, i) => {
+      inner.write(toBuffer(chunk), i === chunks.length - 1 ? (err) => callAll(callbacks, err ?? null) : undefined);
     });
     if (wasReading) inner.resume();
     return inner;
@@ -203,12 +207,13 @@ export class LightSocket extends EventEmitter {
       if (callback !== undefined) process.nextTick(callback, destroyedError('write'));
       return false;
     }
-    const chunk = typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const chunk: Chunk = typeof data === 'string' ? textChunk(data, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const bytes = chunkBytes(chunk);
     // An empty write (ServerResponse.end() sends one to learn when the response is out) only
     // waits for what is before it: no syscall.
-    if (chunk.length > 0) {
+    if (bytes > 0) {
       this.queue.push(chunk);
-      this.queued += chunk.length;
+      this.queued += bytes;
     }
     if (callback !== undefined) this.callbacks.push(callback);
     if (this.own.corked === 0) this.flush();
@@ -249,9 +254,13 @@ export class LightSocket extends EventEmitter {
     // Writes still corked are not sent, and their callbacks hear why, as a stream's buffered ones.
     const { callbacks } = this.takeQueue();
     if (callbacks.length > 0) process.nextTick(callAll, callbacks, destroyedError('write'));
-    // As net.Socket: 'error' on the next tick, 'close' once the handle is closed (later still).
+    // As net.Socket: 'error' on the next tick, then 'close'. uv_close closes the fd itself;
+    // only its callback waits for the loop's close phase. Without a callback the handle does not
+    // call back into JS (one MakeCallback and one tick-queue drain less per connection), and
+    // 'close' follows 'error' on the tick queue.
     if (err !== undefined) process.nextTick(emitError, this, err);
-    handle.close(() => this.emit('close', err !== undefined));
+    handle.close();
+    process.nextTick(emitClose, this, err !== undefined);
     return this;
   }
 
@@ -341,8 +350,9 @@ export class LightSocket extends EventEmitter {
   /** Writes what is queued, in one call; what the kernel does not take goes on through the stream. */
   private flush(): void {
     if (this.gone || (this.queue.length === 0 && this.callbacks.length === 0)) return;
-    const { buffers, callbacks } = this.takeQueue();
-    const sent = buffers.length === 0 ? 0 : writeNow((this.handle as OwnedHandle).fd, buffers);
+    const total = this.queued;
+    const { chunks, callbacks } = this.takeQueue();
+    const sent = chunks.length === 0 ? 0 : writeNow((this.handle as OwnedHandle).fd, chunks);
     if (typeof sent !== 'number') {
       this.destroy(sent);
       if (callbacks.length > 0) process.nextTick(callAll, callbacks, sent);
@@ -350,20 +360,19 @@ export class LightSocket extends EventEmitter {
     }
     this.written += sent;
     this.timer?.refresh();
-    const total = buffers.reduce((n, b) => n + b.length, 0);
     if (sent === total) {
       if (callbacks.length > 0) process.nextTick(callAll, callbacks, null);
       return;
     }
     // The kernel's buffer is full: the stream writes the rest as the peer reads.
     const inner = this.promote();
-    const rest = Buffer.concat(buffers).subarray(sent);
+    const rest = Buffer.concat(chunks.map(toBuffer)).subarray(sent);
     inner.write(rest, (err) => callAll(callbacks, err ?? null));
   }
 
   /** What was written and not flushed yet, handed over; the queue starts again empty. */
-  private takeQueue(): { buffers: Buffer[]; callbacks: Callback[] } {
-    const taken = { buffers: this.queue, callbacks: this.callbacks };
+  private takeQueue(): { chunks: Chunk[]; callbacks: Callback[] } {
+    const taken = { chunks: this.queue, callbacks: this.callbacks };
     this.queue = [];
     this.callbacks = [];
     this.queued = 0;
@@ -411,20 +420,36 @@ function errnoName(errno: number): string {
   }
 }
 
-/** Bytes written, or the error that ended the connection; a full buffer is 0 bytes. */
-function writeNow(fd: number, buffers: Buffer[]): number | Error {
+function textChunk(text: string, encoding: BufferEncoding): Chunk {
+  return { text, encoding, bytes: Buffer.byteLength(text, encoding) };
+}
+
+function chunkBytes(chunk: Chunk): number {
+  return chunk instanceof Uint8Array ? chunk.length : chunk.bytes;
+}
+
+function toBuffer(chunk: Chunk): Buffer {
+  return chunk instanceof Uint8Array ? chunk : Buffer.from(chunk.text, chunk.encoding);
+}
+
+/**
+ * Bytes written, or the error that ended the connection; a full buffer is 0 bytes. One string
+ * is written as it is (Node encodes it outside the JS heap): no Buffer for the usual response.
+ */
+function writeNow(fd: number, chunks: Chunk[]): number | Error {
   // As read-now.ts: EAGAIN is expected, so it is caught without building a stack trace.
-  const limit = Error.stackTraceLimit;
-  Reflect.set(Error, 'stackTraceLimit', 0);
+  const limit = muteStacks();
   try {
-    return buffers.length === 1 ? fs.writeSync(fd, buffers[0] as Buffer) : fs.writevSync(fd, buffers);
+    if (chunks.length > 1) return fs.writevSync(fd, chunks.map(toBuffer));
+    const chunk = chunks[0] as Chunk;
+    return chunk instanceof Uint8Array ? fs.writeSync(fd, chunk) : fs.writeSync(fd, chunk.text, null, chunk.encoding);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 0;
-    Reflect.set(Error, 'stackTraceLimit', limit);
+    restoreStacks(limit);
     return Object.assign(new Error(`write ${code ?? 'failed'}`), { code, errno: (err as NodeJS.ErrnoException).errno, syscall: 'write' });
   } finally {
-    Reflect.set(Error, 'stackTraceLimit', limit);
+    restoreStacks(limit);
   }
 }
 
@@ -438,6 +463,10 @@ function callAll(callbacks: Callback[], err: Error | null): void {
 
 function emitError(socket: LightSocket, err: Error): void {
   socket.emit('error', err);
+}
+
+function emitClose(socket: LightSocket, hadError: boolean): void {
+  socket.emit('close', hadError);
 }
 
 function emitTimeout(socket: LightSocket): void {

@@ -208,7 +208,8 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     const res = buildResponse(req, this.socket);
     this.req = req;
     this.res = res;
-    res.once('finish', responseFinished);
+    // on, not once: 'finish' comes once, and once() costs a wrapper and a removal per request.
+    res.on('finish', responseFinished);
     this.remaining = length;
     let held = false;
     if (length === 0) {

@@ -85,6 +85,65 @@ for (const kind of ['tcp', 'unix'] as const) {
       expect(Buffer.concat(pair.received).toString()).to.equal('HTTP/1.1 200 OK\r\n\r\nbody');
     });
 
+    it('destroy closes the fd at once and emits close on the same tick queue, with no callback from the handle', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const handle = light._handle as unknown as { fd: number; close: (...a: unknown[]) => void };
+      const fd = handle.fd;
+      const ino = fs.fstatSync(fd).ino;
+      const closeArgs: unknown[][] = [];
+      const close = handle.close.bind(handle);
+      handle.close = (...a: unknown[]) => (closeArgs.push(a), close(...a));
+      const events: string[] = [];
+      light.on('close', (hadError: boolean) => events.push(`close ${hadError}`));
+      setImmediate(() => events.push('immediate'));
+      light.destroy();
+      // The fd is gone in uv_close itself (fstat on it fails, or finds a newer file, never the socket).
+      let after: number | string;
+      try {
+        after = fs.fstatSync(fd).ino;
+      } catch (err) {
+        after = (err as NodeJS.ErrnoException).code ?? 'error';
+      }
+      expect(after).to.not.equal(ino);
+      // A close callback would be one more call from C++ into JS per connection, in the loop's
+      // close phase (after setImmediate); 'close' is emitted from the tick queue instead.
+      expect(closeArgs).to.deep.equal([[]]);
+      await waitUntil('close and the immediate', () => events.length === 2, 5000, 5);
+      expect(events).to.deep.equal(['close false', 'immediate']);
+    });
+
+    it('a string written whole goes out without a Buffer made for it; a partial write still finishes byte-exact', async () => {
+      pair = await lightPair(kind);
+      const { light } = pair;
+      const made: number[] = [];
+      const from = Buffer.from;
+      Buffer.from = ((...a: Parameters<typeof Buffer.from>) => (made.push(1), (from as (...x: unknown[]) => Buffer)(...a))) as typeof Buffer.from;
+      const calls: Array<Error | null | undefined> = [];
+      try {
+        light.cork();
+        light.write('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nhéllo', 'utf8', (e) => calls.push(e));
+        light.uncork();
+      } finally {
+        Buffer.from = from;
+      }
+      expect(made).to.deep.equal([]);
+      expect(light.bytesWritten).to.equal(Buffer.byteLength('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nhéllo'));
+      await waitUntil('the write callback', () => calls.length === 1, 5000, 5);
+      expect(calls).to.deep.equal([null]);
+      // More than the kernel takes at once, as a string: the rest goes through the promoted stream.
+      const big = 'x'.repeat(4 << 20) + 'é';
+      let done: Error | null | undefined;
+      light.write(big, 'utf8', (e) => (done = e ?? null));
+      expect(light.promoted).to.equal(true);
+      pair.client.resume();
+      const total = Buffer.byteLength('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nhéllo') + Buffer.byteLength(big);
+      await waitUntil('every byte', () => pair!.received.reduce((n, b) => n + b.length, 0) === total, 20_000, 5);
+      expect(Buffer.concat(pair.received).toString('utf8')).to.equal('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nhéllo' + big);
+      await waitUntil('the big write callback', () => done !== undefined, 5000, 5);
+      expect(done).to.equal(null);
+    });
+
     it('an empty write (ServerResponse.end()’s) makes no syscall; its callback comes after what is before it', async () => {
       pair = await lightPair(kind);
       const { light } = pair;
