@@ -20,7 +20,7 @@ import {
 } from '../../../src/protocol';
 // Internal to the protocol (the framer's end() reports it), under the campaign all the same.
 import { truncationError } from '../../../src/protocol/uwsgi-packet';
-import { joinPairs, referenceDecode } from '../../unit/protocol/helpers';
+import { inheritsNothing, joinPairs, referenceDecode } from '../../unit/protocol/helpers';
 import {
   bufferSizeArb, chunkSizesArb, contentLengthArb, cut, packetBytesArb, pairsArb, structuredPacketArb, valueArb,
 } from './arbitraries';
@@ -77,7 +77,7 @@ function checkRequest(vars: UwsgiVars, varCount: number, headerLength: number, b
   const size = dataSize(bytes);
   if (headerLength !== HEADER_SIZE + size) violated(`headerLength ${headerLength} for a block of ${size}`);
   if (size > bufferSize) violated(`a block of ${size} bytes accepted with buffer-size ${bufferSize}`);
-  if (Object.getPrototypeOf(vars) !== null) violated('vars has a prototype (a "__proto__" key would reach it)');
+  if (!inheritsNothing(vars)) violated('vars inherit something (a "__proto__" or "constructor" key would reach it)');
   let held = 0;
   for (const [k, v] of Object.entries(vars)) {
     if (typeof v !== 'string') violated(`var ${JSON.stringify(k)} is not a string`);

@@ -123,3 +123,14 @@ export function randomChunks(buf: Buffer, rand: ReturnType<typeof prng>): Buffer
   }
   return chunks;
 }
+
+/**
+ * A vars object inherits nothing: no Object.prototype in its chain, and every prototype in it
+ * has no property of its own and is frozen (so no app can add one for every request).
+ */
+export function inheritsNothing(vars: object): boolean {
+  for (let proto = Object.getPrototypeOf(vars) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (proto === Object.prototype || Reflect.ownKeys(proto).length > 0 || !Object.isFrozen(proto)) return false;
+  }
+  return true;
+}
