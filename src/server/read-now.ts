@@ -22,17 +22,26 @@ const scratch = Buffer.allocUnsafe(64 * 1024 + 4);
 export const NOTHING_YET = null;
 export const PEER_CLOSED = 0;
 
-/** The bytes available now, NOTHING_YET, or PEER_CLOSED (EOF or a reset). */
+/**
+ * The bytes available now, NOTHING_YET, or PEER_CLOSED (EOF or a reset). The bytes are a view
+ * on a buffer the next readNow reuses: what outlives the caller (a body) goes through keep().
+ * A GET's packet is parsed from the view and never copied.
+ */
 export function readNow(socket: Socket): Buffer | typeof NOTHING_YET | typeof PEER_CLOSED {
   const fd = socketFd(socket);
   if (fd < 0) return NOTHING_YET;
   const n = readOnce(fd);
   if (n === 0) return PEER_CLOSED;
   if (n < 0) return NOTHING_YET;
-  // A copy: scratch is reused by the next connection, and body bytes outlive this call.
-  const chunk = Buffer.allocUnsafe(n);
-  scratch.copy(chunk, 0, 0, n);
-  return chunk;
+  return scratch.subarray(0, n);
+}
+
+/** Bytes of their own for a view readNow returned; any other buffer is returned as it is. */
+export function keep(bytes: Buffer): Buffer {
+  if (bytes.buffer !== scratch.buffer) return bytes;
+  const own = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(own);
+  return own;
 }
 
 /** Bytes read into scratch; -1 for EAGAIN, 0 for EOF or a reset. */

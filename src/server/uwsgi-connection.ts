@@ -22,7 +22,7 @@ import type { TsuwsgiResponse } from './response';
 import { runApp } from './run-app';
 import { BufferedRequest, holdBody } from './post-buffer';
 import type { AcceptGate, Release } from './accept-gate';
-import { readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
+import { keep, readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
 import { logClientGone, track, untrack, type GoneWhy, type OpenConnection } from './connections';
 import { responseFinished, socketClose, socketData, socketDrain, socketEnd, socketError, socketTimeout } from './uwsgi-listeners';
 import { State } from './uwsgi-state';
@@ -154,7 +154,8 @@ export class UwsgiConnection implements OpenConnection, Refusing {
         this.framer.push(chunk);
         return;
       }
-      if (result.kind === 'request') rest = chunk.subarray(result.headerLength);
+      // The body's first bytes outlive this call; the chunk may be read-now's reused buffer.
+      if (result.kind === 'request' && result.headerLength < chunk.length) rest = keep(chunk.subarray(result.headerLength));
     } else {
       // Assembled in one buffer sized to the packet: linear in the bytes, whatever the split.
       const framed: FramerResult = this.framer.push(chunk);

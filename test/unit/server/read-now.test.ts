@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import path from 'node:path';
-import { readNow, NOTHING_YET, PEER_CLOSED } from '../../../src/server/read-now';
+import { keep, readNow, NOTHING_YET, PEER_CLOSED } from '../../../src/server/read-now';
 import { tempDir } from '../../support/tmp';
 import { waitUntil } from '../../support/wait';
 
@@ -69,7 +69,7 @@ for (const kind of ['tcp', 'unix'] as const) {
       }
     });
 
-    it('bytes sent: exactly those bytes, in a buffer of its own', async () => {
+    it('bytes sent: exactly those bytes, in a view the next read reuses; keep() gives them a buffer of their own', async () => {
       pair = await connectedPair(kind);
       pair.client.write('hello');
       const p = pair;
@@ -79,10 +79,16 @@ for (const kind of ['tcp', 'unix'] as const) {
       }, 5000, 5);
       expect(Buffer.isBuffer(got)).to.equal(true);
       expect((got as Buffer).toString()).to.equal('hello');
-      // Not a view of the shared scratch buffer: the next read must not change it.
+      const kept = keep(got as Buffer);
+      expect(kept.buffer).to.not.equal((got as Buffer).buffer);
+      // The next read overwrites the view, not what was kept.
       p.client.write('XXXXX');
       await waitUntil('the second bytes', () => readNow(p.accepted) !== NOTHING_YET, 5000, 5);
-      expect((got as Buffer).toString()).to.equal('hello');
+      expect((got as Buffer).toString()).to.equal('XXXXX');
+      expect(kept.toString()).to.equal('hello');
+      // A buffer that is not read-now's is its own already.
+      const other = Buffer.from('other');
+      expect(keep(other)).to.equal(other);
     });
 
     it('the peer closed without sending: PEER_CLOSED', async () => {

@@ -118,6 +118,34 @@ describe('server/uwsgi-connection', function () {
       expect(client.received().toString()).to.match(/got 200$/);
     });
 
+    it('a body read with its head at the accept keeps its bytes while later connections are read', async () => {
+      let first: { req: IncomingMessage; res: ServerResponse } | undefined;
+      h = await uwsgiHarness((req, res) => {
+        if (req.method === 'POST') first = { req, res }; // read later, after another connection
+        else res.end('get');
+      });
+      // Accepting paused while each client writes: the accept then finds head and body already
+      // there, in the one read that the next connection's read reuses.
+      const acceptWhenSent = async (packet: Buffer): Promise<Awaited<ReturnType<typeof connect>>> => {
+        const release = h!.gate.hold();
+        const client = await connect(h!.path);
+        client.socket.write(packet);
+        await sleep(50);
+        release();
+        return client;
+      };
+      const a = await acceptWhenSent(uwsgiPost('A'.repeat(100)));
+      const got = await waitUntil('the POST at the app', () => first, 5000);
+      const b = await acceptWhenSent(uwsgiGet(`/${'B'.repeat(300)}`));
+      await b.closed;
+      let body = '';
+      got.req.setEncoding('latin1');
+      got.req.on('data', (c: string) => (body += c));
+      got.req.on('end', () => got.res.end('ok'));
+      await a.closed;
+      expect(body).to.equal('A'.repeat(100));
+    });
+
     it('bytes after the announced body are not the app\'s', async () => {
       let got = '';
       h = await uwsgiHarness((req, res) => {
