@@ -1,13 +1,16 @@
 /**
  * What an idle master holds (docs/design-notes.md, "Memory"), read inside the real master by a
  * preload (NODE_OPTIONS) as it exits: how large its young generation grows when objects survive
- * scavenges (its own V8 flag, src/cli/master-v8-flags.ts), and which modules it loaded.
+ * scavenges (its own V8 flag, src/cli/master-v8-flags.ts), and which modules it loaded. And
+ * which modules a worker that served a uwsgi request loaded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startServer, fixtureApp, pickPort, type ServerProcess, type IniValues } from '../support/server';
 import { tempDir } from '../support/tmp';
+import { exchange } from '../support/uwsgi-client';
+import { encodePacket } from '../../src/protocol';
 
 const PRELOAD = `
 if (/bin[\\\\/]tsuwsgi$/.test(process.argv[1] || '')) {
@@ -77,5 +80,46 @@ describe('what an idle master holds', function () {
     expect(loaded(f, STATS)).to.have.length(4);
     expect(loaded(f, CHEAPER)).to.not.deep.equal([]);
     expect(loaded(f, CRYPTO)).to.deep.equal(['NativeModule crypto']);
+  });
+});
+
+const WORKER_PRELOAD = `
+if (/worker[\\\\/]main\\.js$/.test(process.argv[1] || '')) {
+  process.on('exit', () => {
+    const modules = [...Object.keys(require.cache), ...process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))];
+    require('fs').writeFileSync(process.env.FOOTPRINT_OUT + '.' + process.pid, JSON.stringify(modules));
+  });
+}
+`;
+
+describe('what a uwsgi worker loads', function () {
+  this.timeout(30_000);
+  let server: ServerProcess | undefined;
+
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('no node:crypto for a request (post-buffering names a body file with it only without O_TMPFILE)', async () => {
+    const dir = tempDir();
+    const preload = path.join(dir, 'footprint.js');
+    const out = path.join(dir, 'footprint.json');
+    const sock = path.join(dir, 'app.sock');
+    fs.writeFileSync(preload, WORKER_PRELOAD);
+    server = startServer({
+      ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), processes: 1, 'post-buffering': 4096 },
+      env: { NODE_OPTIONS: `--require ${preload}`, FOOTPRINT_OUT: out },
+    });
+    await server.ready();
+    const answer = await exchange({ path: sock }, [encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: '/', SERVER_PROTOCOL: 'HTTP/1.1' })]);
+    expect(answer.toString('latin1')).to.match(/^HTTP\/1\.1 200 /);
+    await server.stop();
+    server = undefined;
+    const files = fs.readdirSync(dir).filter((f) => f.startsWith('footprint.json.'));
+    expect(files).to.have.length(1);
+    const modules = JSON.parse(fs.readFileSync(path.join(dir, files[0]!), 'utf8')) as string[];
+    expect(modules.some((m) => /server[\\/]uwsgi-connection\.js$/.test(m))).to.equal(true);
+    expect(modules.filter((m) => m === 'NativeModule crypto')).to.deep.equal([]);
   });
 });
