@@ -45,7 +45,19 @@ export const lightSocketsCanRead = readResult !== undefined;
 
 const READABLE_HWM = typeof getDefaultHighWaterMark === 'function' ? getDefaultHighWaterMark(false) : 16 * 1024;
 
+/**
+ * The connection a light socket carries, told of the socket's 'error', 'close' and 'drain'
+ * before any listener: what three listeners per connection did (uwsgi-connection.ts).
+ */
+export interface SocketOwner {
+  onError(err: NodeJS.ErrnoException): void;
+  onClose(): void;
+  onDrain(): void;
+}
+
 export class LightSocket extends EventEmitter {
+  /** Told first of 'error', 'close' and 'drain' (emit); an 'error' it was told of throws nowhere. */
+  owner: SocketOwner | undefined;
   /** The accepted handle (socketFd reads its fd, as it does a net.Socket's); null once closed. */
   private handle: OwnedHandle | null;
   private inner: Socket | undefined;
@@ -98,6 +110,22 @@ export class LightSocket extends EventEmitter {
     });
     if (wasReading) inner.resume();
     return inner;
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const owner = this.owner;
+    if (owner !== undefined) {
+      if (event === 'close') {
+        owner.onClose();
+      } else if (event === 'error') {
+        owner.onError(args[0] as NodeJS.ErrnoException);
+        // Handled: EventEmitter throws an 'error' only when nobody hears it.
+        if (this.listenerCount('error') === 0) return true;
+      } else if (event === 'drain') {
+        owner.onDrain();
+      }
+    }
+    return super.emit(event, ...args);
   }
 
   /** Whether a net.Socket now carries this connection (promote()). */

@@ -23,6 +23,7 @@ import { runApp } from './run-app';
 import { BufferedRequest, holdBody } from './post-buffer';
 import type { AcceptGate, Release } from './accept-gate';
 import { keep, readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
+import { LightSocket } from './light-socket';
 import { logClientGone, track, untrack, type GoneWhy, type OpenConnection } from './connections';
 import { responseFinished, socketClose, socketData, socketDrain, socketEnd, socketError, socketTimeout } from './uwsgi-listeners';
 import { State } from './uwsgi-state';
@@ -58,9 +59,14 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     readonly ctx: ServeContext,
   ) {
     track(ctx.connections, socket, this);
-    socket.on('error', socketError);
-    socket.on('close', socketClose);
-    socket.on('drain', socketDrain);
+    if (socket instanceof LightSocket) {
+      // Told by the socket itself: no listeners to add per connection.
+      socket.owner = this;
+    } else {
+      socket.on('error', socketError);
+      socket.on('close', socketClose);
+      socket.on('drain', socketDrain);
+    }
   }
 
   /**

@@ -118,6 +118,20 @@ describe('server/uwsgi-connection', function () {
       expect(client.received().toString()).to.match(/got 200$/);
     });
 
+    it('a light socket carries its connection without listeners of ours: the app sees only Node\'s', async () => {
+      let counts: number[] = [];
+      h = await uwsgiHarness((req, res) => {
+        counts = ['error', 'close', 'drain'].map((e) => req.socket.listenerCount(e));
+        res.end('ok');
+      });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet('/'));
+      await client.closed;
+      // 'close': ServerResponse's own (assignSocket); the connection is told first, by the socket.
+      expect(counts).to.deep.equal([0, 1, 0]);
+      await waitUntil('the connection untracked on close', () => h!.ctx.connections.size === 0, 2000);
+    });
+
     it('a body read with its head at the accept keeps its bytes while later connections are read', async () => {
       let first: { req: IncomingMessage; res: ServerResponse } | undefined;
       h = await uwsgiHarness((req, res) => {
