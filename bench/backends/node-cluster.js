@@ -6,6 +6,7 @@
 // @types/node declares the module as `export default cluster`; at run time it is the object.
 const cluster = /** @type {import('cluster').Cluster} */ (/** @type {unknown} */ (require('cluster')));
 const http = require('http');
+const { runPrimary } = require('../lib/cluster-primary');
 
 const port = Number(process.argv[2]);
 const workers = Number(process.argv[3] || 2);
@@ -15,22 +16,7 @@ if (!Number.isInteger(port) || port <= 0 || !Number.isInteger(workers) || worker
 }
 
 if (cluster.isPrimary) {
-  let stopping = false;
-  for (let i = 0; i < workers; i++) cluster.fork();
-  cluster.on('exit', (worker, code, signal) => {
-    if (!stopping) {
-      console.error(`worker ${worker.process.pid} died (${signal || code}); stopping`);
-      stop(1);
-    }
-  });
-  const stop = (/** @type {number} */ code) => {
-    stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 200).unref();
-    cluster.disconnect(() => process.exit(code));
-  };
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
+  runPrimary(cluster, workers);
 } else {
   http
     .createServer((_req, res) => {

@@ -13,6 +13,7 @@ const cluster = /** @type {import('cluster').Cluster} */ (/** @type {unknown} */
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const { runPrimary } = require('../lib/cluster-primary');
 
 const [kind, where] = (process.argv[2] || '').split(/:(.*)/s);
 const workers = Number(process.argv[3] || 2);
@@ -65,22 +66,7 @@ function reply(handle) {
 if (cluster.isPrimary) {
   // Workers share the primary's socket instead of the primary accepting (round-robin).
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  let stopping = false;
-  for (let i = 0; i < workers; i++) cluster.fork();
-  cluster.on('exit', (worker, code, signal) => {
-    if (!stopping) {
-      console.error(`worker ${worker.process.pid} died (${signal || code}); stopping`);
-      stop(1);
-    }
-  });
-  const stop = (/** @type {number} */ code) => {
-    stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 200).unref();
-    cluster.disconnect(() => process.exit(code));
-  };
-  process.on('SIGTERM', () => stop(0));
-  process.on('SIGINT', () => stop(0));
+  runPrimary(cluster, workers);
 } else {
   const server = net.createServer(() => undefined);
   const listening = () => {
