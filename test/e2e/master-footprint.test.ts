@@ -63,7 +63,11 @@ describe('what an idle master holds', function () {
   const CRYPTO = /^NativeModule crypto$/;
 
   it('keeps its young generation at its initial size, and loads no stats, cheaper or crypto code it was not asked for', async () => {
-    const f = await footprint({});
+    let f = await footprint({});
+    // Node 24's V8 grows the young generation past the growth factor now and then when the
+    // process is starved of CPU (3 of 12 masters run at once on 2 cores: 6.5-8.4 MB; once in a
+    // CI run). A second master measures again; without the flag every one grows (next test).
+    if (f.young > 2 * MB) f = await footprint({});
     expect(f.young).to.be.at.most(2 * MB);
     expect(loaded(f, STATS)).to.deep.equal([]);
     expect(loaded(f, CHEAPER)).to.deep.equal([]);
