@@ -236,6 +236,15 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     let data = chunk;
     if (data.length > this.remaining) data = data.subarray(0, this.remaining);
     this.remaining -= data.length;
+    if (req.destroyed) {
+      // Destroyed by the app (a `for await` over it that threw): nobody reads it any more, so
+      // the bytes are dropped and the socket reads on to the body's end.
+      if (this.remaining === 0) {
+        this.state = State.Done;
+        clearDeadline(this);
+      }
+      return;
+    }
     // IncomingMessage's _read resumes the socket when the app wants more: the same
     // backpressure contract Node's own HTTP parser uses.
     if (!req.push(data)) this.socket.pause();
@@ -268,9 +277,13 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     // Body still arriving: it flows on into the request (and is dropped), so the request ends
     // with it; the peer's EOF then completes the close. Closing with unread bytes would reset
     // the connection, and nginx would show a 502.
-    dumpUnread(this.req as IncomingMessage);
+    const req = this.req as IncomingMessage;
+    dumpUnread(req);
     process.nextTick(closeResponse, res);
     this.readRest();
+    // A request the app destroyed pulls no more: what its backpressure paused is resumed, so
+    // the rest is read (and dropped, deliverBody) up to the peer's EOF instead of hanging.
+    if (req.destroyed) this.socket.resume();
     this.socket.end();
   }
 

@@ -160,6 +160,57 @@ describe('server/uwsgi-connection', function () {
       expect(body).to.equal('A'.repeat(100));
     });
 
+    it('an app that destroys its request mid-body (a `for await` that throws): its 500 goes out, the rest of the body is read and dropped, the connection closes', async () => {
+      let threw = false;
+      h = await uwsgiHarness((req, res) => {
+        void (async () => {
+          try {
+            for await (const chunk of req) if ((chunk as Buffer).length > 0) throw new Error('thrown while reading');
+          } catch {
+            threw = true;
+            res.statusCode = 500;
+            res.end('failed');
+          }
+        })();
+      });
+      const body = Buffer.alloc(2 * 1024 * 1024, 1);
+      const packet = uwsgiPost(body);
+      const head = packet.subarray(0, packet.length - body.length);
+      const client = await connect(h.path);
+      client.socket.write(Buffer.concat([head, body.subarray(0, 10)]));
+      await waitUntil('the app threw on the first bytes', () => threw, 5000);
+      // More than the socket buffers hold: only a server that reads on lets this write finish.
+      client.socket.write(body.subarray(10));
+      await Promise.race([client.closed, sleep(10_000).then(() => expect.fail('the connection was not closed: the rest of the body was not read'))]);
+      expect(client.received().toString()).to.match(/^HTTP\/1\.1 500 [\s\S]*failed$/);
+      await waitUntil('the connection untracked', () => h!.ctx.connections.size === 0, 5000);
+    });
+
+    it('the same when the body had filled the request (socket paused by backpressure) before the app destroyed it', async () => {
+      let threw = false;
+      h = await uwsgiHarness((req, res) => {
+        // Not read for a while: the body piles up in the request and the socket is paused.
+        setTimeout(() => {
+          void (async () => {
+            try {
+              for await (const chunk of req) if ((chunk as Buffer).length > 0) throw new Error('thrown while reading');
+            } catch {
+              threw = true;
+              res.statusCode = 500;
+              res.end('failed');
+            }
+          })();
+        }, 200);
+      });
+      const body = Buffer.alloc(2 * 1024 * 1024, 1);
+      const client = await connect(h.path);
+      client.socket.write(uwsgiPost(body));
+      await waitUntil('the app threw', () => threw, 5000);
+      await Promise.race([client.closed, sleep(10_000).then(() => expect.fail('the connection was not closed: the rest of the body was not read'))]);
+      expect(client.received().toString()).to.match(/^HTTP\/1\.1 500 [\s\S]*failed$/);
+      await waitUntil('the connection untracked', () => h!.ctx.connections.size === 0, 5000);
+    });
+
     it('bytes after the announced body are not the app\'s', async () => {
       let got = '';
       h = await uwsgiHarness((req, res) => {
