@@ -25,6 +25,34 @@ function recorder(seen: string[]): (req: IncomingMessage, res: ServerResponse) =
   };
 }
 
+/** An app that starts reading its body after `delayMs` and throws at the first bytes (stream.destroyer destroys the request), then answers 500. */
+function throwsWhileReading(delayMs: number): { listener: (req: IncomingMessage, res: ServerResponse) => void; threw: () => boolean } {
+  let threw = false;
+  const read = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      for await (const chunk of req) if ((chunk as Buffer).length > 0) throw new Error('thrown while reading');
+    } catch {
+      threw = true;
+      res.statusCode = 500;
+      res.end('failed');
+    }
+  };
+  return {
+    listener: (req, res) => {
+      if (delayMs === 0) void read(req, res);
+      else setTimeout(() => void read(req, res), delayMs);
+    },
+    threw: () => threw,
+  };
+}
+
+/** The app's 500 arrived and the server closed the connection (it read the rest of the body), within 10 s. */
+async function expectAnswered500AndClosed(h: Harness, client: Awaited<ReturnType<typeof connect>>): Promise<void> {
+  await Promise.race([client.closed, sleep(10_000).then(() => expect.fail('the connection was not closed: the rest of the body was not read'))]);
+  expect(client.received().toString()).to.match(/^HTTP\/1\.1 500 [\s\S]*failed$/);
+  await waitUntil('the connection untracked', () => h.ctx.connections.size === 0, 5000);
+}
+
 describe('server/uwsgi-connection', function () {
   this.timeout(20_000);
   let h: Harness | undefined;
@@ -161,54 +189,27 @@ describe('server/uwsgi-connection', function () {
     });
 
     it('an app that destroys its request mid-body (a `for await` that throws): its 500 goes out, the rest of the body is read and dropped, the connection closes', async () => {
-      let threw = false;
-      h = await uwsgiHarness((req, res) => {
-        void (async () => {
-          try {
-            for await (const chunk of req) if ((chunk as Buffer).length > 0) throw new Error('thrown while reading');
-          } catch {
-            threw = true;
-            res.statusCode = 500;
-            res.end('failed');
-          }
-        })();
-      });
+      const app = throwsWhileReading(0);
+      h = await uwsgiHarness(app.listener);
       const body = Buffer.alloc(2 * 1024 * 1024, 1);
       const packet = uwsgiPost(body);
       const head = packet.subarray(0, packet.length - body.length);
       const client = await connect(h.path);
       client.socket.write(Buffer.concat([head, body.subarray(0, 10)]));
-      await waitUntil('the app threw on the first bytes', () => threw, 5000);
+      await waitUntil('the app threw on the first bytes', () => app.threw(), 5000);
       // More than the socket buffers hold: only a server that reads on lets this write finish.
       client.socket.write(body.subarray(10));
-      await Promise.race([client.closed, sleep(10_000).then(() => expect.fail('the connection was not closed: the rest of the body was not read'))]);
-      expect(client.received().toString()).to.match(/^HTTP\/1\.1 500 [\s\S]*failed$/);
-      await waitUntil('the connection untracked', () => h!.ctx.connections.size === 0, 5000);
+      await expectAnswered500AndClosed(h, client);
     });
 
     it('the same when the body had filled the request (socket paused by backpressure) before the app destroyed it', async () => {
-      let threw = false;
-      h = await uwsgiHarness((req, res) => {
-        // Not read for a while: the body piles up in the request and the socket is paused.
-        setTimeout(() => {
-          void (async () => {
-            try {
-              for await (const chunk of req) if ((chunk as Buffer).length > 0) throw new Error('thrown while reading');
-            } catch {
-              threw = true;
-              res.statusCode = 500;
-              res.end('failed');
-            }
-          })();
-        }, 200);
-      });
-      const body = Buffer.alloc(2 * 1024 * 1024, 1);
+      // Not read for a while: the body piles up in the request and the socket is paused.
+      const app = throwsWhileReading(200);
+      h = await uwsgiHarness(app.listener);
       const client = await connect(h.path);
-      client.socket.write(uwsgiPost(body));
-      await waitUntil('the app threw', () => threw, 5000);
-      await Promise.race([client.closed, sleep(10_000).then(() => expect.fail('the connection was not closed: the rest of the body was not read'))]);
-      expect(client.received().toString()).to.match(/^HTTP\/1\.1 500 [\s\S]*failed$/);
-      await waitUntil('the connection untracked', () => h!.ctx.connections.size === 0, 5000);
+      client.socket.write(uwsgiPost(Buffer.alloc(2 * 1024 * 1024, 1)));
+      await waitUntil('the app threw', () => app.threw(), 5000);
+      await expectAnswered500AndClosed(h, client);
     });
 
     it('bytes after the announced body are not the app\'s', async () => {
