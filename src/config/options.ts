@@ -124,6 +124,11 @@ const rows: OptionSpec[] = [
     help: "V8's young-generation semi-space for every worker and mule process and app thread (0: Node's own default, 16 MB and more on 64-bit): the heap an app server's short-lived objects churn through",
   },
   {
+    name: 'idle-gc', aliases: [], kind: 'int', repeatable: false, default: '1', min: 0, max: 3600, key: 'idleGc',
+    section: 'Processes', metavar: 'SECONDS',
+    help: 'seconds without a new request after which an app thread runs one memory-reducing garbage collection (once after the app loaded, then once per idle period whose heap grew by 1 MB): what its requests left in the old generation goes back to the system (0: never)',
+  },
+  {
     name: 'cheaper', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'cheaper',
     section: 'Processes', metavar: 'N',
     help: "adaptive workers (uWSGI's cheaper): keep at least N workers and scale up to processes with the load (0: always processes workers); must be below processes",

@@ -55,6 +55,8 @@ export interface Config extends StaticFilesConfig {
   readonly nodeArgs: readonly string[];
   /** MiB; 0 = Node's default. */
   readonly maxSemiSpaceSize: number;
+  /** Seconds without a new request before an app thread collects its heap once; 0 = never. */
+  readonly idleGc: number;
   readonly master: boolean;
   /** Absolute path of the app module (from wsgi-file, file or the path part of module). */
   readonly appFile: string | undefined;

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 import type { LogHandle } from '../shared/logger';
 import type { ThreadData } from '../shared/ipc';
@@ -18,6 +19,8 @@ import { onLateWrite } from '../server/response';
 import { startSweep } from './harakiri/sweep';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 import { ThreadRequests } from './request-hooks';
+import { IdleGc } from './idle-gc';
+import { memoryReducingGc } from './full-gc';
 import { BEAT_MS } from './scoreboard/layout';
 import type { RowWriter } from './scoreboard/row-writer';
 import { Scoreboard } from './scoreboard/scoreboard';
@@ -71,9 +74,23 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
   };
   // This thread takes its row (a predecessor's requests are gone with it) and beats from now on.
   row.reset(Date.now(), ownTid());
-  setInterval(() => row.beat(Date.now(), ctx.connections.size, ctx.upgraded.size), BEAT_MS).unref();
+  const idle = idleGc(config, requests);
+  setInterval(() => {
+    const now = Date.now();
+    row.beat(now, ctx.connections.size, ctx.upgraded.size);
+    idle?.tick(now, requests.count());
+  }, BEAT_MS).unref();
   if (config.harakiri > 0) startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
   return listenAll(data.fds, ctx, config.listen);
+}
+
+/** idle-gc: undefined when off, or where V8 gives no collection to call (full-gc.ts). */
+function idleGc(config: Config, requests: ThreadRequests): IdleGc | undefined {
+  if (config.idleGc <= 0) return undefined;
+  const collect = memoryReducingGc();
+  if (collect === undefined) return undefined;
+  const heapSize = (): number => v8.getHeapStatistics().total_physical_size;
+  return new IdleGc({ afterMs: config.idleGc * 1000, collect, heapSize }, requests.count(), Date.now());
 }
 
 /** This thread's kernel id ("PID/task/TID"); 0 where /proc is not there. */

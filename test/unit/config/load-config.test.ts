@@ -44,6 +44,7 @@ describe('config/load-config', () => {
       threadsIdle: 15,
       nodeArgs: [],
       maxSemiSpaceSize: 1,
+      idleGc: 1,
       cheaper: 0,
       cheaperInitial: 0,
       cheaperStep: 1,

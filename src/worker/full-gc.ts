@@ -1,0 +1,48 @@
+/**
+ * One memory-reducing garbage collection on demand (idle-gc.ts). V8 offers it to JavaScript
+ * only through its `gc` extension, which --expose-gc installs as a global in every context
+ * made while the flag is on: the app would see it. So the flag is on only while one private
+ * context is made, whose `gc` is kept (that context costs the heap ~0.2-0.3 MB), and off again,
+ * unless the user turned it on (a global `gc` is there: theirs is used and left alone).
+ *
+ * On V8 12 and later (Node 22+) a plain full collection leaves the pages it freed pooled for
+ * reuse; 'last-resort', its memory-reducing one, gives them back to the system. V8 11 (Node 20)
+ * reads any options object as a minor collection; there a second plain full collection gives
+ * back what the first freed (measured in docs/design-notes.md, "Memory").
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+const READS_GC_OPTIONS = Number(process.versions.v8.split('.')[0]) >= 12;
+
+type GcExtension = (options?: { type?: string; execution?: string; flavor?: string }) => unknown;
+
+/** A function that collects this thread's heap in full; undefined where V8 would not give one. */
+export function memoryReducingGc(): (() => void) | undefined {
+  const gc = usersGc() ?? privateGc();
+  if (gc === undefined) return undefined;
+  if (!READS_GC_OPTIONS) {
+    return () => {
+      gc();
+      gc();
+    };
+  }
+  return () => void gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+}
+
+function usersGc(): GcExtension | undefined {
+  const own = (globalThis as { gc?: unknown }).gc;
+  return typeof own === 'function' ? (own as GcExtension) : undefined;
+}
+
+function privateGc(): GcExtension | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const found: unknown = vm.runInNewContext('typeof gc === "function" ? gc : undefined');
+    return typeof found === 'function' ? (found as GcExtension) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+}
