@@ -17,8 +17,23 @@ const READS_GC_OPTIONS = Number(process.versions.v8.split('.')[0]) >= 12;
 
 type GcExtension = (options?: { type?: string; execution?: string; flavor?: string }) => unknown;
 
-/** A function that collects this thread's heap in full; undefined where V8 would not give one. */
-export function memoryReducingGc(): (() => void) | undefined {
+/** This thread's collection, once found (each app thread has its own module instance). */
+let collector: (() => void) | undefined;
+
+/**
+ * Collects this thread's heap in full; false where V8 would not give a collection. Found at the
+ * first call, not at the thread's start: app threads start together, and the flag is
+ * process-wide, so a context another thread made meanwhile would get a `gc` too, or this one
+ * none (then the next call tries again).
+ */
+export function collectGarbage(): boolean {
+  collector ??= memoryReducingGc();
+  if (collector === undefined) return false;
+  collector();
+  return true;
+}
+
+function memoryReducingGc(): (() => void) | undefined {
   const gc = usersGc() ?? privateGc();
   if (gc === undefined) return undefined;
   if (!READS_GC_OPTIONS) {

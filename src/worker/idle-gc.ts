@@ -22,8 +22,8 @@ export const MIN_GROWTH = 1024 * 1024;
 export interface IdleGcOptions {
   /** How long no request may have started before the thread counts as idle. */
   readonly afterMs: number;
-  /** The collection (full-gc.ts). */
-  readonly collect: () => void;
+  /** The collection (full-gc.ts); false when none was made. */
+  readonly collect: () => boolean;
   /** The heap's memory now (physical bytes). */
   readonly heapSize: () => number;
 }
@@ -55,8 +55,7 @@ export class IdleGc {
     }
     if (!this.served || now - this.quietSince < this.o.afterMs) return false;
     this.served = false;
-    if (this.o.heapSize() - this.floor < MIN_GROWTH) return false;
-    this.o.collect();
+    if (this.o.heapSize() - this.floor < MIN_GROWTH || !this.o.collect()) return false;
     this.floor = this.o.heapSize();
     return true;
   }

@@ -20,7 +20,7 @@ import { startSweep } from './harakiri/sweep';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 import { ThreadRequests } from './request-hooks';
 import { IdleGc } from './idle-gc';
-import { memoryReducingGc } from './full-gc';
+import { collectGarbage } from './full-gc';
 import { BEAT_MS } from './scoreboard/layout';
 import type { RowWriter } from './scoreboard/row-writer';
 import { Scoreboard } from './scoreboard/scoreboard';
@@ -84,13 +84,11 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
   return listenAll(data.fds, ctx, config.listen);
 }
 
-/** idle-gc: undefined when off, or where V8 gives no collection to call (full-gc.ts). */
+/** idle-gc: undefined when off. */
 function idleGc(config: Config, requests: ThreadRequests): IdleGc | undefined {
   if (config.idleGc <= 0) return undefined;
-  const collect = memoryReducingGc();
-  if (collect === undefined) return undefined;
   const heapSize = (): number => v8.getHeapStatistics().total_physical_size;
-  return new IdleGc({ afterMs: config.idleGc * 1000, collect, heapSize }, requests.count(), Date.now());
+  return new IdleGc({ afterMs: config.idleGc * 1000, collect: collectGarbage, heapSize }, requests.count(), Date.now());
 }
 
 /** This thread's kernel id ("PID/task/TID"); 0 where /proc is not there. */

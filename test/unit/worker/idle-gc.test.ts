@@ -14,6 +14,7 @@ function fakeHeap(size: number, after = size) {
       collect: () => {
         heap.collections++;
         heap.size = heap.after;
+        return true;
       },
     },
     0,
@@ -75,5 +76,16 @@ describe('worker/idle-gc', () => {
     heap.size = 40 * MB;
     for (let t = 1100; t < 20_000; t += 100) gc.tick(t, 0);
     expect(heap.collections, 'no request since: no new garbage').to.equal(1);
+  });
+
+  it('a collection that could not be made is tried again at the next idle period', () => {
+    let made = 0;
+    let available = false;
+    const gc = new IdleGc({ afterMs: 1000, heapSize: () => 8 * MB, collect: () => available && ++made > 0 }, 0, 0);
+    expect(gc.tick(1000, 0)).to.equal(false);
+    gc.tick(1100, 1);
+    available = true;
+    expect(gc.tick(2100, 1)).to.equal(true);
+    expect(made).to.equal(1);
   });
 });
