@@ -1,8 +1,24 @@
 /** The private collection idle-gc calls: it frees the heap's garbage and hands the app no `gc`. */
 import vm from 'node:vm';
 import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
 import { collectGarbage } from '../../../src/worker/full-gc';
+
+/** What an app thread (worker_threads) sees: its own heap collected, and no `gc` global. */
+const IN_THREAD = `
+require(${JSON.stringify(require.resolve('tsx/cjs'))});
+const v8 = require('node:v8');
+const { parentPort } = require('node:worker_threads');
+const { collectGarbage } = require(${JSON.stringify(require.resolve('../../../src/worker/full-gc'))});
+let keep = [];
+for (let i = 0; i < 200000; i++) keep.push({ i, s: 'x' + i });
+for (let round = 0; round < 30; round++) { const churn = []; for (let i = 0; i < 20000; i++) churn.push({ i }); }
+keep = null;
+const before = v8.getHeapStatistics().used_heap_size;
+const made = collectGarbage();
+parentPort.postMessage({ made, freed: before - v8.getHeapStatistics().used_heap_size, gcGlobal: typeof gc });
+`;
 
 /** Objects that survive scavenges (old generation), then dropped. */
 function promotedGarbage(): void {
@@ -29,5 +45,20 @@ describe('worker/full-gc', () => {
     expect(collectGarbage()).to.equal(true);
     expect((globalThis as { gc?: unknown }).gc).to.equal(undefined);
     expect(vm.runInNewContext('typeof gc')).to.equal('undefined');
+  });
+
+  it('works the same in an app thread (worker_threads), which has a heap of its own', async () => {
+    const thread = new Worker(IN_THREAD, { eval: true });
+    try {
+      const got = await new Promise<{ made: boolean; freed: number; gcGlobal: string }>((resolve, reject) => {
+        thread.once('message', resolve);
+        thread.once('error', reject);
+      });
+      expect(got.made).to.equal(true);
+      expect(got.freed).to.be.above(8 * 1024 * 1024);
+      expect(got.gcGlobal).to.equal('undefined');
+    } finally {
+      await thread.terminate();
+    }
   });
 });
