@@ -10,7 +10,6 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { TsuwsgiError } from '../shared/errors';
 import type { LoadedApp, NodeListener, FetchApp } from './types';
-import { fetchToNodeListener } from './fetch-adapter';
 import { isNodeServer, serverListener } from './node-server';
 import { isTypeScriptFile, prepareTypeScript, withoutStripWarning } from './typescript';
 
@@ -151,6 +150,9 @@ async function toListener(c: unknown, label: string): Promise<Omit<LoadedApp, 's
     return { listener: obj.routing as NodeListener, kind: 'fastify', ...(server === undefined ? {} : { server }) };
   }
   if (typeof obj.fetch === 'function') {
+    // Loaded for a fetch app only (with request-url.ts): every other kind never needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { fetchToNodeListener } = require('./fetch-adapter') as typeof import('./fetch-adapter');
     const listener = fetchToNodeListener(obj as unknown as FetchApp);
     return obj.websocket === undefined ? { listener, kind: 'fetch' } : { listener, kind: 'fetch', unserved: BUN_WEBSOCKET };
   }

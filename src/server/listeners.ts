@@ -13,10 +13,16 @@ import type { SocketKind } from './socket-kind';
 import { AcceptGate } from './accept-gate';
 import { closeHoldingNoRequest } from './connections';
 import { uwsgiSocket } from './uwsgi-socket';
-import { httpSocket } from './http-socket';
 
-/** A new socket kind is a module and a line here. */
-const KINDS: Readonly<Record<SocketProto, SocketKind>> = { uwsgi: uwsgiSocket, http: httpSocket };
+/**
+ * A new socket kind is a module and a line here. The http kind (eight modules) is loaded only by
+ * a thread that has an http-socket: behind nginx most have none.
+ */
+const KINDS: Readonly<Record<SocketProto, () => SocketKind>> = {
+  uwsgi: () => uwsgiSocket,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  http: () => (require('./http-socket') as typeof import('./http-socket')).httpSocket,
+};
 
 /** How often a graceful stop looks at the connections still open. */
 const DRAIN_TICK_MS = 20;
@@ -38,7 +44,7 @@ export async function listenAll(
   backlog: number,
   gate = new AcceptGate(),
 ): Promise<Listening> {
-  const listeners = await Promise.all(fds.map((l) => listenOne(KINDS[l.proto], l.fd, ctx, backlog, gate)));
+  const listeners = await Promise.all(fds.map((l) => listenOne(KINDS[l.proto](), l.fd, ctx, backlog, gate)));
   return {
     drain: () => {
       gate.clear();

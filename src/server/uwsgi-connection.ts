@@ -20,7 +20,6 @@ import type { ServeContext } from './context';
 import { buildRequest, buildResponse } from './node-request';
 import type { TsuwsgiResponse } from './response';
 import { runApp } from './run-app';
-import { BufferedRequest, holdBody } from './post-buffer';
 import type { AcceptGate, Release } from './accept-gate';
 import { keep, readNow, NOTHING_YET, PEER_CLOSED } from './read-now';
 import { LightSocket } from './light-socket';
@@ -211,7 +210,8 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     const upgrade = upgradeRefusal(this.ctx, vars);
     if (upgrade !== undefined) return refuse(this, upgrade, length - inHand);
     const buffered = length > 0 && this.ctx.postBuffering !== undefined;
-    const req = buildRequest(this.socket, head, vars, packet.varCount, packet.headerLength, buffered ? BufferedRequest : IncomingMessage);
+    const buffering = buffered ? postBuffer() : undefined;
+    const req = buildRequest(this.socket, head, vars, packet.varCount, packet.headerLength, buffering?.BufferedRequest ?? IncomingMessage);
     const res = buildResponse(req, this.socket);
     this.req = req;
     this.res = res;
@@ -224,7 +224,7 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     } else {
       this.state = State.Body;
       // post-buffering: the app is called once the body is whole (post-buffer.ts), not now.
-      held = buffered && holdBody(this.ctx, req, res, length);
+      held = buffering !== undefined && buffering.holdBody(this.ctx, req, res, length);
       if (inHand > 0) this.deliverBody(rest as Buffer);
       if (this.state === State.Body) setDeadline(this, this.ctx.requestTimeoutMs);
     }
@@ -328,6 +328,15 @@ export class UwsgiConnection implements OpenConnection, Refusing {
     if ((!answered || this.state === State.Body) && !req.destroyed) req.destroy(connectionReset());
     if (!answered) closeResponse(res);
   }
+}
+
+let postBufferModule: typeof import('./post-buffer') | undefined;
+
+/** post-buffering's code (and its body files'), loaded by a thread that has it configured. */
+function postBuffer(): typeof import('./post-buffer') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  postBufferModule ??= require('./post-buffer') as typeof import('./post-buffer');
+  return postBufferModule;
 }
 
 /** What Node's server destroys an aborted request with (connResetException('aborted')). */

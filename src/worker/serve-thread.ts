@@ -16,7 +16,6 @@ import type { ServeContext } from '../server/context';
 import { isTsuwsgiError } from '../shared/errors';
 import { compileLogFormat } from '../shared/log-format';
 import { onLateWrite } from '../server/response';
-import { startSweep } from './harakiri/sweep';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 import { ThreadRequests } from './request-hooks';
 import { IdleGc } from './idle-gc';
@@ -80,7 +79,11 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     row.beat(now, ctx.connections.size, ctx.upgraded.size);
     idle?.tick(now, requests.count());
   }, BEAT_MS).unref();
-  if (config.harakiri > 0) startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
+  if (config.harakiri > 0) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startSweep } = require('./harakiri/sweep') as typeof import('./harakiri/sweep');
+    startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
+  }
   return listenAll(data.fds, ctx, config.listen);
 }
 

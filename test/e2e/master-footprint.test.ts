@@ -105,25 +105,59 @@ describe('what a uwsgi worker loads', function () {
     server = undefined;
   });
 
-  it('no node:crypto for a request (post-buffering names a body file with it only without O_TMPFILE)', async () => {
+  /** The modules of the one worker of a server with `ini` on a uwsgi socket, once it served a GET and a POST. */
+  const workerModules = async (ini: IniValues, app = 'echo.js'): Promise<string[]> => {
     const dir = tempDir();
     const preload = path.join(dir, 'footprint.js');
     const out = path.join(dir, 'footprint.json');
     const sock = path.join(dir, 'app.sock');
     fs.writeFileSync(preload, WORKER_PRELOAD);
     server = startServer({
-      ini: { socket: sock, 'wsgi-file': fixtureApp('echo.js'), processes: 1, 'post-buffering': 4096 },
+      ini: { socket: sock, 'wsgi-file': fixtureApp(app), processes: 1, ...ini },
       env: { NODE_OPTIONS: `--require ${preload}`, FOOTPRINT_OUT: out },
     });
     await server.ready();
-    const answer = await exchange({ path: sock }, [encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: '/', SERVER_PROTOCOL: 'HTTP/1.1' })]);
-    expect(answer.toString('latin1')).to.match(/^HTTP\/1\.1 200 /);
+    const get = await exchange({ path: sock }, [encodePacket({ REQUEST_METHOD: 'GET', REQUEST_URI: '/', SERVER_PROTOCOL: 'HTTP/1.1' })]);
+    expect(get.toString('latin1')).to.match(/^HTTP\/1\.1 200 /);
+    const body = Buffer.from('x'.repeat(100));
+    const post = await exchange({ path: sock }, [
+      encodePacket({ REQUEST_METHOD: 'POST', REQUEST_URI: '/', SERVER_PROTOCOL: 'HTTP/1.1', CONTENT_LENGTH: String(body.length) }),
+      body,
+    ]);
+    expect(post.toString('latin1')).to.match(/^HTTP\/1\.1 200 /);
     await server.stop();
     server = undefined;
     const files = fs.readdirSync(dir).filter((f) => f.startsWith('footprint.json.'));
     expect(files).to.have.length(1);
     const modules = JSON.parse(fs.readFileSync(path.join(dir, files[0]!), 'utf8')) as string[];
     expect(modules.some((m) => /server[\\/]uwsgi-connection\.js$/.test(m))).to.equal(true);
+    return modules;
+  };
+  /** What a worker needs only when configured for it, by what configures it. */
+  const OPTIONAL: Record<string, RegExp> = {
+    'http-socket': /server[\\/]http-(socket|server|upgrade|client-error|limits)\.js$/,
+    'fetch app': /app[\\/](fetch-adapter|request-url)\.js$/,
+    harakiri: /worker[\\/]harakiri[\\/](supervise|sweep|watchdog)\.js$/,
+    'threads > 1': /worker[\\/]host[\\/](app-threads|demand-watch|thread-demand)\.js$/,
+    'post-buffering': /server[\\/](post-buffer|body-file)\.js$/,
+  };
+  const optionalLoaded = (modules: string[]): Record<string, number> =>
+    Object.fromEntries(Object.entries(OPTIONAL).map(([what, re]) => [what, modules.filter((m) => re.test(m)).length]));
+
+  it('no node:crypto for a request (post-buffering names a body file with it only without O_TMPFILE)', async () => {
+    const modules = await workerModules({ 'post-buffering': 4096 });
     expect(modules.filter((m) => m === 'NativeModule crypto')).to.deep.equal([]);
+  });
+
+  it('no code for what it was not configured for: http-socket, fetch apps, harakiri, app threads, post-buffering', async () => {
+    expect(optionalLoaded(await workerModules({}))).to.deep.equal({ 'http-socket': 0, 'fetch app': 0, harakiri: 0, 'threads > 1': 0, 'post-buffering': 0 });
+  });
+
+  it('each of them once it is configured', async () => {
+    const port = await pickPort();
+    const loaded = optionalLoaded(
+      await workerModules({ 'http-socket': `127.0.0.1:${port}`, harakiri: 30, threads: 2, 'post-buffering': 16 }, 'fetch-echo.mjs'),
+    );
+    for (const [what, count] of Object.entries(loaded)) expect(count, what).to.be.above(0);
   });
 });

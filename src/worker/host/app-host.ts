@@ -13,13 +13,12 @@ import type { ListenFd } from '../../shared/fd-layout';
 import type { ThreadReport } from '../../shared/ipc';
 import type { LogHandle } from '../../shared/logger';
 import type { CoreFigures } from '../../shared/stats-figures';
-import { superviseHarakiri } from '../harakiri/supervise';
+import type { Supervision } from '../harakiri/supervise';
 import type { AskRecycle } from '../recycle-limits';
 import type { Scoreboard } from '../scoreboard/scoreboard';
 import type { SocketRequests } from '../socket-requests';
 import type { MuleLink } from '../mule-link';
 import { threadReports } from '../thread-reports';
-import { startAppThreads } from './app-threads';
 import { mainThreadServes } from './main-serves';
 import { LoopActive, type LoopSample } from './loop-active';
 
@@ -40,6 +39,23 @@ export interface AppHost {
   loopActiveMicros(): number;
 }
 
+/**
+ * The app threads run as worker_threads (all of them, or those beside the main thread): loaded
+ * only with threads > 1, as the harakiri watchdog only with harakiri, so that a worker at
+ * threads = 1 holds neither's code.
+ */
+function appThreads(): typeof import('./app-threads') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./app-threads') as typeof import('./app-threads');
+}
+
+function superviseHarakiri(o: HostOptions, terminate: (thread: number) => void): Supervision {
+  if (o.config.harakiri <= 0) return { reopenLog: () => undefined };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { superviseHarakiri: supervise } = require('../harakiri/supervise') as typeof import('../harakiri/supervise');
+  return supervise(o.board, o.config, o.workerId, o.logs.logger, terminate);
+}
+
 /** Row 0 on this thread, rows 1.. in worker_threads started when needed. */
 function mainAndThreads(o: HostOptions): AppRunner {
   const main = inProcess().startInProcess(o);
@@ -47,7 +63,7 @@ function mainAndThreads(o: HostOptions): AppRunner {
   const ready = main.ready.then(() => {
     mainReady = true;
   });
-  const others = startAppThreads(o, () => mainReady);
+  const others = appThreads().startAppThreads(o, () => mainReady);
   return {
     ready: Promise.all([ready, others.ready]).then(() => undefined),
     drain: () => Promise.all([main.drain(), others.drain()]).then(() => undefined),
@@ -95,9 +111,9 @@ function inProcess(): typeof import('./in-process') {
 }
 
 export function startAppHost(o: HostOptions): AppHost {
-  const runner = !mainThreadServes(o.config) ? startAppThreads(o) : o.config.threads === 1 ? inProcess().startInProcess(o) : mainAndThreads(o);
+  const runner = !mainThreadServes(o.config) ? appThreads().startAppThreads(o) : o.config.threads === 1 ? inProcess().startInProcess(o) : mainAndThreads(o);
   const loop = new LoopActive();
-  const harakiri = superviseHarakiri(o.board, o.config, o.workerId, o.logs.logger, (t) => runner.terminate(t));
+  const harakiri = superviseHarakiri(o, (t) => runner.terminate(t));
   return {
     ready: runner.ready,
     drain: () => runner.drain(),
