@@ -126,7 +126,7 @@ const rows: OptionSpec[] = [
   {
     name: 'idle-gc', aliases: [], kind: 'int', repeatable: false, default: '1', min: 0, max: 3600, key: 'idleGc',
     section: 'Processes', metavar: 'SECONDS',
-    help: 'seconds without a new request after which an app thread runs one memory-reducing garbage collection (once after the app loaded, then once per idle period whose heap grew by 1 MB): what its requests left in the old generation goes back to the system (0: never)',
+    help: 'seconds without a new request after which an app thread runs one memory-reducing garbage collection (once after the app loaded, then once per idle period whose heap grew by 1 MB), and the master once after it is ready or reloaded: what requests and loading left in the old generation goes back to the system (0: never)',
   },
   {
     name: 'cheaper', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'cheaper',

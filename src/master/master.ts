@@ -25,6 +25,7 @@ import { dropMasterPrivileges } from './drop-root';
 import { openMasterFifo, type MasterFifo } from './master-fifo';
 import { watchTouchFiles } from './touch-watch';
 import { sdNotify } from './sd-notify';
+import { collectGarbage } from '../shared/full-gc';
 import { reopenLogs } from './log-reopen';
 import type { StatsService, StatsWorkerRecord } from './stats/stats-service';
 import type { StatsServer } from './stats/stats-server';
@@ -280,13 +281,26 @@ class Master {
     if (a.do === 'announce-ready') {
       this.log.info({ event: 'ready', workers: pids, sockets: this.sockets.map((s) => `${s.proto}:${s.name}`) }, `tsuwsgi ready: ${pids.length} worker(s) accepting`);
       sdNotify('ready', `${pids.length} worker(s) accepting`);
+      this.collectWhenSettled();
     } else if (a.do === 'reload-switched') {
       this.log.info({ event: 'reload-switched', workers: pids }, 'every new worker is accepting; the old ones are draining');
     } else {
       const ms = Date.now() - a.reload.startedAt;
       this.log.info({ event: 'reload-finished', kind: a.reload.kind, durationMs: ms, workers: pids }, `${a.reload.kind} reload finished in ${ms} ms`);
       sdNotify('ready', `${pids.length} worker(s) accepting (reloaded)`);
+      this.collectWhenSettled();
     }
+  }
+
+  /**
+   * idle-gc for the master: reading the config, binding and spawning leave garbage (more on a
+   * reload) in a heap that, idle from then on, would keep it. One collection gives it back
+   * (Node 24: 2.5 MB at once; Node 20: the collection lets V8's memory reducer shrink the heap
+   * ~8 s later, 2.7 MB).
+   */
+  private collectWhenSettled(): void {
+    const seconds = this.wanted.config.idleGc;
+    if (seconds > 0) setTimeout(collectGarbage, seconds * 1000).unref();
   }
 
   private owned(): Owned {

@@ -19,7 +19,7 @@ import { onLateWrite } from '../server/response';
 import { afterRequestCheck, recycleLimits, type AskRecycle } from './recycle-limits';
 import { ThreadRequests } from './request-hooks';
 import { IdleGc } from './idle-gc';
-import { collectGarbage } from './full-gc';
+import { collectGarbage } from '../shared/full-gc';
 import { BEAT_MS } from './scoreboard/layout';
 import type { RowWriter } from './scoreboard/row-writer';
 import { Scoreboard } from './scoreboard/scoreboard';

@@ -87,6 +87,50 @@ describe('what an idle master holds', function () {
   });
 });
 
+/** The master's used heap, sampled every 100 ms into a file (the last line is the latest). */
+const HEAP_PRELOAD = `
+if (/bin[\\\\/]tsuwsgi$/.test(process.argv[1] || '')) {
+  const v8 = require('v8');
+  const fs = require('fs');
+  setInterval(() => fs.writeFileSync(process.env.HEAP_OUT, String(v8.getHeapStatistics().used_heap_size)), 100).unref();
+}
+`;
+
+describe("the master's idle collection", function () {
+  this.timeout(30_000);
+  let server: ServerProcess | undefined;
+
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  /** The master's used heap 2.5 s after it is ready. */
+  const masterHeap = async (idleGc: number): Promise<number> => {
+    const dir = tempDir();
+    const preload = path.join(dir, 'heap.js');
+    const out = path.join(dir, 'heap.txt');
+    fs.writeFileSync(preload, HEAP_PRELOAD);
+    const port = await pickPort();
+    server = startServer({
+      ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('echo.js'), processes: 1, 'idle-gc': idleGc },
+      env: { NODE_OPTIONS: `--require ${preload}`, HEAP_OUT: out },
+    });
+    await server.ready();
+    await new Promise((r) => setTimeout(r, 2500));
+    const used = Number(fs.readFileSync(out, 'utf8'));
+    await server.stop();
+    server = undefined;
+    return used;
+  };
+
+  it('gives back what reading the config, binding and spawning left, once it is ready (idle-gc = 0: kept)', async () => {
+    const kept = await masterHeap(0);
+    const collected = await masterHeap(1);
+    expect(kept - collected, `${kept} bytes used with idle-gc = 0, ${collected} with idle-gc = 1`).to.be.above(512 * 1024);
+  });
+});
+
 const WORKER_PRELOAD = `
 if (/worker[\\\\/]main\\.js$/.test(process.argv[1] || '')) {
   process.on('exit', () => {

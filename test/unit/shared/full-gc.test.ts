@@ -3,14 +3,14 @@ import vm from 'node:vm';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
-import { collectGarbage } from '../../../src/worker/full-gc';
+import { collectGarbage } from '../../../src/shared/full-gc';
 
 /** What an app thread (worker_threads) sees: its own heap collected, and no `gc` global. */
 const IN_THREAD = `
 require(${JSON.stringify(require.resolve('tsx/cjs'))});
 const v8 = require('node:v8');
 const { parentPort } = require('node:worker_threads');
-const { collectGarbage } = require(${JSON.stringify(require.resolve('../../../src/worker/full-gc'))});
+const { collectGarbage } = require(${JSON.stringify(require.resolve('../../../src/shared/full-gc'))});
 let keep = [];
 for (let i = 0; i < 200000; i++) keep.push({ i, s: 'x' + i });
 for (let round = 0; round < 30; round++) { const churn = []; for (let i = 0; i < 20000; i++) churn.push({ i }); }
@@ -31,7 +31,7 @@ function promotedGarbage(): void {
   keep = null;
 }
 
-describe('worker/full-gc', () => {
+describe('shared/full-gc', () => {
   it('collects the old generation: promoted garbage is freed at once', () => {
     promotedGarbage();
     const before = v8.getHeapStatistics().used_heap_size;

@@ -1,6 +1,7 @@
 /**
- * One memory-reducing garbage collection on demand (idle-gc.ts). V8 offers it to JavaScript
- * only through its `gc` extension, which --expose-gc installs as a global in every context
+ * One memory-reducing garbage collection on demand: an idle app thread's (worker/idle-gc.ts),
+ * the master's once it is ready (master.ts). V8 offers it to JavaScript only through its `gc`
+ * extension, which --expose-gc installs as a global in every context
  * made while the flag is on: the app would see it. So the flag is on only while one private
  * context is made, whose `gc` is kept (that context costs the heap ~0.2-0.3 MB), and off again,
  * unless the user turned it on (a global `gc` is there: theirs is used and left alone).
