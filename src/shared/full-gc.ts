@@ -1,10 +1,10 @@
 /**
  * One memory-reducing garbage collection on demand: an idle app thread's (worker/idle-gc.ts),
  * the master's once it is ready (master.ts). V8 offers it to JavaScript only through its `gc`
- * extension, which --expose-gc installs as a global in every context
- * made while the flag is on: the app would see it. So the flag is on only while one private
- * context is made, whose `gc` is kept (that context costs the heap ~0.2-0.3 MB), and off again,
- * unless the user turned it on (a global `gc` is there: theirs is used and left alone).
+ * extension, which --expose-gc installs as a global in every context made while the flag is
+ * on: the app would see it. So the flag is on only while one private context is made, whose
+ * `gc` is kept (that context costs the heap ~0.2-0.3 MB), and off again, unless the user turned
+ * it on (a global `gc` is there: theirs is used and left alone).
  *
  * On V8 12 and later (Node 22+) a plain full collection leaves the pages it freed pooled for
  * reuse; 'last-resort', its memory-reducing one, gives them back to the system. V8 11 (Node 20)

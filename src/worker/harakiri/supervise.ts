@@ -30,7 +30,6 @@ export function superviseHarakiri(
   log: Logger,
   terminate: (thread: number) => void,
 ): Supervision {
-  if (config.harakiri <= 0) return { reopenLog: () => undefined };
   if (!mainThreadServes(config)) {
     startWatchdog(board, config.harakiri, workerId, log, (s) => terminate(s.thread));
     return { reopenLog: () => undefined };

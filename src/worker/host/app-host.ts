@@ -49,6 +49,7 @@ function appThreads(): typeof import('./app-threads') {
   return require('./app-threads') as typeof import('./app-threads');
 }
 
+/** harakiri's watchdog (harakiri/supervise.ts), when harakiri is set. */
 function superviseHarakiri(o: HostOptions, terminate: (thread: number) => void): Supervision {
   if (o.config.harakiri <= 0) return { reopenLog: () => undefined };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
