@@ -84,7 +84,10 @@ describe('mules (e2e)', function () {
     try {
       // Mule 1 (journal.js) passes { forward: 2 } on to mule 2 before journaling it.
       expect(await text(`${base}/send?mule=1&text=fwd&forward=2`)).to.equal('held');
-      await waitUntil('mule 2 got it from mule 1', () => journal(file).find((e) => e.mule === 2 && e.message?.text === 'fwd'));
+      // Mule 1 journals once its send is acknowledged, which races mule 2's delivery: wait for both.
+      await waitUntil('mule 2 got it from mule 1, and mule 1 journaled it', () =>
+        journal(file).some((e) => e.mule === 2 && e.message?.text === 'fwd') && texts(file, 1).length > 0,
+      );
       expect(journal(file).find((e) => e.mule === 2 && e.message?.text === 'fwd')?.message?.via).to.equal(1);
       expect(texts(file, 1)).to.deep.equal(['fwd']);
     } finally {
