@@ -4,7 +4,7 @@
  * extension, which --expose-gc installs as a global in every context made while the flag is
  * on: the app would see it. So the flag is on only while one private context is made, whose
  * `gc` is kept (that context costs the heap ~0.2-0.3 MB), and off again, unless the user turned
- * it on (a global `gc` is there: theirs is used and left alone).
+ * it on. A global `gc` is never called: an app may have put its own function there.
  *
  * On V8 12 and later (Node 22+) a plain full collection leaves the pages it freed pooled for
  * reuse; 'last-resort', its memory-reducing one, gives them back to the system. V8 11 (Node 20)
@@ -35,7 +35,7 @@ export function collectGarbage(): boolean {
 }
 
 function memoryReducingGc(): (() => void) | undefined {
-  const gc = usersGc() ?? privateGc();
+  const gc = privateGc();
   if (gc === undefined) return undefined;
   if (!READS_GC_OPTIONS) {
     return () => {
@@ -46,19 +46,21 @@ function memoryReducingGc(): (() => void) | undefined {
   return () => void gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
 }
 
-function usersGc(): GcExtension | undefined {
-  const own = (globalThis as { gc?: unknown }).gc;
-  return typeof own === 'function' ? (own as GcExtension) : undefined;
+/** The user gave --expose-gc (node-args, NODE_OPTIONS): the flag is theirs to keep on. */
+function userExposesGc(): boolean {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return args.some((a) => /^--expose[-_]gc$/.test(a));
 }
 
 function privateGc(): GcExtension | undefined {
+  const theirs = userExposesGc();
   try {
-    v8.setFlagsFromString('--expose-gc');
+    if (!theirs) v8.setFlagsFromString('--expose-gc');
     const found: unknown = vm.runInNewContext('typeof gc === "function" ? gc : undefined');
     return typeof found === 'function' ? (found as GcExtension) : undefined;
   } catch {
     return undefined;
   } finally {
-    v8.setFlagsFromString('--no-expose-gc');
+    if (!theirs) v8.setFlagsFromString('--no-expose-gc');
   }
 }

@@ -5,11 +5,16 @@ import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
 import { collectGarbage } from '../../../src/shared/full-gc';
 
-/** What an app thread (worker_threads) sees: its own heap collected, and no `gc` global. */
+/**
+ * What an app thread (worker_threads) sees: its own heap collected, and no `gc` global. With
+ * workerData.ownGc the app has put a function of its own at globalThis.gc first.
+ */
 const IN_THREAD = `
 require(${JSON.stringify(require.resolve('tsx/cjs'))});
 const v8 = require('node:v8');
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
+let ownGcCalls = 0;
+if (workerData.ownGc) globalThis.gc = () => { ownGcCalls++; };
 const { collectGarbage } = require(${JSON.stringify(require.resolve('../../../src/shared/full-gc'))});
 let keep = [];
 for (let i = 0; i < 200000; i++) keep.push({ i, s: 'x' + i });
@@ -17,7 +22,7 @@ for (let round = 0; round < 30; round++) { const churn = []; for (let i = 0; i <
 keep = null;
 const before = v8.getHeapStatistics().used_heap_size;
 const made = collectGarbage();
-parentPort.postMessage({ made, freed: before - v8.getHeapStatistics().used_heap_size, gcGlobal: typeof gc });
+parentPort.postMessage({ made, freed: before - v8.getHeapStatistics().used_heap_size, gcGlobal: typeof gc, ownGcCalls });
 `;
 
 /** Objects that survive scavenges (old generation), then dropped. */
@@ -47,18 +52,29 @@ describe('shared/full-gc', () => {
     expect(vm.runInNewContext('typeof gc')).to.equal('undefined');
   });
 
-  it('works the same in an app thread (worker_threads), which has a heap of its own', async () => {
-    const thread = new Worker(IN_THREAD, { eval: true });
+  const inThread = async (ownGc: boolean): Promise<{ made: boolean; freed: number; gcGlobal: string; ownGcCalls: number }> => {
+    const thread = new Worker(IN_THREAD, { eval: true, workerData: { ownGc } });
     try {
-      const got = await new Promise<{ made: boolean; freed: number; gcGlobal: string }>((resolve, reject) => {
+      return await new Promise((resolve, reject) => {
         thread.once('message', resolve);
         thread.once('error', reject);
       });
-      expect(got.made).to.equal(true);
-      expect(got.freed).to.be.above(8 * 1024 * 1024);
-      expect(got.gcGlobal).to.equal('undefined');
     } finally {
       await thread.terminate();
     }
+  };
+
+  it('works the same in an app thread (worker_threads), which has a heap of its own', async () => {
+    const got = await inThread(false);
+    expect(got.made).to.equal(true);
+    expect(got.freed).to.be.above(8 * 1024 * 1024);
+    expect(got.gcGlobal).to.equal('undefined');
+  });
+
+  it("never calls a function the app put at globalThis.gc: V8's own collection runs", async () => {
+    const got = await inThread(true);
+    expect(got.ownGcCalls).to.equal(0);
+    expect(got.made).to.equal(true);
+    expect(got.freed).to.be.above(8 * 1024 * 1024);
   });
 });
