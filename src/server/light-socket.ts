@@ -268,11 +268,25 @@ export class LightSocket extends EventEmitter {
   }
 
   destroy(err?: Error): this {
+    this.release(err, false);
+    return this;
+  }
+
+  /**
+   * destroy() with 'close' emitted now instead of on the next tick, for a caller that is on a
+   * tick of its own after the exchange ended (uwsgi-connection.ts closeExchange): the tick a
+   * connection saves costs ~1 µs on Node 24, which stores the async context in each one.
+   */
+  closeNow(): void {
+    this.release(undefined, true);
+  }
+
+  private release(err: Error | undefined, now: boolean): void {
     if (this.inner !== undefined) {
       this.inner.destroy(err);
-      return this;
+      return;
     }
-    if (this.gone) return this;
+    if (this.gone) return;
     this.gone = true;
     this.reading = false;
     clearTimeout(this.timer);
@@ -288,8 +302,8 @@ export class LightSocket extends EventEmitter {
     // 'close' follows 'error' on the tick queue.
     if (err !== undefined) process.nextTick(emitError, this, err);
     handle.close();
-    process.nextTick(emitClose, this, err !== undefined);
-    return this;
+    if (now) emitClose(this, false);
+    else process.nextTick(emitClose, this, err !== undefined);
   }
 
   /** Reading: 'data' for each read, then 'end' and the close at the peer's EOF ('error' first on a reset). */

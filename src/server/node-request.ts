@@ -6,7 +6,8 @@
 import { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestHead, UwsgiVars } from '../protocol';
-import { setPeer } from '../shared/node-internals';
+import { attachResponse, setPeer } from '../shared/node-internals';
+import { LightSocket } from './light-socket';
 import { TsuwsgiResponse } from './response';
 import { kServerVars, type WithServerVars } from '../app/server-vars';
 
@@ -47,6 +48,7 @@ export function buildResponse(req: IncomingMessage, socket: Socket): TsuwsgiResp
   // it knows the length and otherwise delimits the body by closing the connection.
   res.shouldKeepAlive = false;
   res.removeHeader('transfer-encoding');
-  res.assignSocket(socket);
+  if (socket instanceof LightSocket) attachResponse(res, socket);
+  else res.assignSocket(socket);
   return res;
 }

@@ -16,6 +16,7 @@ import type { RequestLogFields } from '../shared/log-format';
 import { kPacket, type WithPacket } from './node-request';
 import type { StaticFiles } from './static/static-files';
 import { sentHead } from '../shared/node-internals';
+import { jsonString } from '../shared/text-escape';
 
 const kStart = Symbol('tsuwsgi.start');
 const kCtx = Symbol('tsuwsgi.ctx');
@@ -96,8 +97,8 @@ function logRequest(ctx: ServeContext, res: ServerResponse, micros: number): voi
   if (ctx.infoLine !== undefined) {
     // The same line pino writes for the object below, built directly: ~2 µs less per request.
     ctx.infoLine(
-      `"event":"request","method":${JSON.stringify(req.method)},"uri":${JSON.stringify(req.url)},"status":${res.statusCode},` +
-        `"bytes":${socket.bytesWritten},"ms":${ms}${ctx.threadField},"remote":${JSON.stringify(socket.remoteAddress ?? '')}`,
+      `"event":"request","method":${jsonString(req.method ?? '')},"uri":${jsonString(req.url ?? '')},"status":${res.statusCode},` +
+        `"bytes":${socket.bytesWritten},"ms":${ms}${ctx.threadField},"remote":${jsonString(socket.remoteAddress ?? '')}`,
       'request',
     );
     return;

@@ -28,7 +28,7 @@ import { responseFinished, socketClose, socketData, socketDrain, socketEnd, sock
 import { State } from './uwsgi-state';
 import { clearDeadline, needsIdleTimer, setDeadline } from './uwsgi-timeouts';
 import { headRefusal, lengthRefusal, logRefusal, packetRefusal, refuse, upgradeRefusal, type Refusing } from './uwsgi-early-answers';
-import { closeResponse, dumpUnread, endUnwatchedCheaply } from '../shared/node-internals';
+import { closeResponse, detachResponse, dumpUnread, endUnwatchedCheaply } from '../shared/node-internals';
 
 /** How long into a graceful stop a connection that sent nothing yet may still start its request. */
 const SILENT_GRACE_MS = 1000;
@@ -263,7 +263,8 @@ export class UwsgiConnection implements OpenConnection, Refusing {
   onResponseDone(): void {
     const res = this.res as TsuwsgiResponse;
     this.responded = true;
-    res.detachSocket(this.socket);
+    if (this.socket instanceof LightSocket) detachResponse(res, this.socket);
+    else res.detachSocket(this.socket);
     if (this.state === State.Done) {
       // The whole request was read and the response is in the kernel: close(2) delivers it
       // and the FIN, as uWSGI does, without a shutdown and a wait for nginx's EOF. Deferred
@@ -290,7 +291,10 @@ export class UwsgiConnection implements OpenConnection, Refusing {
   /** The next tick after a complete exchange: res 'close', as Node's server emits it, then close(2). */
   closeExchange(): void {
     closeResponse(this.res as TsuwsgiResponse);
-    this.socket.destroy();
+    const socket = this.socket;
+    // Already a tick after 'finish': the socket's 'close' needs no further one.
+    if (socket instanceof LightSocket) socket.closeNow();
+    else socket.destroy();
   }
 
   onError(err: NodeJS.ErrnoException): void {

@@ -32,6 +32,8 @@ export interface LogHandle {
   /**
    * Writes an info line pino would write for (fields, msg), from fields already in JSON
    * (`"a":1,"b":"x"`), skipping pino's generic serialisation: the request line's fast path.
+   * Every string in them must come from jsonString() (text-escape.ts), which escapes what
+   * pino's path escapes: the line is written as it is given.
    * Undefined when lines go to a terminal (pino-pretty) or info is not enabled.
    */
   readonly infoLine?: (jsonFields: string, msg: string) => void;
@@ -79,7 +81,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   const prefix = `,${JSON.stringify(base).slice(1, -1)},`;
   const infoLine = logger.isLevelEnabled('info')
     ? (jsonFields: string, msg: string): void =>
-        lines.write(`{"level":30,"time":${Date.now()}${prefix}${escapeJsonControls(jsonFields)},"msg":${JSON.stringify(msg)}}\n`)
+        lines.write(`{"level":30,"time":${Date.now()}${prefix}${jsonFields},"msg":${JSON.stringify(msg)}}\n`)
     : undefined;
   return {
     logger,
@@ -106,8 +108,8 @@ export function createLogger(opts: LoggerOptions): LogHandle {
 /**
  * JSON lines keep request text exactly (they parse back to the original), but DEL and the C1
  * controls, which JSON.stringify leaves raw, are written as \u00XX: someone will `tail` the file
- * on a terminal. The same escape is applied to the request line's fast path (infoLine), so both
- * paths still write the same bytes.
+ * on a terminal. The request line's fast path (infoLine) gets the same escape from its caller,
+ * string by string (jsonString), so both paths still write the same bytes.
  */
 function jsonSafe(lines: LineBuffer): DestinationStream {
   return { write: (line: string) => lines.write(escapeJsonControls(line)) };

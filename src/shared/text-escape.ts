@@ -66,3 +66,12 @@ const JSON_RAW_ALL = /[\x7f-\x9f]/g;
 export function escapeJsonControls(json: string): string {
   return JSON_RAW.test(json) ? json.replace(JSON_RAW_ALL, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : json;
 }
+
+/**
+ * A string as JSON text, DEL and C1 escaped as escapeJsonControls does: for a line built by
+ * hand (the request line), each string escaped alone costs less than one test over the whole
+ * line, which V8 must first flatten from the pieces it was concatenated from.
+ */
+export function jsonString(text: string): string {
+  return escapeJsonControls(JSON.stringify(text));
+}

@@ -146,7 +146,7 @@ describe('server/uwsgi-connection', function () {
       expect(client.received().toString()).to.match(/got 200$/);
     });
 
-    it('a light socket carries its connection without listeners of ours: the app sees only Node\'s', async () => {
+    it('a light socket carries its connection and its response without listeners: the app sees none on it', async () => {
       let counts: number[] = [];
       h = await uwsgiHarness((req, res) => {
         counts = ['error', 'close', 'drain'].map((e) => req.socket.listenerCount(e));
@@ -155,8 +155,9 @@ describe('server/uwsgi-connection', function () {
       const client = await connect(h.path);
       client.socket.write(uwsgiGet('/'));
       await client.closed;
-      // 'close': ServerResponse's own (assignSocket); the connection is told first, by the socket.
-      expect(counts).to.deep.equal([0, 1, 0]);
+      // Not even ServerResponse's 'close' (assignSocket's): the connection, told first by the
+      // socket, closes the response itself when the peer leaves before it is done.
+      expect(counts).to.deep.equal([0, 0, 0]);
       await waitUntil('the connection untracked on close', () => h!.ctx.connections.size === 0, 2000);
     });
 
@@ -273,6 +274,21 @@ describe('server/uwsgi-connection', function () {
       expect(seen).to.deep.equal(completeExchange);
       expect(client.received().toString()).to.match(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\nContent-Length: 4\r\n\r\ndone$/);
       expect(h.lines).to.deep.equal([]);
+    });
+
+    it('after a complete exchange the socket\'s close comes in the tick of the response\'s close, not one of its own', async () => {
+      const seen: string[] = [];
+      h = await uwsgiHarness((req, res) => {
+        res.on('close', () => process.nextTick(() => seen.push('tick queued at res:close')));
+        req.socket.on('close', () => seen.push('socket:close'));
+        res.end('done');
+      });
+      const client = await connect(h.path);
+      client.socket.write(uwsgiGet());
+      await client.closed;
+      await waitUntil('both seen', () => seen.length === 2, 2000);
+      expect(seen).to.deep.equal(['socket:close', 'tick queued at res:close']);
+      await waitUntil('the connection untracked on close', () => h!.ctx.connections.size === 0, 2000);
     });
 
     it('a response written with backpressure gets its drain events and arrives whole', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { createLogger } from '../../../src/shared/logger';
+import { jsonString } from '../../../src/shared/text-escape';
 
 describe('shared/logger: logto', () => {
   const dirs: string[] = [];
@@ -57,6 +58,11 @@ describe('shared/logger: logto', () => {
 });
 
 
+/** JSON members as run-app.ts's request line writes them: each string through jsonString. */
+function fieldsAsRequestLineBuildsThem(fields: Record<string, string | number>): string {
+  return Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}:${typeof v === 'string' ? jsonString(v) : JSON.stringify(v)}`).join(',');
+}
+
 describe('shared/logger: control characters', () => {
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -69,7 +75,7 @@ describe('shared/logger: control characters', () => {
     const uri = '/a\nb\x1b[31m\x7f\x9b2J"\\é';
     const fields = { event: 'request', method: 'GET', uri, status: 200, bytes: 1, ms: 1, thread: 0, remote: '::1' };
     logs.logger.info(fields, 'request');
-    logs.infoLine?.(JSON.stringify(fields).slice(1, -1), 'request');
+    logs.infoLine?.(fieldsAsRequestLineBuildsThem(fields), 'request');
     logs.logger.error({ event: 'harakiri', uri }, `harakiri: GET ${uri}`);
     logs.flush();
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');

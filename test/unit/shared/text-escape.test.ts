@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { escapeControls, escapeJsonControls, escapeText } from '../../../src/shared/text-escape';
+import { escapeControls, escapeJsonControls, escapeText, jsonString } from '../../../src/shared/text-escape';
 
 /** nginx's `escape[]` bitmap from ngx_http_log_escape (escape=default): one bit per byte. */
 const NGINX_ESCAPE = [0xffffffff, 0x00000004, 0x10000000, 0x80000000, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff];
@@ -38,5 +38,14 @@ describe('shared/text-escape', () => {
     expect(JSON.parse(json)).to.deep.equal(value);
     const plain = JSON.stringify({ uri: '/x' });
     expect(escapeJsonControls(plain)).to.equal(plain);
+  });
+  it('jsonString is one string as JSON text with C0, DEL and C1 escaped, and parses back to it', () => {
+    for (let c = 0; c < 0x100; c++) {
+      const text = `a${String.fromCharCode(c)}"\\b`;
+      const json = jsonString(text);
+      expect(json, `char 0x${c.toString(16)}`).to.not.match(/[\x00-\x1f\x7f-\x9f]/);
+      expect(JSON.parse(json)).to.equal(text);
+    }
+    expect(jsonString('/plain?x=1')).to.equal('"/plain?x=1"');
   });
 });
