@@ -5,6 +5,7 @@ export const KIND_TEXT: Record<OptionKind, string> = {
   string: 'text',
   path: 'a path; relative paths resolve against chdir, else the ini file\'s directory (the current directory for command-line values)',
   int: 'a whole number',
+  'int-auto': 'a whole number, or auto',
   bool: 'true/false, yes/no, on/off or 1/0 (any case); no value means true',
   size: 'bytes; k, m and g suffixes multiply by 1024, 1024² and 1024³',
   address: '":PORT" (every interface), "HOST:PORT", "[IPv6]:PORT", or a unix socket path (anything with a "/" or without a ":")',

@@ -15,6 +15,8 @@ export type OptionKind =
   | 'string'
   | 'path'
   | 'int'
+  /** An int, or `auto`: tsuwsgi chooses (the option's help says how). */
+  | 'int-auto'
   | 'bool'
   | 'size'
   | 'address'
@@ -119,9 +121,9 @@ const rows: OptionSpec[] = [
     help: "Node.js options for every worker and mule process, split on spaces (PM2's node_args), e.g. --max-old-space-size=512; they come after tsuwsgi's own, so they win",
   },
   {
-    name: 'max-semi-space-size', aliases: [], kind: 'int', repeatable: false, default: '1', min: 0, max: 1024, key: 'maxSemiSpaceSize',
+    name: 'max-semi-space-size', aliases: [], kind: 'int-auto', repeatable: false, default: 'auto', min: 0, max: 1024, key: 'maxSemiSpaceSize',
     section: 'Processes', metavar: 'MB',
-    help: "V8's young-generation semi-space for every worker and mule process and app thread (0: Node's own default, 16 MB and more on 64-bit): the heap an app server's short-lived objects churn through",
+    help: "V8's young-generation semi-space for every worker and mule process and app thread (0: Node's own default, 16 MB and more on 64-bit): the heap an app server's short-lived objects churn through. auto: 4 for workers on Node 22 and later with idle-gc on (its idle collection gives the young generation back), 1 otherwise (Node 20 keeps it until V8's memory reducer runs; mules do not collect when idle)",
   },
   {
     name: 'idle-gc', aliases: [], kind: 'int', repeatable: false, default: '1', min: 0, max: 3600, key: 'idleGc',

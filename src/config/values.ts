@@ -27,6 +27,7 @@ export function parseValue(spec: OptionSpec, text: string, ctx: ValueContext): P
     case 'string': return text === '' ? { problem: 'expected a value' } : { value: text };
     case 'path': return text === '' ? { problem: 'expected a path' } : { value: path.resolve(ctx.baseDir, text) };
     case 'int': return withinLimits(parseInteger(text), spec);
+    case 'int-auto': return text === 'auto' ? { value: 'auto' } : withinLimits(parseInteger(text), spec);
     case 'size': return withinLimits(parseSize(text), spec);
     case 'bool': return parseBool(text);
     case 'mode': return parseMode(text);

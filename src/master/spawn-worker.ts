@@ -32,7 +32,7 @@ export function spawnWorker(workerId: number, config: Config, sockets: readonly 
       stdio,
       env: { ...process.env, ...Object.fromEntries(config.env), TSUWSGI_WORKER_ID: String(workerId) },
       cwd: config.chdir,
-      execArgv: childExecArgv(config, process.execArgv, process.env.NODE_OPTIONS),
+      execArgv: childExecArgv(config, 'worker', process.execArgv, process.env.NODE_OPTIONS),
       serialization: 'json',
       // uid/gid (root master only): libuv runs setgroups(0, NULL), setgid, setuid in the child
       // before exec, so supplementary groups go too (verified in libuv 1.46; see privileges.ts).

@@ -53,8 +53,8 @@ export interface Config extends StaticFilesConfig {
   readonly threadsIdle: number;
   /** node-args, each setting as written (split on spaces where used). */
   readonly nodeArgs: readonly string[];
-  /** MiB; 0 = Node's default. */
-  readonly maxSemiSpaceSize: number;
+  /** MiB; 0 = Node's default; auto = by Node line and process role (node-args.ts semiSpaceFor). */
+  readonly maxSemiSpaceSize: number | 'auto';
   /** Seconds without a new request before an app thread collects its heap once; 0 = never. */
   readonly idleGc: number;
   readonly master: boolean;

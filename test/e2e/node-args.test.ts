@@ -31,9 +31,12 @@ describe('node-args and max-semi-space-size: what the app runs with', function (
     server = undefined;
   });
 
-  it('by default a worker runs with a 1 MB semi-space, and an app thread with the same young generation', async () => {
+  // auto: 4 MB where the idle collection gives the young generation back (V8 12+), else 1 MB.
+  const autoMb = Number(process.versions.v8.split('.')[0]) >= 12 ? 4 : 1;
+
+  it(`by default a worker runs with a ${autoMb} MB semi-space on Node ${process.versions.node.split('.')[0]}, and an app thread with the same young generation`, async () => {
     const one = await view(await serve({ threads: 1 }));
-    expect(one.execArgv).to.include('--max-semi-space-size=1');
+    expect(one.execArgv).to.include(`--max-semi-space-size=${autoMb}`);
     await server?.stop();
     const url = await serve({ threads: 2, 'threads-min': 2 });
     const seen = new Map<number, NodeView>();
@@ -41,7 +44,12 @@ describe('node-args and max-semi-space-size: what the app runs with', function (
       const v = await view(url);
       seen.set(v.threadId, v);
     }
-    expect([...seen.values()].map((v) => v.resourceLimits.maxYoungGenerationSizeMb)).to.deep.equal([3, 3]);
+    expect([...seen.values()].map((v) => v.resourceLimits.maxYoungGenerationSizeMb)).to.deep.equal([3 * autoMb, 3 * autoMb]);
+  });
+
+  it('with idle-gc = 0 the default is 1 MB on every Node line: nothing would give a larger one back', async () => {
+    const v = await view(await serve({ threads: 1, 'idle-gc': 0 }));
+    expect(v.execArgv).to.include('--max-semi-space-size=1');
   });
 
   it('by default a worker compiles hot functions on its own thread; --concurrent-recompilation in node-args gives them back to V8', async () => {

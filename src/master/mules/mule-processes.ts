@@ -64,7 +64,7 @@ export class MuleProcesses {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         env: { ...process.env, ...Object.fromEntries(config.env), TSUWSGI_MULE_ID: String(r.id) },
         cwd: config.chdir,
-        execArgv: childExecArgv(config, process.execArgv, process.env.NODE_OPTIONS),
+        execArgv: childExecArgv(config, 'mule', process.execArgv, process.env.NODE_OPTIONS),
         serialization: 'json',
         ...workerCredentials(config),
       });

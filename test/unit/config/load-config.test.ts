@@ -43,7 +43,7 @@ describe('config/load-config', () => {
       threadsMin: 1,
       threadsIdle: 15,
       nodeArgs: [],
-      maxSemiSpaceSize: 1,
+      maxSemiSpaceSize: 'auto',
       idleGc: 1,
       cheaper: 0,
       cheaperInitial: 0,

@@ -69,6 +69,20 @@ describe('config/values', () => {
     it('an empty int is not a number', () => expect(problem('processes', '')).to.equal('expected an integer'));
   });
 
+  describe('int-auto (max-semi-space-size)', () => {
+    it('takes auto or a whole number within the limits', () => {
+      expect(value('max-semi-space-size', 'auto')).to.equal('auto');
+      expect(value('max-semi-space-size', '0')).to.equal(0);
+      expect(value('max-semi-space-size', '8')).to.equal(8);
+    });
+    it('rejects anything else, as an int would', () => {
+      expect(problem('max-semi-space-size', 'Auto')).to.contain('integer');
+      expect(problem('max-semi-space-size', '')).to.contain('integer');
+      expect(problem('max-semi-space-size', '2048')).to.contain('1024');
+      expect(problem('max-semi-space-size', '-1')).to.contain('0');
+    });
+  });
+
   describe('size', () => {
     it('reads bytes and binary suffixes, any case', () => {
       expect(parseSize('104857600')).to.deep.equal({ value: 104857600 });

@@ -1,10 +1,16 @@
 /** The Node.js options of workers and mules, and an app thread's heap limits. */
 import { expect } from 'chai';
-import { appThreadLimits, childExecArgv, flagName, splitNodeArgs } from '../../../src/shared/node-args';
+import { appThreadLimits, childExecArgv as execArgvFor, flagName, semiSpaceFor, splitNodeArgs, type ChildRole } from '../../../src/shared/node-args';
 
-const config = (over: Partial<{ nodeArgs: string[]; maxSemiSpaceSize: number; env: [string, string][] }> = {}) => ({
-  nodeArgs: [], maxSemiSpaceSize: 2, env: [], ...over,
+const config = (over: Partial<{ nodeArgs: string[]; maxSemiSpaceSize: number | 'auto'; idleGc: number; env: [string, string][] }> = {}) => ({
+  nodeArgs: [], maxSemiSpaceSize: 2 as number | 'auto', idleGc: 1, env: [], ...over,
 });
+
+/** A worker's execArgv (the role matters only to max-semi-space-size = auto). */
+const childExecArgv = (c: ReturnType<typeof config>, master: string[], nodeOptions: string | undefined, role: ChildRole = 'worker'): string[] =>
+  execArgvFor(c, role, master, nodeOptions);
+
+const v8Major = Number(process.versions.v8.split('.')[0]);
 
 describe('shared/node-args', () => {
   it('splits every node-args setting on spaces, in order', () => {
@@ -62,7 +68,25 @@ describe('shared/node-args', () => {
   });
 
   it("gives an app thread three semi-spaces of young generation, or Node's default", () => {
-    expect(appThreadLimits({ maxSemiSpaceSize: 2 })).to.deep.equal({ maxYoungGenerationSizeMb: 6 });
-    expect(appThreadLimits({ maxSemiSpaceSize: 0 })).to.deep.equal({});
+    expect(appThreadLimits({ maxSemiSpaceSize: 2, idleGc: 1 })).to.deep.equal({ maxYoungGenerationSizeMb: 6 });
+    expect(appThreadLimits({ maxSemiSpaceSize: 0, idleGc: 1 })).to.deep.equal({});
+    expect(appThreadLimits({ maxSemiSpaceSize: 'auto', idleGc: 1 })).to.deep.equal({ maxYoungGenerationSizeMb: 3 * semiSpaceFor({ maxSemiSpaceSize: 'auto', idleGc: 1 }, 'worker') });
+  });
+
+  it('auto: 4 MB for a worker on V8 12+ with idle-gc on (its idle collection gives it back), else 1 MB', () => {
+    const auto = (idleGc: number, role: ChildRole, major: number): number => semiSpaceFor({ maxSemiSpaceSize: 'auto', idleGc }, role, major);
+    expect(auto(1, 'worker', 11)).to.equal(1);
+    expect(auto(1, 'worker', 12)).to.equal(4);
+    expect(auto(1, 'worker', 14)).to.equal(4);
+    expect(auto(0, 'worker', 13)).to.equal(1);
+    expect(auto(1, 'mule', 13)).to.equal(1);
+    expect(semiSpaceFor({ maxSemiSpaceSize: 2, idleGc: 0 }, 'mule', 13)).to.equal(2);
+    expect(semiSpaceFor({ maxSemiSpaceSize: 0, idleGc: 1 }, 'worker', 13)).to.equal(0);
+  });
+
+  it('auto in the execArgv of this Node line: a worker and a mule', () => {
+    const c = config({ maxSemiSpaceSize: 'auto' });
+    expect(childExecArgv(c, [], undefined, 'worker')).to.deep.equal([`--max-semi-space-size=${v8Major >= 12 ? 4 : 1}`, '--no-concurrent-recompilation']);
+    expect(childExecArgv(c, [], undefined, 'mule')).to.deep.equal(['--max-semi-space-size=1', '--no-concurrent-recompilation']);
   });
 });
