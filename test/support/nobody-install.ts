@@ -1,11 +1,14 @@
 /**
  * Suites that run processes as nobody (65534) — workers, and a master that dropped root — need
  * bin/, dist/, node_modules/ and the fixture apps somewhere nobody can read. The repository is
- * used as is when nobody can read it; a clone in a 0700 home is copied once per run to a 0755
- * temp dir instead (removed after the run like every temp dir).
+ * used as is when nobody can read it; a clone in a 0700 home (or a `mktemp -d`) is copied once
+ * per test process to a 0755 temp dir instead, removed when that process exits: not by the root
+ * hook that removes the other temp dirs, which under `--parallel` runs after each file, while
+ * the copy serves every file the process runs.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO, ServerProcess, writeIni, type IniValues } from './server';
 import { tempDir } from './tmp';
@@ -37,7 +40,8 @@ function nobodyCanRead(file: string): boolean {
 }
 
 function copyOfRepo(): string {
-  const root = tempDir('tsuwsgi-install-');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-install-'));
+  process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
   fs.chmodSync(root, 0o755);
   for (const part of ['bin', 'dist', 'node_modules', 'package.json', path.join('test', 'fixtures', 'apps'), path.join('test', 'fixtures', 'daemons')]) {
     fs.cpSync(path.join(REPO, part), path.join(root, part), { recursive: true, verbatimSymlinks: true });
