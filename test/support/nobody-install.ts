@@ -2,9 +2,10 @@
  * Suites that run processes as nobody (65534) — workers, and a master that dropped root — need
  * bin/, dist/, node_modules/ and the fixture apps somewhere nobody can read. The repository is
  * used as is when nobody can read it; a clone in a 0700 home (or a `mktemp -d`) is copied once
- * per test process to a 0755 temp dir instead, removed when that process exits: not by the root
- * hook that removes the other temp dirs, which under `--parallel` runs after each file, while
- * the copy serves every file the process runs.
+ * per mocha run to a 0755 temp dir instead, shared by the run's worker processes and removed by
+ * the run's global teardown (test/support/hooks.ts). Not a temp dir of the per-file kind: under
+ * `--parallel` the root hook that removes those runs after every file, and a worker's copy
+ * removed at its exit was cut short when mocha stopped the worker (~14 500 files to remove).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,14 +40,32 @@ function nobodyCanRead(file: string): boolean {
   return probe.status === 0;
 }
 
+/** Where this run's copy goes: one per mocha run (hooks.ts sets the variable in the main process). */
+function runCopyPath(): string {
+  return path.join(os.tmpdir(), `tsuwsgi-install-run-${process.env.TSUWSGI_TEST_RUN ?? process.pid}`);
+}
+
 function copyOfRepo(): string {
+  const final = runCopyPath();
+  if (fs.existsSync(path.join(final, 'bin', 'tsuwsgi'))) return final;
+  // Made aside and renamed into place: the run's other worker process may be copying too.
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsuwsgi-install-'));
-  process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
   fs.chmodSync(root, 0o755);
   for (const part of ['bin', 'dist', 'node_modules', 'package.json', path.join('test', 'fixtures', 'apps'), path.join('test', 'fixtures', 'daemons')]) {
     fs.cpSync(path.join(REPO, part), path.join(root, part), { recursive: true, verbatimSymlinks: true });
   }
-  return root;
+  try {
+    fs.renameSync(root, final);
+  } catch {
+    // The other one was first (ENOTEMPTY / EEXIST): use its copy.
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  return final;
+}
+
+/** The run's global teardown: its copy, if one was made. */
+export function removeRunCopy(): void {
+  fs.rmSync(runCopyPath(), { recursive: true, force: true });
 }
 
 /** A temp dir nobody can enter (mkdtemp makes 0700). */
