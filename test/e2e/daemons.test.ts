@@ -209,7 +209,7 @@ describe('attached daemons as root: the configured uid/gid', function () {
     const port = await pickPort();
     server = startInstalled(dir, {
       'wsgi-file': install.fixtureApp('echo.js'), 'http-socket': `127.0.0.1:${port}`, processes: 1, uid: 'nobody', gid: 'nogroup',
-      'attach-daemon': `${process.execPath} ${daemon} ${dir} nobody`,
+      'attach-daemon': `${install.node} ${daemon} ${dir} nobody`,
     });
     await server.ready();
     const [one] = await waitUntil('the daemon started', () => starts(dir, 'nobody').length === 1 && starts(dir, 'nobody'));

@@ -44,7 +44,7 @@ describe('the Emperor as root: emperor-tyrant and the vassal files it refuses', 
     const install = installForNobody();
     const dir = openDir();
     const sockets = nobodyDir(dir);
-    run = startEmperor(dir, ['--emperor-tyrant'], { bin: install.bin });
+    run = startEmperor(dir, ['--emperor-tyrant'], { bin: install.bin, node: install.node });
     const r = run;
     const app = install.fixtureApp('echo.js');
     const [p1, p2] = [await pickPort(), await pickPort()];
@@ -100,7 +100,7 @@ describe('the Emperor as root: emperor-tyrant and the vassal files it refuses', 
   it('without emperor-tyrant a root Emperor starts only root\'s files; emperor-tyrant without root is refused', async () => {
     const install = installForNobody();
     const dir = openDir();
-    run = startEmperor(dir, [], { bin: install.bin });
+    run = startEmperor(dir, [], { bin: install.bin, node: install.node });
     const users = writeVassal(run, 'users.ini', { 'wsgi-file': install.fixtureApp('echo.js'), socket: path.join(dir, 'users.sock') });
     fs.chownSync(users, NOBODY, NOBODY);
     const v = await run.waitVassal('users.ini', 'refused', (x) => x.state === 'refused');
@@ -110,7 +110,7 @@ describe('the Emperor as root: emperor-tyrant and the vassal files it refuses', 
     // As nobody, tyrant mode cannot work: one line, exit 3, before any vassal starts.
     const vassals = path.join(dir, 'vassals');
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync('/usr/bin/setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--', process.execPath, install.bin, '--emperor', vassals, '--emperor-tyrant'], { encoding: 'utf8', timeout: 30_000, cwd: dir });
+    const r = spawnSync('/usr/bin/setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--', install.node, install.bin, '--emperor', vassals, '--emperor-tyrant'], { encoding: 'utf8', timeout: 30_000, cwd: dir });
     expect(r.status).to.equal(3);
     expect(r.stderr).to.equal(`tsuwsgi: emperor-tyrant: the Emperor runs as uid ${NOBODY}, and only root can start each vassal as its file's owner\n`);
   });
@@ -122,7 +122,7 @@ describe('the Emperor as root: emperor-tyrant and the vassal files it refuses', 
     fs.mkdirSync(vassals);
     fs.chownSync(vassals, NOBODY, NOBODY);
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, [install.bin, '--emperor', vassals], { encoding: 'utf8', timeout: 30_000, cwd: dir });
+    const r = spawnSync(install.node, [install.bin, '--emperor', vassals], { encoding: 'utf8', timeout: 30_000, cwd: dir });
     expect(r.status).to.equal(3);
     expect(r.stderr).to.match(new RegExp(`^tsuwsgi: emperor ${vassals}: refusing to start vassals as root from there: ${vassals} is writable by a user other than root`));
 

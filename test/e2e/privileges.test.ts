@@ -51,7 +51,7 @@ function connectAsNobody(sock: string): Promise<string> {
     s.on('connect', () => { process.stdout.write('ok'); s.destroy(); });
     s.on('error', (e) => process.stdout.write(e.code));`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script, sock], { uid: NOBODY, gid: NOBODY, timeout: 10_000 }, (err, stdout) =>
+    execFile(installForNobody().node, ['-e', script, sock], { uid: NOBODY, gid: NOBODY, timeout: 10_000 }, (err, stdout) =>
       err ? reject(err) : resolve(stdout),
     );
   });

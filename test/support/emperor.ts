@@ -28,12 +28,12 @@ export interface EmperorRun {
  * `dir` holds `vassals/` (mode 0755) and the Emperor's stats socket. `bin`: another install's
  * bin/tsuwsgi (the vassals then run that install too).
  */
-export function startEmperor(dir: string, args: string[] = [], opts: { bin?: string } = {}): EmperorRun {
+export function startEmperor(dir: string, args: string[] = [], opts: { bin?: string; node?: string } = {}): EmperorRun {
   const vassals = path.join(dir, 'vassals');
   fs.mkdirSync(vassals, { recursive: true, mode: 0o755 });
   fs.chmodSync(vassals, 0o755);
   const stats = path.join(dir, 'emperor.stats');
-  const child = spawn(process.execPath, [opts.bin ?? BIN, '--emperor', vassals, '--emperor-stats', stats, ...args], {
+  const child = spawn(opts.node ?? process.execPath, [opts.bin ?? BIN, '--emperor', vassals, '--emperor-stats', stats, ...args], {
     cwd: dir,
     env: { ...process.env, TSUWSGI_LOG_JSON: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,6 +19,12 @@ export const NOBODY = 65534;
 export interface Install {
   readonly root: string;
   readonly bin: string;
+  /**
+   * A node binary nobody can run, the one running the tests: itself when nobody can reach it,
+   * else a link to it (or a copy) in the run's copy. A master forks its workers with its own
+   * binary, and a Node line installed by .ci/node-line lives in the clone's .cache/.
+   */
+  readonly node: string;
   fixtureApp(name: string): string;
 }
 
@@ -30,9 +36,33 @@ export function installForNobody(): Install {
   staged = {
     root,
     bin: path.join(root, 'bin', 'tsuwsgi'),
+    node: nobodyCanRun(process.execPath) ? process.execPath : copyOfNode(),
     fixtureApp: (name) => path.join(root, 'test', 'fixtures', 'apps', name),
   };
   return staged;
+}
+
+function nobodyCanRun(file: string): boolean {
+  return spawnSync('/bin/sh', ['-c', 'test -x "$1"', 'sh', file], { uid: NOBODY, gid: NOBODY, timeout: 15_000 }).status === 0;
+}
+
+/** This node in the run's copy dir (made if the project itself did not need copying). */
+function copyOfNode(): string {
+  const dir = path.join(runCopyPath(), 'node-bin');
+  const node = path.join(dir, 'node');
+  if (nobodyCanRun(node)) return node;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  fs.chmodSync(runCopyPath(), 0o755);
+  // Made aside and renamed into place, as the project's copy.
+  const aside = path.join(dir, `node.${process.pid}`);
+  try {
+    fs.linkSync(process.execPath, aside);
+  } catch {
+    fs.copyFileSync(process.execPath, aside);
+    fs.chmodSync(aside, 0o755);
+  }
+  fs.renameSync(aside, node);
+  return node;
 }
 
 function nobodyCanRead(file: string): boolean {
@@ -78,9 +108,10 @@ export function openDir(): string {
 /**
  * The installed bin/tsuwsgi with an ini in `dir` (readable by nobody: a master that dropped root
  * re-reads it on reload), started through `prefix` (e.g. setpriv, which execs: the pid is the
- * master's) with `node` (the master forks its workers with the same binary).
+ * master's) with `node` (the master forks its workers with the same binary; by default one
+ * nobody can run).
  */
-export function startInstalled(dir: string, ini: IniValues, prefix: string[] = [], node = process.execPath): ServerProcess {
+export function startInstalled(dir: string, ini: IniValues, prefix: string[] = [], node = installForNobody().node): ServerProcess {
   const iniPath = writeIni(dir, ini);
   fs.chmodSync(iniPath, 0o644);
   const [cmd, ...rest] = [...prefix, node, installForNobody().bin, iniPath];
