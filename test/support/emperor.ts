@@ -80,7 +80,9 @@ export function processTree(pid: number): number[] {
 function isServerProcess(pid: number): boolean {
   try {
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-    return argv[0] === process.execPath && !(argv[1] ?? '').endsWith('notify-client.js');
+    // This node, or the link to it that processes run as nobody use (nobody-install.ts).
+    const node = argv[0] === process.execPath || path.basename(argv[0] ?? '') === 'node';
+    return node && !(argv[1] ?? '').endsWith('notify-client.js');
   } catch {
     return false;
   }
