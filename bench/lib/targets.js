@@ -73,6 +73,8 @@ const TARGETS_14 = [
   { label: '2x1, tcp: tsuwsgi / uWSGI C route', num: 'tsuwsgi-tcp', den: 'uwsgi-c-tcp', metric: 'rps', ...REPORT },
   { label: '2x1: peak PSS under load, tsuwsgi unix / Node cluster', num: 'tsuwsgi-unix', den: 'node-cluster', metric: 'peakPssKb', op: '<=', goal: 1.1 },
   { label: '4 processes: idle PSS after a load, tsuwsgi / Node cluster', num: 'pss-tsuwsgi-p4', den: 'pss-node-cluster-4', metric: 'idlePssKb', op: '<=', goal: 1.1 },
+  // Issue 14: app threads on demand must keep 2 blocking slots worth ≥ 1.8 × one thread.
+  { label: 'CPU-bound, processes=1: threads=2 / threads=1', num: 'cpu-p1t2', den: 'cpu-p1t1', metric: 'rps', op: '>=', goal: 1.8 },
   { label: 'busy fields on / off (cheaper manual at 2 workers): req/s', num: 'busy-on', den: 'busy-off', metric: 'rps', ...REPORT },
   { label: 'busy fields on / off (cheaper manual at 2 workers): CPU per request', num: 'busy-on', den: 'busy-off', metric: 'cpuUsPerReq', ...REPORT },
   { label: 'busy fields off again / off (the same configuration twice: the noise): req/s', num: 'busy-off-again', den: 'busy-off', metric: 'rps', ...REPORT },
