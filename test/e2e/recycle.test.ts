@@ -54,10 +54,12 @@ describe('recycling workers under load, through nginx', function () {
     expect(recycles.length).to.be.at.least(4);
     for (const r of recycles) {
       // The overshoot is the round trip worker -> master -> worker (a request or two per
-      // client), not the request rate times a replacement's start-up (~70 here before).
+      // client, 8 clients), not the request rate times a replacement's start-up (~70 here
+      // before, +21 in a725bae's run). Seen: +1 or +2 on a quiet machine, +6 once under CI's
+      // two parallel jobs on Node 24; +10 still fails the old behaviour by far.
       const pid = r.workerPid as number;
       if (process.env.TSUWSGI_TEST_REPORT) console.log(`      worker ${r.worker}: ${served.get(pid)} served, limit ${r.limit}`);
-      expect(served.get(pid), `worker ${r.worker} (pid ${pid}), limit ${r.limit}`).to.be.at.most((r.limit as number) + 5);
+      expect(served.get(pid), `worker ${r.worker} (pid ${pid}), limit ${r.limit}`).to.be.at.most((r.limit as number) + 10);
     }
   });
 
