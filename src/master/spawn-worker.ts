@@ -13,7 +13,7 @@ import { childExecArgv } from '../shared/node-args';
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../shared/config';
-import { layOutFds } from '../shared/fd-layout';
+import { fdAfterSockets, layOutFds } from '../shared/fd-layout';
 import type { BoundSocket } from './sockets';
 import { workerCredentials } from './credentials';
 import { sendToWorker } from './send-to-worker';
@@ -21,10 +21,18 @@ import { describeSpawnFailure, started, type SpawnFailure } from './spawn-failur
 
 export const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'main.js');
 /** The running worker, or undefined when it could not be started (`onFailed` says why, once). */
-export function spawnWorker(workerId: number, config: Config, sockets: readonly BoundSocket[], onFailed: (failure: SpawnFailure) => void): ChildProcess | undefined {
+/** The worker's record on the accept-turn board, as the master holds it (turn-board-file.ts). */
+export interface TurnBoardSeat {
+  readonly boardFd: number;
+  readonly slot: number;
+  readonly capacity: number;
+  readonly accepting: number;
+}
+
+export function spawnWorker(workerId: number, config: Config, sockets: readonly BoundSocket[], onFailed: (failure: SpawnFailure) => void, turn?: TurnBoardSeat): ChildProcess | undefined {
   const threads = config.threads;
   const layout = layOutFds(sockets, threads);
-  const stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc', ...layout.parentFds];
+  const stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc', ...layout.parentFds, ...(turn === undefined ? [] : [turn.boardFd])];
   const failed = (err: unknown): void => onFailed(describeSpawnFailure(err, config.chdir, process.execPath));
   let child: ChildProcess;
   try {
@@ -43,6 +51,7 @@ export function spawnWorker(workerId: number, config: Config, sockets: readonly 
     return undefined;
   }
   if (!started(child, failed)) return undefined;
-  sendToWorker(child, { act: 'init', workerId, config, fds: layout.perThread });
+  const seat = turn === undefined ? undefined : { fd: fdAfterSockets(layout), slot: turn.slot, capacity: turn.capacity, accepting: turn.accepting };
+  sendToWorker(child, { act: 'init', workerId, config, fds: layout.perThread, turn: seat });
   return child;
 }

@@ -10,12 +10,15 @@ import type { Logger } from '../shared/logger';
 import type { MasterEvent } from './events';
 import { sendToWorker, type SendOptions } from './send-to-worker';
 import type { BoundSocket } from './sockets';
-import { spawnWorker } from './spawn-worker';
+import { spawnWorker, type TurnBoardSeat } from './spawn-worker';
+import { acceptingFor, TurnBoardFile } from './turn-board-file';
 import { watchWorker, type StatsReply } from './worker-events';
 import type { WorkerRecord, WorkerTable } from './worker-table';
 
 export class WorkerProcesses {
   private readonly children = new Map<number, ChildProcess>();
+  /** The accept-turn board; null when it could not be created. */
+  private board: TurnBoardFile | null | undefined;
 
   constructor(
     private readonly sockets: readonly BoundSocket[],
@@ -32,18 +35,35 @@ export class WorkerProcesses {
     const key = r.key;
     // After a failed fork the failure line already said that an attempt follows.
     if (respawn && r.spawnFailures === 0) this.log.info({ event: 'respawn', worker: r.id }, `respawning worker ${r.id}`);
-    const child = spawnWorker(r.id, config, this.sockets, (f) => this.post({ kind: 'worker-spawn-failed', key, code: f.code, message: f.message }));
-    if (child === undefined) return;
+    const turn = this.turnSeat(config);
+    const child = spawnWorker(r.id, config, this.sockets, (f) => this.post({ kind: 'worker-spawn-failed', key, code: f.code, message: f.message }), turn);
+    if (child === undefined) {
+      if (turn !== undefined) this.board?.release(turn.slot);
+      return;
+    }
     const pid = child.pid as number;
     this.children.set(key, child);
     child.once('exit', () => {
       if (this.children.get(key) === child) this.children.delete(key);
+      if (turn !== undefined) this.board?.release(turn.slot);
     });
     r.pid = pid;
     r.spawnFailures = 0;
     table.countSpawn(r.id);
     this.log.info({ event: 'spawned', worker: r.id, workerPid: pid, workerRole: r.role }, `worker ${r.id} spawned (pid ${pid})`);
     watchWorker(child, { key, pid, threads: r.threads }, this.post, this.onStats);
+  }
+
+  /** A record on the accept-turn board when turns apply (the board is created the first time). */
+  private turnSeat(config: Config): TurnBoardSeat | undefined {
+    const accepting = acceptingFor(config);
+    if (accepting === 0) return undefined;
+    if (this.board === undefined) {
+      this.board = TurnBoardFile.create(config.processes) ?? null;
+      if (this.board === null) this.log.warn({ event: 'accept-turns-off' }, 'no directory takes the accept-turn board; every worker accepts');
+    }
+    const slot = this.board?.take();
+    return this.board == null || slot === undefined ? undefined : { boardFd: this.board.fd, slot, capacity: this.board.capacity, accepting };
   }
 
   /** Tells it to finish its requests and exit; a worker whose channel is gone is killed. */

@@ -37,6 +37,10 @@ const NOTHING_TO_RELEASE: Release = () => undefined;
 
 export class AcceptGate {
   private readonly handles: ListenHandle[] = [];
+  /** Listeners of kinds that never hold (http-socket): only the accept turn opens and closes them. */
+  private readonly unheld: ListenHandle[] = [];
+  /** Whether this worker's accept turn lets it accept (worker/accept-turn/); always true without turns. */
+  private turn = true;
   /** Connections the current pause waits for; 0 = accepting. */
   private holds = 0;
   /** Bumped when a pause ends, so that releases from an earlier pause do nothing. */
@@ -51,6 +55,26 @@ export class AcceptGate {
     const handle = pausableListener(server);
     if (handle === undefined || handle.readStart() !== 0) return;
     this.handles.push(handle);
+    if (!this.turn || this.holds > 0) handle.readStop();
+  }
+
+  /** A listener that no hold pauses, only the accept turn. */
+  addUnheld(server: Server): void {
+    const handle = pausableListener(server);
+    if (handle === undefined || handle.readStart() !== 0) return;
+    this.unheld.push(handle);
+    if (!this.turn) handle.readStop();
+  }
+
+  /** Opens or closes every listener of the thread for the accept turn; a hold still pauses on top. */
+  setTurn(on: boolean): void {
+    if (on === this.turn) return;
+    this.turn = on;
+    if (this.holds === 0) this.set(on);
+    for (const h of this.unheld) {
+      if (on) h.readStart();
+      else h.readStop();
+    }
   }
 
   /** Pause accepting until the returned release (or the bounds above) says otherwise. */
@@ -62,7 +86,7 @@ export class AcceptGate {
       if (this.budgetMs <= 0) return NOTHING_TO_RELEASE;
       this.pausedAt = now;
       this.timer = setTimeout(this.open, Math.min(MAX_HOLD_MS, this.budgetMs));
-      this.set(false);
+      if (this.turn) this.set(false);
     }
     this.holds++;
     const pause = this.pause;
@@ -79,11 +103,12 @@ export class AcceptGate {
   clear(): void {
     if (this.holds > 0) this.open();
     this.handles.length = 0;
+    this.unheld.length = 0;
   }
 
   /** For tests: whether the thread is accepting now. */
   get accepting(): boolean {
-    return this.holds === 0;
+    return this.holds === 0 && this.turn;
   }
 
   private readonly open = (): void => {
@@ -95,7 +120,7 @@ export class AcceptGate {
     this.budgetMs -= now - this.pausedAt;
     this.holds = 0;
     this.pause++;
-    this.set(true);
+    if (this.turn) this.set(true);
   };
 
   private refill(now: number): void {

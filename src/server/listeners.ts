@@ -60,6 +60,8 @@ function listenOne(kind: SocketKind, fd: number, ctx: ServeContext, backlog: num
     // The backlog as an argument: with { fd }, Node ignores options.backlog and uses 511.
     server.listen({ fd }, backlog, () => {
       server.off('error', reject);
+      // The uwsgi kind joins the gate itself (its holds pause it); any other kind only takes turns.
+      if (kind.proto !== 'uwsgi') gate.addUnheld(server);
       resolve({ kind, server });
     });
   });

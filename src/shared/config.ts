@@ -55,6 +55,8 @@ export interface Config extends StaticFilesConfig {
   readonly nodeArgs: readonly string[];
   /** MiB; 0 = Node's default; auto = by Node line and process role (node-args.ts semiSpaceFor). */
   readonly maxSemiSpaceSize: number | 'auto';
+  /** Workers that always accept when none is saturated; 0 = all; auto = the CPU count (accept-turn). */
+  readonly acceptingWorkers: number | 'auto';
   /** Seconds without a new request before an app thread collects its heap once; 0 = never. */
   readonly idleGc: number;
   readonly master: boolean;

@@ -39,3 +39,8 @@ export function layOutFds(sockets: readonly { readonly fd: number; readonly prot
   });
   return { parentFds, perThread };
 }
+
+/** The child's fd of the first extra fd passed after the sockets (the accept-turn board). */
+export function fdAfterSockets(layout: FdLayout): number {
+  return FIRST_SOCKET_FD + layout.parentFds.length;
+}

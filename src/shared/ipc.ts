@@ -14,7 +14,7 @@ export const RECYCLE_REASONS = ['max-requests', 'reload-on-rss', 'max-worker-lif
 export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 
 export type MasterToWorker =
-  | { act: 'init'; workerId: number; config: Config; fds: readonly (readonly ListenFd[])[] }
+  | { act: 'init'; workerId: number; config: Config; fds: readonly (readonly ListenFd[])[]; turn?: TurnSeat }
   | { act: 'stop'; graceful: boolean }
   /** Report your state (SIGUSR1, fifo s). */
   | { act: 'report' }
@@ -73,6 +73,18 @@ export type WorkerToWatchdog = { act: 'reopen-log' };
 export type WatchdogToWorker = { act: 'terminate'; thread: number };
 
 /** workerData of an app thread. */
+/** A worker's place on the accept-turn board (shared/turn-board.ts): absent when every worker always accepts. */
+export interface TurnSeat {
+  /** The board file, open read-write in the worker. */
+  readonly fd: number;
+  /** This worker's record. */
+  readonly slot: number;
+  /** Records on the board. */
+  readonly capacity: number;
+  /** How many workers accept while none is saturated (accepting-workers, resolved). */
+  readonly accepting: number;
+}
+
 export interface ThreadData {
   readonly workerId: number;
   readonly threadIndex: number;
@@ -80,4 +92,6 @@ export interface ThreadData {
   readonly fds: readonly ListenFd[];
   /** The worker's scoreboard (worker/scoreboard/layout.ts); this thread writes row `threadIndex`. */
   readonly board: SharedArrayBuffer;
+  /** Only for app thread 0 on the worker's main thread. */
+  readonly turn?: TurnSeat;
 }

@@ -12,6 +12,8 @@ import type { ThreadData } from '../shared/ipc';
 import { loadApp } from '../app/load';
 import type { LoadedApp, NodeListener } from '../app/types';
 import { listenAll, type Listening } from '../server/listeners';
+import { AcceptGate } from '../server/accept-gate';
+import { TurnKeeper } from './accept-turn/turn-keeper';
 import type { ServeContext } from '../server/context';
 import { isTsuwsgiError } from '../shared/errors';
 import { compileLogFormat } from '../shared/log-format';
@@ -84,7 +86,16 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     const { startSweep } = require('./harakiri/sweep') as typeof import('./harakiri/sweep');
     startSweep(requests, row, { seconds: config.harakiri, workerId: data.workerId, thread: data.threadIndex, log });
   }
-  return listenAll(data.fds, ctx, config.listen);
+  if (data.turn === undefined) return listenAll(data.fds, ctx, config.listen);
+  const gate = new AcceptGate();
+  const turn = new TurnKeeper(data.turn, data.workerId, gate);
+  const listening = await listenAll(data.fds, ctx, config.listen, gate);
+  return {
+    drain: () => {
+      turn.leave();
+      return listening.drain();
+    },
+  };
 }
 
 /** idle-gc: undefined when off. */

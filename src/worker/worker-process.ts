@@ -54,7 +54,7 @@ export class WorkerProcess {
     // Before the app loads: it may send to a mule from its top level.
     if (mainThreadServes(m.config)) this.mules.installLocal(m.config);
     try {
-      this.host = startAppHost({ workerId: m.workerId, config: m.config, fds: m.fds, board, logs, askRecycle: ask, sockets: this.sockets, mules: this.mules });
+      this.host = startAppHost({ workerId: m.workerId, config: m.config, fds: m.fds, turn: m.turn, board, logs, askRecycle: ask, sockets: this.sockets, mules: this.mules });
       await this.host.ready;
     } catch (err) {
       if (isTsuwsgiError(err)) {

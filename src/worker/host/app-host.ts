@@ -10,7 +10,7 @@
  */
 import type { Config } from '../../shared/config';
 import type { ListenFd } from '../../shared/fd-layout';
-import type { ThreadReport } from '../../shared/ipc';
+import type { ThreadReport, TurnSeat } from '../../shared/ipc';
 import type { LogHandle } from '../../shared/logger';
 import type { CoreFigures } from '../../shared/stats-figures';
 import type { Supervision } from '../harakiri/supervise';
@@ -81,6 +81,8 @@ export interface HostOptions {
   readonly config: Config;
   /** Per app thread, its dups of every listening socket. */
   readonly fds: readonly (readonly ListenFd[])[];
+  /** The accept turn of app thread 0 on the main thread (absent: it always accepts). */
+  readonly turn?: TurnSeat;
   readonly board: Scoreboard;
   readonly logs: LogHandle;
   readonly askRecycle: AskRecycle;

@@ -11,7 +11,7 @@ import type { AppRunner, HostOptions } from './app-host';
 export function startInProcess(o: HostOptions): AppRunner {
   const row = new RowWriter(o.board.view, 0);
   let serving: Listening | undefined;
-  const data = { workerId: o.workerId, threadIndex: 0, config: o.config, fds: o.fds[0], board: o.board.view.buffer };
+  const data = { workerId: o.workerId, threadIndex: 0, config: o.config, fds: o.fds[0], board: o.board.view.buffer, turn: o.turn };
   const ready = serveThread(data, o.logs, row, o.askRecycle).then((s) => {
     serving = s;
   });

@@ -4,7 +4,7 @@
  * do (a peer that connects and stays silent must not be able to stop a thread accepting).
  */
 import { expect } from 'chai';
-import { uwsgiHarness, type Harness } from './harness';
+import { connect, serverHarness, uwsgiGet, uwsgiHarness, type Harness } from './harness';
 import { sleep, waitUntil } from '../../support/wait';
 
 describe('server/accept-gate', function () {
@@ -65,5 +65,59 @@ describe('server/accept-gate', function () {
     }
     // Budget: 10% of the time plus a 100 ms burst, i.e. ~15% of 2 s; the bound leaves room.
     expect(paused / samples).to.be.below(0.25);
+  });
+});
+
+describe('server/accept-gate: the accept turn', function () {
+  this.timeout(10_000);
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('out of turn, a connection waits in the kernel unaccepted; in turn again, it is served', async () => {
+    let served = 0;
+    h = await uwsgiHarness((_req, res) => {
+      served++;
+      res.end('ok');
+    });
+    h.gate.setTurn(false);
+    expect(h.gate.accepting).to.equal(false);
+    const c = await connect(h.path);
+    c.socket.write(uwsgiGet());
+    await sleep(150);
+    expect(served).to.equal(0);
+    expect(h.ctx.connections.size).to.equal(0);
+    h.gate.setTurn(true);
+    await waitUntil('the waiting request served', () => c.received().toString().includes('ok'), 2000, 5);
+    expect(served).to.equal(1);
+  });
+
+  it('a hold released out of turn does not reopen the listener, and the turn does not end a hold', async () => {
+    h = await uwsgiHarness(() => undefined);
+    const release = h.gate.hold();
+    h.gate.setTurn(false);
+    release();
+    expect(h.gate.accepting).to.equal(false);
+    h.gate.setTurn(true);
+    expect(h.gate.accepting).to.equal(true);
+    const again = h.gate.hold();
+    h.gate.setTurn(false);
+    h.gate.setTurn(true);
+    expect(h.gate.accepting).to.equal(false);
+    again();
+    expect(h.gate.accepting).to.equal(true);
+  });
+
+  it('an http-socket listener takes turns too', async () => {
+    h = await serverHarness('http', (_req, res) => res.end('ok'));
+    h.gate.setTurn(false);
+    const c = await connect(h.path);
+    c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(150);
+    expect(c.received().length).to.equal(0);
+    h.gate.setTurn(true);
+    await waitUntil('the waiting request served', () => c.received().toString().includes('ok'), 2000, 5);
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * The accept-turn board: one small file the master creates (and unlinks at once) and every
+ * worker holds open, with one 16-byte record per running worker. A worker writes its own record
+ * every tick and reads all of them to decide whether it should keep its listeners in its poll
+ * set (worker/accept-turn/). Node has no memory shared between processes; pread and pwrite on a
+ * page-cache file are the cheapest substitute (~1 µs each), and the file has no name anyone else
+ * could open.
+ *
+ * Layout of a record (little-endian): stamp f64 (ms on the system's monotonic clock, 0 = free
+ * or leaving), elu f32 (the worker's event-loop utilisation over its last tick), worker id u16,
+ * one byte of flags, one spare byte. Pure: bytes in, records out.
+ */
+
+export const RECORD_BYTES = 16;
+const FLAG_PRESENT = 1;
+
+export interface TurnRecord {
+  /** Its index in the file, given by the master. */
+  readonly slot: number;
+  readonly workerId: number;
+  readonly stampMs: number;
+  readonly elu: number;
+  /** Written by a worker that accepts when its turn comes; cleared when it drains. */
+  readonly present: boolean;
+}
+
+/** How many records a board holds for `processes` workers: each one, its replacement during a reload, and spare. */
+export function boardCapacity(processes: number): number {
+  return 2 * processes + 4;
+}
+
+export function encodeRecord(buf: Buffer, r: Omit<TurnRecord, 'slot'>): void {
+  buf.writeDoubleLE(r.stampMs, 0);
+  buf.writeFloatLE(r.elu, 8);
+  buf.writeUInt16LE(r.workerId & 0xffff, 12);
+  buf.writeUInt8(r.present ? FLAG_PRESENT : 0, 14);
+  buf.writeUInt8(0, 15);
+}
+
+/** Every record of `buf` (whole records only); an all-zero record is a free slot, not present. */
+export function decodeBoard(buf: Buffer, bytes = buf.length): TurnRecord[] {
+  const out: TurnRecord[] = [];
+  for (let slot = 0, at = 0; at + RECORD_BYTES <= bytes; slot++, at += RECORD_BYTES) {
+    out.push({
+      slot,
+      stampMs: buf.readDoubleLE(at),
+      elu: buf.readFloatLE(at + 8),
+      workerId: buf.readUInt16LE(at + 12),
+      present: (buf.readUInt8(at + 14) & FLAG_PRESENT) !== 0,
+    });
+  }
+  return out;
+}
+
+/** The system's monotonic clock in ms: the same in every process of the host, unlike performance.now(). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

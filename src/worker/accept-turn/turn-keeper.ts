@@ -1,0 +1,68 @@
+/**
+ * The worker side of accept turns: every TICK_MS, write this worker's record on the board (its
+ * clock and how busy its loop was), read everyone's, and open or close the thread's listeners
+ * on the accept gate as turn-policy.ts decides. Runs on the main thread of a worker whose main
+ * thread serves (threads-min = 1); app threads started on demand accept regardless, since they
+ * start only when this one is saturated.
+ */
+import fs from 'node:fs';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { AcceptGate } from '../../server/accept-gate';
+import { decodeBoard, encodeRecord, monotonicMs, RECORD_BYTES } from '../../shared/turn-board';
+import type { TurnSeat } from '../../shared/ipc';
+import { decideTurn, TICK_MS } from './turn-policy';
+
+export class TurnKeeper {
+  private readonly own = Buffer.alloc(RECORD_BYTES);
+  private readonly all: Buffer;
+  private readonly timer: NodeJS.Timeout;
+  private loop: EventLoopUtilization = performance.eventLoopUtilization();
+  private heldUntil = 0;
+  private left = false;
+
+  constructor(
+    private readonly seat: TurnSeat,
+    private readonly workerId: number,
+    private readonly gate: AcceptGate,
+  ) {
+    this.all = Buffer.alloc(seat.capacity * RECORD_BYTES);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), TICK_MS).unref();
+  }
+
+  /** Draining: this worker no longer accepts, so it must not count as a primary any more. */
+  leave(): void {
+    if (this.left) return;
+    this.left = true;
+    clearInterval(this.timer);
+    this.write(0, 0, false);
+  }
+
+  private tick(): void {
+    const now = monotonicMs();
+    const loop = performance.eventLoopUtilization();
+    const elu = performance.eventLoopUtilization(loop, this.loop).utilization;
+    this.loop = loop;
+    if (!this.write(now, elu, true)) return this.gate.setTurn(true);
+    let bytes: number;
+    try {
+      bytes = fs.readSync(this.seat.fd, this.all, 0, this.all.length, 0);
+    } catch {
+      return this.gate.setTurn(true);
+    }
+    const d = decideTurn(decodeBoard(this.all, bytes), this.seat.slot, now, this.seat.accepting, this.heldUntil);
+    this.heldUntil = d.heldUntil;
+    this.gate.setTurn(d.accept);
+  }
+
+  /** False when the board cannot be written: then this worker simply always accepts. */
+  private write(stampMs: number, elu: number, present: boolean): boolean {
+    encodeRecord(this.own, { stampMs, elu, workerId: this.workerId, present });
+    try {
+      fs.writeSync(this.seat.fd, this.own, 0, RECORD_BYTES, this.seat.slot * RECORD_BYTES);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

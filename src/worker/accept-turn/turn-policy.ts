@@ -1,0 +1,50 @@
+/**
+ * Whose turn it is to accept (docs/design-notes.md, "Accept turns"). Pure: the board's records,
+ * the asking worker's slot, the clock and the configured count in, a decision out.
+ *
+ * Every worker that polls a shared listening socket is woken for every new connection, and on a
+ * machine with fewer cores than workers most of them wake only to find it taken: ~20 µs of CPU
+ * each, more than a Node worker's share of a small request. So the `accepting` live workers with
+ * the lowest ids (the primaries) always accept, and the others (spares) accept only while every
+ * primary is saturated: its loop busy most of the last tick, or not turning at all (its record
+ * stale: a blocked loop, or a process that stopped), which also drops it from the primaries, so
+ * the next live worker becomes one. A spare that joined stays for HOLD_MS after the need ends,
+ * so a load at the edge does not flip it every tick.
+ */
+import type { TurnRecord } from '../../shared/turn-board';
+
+/** How often a worker writes its record and decides. */
+export const TICK_MS = 50;
+/** A record older than this: its loop missed three ticks, it is blocked or gone. */
+export const STALE_MS = 200;
+/** A loop busy this share of its last tick is saturated. */
+export const BUSY_ELU = 0.9;
+/** A spare keeps accepting this long after it was last needed. */
+export const HOLD_MS = 1000;
+
+export interface TurnDecision {
+  readonly accept: boolean;
+  /** Until when a spare keeps accepting without being needed (ms, the board's clock). */
+  readonly heldUntil: number;
+}
+
+function live(r: TurnRecord, nowMs: number): boolean {
+  const age = nowMs - r.stampMs;
+  // A stamp from the future is a record no running worker wrote (NaN fails both tests).
+  return r.present && age <= STALE_MS && age >= -STALE_MS;
+}
+
+/** The primaries: the first `accepting` live records by worker id (then slot, during a reload). */
+export function primaries(records: readonly TurnRecord[], mySlot: number, nowMs: number, accepting: number): TurnRecord[] {
+  return records
+    .filter((r) => r.slot === mySlot || live(r, nowMs))
+    .sort((a, b) => a.workerId - b.workerId || a.slot - b.slot)
+    .slice(0, accepting);
+}
+
+export function decideTurn(records: readonly TurnRecord[], mySlot: number, nowMs: number, accepting: number, heldUntil: number): TurnDecision {
+  const first = primaries(records, mySlot, nowMs, accepting);
+  if (first.some((r) => r.slot === mySlot)) return { accept: true, heldUntil: 0 };
+  if (first.every((r) => r.elu >= BUSY_ELU)) return { accept: true, heldUntil: nowMs + HOLD_MS };
+  return { accept: nowMs < heldUntil, heldUntil };
+}

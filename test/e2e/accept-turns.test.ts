@@ -1,0 +1,136 @@
+/**
+ * Accept turns through a real nginx: with processes = 4 and accepting-workers = 2, workers 1 and
+ * 2 take the connections while they keep up, a spare takes over the moment the primaries are
+ * blocked or stopped, and no request fails on the way; with accepting-workers = 0 every worker
+ * accepts. The board the workers share is a file with no name.
+ */
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import { fixtureApp } from '../support/server';
+import { request } from '../support/http';
+import { serveBehindNginx, keepLoading, type BehindNginx } from '../support/behind-nginx';
+import { waitUntil, sleep, isAlive } from '../support/wait';
+
+const serve = (ini: Record<string, string | number | boolean>): Promise<BehindNginx> =>
+  serveBehindNginx({ 'wsgi-file': fixtureApp('echo.js'), 'disable-logging': true, processes: 4, threads: 2, ...ini });
+
+/** Requests served per worker id, from the /worker-id bodies ("pid:id"). */
+function perWorker(bodies: readonly string[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const b of bodies) {
+    const id = Number(b.split(':')[1]);
+    m.set(id, (m.get(id) ?? 0) + 1);
+  }
+  return m;
+}
+
+async function workerIdOf(url: string): Promise<number> {
+  const r = await request(`${url}/worker-id`, { timeoutMs: 10_000 });
+  expect(r.status).to.equal(200);
+  return Number(r.body.toString().split(':')[1]);
+}
+
+/** The pid of worker `id`, asked of the worker itself through its /worker-id route. */
+async function pidOfWorker(s: BehindNginx, id: number): Promise<number> {
+  return waitUntil(`worker ${id}'s pid`, async () => {
+    for (const pid of s.server.workerPids()) {
+      const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (env.includes(`TSUWSGI_WORKER_ID=${id}`)) return pid;
+    }
+    return undefined;
+  });
+}
+
+describe('e2e: accept turns (accepting-workers)', function () {
+  this.timeout(60_000);
+  let s: BehindNginx | undefined;
+  const stopped: number[] = [];
+  afterEach(async () => {
+    for (const pid of stopped.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGCONT');
+    await s?.stop();
+    s = undefined;
+  });
+
+  it('while the primaries keep up, they serve nearly everything; with 0 every worker takes a share', async () => {
+    s = await serve({ 'accepting-workers': 2 });
+    // Let every worker's first records land before counting.
+    await sleep(300);
+    const turns = await keepLoading(`${s.nginx.url}/worker-id`, 400);
+    expect(turns.failures).to.deep.equal([]);
+    const byWorker = perWorker(turns.bodies);
+    const spares = (byWorker.get(3) ?? 0) + (byWorker.get(4) ?? 0);
+    // Every worker accepting gives the spares about half; a spare may join for a moment when both primaries are busy.
+    expect(spares / turns.ok, JSON.stringify([...byWorker])).to.be.below(0.1);
+    await s.stop();
+
+    s = await serve({ 'accepting-workers': 0 });
+    await sleep(300);
+    const all = await keepLoading(`${s.nginx.url}/worker-id`, 400);
+    expect(all.failures).to.deep.equal([]);
+    const everyone = perWorker(all.bodies);
+    const sparesAll = (everyone.get(3) ?? 0) + (everyone.get(4) ?? 0);
+    expect(sparesAll / all.ok, JSON.stringify([...everyone])).to.be.above(0.2);
+  });
+
+  it('both primaries blocked: a spare serves the next request before either is free again', async () => {
+    s = await serve({ 'accepting-workers': 2 });
+    await sleep(300);
+    const blocks = [request(`${s.nginx.url}/block?ms=4000`, { timeoutMs: 20_000 }), sleep(100).then(() => request(`${s!.nginx.url}/block?ms=4000`, { timeoutMs: 20_000 }))];
+    await sleep(300);
+    const started = Date.now();
+    const id = await workerIdOf(s.nginx.url);
+    const waited = Date.now() - started;
+    const replies = await Promise.all(blocks);
+    const blockers = replies.map((r) => r.body.toString().split(':')[0]);
+    expect(replies.map((r) => r.status)).to.deep.equal([200, 200]);
+    // The two blocks went to the two primaries, and the request in between to a spare, long before the blocks ended.
+    expect(new Set(blockers).size).to.equal(2);
+    expect([3, 4]).to.include(id);
+    expect(waited).to.be.below(3000);
+  });
+
+  it('a primary stopped (SIGSTOP) or killed: the next worker takes its turn and no request fails', async () => {
+    s = await serve({ 'accepting-workers': 2 });
+    await sleep(300);
+    const one = await pidOfWorker(s, 1);
+    process.kill(one, 'SIGSTOP');
+    stopped.push(one);
+    const live = { ok: 0, failures: [] as string[], bodies: [] as string[] };
+    const whileStopped = await keepLoading(`${s.nginx.url}/worker-id`, 200, () => perWorker(live.bodies).has(3), 30_000, { live });
+    expect(whileStopped.failures).to.deep.equal([]);
+    expect(perWorker(whileStopped.bodies).has(1)).to.equal(false);
+    process.kill(one, 'SIGCONT');
+    stopped.length = 0;
+
+    const two = await pidOfWorker(s, 2);
+    process.kill(two, 'SIGKILL');
+    await waitUntil('worker 2 gone', () => !isAlive(two) || !s!.server.workerPids().includes(two), 5000);
+    const afterKill = await keepLoading(`${s.nginx.url}/worker-id`, 200);
+    expect(afterKill.failures).to.deep.equal([]);
+    // Worker 2 is respawned (a new pid) and takes its turn again.
+    await waitUntil('worker 2 respawned and serving', async () => (await keepLoading(`${s!.nginx.url}/worker-id`, 40)).bodies.some((b) => b.endsWith(':2') && !b.startsWith(`${two}:`)), 20_000, 100);
+  });
+
+  it('the board has no name: nothing in /dev/shm or the temp dir, only an fd each worker holds', async () => {
+    const dirs = ['/dev/shm', os.tmpdir()].filter((d) => fs.existsSync(d));
+    const named = (): string[] => dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.startsWith('tsuwsgi-turns-')));
+    const before = named();
+    s = await serve({ 'accepting-workers': 2 });
+    expect(named()).to.deep.equal(before);
+    for (const pid of s.server.workerPids()) {
+      const targets = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+      expect(targets.filter((t) => t.includes('tsuwsgi-turns-')).every((t) => t.endsWith('(deleted)'))).to.equal(true);
+      expect(targets.some((t) => t.includes('tsuwsgi-turns-'))).to.equal(true);
+    }
+    await s.stop();
+    s = undefined;
+    expect(named()).to.deep.equal(before);
+  });
+});
