@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../shared/config';
 import { boardCapacity, RECORD_BYTES } from '../shared/turn-board';
-import { mainThreadServes } from '../worker/host/main-serves';
+import { mainThreadServes } from '../shared/main-serves';
 
 /** Records even when processes is small, so that a reload to more processes still finds seats. */
 const MIN_RECORDS = 64;

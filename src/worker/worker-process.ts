@@ -10,7 +10,7 @@ import { isTsuwsgiError } from '../shared/errors';
 import { reopenLog } from '../shared/reopen-log';
 import { watchAppFaults } from './app-faults';
 import { startAppHost, type AppHost } from './host/app-host';
-import { mainThreadServes } from './host/main-serves';
+import { mainThreadServes } from '../shared/main-serves';
 import { boardBytes } from './scoreboard/layout';
 import { Scoreboard } from './scoreboard/scoreboard';
 import { SocketRequests } from './socket-requests';

@@ -47,7 +47,8 @@ describe('worker IPC: untrusted messages and sends to dying workers', function (
   async function start(extra: Record<string, string | number | boolean> = {}): Promise<{ sock: string; dir: string; workers: number[] }> {
     const dir = tempDir();
     const sock = path.join(dir, 'app.sock');
-    server = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('app-faults.js'), processes: 3, 'disable-logging': true, ...extra } });
+    // Every worker accepts (no accept turns), so that sequential requests reach all three.
+    server = startServer({ dir, ini: { socket: sock, 'wsgi-file': fixtureApp('app-faults.js'), processes: 3, 'accepting-workers': 0, 'disable-logging': true, ...extra } });
     const workers = await server.ready();
     return { sock, dir, workers };
   }

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import type { WatchdogToWorker, WorkerToWatchdog } from '../../shared/ipc';
-import { mainThreadServes } from '../host/main-serves';
+import { mainThreadServes } from '../../shared/main-serves';
 import type { Scoreboard } from '../scoreboard/scoreboard';
 import { startWatchdog } from './watchdog';
 import { appThreadLimits } from '../../shared/node-args';

@@ -19,7 +19,7 @@ import type { Scoreboard } from '../scoreboard/scoreboard';
 import type { SocketRequests } from '../socket-requests';
 import type { MuleLink } from '../mule-link';
 import { threadReports } from '../thread-reports';
-import { mainThreadServes } from './main-serves';
+import { mainThreadServes } from '../../shared/main-serves';
 import { LoopActive, type LoopSample } from './loop-active';
 
 export interface AppHost {

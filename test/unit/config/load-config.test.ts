@@ -44,6 +44,7 @@ describe('config/load-config', () => {
       threadsIdle: 15,
       nodeArgs: [],
       maxSemiSpaceSize: 'auto',
+      acceptingWorkers: 'auto',
       idleGc: 1,
       cheaper: 0,
       cheaperInitial: 0,

@@ -1,4 +1,4 @@
-import type { Config } from '../../shared/config';
+import type { Config } from './config';
 
 /**
  * Whether the worker's main thread runs app thread 0. It then costs what threads = 1 costs until
