@@ -186,6 +186,7 @@ class Master {
     const slots: StatsWorkerRecord[] = this.table.all().map((w) => ({
       key: w.key, id: w.id, role: w.role, ready: w.ready, pid: w.pid ?? 0, spawnedAt: w.spawnedAt,
       spawns: this.table.spawnsById.get(w.id) ?? 0, harakiriKills: this.table.harakiriKillsById.get(w.id) ?? 0,
+      acceptTurn: this.processes.turnOf(w.key),
       send: (m) => this.processes.send(w.key, m),
     }));
     // As uWSGI lists them: every id up to processes, the ones the cheaper left empty with pid 0
@@ -195,7 +196,7 @@ class Master {
       if (slots.some((s) => s.id === id)) continue;
       slots.push({
         key: -id, id, role: 'active', ready: false, pid: 0, spawnedAt: 0, spawns: this.table.spawnsById.get(id) ?? 0,
-        harakiriKills: this.table.harakiriKillsById.get(id) ?? 0, send: () => false,
+        harakiriKills: this.table.harakiriKillsById.get(id) ?? 0, acceptTurn: 'all', send: () => false,
       });
     }
     return slots;

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../shared/config';
-import { boardCapacity, RECORD_BYTES } from '../shared/turn-board';
+import { boardCapacity, decodeBoard, RECORD_BYTES, type TurnRecord } from '../shared/turn-board';
 import { mainThreadServes } from '../shared/main-serves';
 
 /** Records even when processes is small, so that a reload to more processes still finds seats. */
@@ -62,6 +62,18 @@ export class TurnBoardFile {
     const slot = this.free.pop();
     if (slot !== undefined) this.clear(slot);
     return slot;
+  }
+
+  /** A record as its worker last wrote it; undefined when it cannot be read. */
+  read(slot: number): TurnRecord | undefined {
+    const buf = Buffer.alloc(RECORD_BYTES);
+    try {
+      if (fs.readSync(this.fd, buf, 0, RECORD_BYTES, slot * RECORD_BYTES) !== RECORD_BYTES) return undefined;
+    } catch {
+      return undefined;
+    }
+    const r = decodeBoard(buf)[0];
+    return r === undefined ? undefined : { ...r, slot };
   }
 
   /** The worker's process is gone (or never started). */

@@ -7,6 +7,7 @@ import type { ChildProcess, SendHandle } from 'node:child_process';
 import type { Config } from '../shared/config';
 import type { MasterToWorker } from '../shared/ipc';
 import type { Logger } from '../shared/logger';
+import type { AcceptTurn } from '../shared/stats-document';
 import type { MasterEvent } from './events';
 import { sendToWorker, type SendOptions } from './send-to-worker';
 import type { BoundSocket } from './sockets';
@@ -19,6 +20,8 @@ export class WorkerProcesses {
   private readonly children = new Map<number, ChildProcess>();
   /** The accept-turn board; null when it could not be created. */
   private board: TurnBoardFile | null | undefined;
+  /** Each running worker's record on the board, by worker key. */
+  private readonly turnSlots = new Map<number, number>();
 
   constructor(
     private readonly sockets: readonly BoundSocket[],
@@ -43,9 +46,12 @@ export class WorkerProcesses {
     }
     const pid = child.pid as number;
     this.children.set(key, child);
+    if (turn !== undefined) this.turnSlots.set(key, turn.slot);
     child.once('exit', () => {
       if (this.children.get(key) === child) this.children.delete(key);
-      if (turn !== undefined) this.board?.release(turn.slot);
+      if (turn === undefined) return;
+      if (this.turnSlots.get(key) === turn.slot) this.turnSlots.delete(key);
+      this.board?.release(turn.slot);
     });
     r.pid = pid;
     r.spawnFailures = 0;
@@ -64,6 +70,15 @@ export class WorkerProcesses {
     }
     const slot = this.board?.take();
     return this.board == null || slot === undefined ? undefined : { boardFd: this.board.fd, slot, capacity: this.board.capacity, accepting };
+  }
+
+  /** The worker's accept turn as its last decision on the board says (stats). */
+  turnOf(key: number): AcceptTurn {
+    const slot = this.turnSlots.get(key);
+    const r = slot === undefined ? undefined : this.board?.read(slot);
+    if (r === undefined) return 'all';
+    if (r.primary) return 'primary';
+    return r.accepting ? 'joined' : 'spare';
   }
 
   /** Tells it to finish its requests and exit; a worker whose channel is gone is killed. */

@@ -32,6 +32,13 @@ export interface StatsApp {
 
 export type WorkerStatus = 'idle' | 'busy' | 'cheap' | 'pause' | 'sig';
 
+/**
+ * tsuwsgi's own: the worker's accept turn (accepting-workers). `all`: turns do not apply, every
+ * worker accepts; `primary`: it always accepts; `spare`: it waits out of the poll set;
+ * `joined`: a spare accepting because the primaries are saturated.
+ */
+export type AcceptTurn = 'all' | 'primary' | 'spare' | 'joined';
+
 export interface StatsWorker {
   id: number;
   pid: number;
@@ -57,6 +64,7 @@ export interface StatsWorker {
   avg_rt: number;
   apps: StatsApp[];
   cores: StatsCore[];
+  accept_turn: AcceptTurn;
 }
 
 export interface StatsSocket {

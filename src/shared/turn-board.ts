@@ -7,12 +7,15 @@
  * could open.
  *
  * Layout of a record (little-endian): stamp f64 (ms on the system's monotonic clock, 0 = free
- * or leaving), elu f32 (the worker's event-loop utilisation over its last tick), worker id u16,
- * one byte of flags, one spare byte. Pure: bytes in, records out.
+ * or leaving), elu f32 (the worker's event-loop utilisation over its last few ticks), worker id u16,
+ * one byte of flags (present, primary, accepting: the worker's last decision, which the master
+ * shows in the stats), one spare byte. Pure: bytes in, records out.
  */
 
 export const RECORD_BYTES = 16;
 const FLAG_PRESENT = 1;
+const FLAG_PRIMARY = 2;
+const FLAG_ACCEPTING = 4;
 
 export interface TurnRecord {
   /** Its index in the file, given by the master. */
@@ -22,6 +25,10 @@ export interface TurnRecord {
   readonly elu: number;
   /** Written by a worker that accepts when its turn comes; cleared when it drains. */
   readonly present: boolean;
+  /** Its last decision: one of the workers that always accept. */
+  readonly primary: boolean;
+  /** Its last decision: its listeners are in its poll set (a primary, or a spare that joined). */
+  readonly accepting: boolean;
 }
 
 /** How many records a board holds for `processes` workers: each one, its replacement during a reload, and spare. */
@@ -33,7 +40,7 @@ export function encodeRecord(buf: Buffer, r: Omit<TurnRecord, 'slot'>): void {
   buf.writeDoubleLE(r.stampMs, 0);
   buf.writeFloatLE(r.elu, 8);
   buf.writeUInt16LE(r.workerId & 0xffff, 12);
-  buf.writeUInt8(r.present ? FLAG_PRESENT : 0, 14);
+  buf.writeUInt8((r.present ? FLAG_PRESENT : 0) | (r.primary ? FLAG_PRIMARY : 0) | (r.accepting ? FLAG_ACCEPTING : 0), 14);
   buf.writeUInt8(0, 15);
 }
 
@@ -41,12 +48,15 @@ export function encodeRecord(buf: Buffer, r: Omit<TurnRecord, 'slot'>): void {
 export function decodeBoard(buf: Buffer, bytes = buf.length): TurnRecord[] {
   const out: TurnRecord[] = [];
   for (let slot = 0, at = 0; at + RECORD_BYTES <= bytes; slot++, at += RECORD_BYTES) {
+    const flags = buf.readUInt8(at + 14);
     out.push({
       slot,
       stampMs: buf.readDoubleLE(at),
       elu: buf.readFloatLE(at + 8),
       workerId: buf.readUInt16LE(at + 12),
-      present: (buf.readUInt8(at + 14) & FLAG_PRESENT) !== 0,
+      present: (flags & FLAG_PRESENT) !== 0,
+      primary: (flags & FLAG_PRIMARY) !== 0,
+      accepting: (flags & FLAG_ACCEPTING) !== 0,
     });
   }
   return out;

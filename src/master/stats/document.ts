@@ -6,7 +6,7 @@
 import type { CoreFigures } from '../../shared/stats-figures';
 import type { SocketProto } from '../../shared/socket-proto';
 import type { Role } from '../worker-table';
-import type { StatsCore, StatsDocument, StatsWorker, WorkerStatus, StatsDaemon } from '../../shared/stats-document';
+import type { AcceptTurn, StatsCore, StatsDocument, StatsWorker, WorkerStatus, StatsDaemon } from '../../shared/stats-document';
 import type { CompanionsView } from './companions-document';
 
 const NONE: CompanionsView = { mules: [], crons: [] };
@@ -33,6 +33,7 @@ export interface WorkerView {
   readonly deltaRequests: number;
   readonly rssBytes: number;
   readonly vszBytes: number;
+  readonly acceptTurn: AcceptTurn;
 }
 
 export interface SocketView {
@@ -106,6 +107,7 @@ function workerStats(w: WorkerView, cwd: string): StatsWorker {
     avg_rt: requests === 0 ? 0 : Math.round(runningTime / requests),
     apps: [{ id: 0, modifier1: 0, mountpoint: '', startup_time: 0, requests, exceptions, chdir: cwd }],
     cores: cores.map(coreStats),
+    accept_turn: w.acceptTurn,
   };
 }
 

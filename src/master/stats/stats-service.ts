@@ -16,7 +16,7 @@ import { procMemory } from './proc-memory';
 import { readListenQueues, type SocketQueue } from './listen-queues';
 import type { QueueWatch } from './queue-watch';
 import type { StatsSource } from './stats-server';
-import type { StatsDaemon } from '../../shared/stats-document';
+import type { AcceptTurn, StatsDaemon } from '../../shared/stats-document';
 
 /** The queue watch samples every second; a sample this old is still current enough. */
 const QUEUE_SAMPLE_MAX_AGE_MS = 1500;
@@ -31,6 +31,7 @@ export interface StatsWorkerRecord {
   readonly spawnedAt: number;
   readonly spawns: number;
   readonly harakiriKills: number;
+  readonly acceptTurn: AcceptTurn;
   send(m: MasterToWorker): boolean;
 }
 
@@ -86,7 +87,7 @@ export class StatsService implements StatsSource {
       const got = collected.get(s.key);
       const mem = s.pid > 0 ? procMemory(s.pid) : { rssBytes: 0, vszBytes: 0 };
       return {
-        id: s.id, pid: s.pid, role: s.role, ready: s.ready, spawnedAt: s.spawnedAt, spawns: s.spawns, harakiriKills: s.harakiriKills,
+        id: s.id, pid: s.pid, role: s.role, ready: s.ready, spawnedAt: s.spawnedAt, spawns: s.spawns, harakiriKills: s.harakiriKills, acceptTurn: s.acceptTurn,
         cores: got?.cores, fresh: got?.fresh ?? false, deltaRequests: got?.deltaRequests ?? 0, ...mem,
       };
     });

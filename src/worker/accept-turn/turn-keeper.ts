@@ -1,6 +1,6 @@
 /**
  * The worker side of accept turns: every TICK_MS, write this worker's record on the board (its
- * clock and how busy its loop was), read everyone's, and open or close the thread's listeners
+ * clock and how busy its loop was over the last BUSY_WINDOW_TICKS), read everyone's, and open or close the thread's listeners
  * on the accept gate as turn-policy.ts decides. Runs on the main thread of a worker whose main
  * thread serves (threads-min = 1); app threads started on demand accept regardless, since they
  * start only when this one is saturated.
@@ -10,13 +10,14 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { AcceptGate } from '../../server/accept-gate';
 import { decodeBoard, encodeRecord, monotonicMs, RECORD_BYTES } from '../../shared/turn-board';
 import type { TurnSeat } from '../../shared/ipc';
-import { decideTurn, TICK_MS } from './turn-policy';
+import { BUSY_WINDOW_TICKS, decideTurn, TICK_MS } from './turn-policy';
 
 export class TurnKeeper {
   private readonly own = Buffer.alloc(RECORD_BYTES);
   private readonly all: Buffer;
   private readonly timer: NodeJS.Timeout;
-  private loop: EventLoopUtilization = performance.eventLoopUtilization();
+  /** The loop's utilisation at each of the last BUSY_WINDOW_TICKS ticks, oldest first. */
+  private readonly window: EventLoopUtilization[] = [performance.eventLoopUtilization()];
   private heldUntil = 0;
   private left = false;
 
@@ -38,26 +39,29 @@ export class TurnKeeper {
     this.write(0, 0, false);
   }
 
+  /** Read everyone's records (this one's is a tick old), decide, then write this one's with the decision. */
   private tick(): void {
     const now = monotonicMs();
     const loop = performance.eventLoopUtilization();
-    const elu = performance.eventLoopUtilization(loop, this.loop).utilization;
-    this.loop = loop;
-    if (!this.write(now, elu, true)) return this.gate.setTurn(true);
+    const elu = performance.eventLoopUtilization(loop, this.window[0]).utilization;
+    this.window.push(loop);
+    if (this.window.length > BUSY_WINDOW_TICKS) this.window.shift();
     let bytes: number;
     try {
       bytes = fs.readSync(this.seat.fd, this.all, 0, this.all.length, 0);
     } catch {
+      // A board that cannot be read: this worker simply always accepts.
       return this.gate.setTurn(true);
     }
-    const d = decideTurn(decodeBoard(this.all, bytes), this.seat.slot, now, this.seat.accepting, this.heldUntil);
+    const d = decideTurn(decodeBoard(this.all, bytes), { slot: this.seat.slot, workerId: this.workerId }, now, this.seat.accepting, this.heldUntil);
     this.heldUntil = d.heldUntil;
-    this.gate.setTurn(d.accept);
+    const written = this.write(now, elu, true, d.primary, d.accept);
+    this.gate.setTurn(d.accept || !written);
   }
 
-  /** False when the board cannot be written: then this worker simply always accepts. */
-  private write(stampMs: number, elu: number, present: boolean): boolean {
-    encodeRecord(this.own, { stampMs, elu, workerId: this.workerId, present });
+  /** False when the board cannot be written. */
+  private write(stampMs: number, elu: number, present: boolean, primary = false, accepting = false): boolean {
+    encodeRecord(this.own, { stampMs, elu, workerId: this.workerId, present, primary, accepting });
     try {
       fs.writeSync(this.seat.fd, this.own, 0, RECORD_BYTES, this.seat.slot * RECORD_BYTES);
       return true;

@@ -6,7 +6,7 @@
  * machine with fewer cores than workers most of them wake only to find it taken: ~20 µs of CPU
  * each, more than a Node worker's share of a small request. So the `accepting` live workers with
  * the lowest ids (the primaries) always accept, and the others (spares) accept only while every
- * primary is saturated: its loop busy most of the last tick, or not turning at all (its record
+ * primary is saturated: its loop busy nearly all of the last 200 ms, or not turning at all (its record
  * stale: a blocked loop, or a process that stopped), which also drops it from the primaries, so
  * the next live worker becomes one. A spare that joined stays for HOLD_MS after the need ends,
  * so a load at the edge does not flip it every tick.
@@ -17,13 +17,20 @@ import type { TurnRecord } from '../../shared/turn-board';
 export const TICK_MS = 50;
 /** A record older than this: its loop missed three ticks, it is blocked or gone. */
 export const STALE_MS = 200;
-/** A loop busy this share of its last tick is saturated. */
+/** A loop busy this share of the last BUSY_WINDOW_TICKS ticks is saturated. */
 export const BUSY_ELU = 0.9;
+/**
+ * 200 ms: one busy tick is a collection, a burst of compiles after a start, or a moment without
+ * a core; a spare joins for what lasts (and stays HOLD_MS), not for that.
+ */
+export const BUSY_WINDOW_TICKS = 4;
 /** A spare keeps accepting this long after it was last needed. */
 export const HOLD_MS = 1000;
 
 export interface TurnDecision {
   readonly accept: boolean;
+  /** One of the `accepting` live workers with the lowest ids: it accepts whatever the others do. */
+  readonly primary: boolean;
   /** Until when a spare keeps accepting without being needed (ms, the board's clock). */
   readonly heldUntil: number;
 }
@@ -34,17 +41,24 @@ function live(r: TurnRecord, nowMs: number): boolean {
   return r.present && age <= STALE_MS && age >= -STALE_MS;
 }
 
+/** The asking worker: its record on the board may be a tick old, or not written yet. */
+export interface TurnSelf {
+  readonly slot: number;
+  readonly workerId: number;
+}
+
 /** The primaries: the first `accepting` live records by worker id (then slot, during a reload). */
-export function primaries(records: readonly TurnRecord[], mySlot: number, nowMs: number, accepting: number): TurnRecord[] {
+export function primaries(records: readonly TurnRecord[], me: TurnSelf, nowMs: number, accepting: number): TurnRecord[] {
   return records
-    .filter((r) => r.slot === mySlot || live(r, nowMs))
+    .filter((r) => r.slot === me.slot || live(r, nowMs))
+    .map((r) => (r.slot === me.slot ? { ...r, workerId: me.workerId } : r))
     .sort((a, b) => a.workerId - b.workerId || a.slot - b.slot)
     .slice(0, accepting);
 }
 
-export function decideTurn(records: readonly TurnRecord[], mySlot: number, nowMs: number, accepting: number, heldUntil: number): TurnDecision {
-  const first = primaries(records, mySlot, nowMs, accepting);
-  if (first.some((r) => r.slot === mySlot)) return { accept: true, heldUntil: 0 };
-  if (first.every((r) => r.elu >= BUSY_ELU)) return { accept: true, heldUntil: nowMs + HOLD_MS };
-  return { accept: nowMs < heldUntil, heldUntil };
+export function decideTurn(records: readonly TurnRecord[], me: TurnSelf, nowMs: number, accepting: number, heldUntil: number): TurnDecision {
+  const first = primaries(records, me, nowMs, accepting);
+  if (first.some((r) => r.slot === me.slot)) return { accept: true, primary: true, heldUntil: 0 };
+  if (first.every((r) => r.elu >= BUSY_ELU)) return { accept: true, primary: false, heldUntil: nowMs + HOLD_MS };
+  return { accept: nowMs < heldUntil, primary: false, heldUntil };
 }

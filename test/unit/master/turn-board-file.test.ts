@@ -44,7 +44,7 @@ describe('master/turn-board-file', () => {
       expect(taken.size).to.equal(board.capacity);
       expect(board.take()).to.equal(undefined);
       const rec = Buffer.alloc(RECORD_BYTES);
-      encodeRecord(rec, { stampMs: 5, elu: 1, workerId: 3, present: true });
+      encodeRecord(rec, { stampMs: 5, elu: 1, workerId: 3, present: true, primary: false, accepting: false });
       fs.writeSync(board.fd, rec, 0, RECORD_BYTES, 2 * RECORD_BYTES);
       board.release(2);
       board.release(2);

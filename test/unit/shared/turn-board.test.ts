@@ -6,23 +6,23 @@ describe('shared/turn-board', () => {
   it('a record reads back as written, at its slot', () => {
     const buf = Buffer.alloc(3 * RECORD_BYTES);
     const one = Buffer.alloc(RECORD_BYTES);
-    encodeRecord(one, { stampMs: 123456.75, elu: 0.5, workerId: 7, present: true });
+    encodeRecord(one, { stampMs: 123456.75, elu: 0.5, workerId: 7, present: true, primary: false, accepting: false });
     one.copy(buf, 2 * RECORD_BYTES);
     const records = decodeBoard(buf);
     expect(records).to.have.length(3);
-    expect(records[2]).to.deep.equal({ slot: 2, stampMs: 123456.75, elu: 0.5, workerId: 7, present: true });
+    expect(records[2]).to.deep.equal({ slot: 2, stampMs: 123456.75, elu: 0.5, workerId: 7, present: true, primary: false, accepting: false });
   });
 
   it('an all-zero record is a free slot: not present', () => {
-    expect(decodeBoard(Buffer.alloc(RECORD_BYTES))[0]).to.deep.equal({ slot: 0, stampMs: 0, elu: 0, workerId: 0, present: false });
+    expect(decodeBoard(Buffer.alloc(RECORD_BYTES))[0]).to.deep.equal({ slot: 0, stampMs: 0, elu: 0, workerId: 0, present: false, primary: false, accepting: false });
   });
 
   it('a leaving worker clears its present flag; worker ids above 16 bits wrap rather than spill into the flags', () => {
     const one = Buffer.alloc(RECORD_BYTES);
-    encodeRecord(one, { stampMs: 1, elu: 1, workerId: 3, present: false });
+    encodeRecord(one, { stampMs: 1, elu: 1, workerId: 3, present: false, primary: false, accepting: false });
     expect(decodeBoard(one)[0]!.present).to.equal(false);
-    encodeRecord(one, { stampMs: 1, elu: 1, workerId: 0x10002, present: true });
-    expect(decodeBoard(one)[0]).to.include({ workerId: 2, present: true });
+    encodeRecord(one, { stampMs: 1, elu: 1, workerId: 0x10002, present: true, primary: false, accepting: false });
+    expect(decodeBoard(one)[0]).to.include({ workerId: 2, present: true, primary: false, accepting: false });
   });
 
   it('decodes whole records only: a short read ignores the partial tail', () => {

@@ -11,7 +11,7 @@ export function core(over: Partial<CoreFigures> = {}): CoreFigures {
 export function worker(over: Partial<WorkerView> = {}): WorkerView {
   return {
     id: 1, pid: 100, role: 'active', ready: true, spawnedAt: 1_700_000_000_000, spawns: 1, harakiriKills: 0,
-    cores: [core()], fresh: true, deltaRequests: 0, rssBytes: 50 << 20, vszBytes: 900 << 20, ...over,
+    cores: [core()], fresh: true, deltaRequests: 0, rssBytes: 50 << 20, vszBytes: 900 << 20, acceptTurn: 'all', ...over,
   };
 }
 
