@@ -22,7 +22,7 @@ interface Served extends BehindNginx {
   chainTouch: string;
 }
 
-async function serve(processes = 2): Promise<Served> {
+async function serve(processes = 2, extra: Record<string, string | number | boolean> = {}): Promise<Served> {
   const dir = tempDir();
   const app = path.join(dir, 'app.js');
   fs.writeFileSync(app, appSource('v1'));
@@ -34,7 +34,7 @@ async function serve(processes = 2): Promise<Served> {
   const served = await serveBehindNginx(
     {
       'wsgi-file': app, processes, vacuum: true, 'disable-logging': true,
-      'master-fifo': fifo, 'touch-reload': touch, 'touch-chain-reload': chainTouch,
+      'master-fifo': fifo, 'touch-reload': touch, 'touch-chain-reload': chainTouch, ...extra,
     },
     dir,
   );
@@ -63,12 +63,20 @@ describe('reloads under load, through nginx', function () {
     { name: 'touch-chain-reload', kind: 'chain', trigger: (x) => fs.utimesSync(x.chainTouch, new Date(), new Date(Date.now() + 5000)) },
   ];
 
-  for (const k of kinds) {
+  // With accept turns: two of four workers accept while the others wait, old and new side by side during the reload.
+  const turns = { processes: 4, extra: { 'accepting-workers': 2 } };
+  const cases = [
+    ...kinds.map((k) => ({ ...k, processes: 2, extra: {} })),
+    { ...kinds[0]!, name: 'SIGHUP with accept turns (4 workers, 2 accepting)', ...turns },
+    { ...kinds[4]!, name: 'master fifo c with accept turns (4 workers, 2 accepting)', ...turns },
+  ];
+
+  for (const k of cases) {
     it(`${k.name}: 0 failed requests of ≥ 2000, the changed app is served, every worker pid changed`, async () => {
-      s = await serve(2);
+      s = await serve(k.processes, k.extra);
       const x = s;
       const before = x.server.workerPids();
-      expect(before).to.have.length(2);
+      expect(before).to.have.length(k.processes);
       let triggered = false;
       const finished = (): boolean => x.server.events('reload-finished').length > 0;
       const live: LoadResult = { ok: 0, failures: [], bodies: [] };
@@ -86,7 +94,7 @@ describe('reloads under load, through nginx', function () {
       const done = x.server.events('reload-finished')[0];
       expect(done.kind).to.equal(k.kind);
       const after = x.server.workerPids();
-      expect(after).to.have.length(2);
+      expect(after).to.have.length(k.processes);
       for (const pid of after) expect(before).to.not.include(pid);
     });
   }
