@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../shared/config';
-import { boardCapacity, decodeBoard, RECORD_BYTES, type TurnRecord } from '../shared/turn-board';
+import { boardCapacity, decodeRecord, RECORD_BYTES, type TurnRecord } from '../shared/turn-board';
 import { mainThreadServes } from '../shared/main-serves';
 
 /** Records even when processes is small, so that a reload to more processes still finds seats. */
@@ -72,8 +72,7 @@ export class TurnBoardFile {
     } catch {
       return undefined;
     }
-    const r = decodeBoard(buf)[0];
-    return r === undefined ? undefined : { ...r, slot };
+    return { ...decodeRecord(buf, 0), slot };
   }
 
   /** The worker's process is gone (or never started). */

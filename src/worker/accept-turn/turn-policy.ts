@@ -49,9 +49,8 @@ export interface TurnSelf {
 
 /** The primaries: the first `accepting` live records by worker id (then slot, during a reload). */
 export function primaries(records: readonly TurnRecord[], me: TurnSelf, nowMs: number, accepting: number): TurnRecord[] {
-  return records
-    .filter((r) => r.slot === me.slot || live(r, nowMs))
-    .map((r) => (r.slot === me.slot ? { ...r, workerId: me.workerId } : r))
+  const self: TurnRecord = { slot: me.slot, workerId: me.workerId, stampMs: nowMs, elu: 0, present: true, primary: false, accepting: false };
+  return [self, ...records.filter((r) => r.slot !== me.slot && live(r, nowMs))]
     .sort((a, b) => a.workerId - b.workerId || a.slot - b.slot)
     .slice(0, accepting);
 }

@@ -1,32 +1,45 @@
 /** The accept-turn board's records: what a worker writes is what its siblings read back. */
 import { expect } from 'chai';
-import { boardCapacity, decodeBoard, encodeRecord, monotonicMs, RECORD_BYTES } from '../../../src/shared/turn-board';
+import { boardCapacity, decodeBoard, decodeRecord, encodeRecord, monotonicMs, RECORD_BYTES } from '../../../src/shared/turn-board';
+
+const base = { stampMs: 1, elu: 0, workerId: 1, present: true, primary: false, accepting: false };
 
 describe('shared/turn-board', () => {
   it('a record reads back as written, at its slot', () => {
     const buf = Buffer.alloc(3 * RECORD_BYTES);
-    const one = Buffer.alloc(RECORD_BYTES);
-    encodeRecord(one, { stampMs: 123456.75, elu: 0.5, workerId: 7, present: true, primary: false, accepting: false });
-    one.copy(buf, 2 * RECORD_BYTES);
-    const records = decodeBoard(buf);
-    expect(records).to.have.length(3);
-    expect(records[2]).to.deep.equal({ slot: 2, stampMs: 123456.75, elu: 0.5, workerId: 7, present: true, primary: false, accepting: false });
+    encodeRecord(buf.subarray(2 * RECORD_BYTES), { ...base, stampMs: 123456.75, elu: 0.5, workerId: 7 });
+    const expected = { slot: 2, stampMs: 123456.75, elu: 0.5, workerId: 7, present: true, primary: false, accepting: false };
+    expect(decodeRecord(buf, 2)).to.deep.equal(expected);
+    // The board lists the present records only.
+    expect(decodeBoard(buf)).to.deep.equal([expected]);
   });
 
-  it('an all-zero record is a free slot: not present', () => {
-    expect(decodeBoard(Buffer.alloc(RECORD_BYTES))[0]).to.deep.equal({ slot: 0, stampMs: 0, elu: 0, workerId: 0, present: false, primary: false, accepting: false });
+  it('an all-zero record is a free slot: not present, and not listed', () => {
+    expect(decodeRecord(Buffer.alloc(RECORD_BYTES), 0)).to.deep.equal({ slot: 0, stampMs: 0, elu: 0, workerId: 0, present: false, primary: false, accepting: false });
+    expect(decodeBoard(Buffer.alloc(4 * RECORD_BYTES))).to.deep.equal([]);
+  });
+
+  it('the decision flags read back one by one', () => {
+    const one = Buffer.alloc(RECORD_BYTES);
+    for (const [primary, accepting] of [[true, true], [false, true], [false, false], [true, false]] as const) {
+      encodeRecord(one, { ...base, primary, accepting });
+      expect(decodeRecord(one, 0)).to.include({ present: true, primary, accepting });
+    }
   });
 
   it('a leaving worker clears its present flag; worker ids above 16 bits wrap rather than spill into the flags', () => {
     const one = Buffer.alloc(RECORD_BYTES);
-    encodeRecord(one, { stampMs: 1, elu: 1, workerId: 3, present: false, primary: false, accepting: false });
-    expect(decodeBoard(one)[0]!.present).to.equal(false);
-    encodeRecord(one, { stampMs: 1, elu: 1, workerId: 0x10002, present: true, primary: false, accepting: false });
-    expect(decodeBoard(one)[0]).to.include({ workerId: 2, present: true, primary: false, accepting: false });
+    encodeRecord(one, { ...base, workerId: 3, present: false });
+    expect(decodeRecord(one, 0).present).to.equal(false);
+    expect(decodeBoard(one)).to.deep.equal([]);
+    encodeRecord(one, { ...base, workerId: 0x10002 });
+    expect(decodeRecord(one, 0)).to.include({ workerId: 2, present: true, primary: false, accepting: false });
   });
 
   it('decodes whole records only: a short read ignores the partial tail', () => {
     const buf = Buffer.alloc(2 * RECORD_BYTES);
+    for (const slot of [0, 1]) encodeRecord(buf.subarray(slot * RECORD_BYTES), { ...base, workerId: slot + 1 });
+    expect(decodeBoard(buf)).to.have.length(2);
     expect(decodeBoard(buf, RECORD_BYTES + 5)).to.have.length(1);
     expect(decodeBoard(buf, 0)).to.have.length(0);
   });
