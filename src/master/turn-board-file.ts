@@ -13,12 +13,13 @@ import path from 'node:path';
 import type { Config } from '../shared/config';
 import { boardCapacity, decodeRecord, RECORD_BYTES, type TurnRecord } from '../shared/turn-board';
 import { mainThreadServes } from '../shared/main-serves';
+import { usableCpus } from '../shared/usable-cpus';
 
 /** Records even when processes is small, so that a reload to more processes still finds seats. */
 const MIN_RECORDS = 64;
 
 /** How many workers accept while none is saturated; 0 when every worker always accepts. */
-export function acceptingFor(config: Pick<Config, 'acceptingWorkers' | 'processes' | 'cheaper' | 'threads' | 'threadsMin'>, cpus = os.availableParallelism()): number {
+export function acceptingFor(config: Pick<Config, 'acceptingWorkers' | 'processes' | 'cheaper' | 'threads' | 'threadsMin'>, cpus = usableCpus()): number {
   // With cheaper the number of workers follows the load already; a supervising main thread (threads-min > 1) serves nothing.
   if (config.cheaper > 0 || !mainThreadServes(config)) return 0;
   const k = config.acceptingWorkers === 'auto' ? cpus : config.acceptingWorkers;

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { tempDir } from '../support/tmp';
 import { readStatsDoc } from '../support/stats';
 import { expectUwsgiStats } from '../support/stats-schema';
-import { fixtureApp } from '../support/server';
+import { fixtureApp, startServer } from '../support/server';
+import { cpuCgroup } from '../support/cpu-cgroup';
 import { request } from '../support/http';
 import { serveBehindNginx, keepLoading, type BehindNginx } from '../support/behind-nginx';
 import { waitUntil, sleep, isAlive } from '../support/wait';
@@ -130,6 +131,29 @@ describe('e2e: accept turns (accepting-workers)', function () {
     expect(afterKill.failures).to.deep.equal([]);
     // Worker 2 is respawned (a new pid) and takes its turn again.
     await waitUntil('worker 2 respawned and serving', async () => (await keepLoading(`${s!.nginx.url}/worker-id`, 40)).bodies.some((b) => b.endsWith(':2') && !b.startsWith(`${two}:`)), 20_000, 100);
+  });
+
+  it('auto follows the CPU quota of the cgroup the master runs in: 1 CPU, 1 primary of 4 workers', async () => {
+    const dir = tempDir();
+    const group = cpuCgroup(1, dir);
+    try {
+      const stats = path.join(dir, 'stats.sock');
+      const server = startServer({ dir, node: group.node, ini: { socket: path.join(dir, 'app.sock'), 'wsgi-file': fixtureApp('echo.js'), 'disable-logging': true, processes: 4, stats } });
+      try {
+        await server.ready();
+        const procs = fs.readFileSync(path.join(group.dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+        expect(procs).to.include(server.pid);
+        await waitUntil('1 primary and 3 spares', async () => {
+          const turns = (await readStatsDoc({ path: stats })).workers.map((w) => w.accept_turn);
+          return JSON.stringify(turns) === JSON.stringify(['primary', 'spare', 'spare', 'spare']);
+        }, 10_000, 100);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await waitUntil('the cgroup empty', () => fs.readFileSync(path.join(group.dir, 'cgroup.procs'), 'utf8').trim() === '', 5000);
+      group.remove();
+    }
   });
 
   it('the board has no name: nothing in /dev/shm or the temp dir, only an fd each worker holds', async () => {
