@@ -97,7 +97,11 @@ if (/bin[\\\\/]tsuwsgi$/.test(process.argv[1] || '')) {
   const v8 = require('v8');
   const fs = require('fs');
   const oldUsed = () => v8.getHeapSpaceStatistics().filter((s) => !/^new_/.test(s.space_name)).reduce((n, s) => n + s.space_used_size, 0);
-  setInterval(() => fs.writeFileSync(process.env.HEAP_OUT, String(oldUsed())), 100).unref();
+  // Written aside and renamed: the test must never read the file between its truncation and its write.
+  setInterval(() => {
+    fs.writeFileSync(process.env.HEAP_OUT + '.tmp', String(oldUsed()));
+    fs.renameSync(process.env.HEAP_OUT + '.tmp', process.env.HEAP_OUT);
+  }, 100).unref();
 }
 `;
 
