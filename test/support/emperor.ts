@@ -73,19 +73,27 @@ export function processTree(pid: number): number[] {
   }
   // Masters and workers only: a master also runs short-lived helpers (`ss` for the listen
   // queues, once a second; a vassal's sd_notify client, node itself, at READY and RELOADING)
-  // that would make the tree's size a matter of timing.
-  return [pid, ...children.filter(isServerProcess).flatMap(processTree)];
+  // that would make the tree's size a matter of timing. Between its fork and its exec such a
+  // helper still shows its parent's command line: a child with the parent's is one of those.
+  const own = cmdline(pid);
+  return [pid, ...children.filter((c) => isServerProcess(c) && cmdline(c) !== own).flatMap(processTree)];
+}
+
+function cmdline(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return undefined;
+  }
 }
 
 function isServerProcess(pid: number): boolean {
-  try {
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-    // This node, or the link to it that processes run as nobody use (nobody-install.ts).
-    const node = argv[0] === process.execPath || path.basename(argv[0] ?? '') === 'node';
-    return node && !(argv[1] ?? '').endsWith('notify-client.js');
-  } catch {
-    return false;
-  }
+  const text = cmdline(pid);
+  if (text === undefined) return false;
+  const argv = text.split('\0');
+  // This node, or the link to it that processes run as nobody use (nobody-install.ts).
+  const node = argv[0] === process.execPath || path.basename(argv[0] ?? '') === 'node';
+  return node && !(argv[1] ?? '').endsWith('notify-client.js');
 }
 
 /**
