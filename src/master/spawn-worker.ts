@@ -13,6 +13,7 @@ import { childExecArgv } from '../shared/node-args';
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../shared/config';
+import type { TurnSeat } from '../shared/ipc';
 import { fdAfterSockets, layOutFds } from '../shared/fd-layout';
 import type { BoundSocket } from './sockets';
 import { workerCredentials } from './credentials';
@@ -20,15 +21,10 @@ import { sendToWorker } from './send-to-worker';
 import { describeSpawnFailure, started, type SpawnFailure } from './spawn-failure';
 
 export const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'main.js');
-/** The running worker, or undefined when it could not be started (`onFailed` says why, once). */
-/** The worker's record on the accept-turn board, as the master holds it (turn-board-file.ts). */
-export interface TurnBoardSeat {
-  readonly boardFd: number;
-  readonly slot: number;
-  readonly capacity: number;
-  readonly accepting: number;
-}
+/** The worker's record on the accept-turn board as the master holds it: the master's fd, not the child's. */
+export type TurnBoardSeat = Omit<TurnSeat, 'fd'> & { readonly boardFd: number };
 
+/** The running worker, or undefined when it could not be started (`onFailed` says why, once). */
 export function spawnWorker(workerId: number, config: Config, sockets: readonly BoundSocket[], onFailed: (failure: SpawnFailure) => void, turn?: TurnBoardSeat): ChildProcess | undefined {
   const threads = config.threads;
   const layout = layOutFds(sockets, threads);
@@ -51,7 +47,7 @@ export function spawnWorker(workerId: number, config: Config, sockets: readonly 
     return undefined;
   }
   if (!started(child, failed)) return undefined;
-  const seat = turn === undefined ? undefined : { fd: fdAfterSockets(layout), slot: turn.slot, capacity: turn.capacity, accepting: turn.accepting };
+  const seat: TurnSeat | undefined = turn === undefined ? undefined : { fd: fdAfterSockets(layout), slot: turn.slot, capacity: turn.capacity, accepting: turn.accepting };
   sendToWorker(child, { act: 'init', workerId, config, fds: layout.perThread, turn: seat });
   return child;
 }

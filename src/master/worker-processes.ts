@@ -13,6 +13,7 @@ import { sendToWorker, type SendOptions } from './send-to-worker';
 import type { BoundSocket } from './sockets';
 import { spawnWorker, type TurnBoardSeat } from './spawn-worker';
 import { acceptingFor, TurnBoardFile } from './turn-board-file';
+import { usableCpus } from '../shared/usable-cpus';
 import { watchWorker, type StatsReply } from './worker-events';
 import type { WorkerRecord, WorkerTable } from './worker-table';
 
@@ -22,6 +23,8 @@ export class WorkerProcesses {
   private board: TurnBoardFile | null | undefined;
   /** Each running worker's record on the board, by worker key. */
   private readonly turnSlots = new Map<number, number>();
+  /** The CPUs (cgroup quota included), read once: every worker then counts with the same number. */
+  private cpus: number | undefined;
 
   constructor(
     private readonly sockets: readonly BoundSocket[],
@@ -62,7 +65,7 @@ export class WorkerProcesses {
 
   /** A record on the accept-turn board when turns apply (the board is created the first time). */
   private turnSeat(config: Config): TurnBoardSeat | undefined {
-    const accepting = acceptingFor(config);
+    const accepting = acceptingFor(config, (this.cpus ??= usableCpus()));
     if (accepting === 0) return undefined;
     if (this.board === undefined) {
       this.board = TurnBoardFile.create(config.processes) ?? null;
