@@ -71,8 +71,8 @@ export function processTree(pid: number): number[] {
   } catch {
     // gone meanwhile
   }
-  // Masters and workers only: a master also runs short-lived helpers (`ss` for the listen
-  // queues, once a second; a vassal's sd_notify client, node itself, at READY and RELOADING)
+  // Masters and workers only: a master also runs short-lived helpers (a vassal's sd_notify
+  // client, node itself, at READY and RELOADING; cron commands)
   // that would make the tree's size a matter of timing. Between its fork and its exec such a
   // helper still shows its parent's command line: a child with the parent's is one of those.
   const own = cmdline(pid);

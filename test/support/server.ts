@@ -110,7 +110,7 @@ export class ServerProcess {
 
   /**
    * Current worker pids: the children of the master that run the worker entry, read from /proc
-   * (the master also runs short-lived helpers, such as `ss` once a second for the listen queues).
+   * (the master also runs short-lived helpers: cron commands, an sd_notify client).
    */
   workerPids(): number[] {
     try {

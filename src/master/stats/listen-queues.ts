@@ -1,17 +1,16 @@
 /**
- * The master's sockets' accept queues right now: each socket's inode (from its fd) looked up in
- * `ss` output, or in /proc/net/tcp{,6} when ss is missing (unix sockets then read 0: the kernel
- * exposes their queue only through sock_diag, which is what ss uses).
+ * The master's sockets' accept queues right now, read in-process from /proc (listen-table.ts
+ * parses it): each socket's inode (from its fd) looked up in /proc/net/tcp{,6} for TCP and in
+ * /proc/net/unix for unix sockets. No child process: this runs once a second in every master,
+ * and an `ss` run each time cost an idle master 1.5 % of a core (design-notes.md, Stats).
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import { parseProcNetTcp, parseSsListening, socketInode, type QueueFigures } from './listen-table';
-
-const SS_TIMEOUT_MS = 1000;
+import { parseProcNetTcp, parseProcNetUnix, pastListening, socketInode, type QueueFigures } from './listen-table';
 
 export interface QueuedSocket {
   readonly fd: number;
-  /** The backlog asked for (listen), used when the source does not give it. */
+  readonly kind: 'tcp' | 'unix';
+  /** The backlog asked for (listen); the kernel caps it at net.core.somaxconn. */
   readonly backlog: number;
 }
 
@@ -20,15 +19,25 @@ export interface SocketQueue {
   readonly max: number;
 }
 
-let ssMissing = false;
+const CHUNK = 64 * 1024;
 
+/** Synchronous (a few small /proc reads); a promise for the callers that await it with others. */
 export async function readListenQueues(sockets: readonly QueuedSocket[]): Promise<SocketQueue[]> {
-  const table = await listeningTable();
+  const table = new Map<number, QueueFigures>();
+  if (sockets.some((s) => s.kind === 'tcp')) {
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) merge(table, parseProcNetTcp(readListeningHead(file)));
+  }
+  if (sockets.some((s) => s.kind === 'unix')) merge(table, parseProcNetUnix(readOr('/proc/net/unix')));
+  const cap = somaxconn();
   return sockets.map((s) => {
     const inode = inodeOf(s.fd);
     const found = inode === undefined ? undefined : table.get(inode);
-    return { queue: found?.queue ?? 0, max: found?.max ?? s.backlog };
+    return { queue: found?.queue ?? 0, max: found?.max ?? Math.min(s.backlog, cap) };
   });
+}
+
+function merge(into: Map<number, QueueFigures>, from: Map<number, QueueFigures>): void {
+  for (const [k, v] of from) into.set(k, v);
 }
 
 function inodeOf(fd: number): number | undefined {
@@ -39,27 +48,43 @@ function inodeOf(fd: number): number | undefined {
   }
 }
 
-async function listeningTable(): Promise<Map<number, QueueFigures>> {
-  if (!ssMissing) {
-    try {
-      return parseSsListening(await run('ss', ['-lnHe', '-t', '-x']));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') ssMissing = true;
-    }
+/**
+ * The listening rows at the head of /proc/net/tcp{,6}, read until the first other row: a busy
+ * server's tens of thousands of connections (TIME_WAIT included) come after and are not read.
+ */
+function readListeningHead(file: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return ''; // No IPv6, or no /proc: nothing to add.
   }
-  const out = new Map<number, QueueFigures>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    try {
-      for (const [k, v] of parseProcNetTcp(fs.readFileSync(file, 'utf8'))) out.set(k, v);
-    } catch {
-      // No IPv6, or no /proc: nothing to add.
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let text = '';
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      if (n <= 0) return text;
+      text += buf.toString('latin1', 0, n);
+      if (pastListening(text)) return text;
     }
+  } catch {
+    return '';
+  } finally {
+    fs.closeSync(fd);
   }
-  return out;
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: SS_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-  });
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+/** listen() takes min(backlog, somaxconn) of the socket's network namespace. */
+function somaxconn(): number {
+  const n = Number(readOr('/proc/sys/net/core/somaxconn').trim());
+  return Number.isSafeInteger(n) && n > 0 ? n : Number.MAX_SAFE_INTEGER;
 }

@@ -1,38 +1,18 @@
 /**
  * Listening sockets' accept queues from the kernel's own tables, by socket inode. Pure parsers
- * of two sources:
- * - `ss -lnHe -t -x` (sock_diag: the kernel filters listening sockets itself, so its cost does
- *   not grow with the thousands of TIME_WAIT sockets a busy server has). For a LISTEN socket
- *   Recv-Q is the current accept queue and Send-Q the backlog; unix sockets included.
- * - /proc/net/tcp and /proc/net/tcp6, the fallback without ss (TCP only): for a LISTEN row
- *   (state 0A) rx_queue is the accept queue (`sk_ack_backlog`); the backlog is not there.
+ * of what the master reads in-process once a second (listen-queues.ts):
+ * - /proc/net/tcp and /proc/net/tcp6: for a LISTEN row (state 0A) rx_queue is the accept queue
+ *   (`sk_ack_backlog`); the backlog is not there. The kernel lists the listening sockets first,
+ *   then the connections (TIME_WAIT included), so a reader can stop at the first other row.
+ * - /proc/net/unix: a connection waiting in a listener's queue is a socket of its own there,
+ *   with the listener's path, state 02 (SS_CONNECTING: no `struct socket` yet) and inode 0,
+ *   until accept() gives it one; so the queue is the count of those rows per path.
  */
 
 export interface QueueFigures {
   readonly queue: number;
   /** The backlog when the source gives it. */
   readonly max: number | undefined;
-}
-
-/** Lines of `ss -lnHe -t -x`: "tcp LISTEN 1 7 127.0.0.1:34007 0.0.0.0:* ino:95929053 …" or "u_str LISTEN 1 5 /path 95929054 * 0 …". */
-export function parseSsListening(text: string): Map<number, QueueFigures> {
-  const out = new Map<number, QueueFigures>();
-  for (const line of text.split('\n')) {
-    const cols = line.trim().split(/\s+/);
-    if (cols.length < 6 || cols[1] !== 'LISTEN') continue;
-    const queue = Number(cols[2]);
-    const max = Number(cols[3]);
-    if (!Number.isSafeInteger(queue) || !Number.isSafeInteger(max)) continue;
-    let inode: number | undefined;
-    if (cols[0] === 'u_str' || cols[0] === 'u_seq') {
-      inode = Number(cols[5]);
-    } else {
-      const ino = cols.find((c) => c.startsWith('ino:'));
-      if (ino !== undefined) inode = Number(ino.slice(4));
-    }
-    if (inode !== undefined && Number.isSafeInteger(inode) && inode > 0) out.set(inode, { queue, max });
-  }
-  return out;
 }
 
 const LISTEN_STATE = '0A';
@@ -48,6 +28,50 @@ export function parseProcNetTcp(text: string): Map<number, QueueFigures> {
     if (rx === undefined || !Number.isSafeInteger(inode) || inode <= 0) continue;
     out.set(inode, { queue: parseInt(rx, 16), max: undefined });
   }
+  return out;
+}
+
+/**
+ * Whether the text holds a complete row past the listening ones (the reader can stop): the
+ * header line is skipped, a last line without its newline is not looked at.
+ */
+export function pastListening(text: string): boolean {
+  let at = text.indexOf('\n') + 1;
+  if (at === 0) return false;
+  for (;;) {
+    const end = text.indexOf('\n', at);
+    if (end < 0) return false;
+    const cols = text.slice(at, end).trim().split(/\s+/);
+    if (cols.length >= 4 && cols[3] !== LISTEN_STATE) return true;
+    at = end + 1;
+  }
+}
+
+/** __SO_ACCEPTCON in /proc/net/unix's Flags: the socket listens. */
+const ACCEPTCON = 0x10000;
+const UNCONNECTED = '01';
+const CONNECTING = '02';
+/** "Num RefCount Protocol Flags Type St Inode [Path]"; a path may hold spaces. */
+const UNIX_ROW = /^\s*[0-9a-fA-F]+: [0-9a-fA-F]+ [0-9a-fA-F]+ ([0-9a-fA-F]+) [0-9a-fA-F]+ ([0-9a-fA-F]+) +(\d+)(?: (.*))?$/;
+
+/**
+ * /proc/net/unix: each listening socket's queue, by its inode. Two listeners on one path (a
+ * second server bound it after ours was unlinked) both get the path's count: the rows of queued
+ * connections do not say which listener they wait on.
+ */
+export function parseProcNetUnix(text: string): Map<number, QueueFigures> {
+  const listeners = new Map<number, string>();
+  const waiting = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = UNIX_ROW.exec(line);
+    if (m === null || m[4] === undefined || m[4] === '') continue;
+    const [, flags, st, ino, path] = m;
+    const inode = Number(ino);
+    if (st === UNCONNECTED && (parseInt(flags, 16) & ACCEPTCON) !== 0 && inode > 0) listeners.set(inode, path);
+    else if (st === CONNECTING && inode === 0) waiting.set(path, (waiting.get(path) ?? 0) + 1);
+  }
+  const out = new Map<number, QueueFigures>();
+  for (const [inode, path] of listeners) out.set(inode, { queue: waiting.get(path) ?? 0, max: undefined });
   return out;
 }
 

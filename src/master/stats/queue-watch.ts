@@ -25,7 +25,7 @@ export function watchListenQueues(sockets: readonly BoundSocket[], backlog: numb
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    readListenQueues(sockets.map((s) => ({ fd: s.fd, backlog })))
+    readListenQueues(sockets.map((s) => ({ fd: s.fd, kind: s.address.kind, backlog })))
       .then((queues) => {
         latest = { at: Date.now(), queues };
         const samples = sockets.map((s, i) => ({ name: s.name, queue: queues[i].queue, max: queues[i].max }));

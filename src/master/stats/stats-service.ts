@@ -70,11 +70,11 @@ export class StatsService implements StatsSource {
     return renderPrometheus(v.master, v.sockets, v.workers, v.daemons, v.companions);
   }
 
-  /** The poller's sample when it is recent: scrapers then cost no extra `ss` run each. */
+  /** The poller's sample when it is recent: scrapers then cost no extra read of /proc each. */
   private listenQueues(): Promise<readonly SocketQueue[]> {
     const latest = this.queueWatch.latest();
     if (latest !== undefined && Date.now() - latest.at <= QUEUE_SAMPLE_MAX_AGE_MS) return Promise.resolve(latest.queues);
-    return readListenQueues(this.sockets.map((s) => ({ fd: s.fd, backlog: this.config.listen })));
+    return readListenQueues(this.sockets.map((s) => ({ fd: s.fd, kind: s.address.kind, backlog: this.config.listen })));
   }
 
   private async views(): Promise<Views> {
