@@ -14,6 +14,8 @@ import { expectUwsgiStats } from '../support/stats-schema';
 import { fixtureApp, startServer } from '../support/server';
 import { cpuCgroup } from '../support/cpu-cgroup';
 import { request } from '../support/http';
+import { exchange } from '../support/uwsgi-client';
+import { encodePacket } from '../../src/protocol';
 import { serveBehindNginx, keepLoading, type BehindNginx } from '../support/behind-nginx';
 import { waitUntil, sleep, isAlive } from '../support/wait';
 
@@ -176,5 +178,35 @@ describe('e2e: accept turns (accepting-workers)', function () {
     await s.stop();
     s = undefined;
     expect(named()).to.deep.equal(before);
+  });
+
+  it('no directory takes the board (a read-only /dev/shm, a temp dir that does not exist): one warning, every worker accepts', async () => {
+    // A private mount namespace for the master and its workers only: a read-only tmpfs over
+    // /dev/shm there, nothing changed for the rest of the machine.
+    const dir = tempDir();
+    const node = path.join(dir, 'node-no-shm.sh');
+    fs.writeFileSync(node, `#!/bin/sh\nexec unshare -m --propagation private sh -c 'mount -t tmpfs -o ro,size=64k tsuwsgi-test /dev/shm || exit 97; exec "$0" "$@"' '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const stats = path.join(dir, 'stats.sock');
+    const server = startServer({
+      dir, node, env: { TMPDIR: path.join(dir, 'absent') },
+      ini: { socket: path.join(dir, 'app.sock'), 'wsgi-file': fixtureApp('echo.js'), 'disable-logging': true, processes: 4, 'accepting-workers': 2, stats },
+    });
+    try {
+      await server.ready();
+      const shm = fs.readFileSync(`/proc/${server.pid}/mountinfo`, 'utf8').split('\n').filter((l) => l.split(' ')[4] === '/dev/shm').pop(); // the top mount: listed last
+      expect(shm, 'the master sees the read-only /dev/shm').to.match(/ ro[, ]/);
+      const warning = await server.waitForLog('the board warning', (l) => l.event === 'accept-turns-off', 5000);
+      expect(String(warning.msg)).to.include('every worker accepts');
+      const doc = await readStatsDoc({ path: stats });
+      expect(doc.workers.map((w) => w.accept_turn)).to.deep.equal(['all', 'all', 'all', 'all']);
+      for (let i = 0; i < 4; i++) {
+        const packet = encodePacket({ REQUEST_METHOD: 'GET', PATH_INFO: '/worker-id', REQUEST_URI: '/worker-id', SERVER_PROTOCOL: 'HTTP/1.1' });
+        const r = await exchange({ path: path.join(dir, 'app.sock') }, [packet], { timeoutMs: 5000 });
+        expect(r.toString()).to.match(/^HTTP\/1\.1 200/);
+      }
+      expect(server.events('accept-turns-off'), 'warned once, not per worker').to.have.length(1);
+    } finally {
+      await server.stop();
+    }
   });
 });

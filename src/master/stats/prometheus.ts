@@ -11,12 +11,14 @@ import { LATENCY_BUCKETS_S, type CoreFigures } from '../../shared/stats-figures'
 import { statusOf, type MasterView, type SocketView, type WorkerView } from './document';
 import { ROLE_RANK } from '../worker-table';
 import { daemonMetricLines } from '../daemons/daemon-stats';
-import type { StatsDaemon } from '../../shared/stats-document';
+import type { AcceptTurn, StatsDaemon } from '../../shared/stats-document';
 import { companionFamilies, type CompanionsView } from './companions-document';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Sample = readonly [labels: string, value: number];
+
+const ACCEPT_TURNS: readonly AcceptTurn[] = ['all', 'primary', 'spare', 'joined'];
 
 export function renderPrometheus(master: MasterView, sockets: readonly SocketView[], workers: readonly WorkerView[], daemons: readonly StatsDaemon[] = [], companions: CompanionsView = { mules: [], crons: [] }): string {
   const shown = onePerId(workers);
@@ -48,6 +50,10 @@ export function renderPrometheus(master: MasterView, sockets: readonly SocketVie
   family('tsuwsgi_worker_vsz_bytes', 'gauge', 'Virtual memory size of the worker process.', perWorker((w) => w.vszBytes));
   family('tsuwsgi_workers', 'gauge', 'Worker processes by state (cheap: a slot up to processes the cheaper left empty).', workerStates(workers));
   family('tsuwsgi_worker_up', 'gauge', '1 when the worker process runs and accepts.', perWorker((w) => (w.pid > 0 && w.ready ? 1 : 0)));
+  family(
+    'tsuwsgi_worker_accept_turn', 'gauge', 'The worker\'s accept turn (accepting-workers), 1 on the current one: all (turns off), primary, spare (not polling the sockets), joined (a spare helping saturated primaries).',
+    shown.flatMap((w) => ACCEPT_TURNS.map((t): Sample => [`{worker="${w.id}",turn="${t}"}`, w.acceptTurn === t ? 1 : 0])),
+  );
   family('tsuwsgi_worker_stale', 'gauge', '1 when the worker did not answer in time and its last known figures are shown.', perWorker((w) => (w.fresh ? 0 : 1)));
   family('tsuwsgi_listen_queue', 'gauge', 'Connections waiting in the socket\'s accept queue.', sockets.map((s): Sample => [socketLabels(s), s.queue]));
   family('tsuwsgi_listen_queue_max', 'gauge', 'Length of the socket\'s accept queue (backlog).', sockets.map((s): Sample => [socketLabels(s), s.maxQueue]));

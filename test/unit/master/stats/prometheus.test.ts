@@ -61,6 +61,18 @@ describe('Prometheus text', () => {
     expect(f.get('tsuwsgi_upgraded_connections')?.type).to.equal('gauge');
   });
 
+  it('tsuwsgi_worker_accept_turn: 1 on each worker\'s turn, 0 on the others', () => {
+    const f = parsePrometheus(renderPrometheus(master, [], [
+      worker({ id: 1, acceptTurn: 'primary' }),
+      worker({ id: 2, pid: 101, acceptTurn: 'spare' }),
+      worker({ id: 3, pid: 102, acceptTurn: 'joined' }),
+    ]));
+    const turn = (w: string, t: string): number | undefined => promValue(f, 'tsuwsgi_worker_accept_turn', { worker: w, turn: t });
+    expect([turn('1', 'primary'), turn('2', 'spare'), turn('3', 'joined')]).to.deep.equal([1, 1, 1]);
+    expect([turn('1', 'spare'), turn('1', 'all'), turn('2', 'primary'), turn('3', 'spare')]).to.deep.equal([0, 0, 0, 0]);
+    expect(f.get('tsuwsgi_worker_accept_turn')?.samples).to.have.length(12);
+  });
+
   it('escapes label values (a socket path with a quote or backslash)', () => {
     expect(escapeLabel('a"b\\c\nd')).to.equal('a\\"b\\\\c\\nd');
     const f = parsePrometheus(renderPrometheus(master, [{ name: '/tmp/we"ird\\.sock', proto: 'uwsgi', queue: 0, maxQueue: 5 }], []));
