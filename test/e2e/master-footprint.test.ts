@@ -6,11 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { expect } from 'chai';
 import { startServer, fixtureApp, pickPort, type ServerProcess, type IniValues } from '../support/server';
 import { tempDir } from '../support/tmp';
 import { exchange } from '../support/uwsgi-client';
 import { encodePacket } from '../../src/protocol';
+
+/** A function hot enough for every compiler tier V8 has. */
+const HOT = 'function (n) { let s = 0; for (let i = 0; i < n; i++) s += (i * 7) % 13; return s; }';
 
 const PRELOAD = `
 if (/bin[\\\\/]tsuwsgi$/.test(process.argv[1] || '')) {
@@ -21,7 +25,12 @@ if (/bin[\\\\/]tsuwsgi$/.test(process.argv[1] || '')) {
     const t0 = Date.now();
     while (Date.now() - t0 < 400) { const a = []; for (let i = 0; i < 1000; i++) a.push({ i }); keep.push(a); if (keep.length > 200) keep.shift(); }
     const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
-    require('fs').writeFileSync(process.env.FOOTPRINT_OUT, JSON.stringify({ young, modules }));
+    const codeBefore = v8.getHeapCodeStatistics().code_and_metadata_size;
+    const hot = ${HOT};
+    let sum = 0;
+    for (let k = 0; k < 2000; k++) sum += hot(1000);
+    const code = v8.getHeapCodeStatistics().code_and_metadata_size - codeBefore;
+    require('fs').writeFileSync(process.env.FOOTPRINT_OUT, JSON.stringify({ young, modules, code, sum }));
   });
 }
 `;
@@ -29,6 +38,8 @@ if (/bin[\\\\/]tsuwsgi$/.test(process.argv[1] || '')) {
 interface Footprint {
   young: number;
   modules: string[];
+  /** Machine code V8 made for a hot function, in bytes. */
+  code: number;
 }
 
 const MB = 1024 * 1024;
@@ -72,6 +83,18 @@ describe('what an idle master holds', function () {
     expect(loaded(f, STATS)).to.deep.equal([]);
     expect(loaded(f, CHEAPER)).to.deep.equal([]);
     expect(loaded(f, CRYPTO)).to.deep.equal([]);
+  });
+
+  it('runs in the interpreter: a hot function gets no machine code in the master (it does in this process)', async () => {
+    const f = await footprint({});
+    expect(f.code).to.equal(0);
+    // The same measurement where V8 compiles as usual: the test's own process.
+    const codeBefore = v8.getHeapCodeStatistics().code_and_metadata_size;
+    const hot = new Function(`return ${HOT}`)() as (n: number) => number;
+    let sum = 0;
+    for (let k = 0; k < 2000; k++) sum += hot(1000);
+    expect(sum).to.be.above(0);
+    expect(v8.getHeapCodeStatistics().code_and_metadata_size - codeBefore).to.be.above(0);
   });
 
   it("leaves the young generation to the user's own flag (NODE_OPTIONS)", async () => {
