@@ -1,19 +1,28 @@
 /**
- * pino, set up the same way in the master, the workers and their app threads.
+ * pino's lines, set up the same way in the master, the workers and their app threads: pino
+ * itself on a terminal (with pino-pretty), its layout written directly otherwise, pino loaded
+ * only for a record that is not flat (json-lines-logger.ts).
  * Every thread writes straight to its own destination (fd 1 or the logto file, opened with
  * O_APPEND) instead of going through process.stdout, which inside a worker thread is a
  * message pipe to the main thread.
  */
 import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
-import pino, { type Logger, type DestinationStream } from 'pino';
+import type { DestinationStream, LoggerOptions as PinoOptions } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import { LineBuffer, type LineSink } from './line-buffer';
 import { LogFile, type LogOwner } from './log-file';
 import { FdSink } from './fd-sink';
 import { escapeControls, escapeJsonControls } from './text-escape';
+import { JsonLinesLogger, type Logger } from './json-lines-logger';
 
 export type { Logger };
+
+/** pino, required when a process first needs it (its modules cost memory a process keeps). */
+function loadPino(): typeof import('pino').pino {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('pino') as typeof import('pino')).pino;
+}
 
 export interface LoggerOptions {
   /** Who writes: 'master', 'worker', 'thread', 'mule', or the 'emperor' of many masters. */
@@ -67,7 +76,7 @@ export function createLogger(opts: LoggerOptions): LogHandle {
       ignore: 'hostname',
       singleLine: true,
     });
-    const logger = pino({ base, ...terminalSafe }, stream);
+    const logger = loadPino()({ base, ...terminalSafe }, stream);
     return { logger, flush: () => undefined, writeText: (line) => stdout.write(`${line}\n`), reopen: () => false };
   }
   const file = opts.logto === undefined ? undefined : new LogFile(opts.logto, opts.logOwner);
@@ -76,7 +85,8 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   const lines = new LineBuffer(dest);
   // A crash or a plain process.exit() still writes what is pending.
   process.once('exit', () => lines.flush());
-  const logger = pino({ base }, jsonSafe(lines));
+  const sink = jsonSafe(lines);
+  const logger = new JsonLinesLogger(base, sink, () => loadPino()({ base }, sink));
   // pino's own layout: level, time, the base fields, the line's fields, msg.
   const prefix = `,${JSON.stringify(base).slice(1, -1)},`;
   const infoLine = logger.isLevelEnabled('info')
@@ -119,7 +129,7 @@ function jsonSafe(lines: LineBuffer): DestinationStream {
  * A terminal shows msg and fields as text (pino-pretty keeps a `\n` in msg, and C1 controls in
  * fields): every string field and the message get their control characters as \xHH first.
  */
-const terminalSafe: Pick<pino.LoggerOptions, 'formatters' | 'hooks'> = {
+const terminalSafe: Pick<PinoOptions, 'formatters' | 'hooks'> = {
   formatters: {
     log: (fields) => {
       const out: Record<string, unknown> = {};
