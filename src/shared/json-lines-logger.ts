@@ -30,10 +30,11 @@ export interface Logger {
 
 const VALUES: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
 /** Keys pino treats itself when they are in a record: left to it. */
-const PINO_KEYS = new Set(['level', 'time', 'msg', 'err', 'error']);
+const PINO_KEYS = new Set(['level', 'time', 'msg', 'err']);
 
 export class JsonLinesLogger implements Logger {
   private pino: PinoLogger | undefined;
+  private levelName: string;
   private threshold: number;
   private readonly prefix: string;
 
@@ -49,8 +50,6 @@ export class JsonLinesLogger implements Logger {
     this.threshold = VALUES[level];
     this.levelName = level;
   }
-
-  private levelName: string;
 
   get level(): string {
     return this.levelName;

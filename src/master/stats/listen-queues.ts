@@ -5,7 +5,7 @@
  * and an `ss` run each time cost an idle master 1.5 % of a core (design-notes.md, Stats).
  */
 import fs from 'node:fs';
-import { parseProcNetTcp, parseProcNetUnix, pastListening, socketInode, type QueueFigures } from './listen-table';
+import { parseProcNetTcp, parseProcNetUnix, pastListening, socketInode } from './listen-table';
 
 export interface QueuedSocket {
   readonly fd: number;
@@ -23,7 +23,7 @@ const CHUNK = 64 * 1024;
 
 /** Synchronous (a few small /proc reads); a promise for the callers that await it with others. */
 export async function readListenQueues(sockets: readonly QueuedSocket[]): Promise<SocketQueue[]> {
-  const table = new Map<number, QueueFigures>();
+  const table = new Map<number, number>();
   if (sockets.some((s) => s.kind === 'tcp')) {
     for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) merge(table, parseProcNetTcp(readListeningHead(file)));
   }
@@ -32,11 +32,11 @@ export async function readListenQueues(sockets: readonly QueuedSocket[]): Promis
   return sockets.map((s) => {
     const inode = inodeOf(s.fd);
     const found = inode === undefined ? undefined : table.get(inode);
-    return { queue: found?.queue ?? 0, max: found?.max ?? Math.min(s.backlog, cap) };
+    return { queue: found ?? 0, max: Math.min(s.backlog, cap) };
   });
 }
 
-function merge(into: Map<number, QueueFigures>, from: Map<number, QueueFigures>): void {
+function merge(into: Map<number, number>, from: Map<number, number>): void {
   for (const [k, v] of from) into.set(k, v);
 }
 

@@ -9,24 +9,19 @@
  *   until accept() gives it one; so the queue is the count of those rows per path.
  */
 
-export interface QueueFigures {
-  readonly queue: number;
-  /** The backlog when the source gives it. */
-  readonly max: number | undefined;
-}
-
 const LISTEN_STATE = '0A';
 
 /** /proc/net/tcp or tcp6: "sl local rem st tx_queue:rx_queue tr:when retrnsmt uid timeout inode …". */
-export function parseProcNetTcp(text: string): Map<number, QueueFigures> {
-  const out = new Map<number, QueueFigures>();
+/** Each LISTEN socket's accept queue, by inode. */
+export function parseProcNetTcp(text: string): Map<number, number> {
+  const out = new Map<number, number>();
   for (const line of text.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
     if (cols.length < 10 || cols[3] !== LISTEN_STATE) continue;
     const rx = cols[4].split(':')[1];
     const inode = Number(cols[9]);
     if (rx === undefined || !Number.isSafeInteger(inode) || inode <= 0) continue;
-    out.set(inode, { queue: parseInt(rx, 16), max: undefined });
+    out.set(inode, parseInt(rx, 16));
   }
   return out;
 }
@@ -59,7 +54,7 @@ const UNIX_ROW = /^\s*[0-9a-fA-F]+: [0-9a-fA-F]+ [0-9a-fA-F]+ ([0-9a-fA-F]+) [0-
  * second server bound it after ours was unlinked) both get the path's count: the rows of queued
  * connections do not say which listener they wait on.
  */
-export function parseProcNetUnix(text: string): Map<number, QueueFigures> {
+export function parseProcNetUnix(text: string): Map<number, number> {
   const listeners = new Map<number, string>();
   const waiting = new Map<string, number>();
   for (const line of text.split('\n')) {
@@ -70,8 +65,8 @@ export function parseProcNetUnix(text: string): Map<number, QueueFigures> {
     if (st === UNCONNECTED && (parseInt(flags, 16) & ACCEPTCON) !== 0 && inode > 0) listeners.set(inode, path);
     else if (st === CONNECTING && inode === 0) waiting.set(path, (waiting.get(path) ?? 0) + 1);
   }
-  const out = new Map<number, QueueFigures>();
-  for (const [inode, path] of listeners) out.set(inode, { queue: waiting.get(path) ?? 0, max: undefined });
+  const out = new Map<number, number>();
+  for (const [inode, path] of listeners) out.set(inode, waiting.get(path) ?? 0);
   return out;
 }
 

@@ -37,6 +37,7 @@ describe('shared/json-lines-logger: pino\'s lines without pino, for flat records
     ['a key that needs quoting', [{ 'a"b': 1, 'x-y': 'z' }, 'k']],
     ['a null-prototype record', [Object.assign(Object.create(null) as object, { a: 1 }), 'np']],
     ['a base key again (pino writes it twice)', [{ pid: 1 }, 'dup']],
+    ['a field named error holding text (only err is pino\'s)', [{ error: 'EACCES on /run/x' }, 'e']],
   ];
 
   for (const [what, args] of flat) {
