@@ -63,6 +63,14 @@ export class JsonLinesLogger implements Logger {
     if (this.pino !== undefined) this.pino.level = name;
   }
 
+  /**
+   * pino's line for fields already in JSON, each with its leading comma (`,"a":1`), escaped by
+   * the caller: the request line's fast path (logger.ts's infoLine).
+   */
+  lineOf(level: number, fields: string, msg: string | undefined): string {
+    return pinoLine(level, this.prefix, fields, msg);
+  }
+
   isLevelEnabled(level: string): boolean {
     const value = VALUES[level];
     return value !== undefined && value !== Infinity && value >= this.threshold;
@@ -136,6 +144,11 @@ export function flatLine(level: number, prefix: string, args: readonly unknown[]
       fields += `,${JSON.stringify(key)}:${text}`;
     }
   }
+  return pinoLine(level, prefix, fields, msg as string | undefined);
+}
+
+/** pino's layout: level, time, the base fields, the record's fields, msg. */
+function pinoLine(level: number, prefix: string, fields: string, msg: string | undefined): string {
   const tail = msg === undefined ? '' : `,"msg":${JSON.stringify(msg)}`;
   return `{"level":${level},"time":${Date.now()}${prefix}${fields}${tail}}\n`;
 }

@@ -87,11 +87,8 @@ export function createLogger(opts: LoggerOptions): LogHandle {
   process.once('exit', () => lines.flush());
   const sink = jsonSafe(lines);
   const logger = new JsonLinesLogger(base, sink, () => loadPino()({ base }, sink));
-  // pino's own layout: level, time, the base fields, the line's fields, msg.
-  const prefix = `,${JSON.stringify(base).slice(1, -1)},`;
   const infoLine = logger.isLevelEnabled('info')
-    ? (jsonFields: string, msg: string): void =>
-        lines.write(`{"level":30,"time":${Date.now()}${prefix}${jsonFields},"msg":${JSON.stringify(msg)}}\n`)
+    ? (jsonFields: string, msg: string): void => lines.write(logger.lineOf(30, `,${jsonFields}`, msg))
     : undefined;
   return {
     logger,
