@@ -10,7 +10,7 @@
  * still does with it, headers included, is a no-op, so its late `res.send()` cannot throw
  * ERR_HTTP_HEADERS_SENT from a timer either.
  */
-import { ServerResponse, type OutgoingHttpHeaders, type OutgoingHttpHeader } from 'node:http';
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders, type OutgoingHttpHeader } from 'node:http';
 
 const kWarned = Symbol('tsuwsgi.lateWriteWarned');
 const kAbandoned = Symbol('tsuwsgi.abandoned');
@@ -32,56 +32,85 @@ export function onResponseHead(hook: (res: ServerResponse) => void): void {
   headHook = hook;
 }
 
+/**
+ * The guards are the response's own properties, not methods of this class: Express gives every
+ * response its own prototype (`Object.setPrototypeOf(res, app.response)`, whose chain is
+ * express's response and then Node's ServerResponse), and methods here would be skipped. Its
+ * late `res.send()` after harakiri's 504 then threw ERR_HTTP_HEADERS_SENT from a timer and
+ * recycled the worker, a late write was not reported, and harakiri's watchdog never learned
+ * that a head had gone out. Each guard calls what the response's prototype chain gives (Node's
+ * method, or a framework's own), so nothing but the guard is added.
+ */
 export class TsuwsgiResponse extends ServerResponse {
-  override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-    if (this.writableEnded || (this as Marked)[kAbandoned] === true) {
-      lateWrite(this, 'write()', typeof encoding === 'function' ? encoding : cb);
-      return false;
-    }
-    return super.write(chunk, encoding as BufferEncoding, cb as Callback);
+  // Node's http server passes its options (highWaterMark …) as the second argument.
+  constructor(...args: ConstructorParameters<typeof ServerResponse<IncomingMessage>>) {
+    super(...args);
+    const own = this as unknown as Record<GuardedName, unknown>;
+    own.write = guardedWrite;
+    own.end = guardedEnd;
+    own.writeHead = guardedWriteHead;
+    own.setHeader = guardedSetHeader;
+    own.appendHeader = guardedAppendHeader;
+    own.removeHeader = guardedRemoveHeader;
+    own.flushHeaders = guardedFlushHeaders;
   }
+}
 
-  override end(chunk?: unknown, encoding?: unknown, cb?: unknown): this {
-    const abandoned = (this as Marked)[kAbandoned] === true;
-    // end() again without data is allowed by Node (its callback is told); with data it is a write.
-    if (abandoned || (this.writableEnded && chunk != null && typeof chunk !== 'function')) {
-      const callback = [chunk, encoding, cb].find((a) => typeof a === 'function');
-      if (abandoned && (chunk == null || typeof chunk === 'function')) {
-        if (callback !== undefined) process.nextTick(callback as Callback);
-        return this;
-      }
-      lateWrite(this, 'end(data)', callback);
+type GuardedName = 'write' | 'end' | 'writeHead' | 'setHeader' | 'appendHeader' | 'removeHeader' | 'flushHeaders';
+
+/** The method the response's prototype chain has under `name` (the guard is an own property). */
+function inherited(res: ServerResponse, name: GuardedName): (...args: unknown[]) => unknown {
+  return (Object.getPrototypeOf(res) as ServerResponse)[name] as unknown as (...args: unknown[]) => unknown;
+}
+
+function guardedWrite(this: Marked, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  if (this.writableEnded || this[kAbandoned] === true) {
+    lateWrite(this, 'write()', typeof encoding === 'function' ? encoding : cb);
+    return false;
+  }
+  return inherited(this, 'write').call(this, chunk, encoding, cb) as boolean;
+}
+
+function guardedEnd(this: Marked, chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
+  const abandoned = this[kAbandoned] === true;
+  // end() again without data is allowed by Node (its callback is told); with data it is a write.
+  if (abandoned || (this.writableEnded && chunk != null && typeof chunk !== 'function')) {
+    const callback = [chunk, encoding, cb].find((a) => typeof a === 'function');
+    if (abandoned && (chunk == null || typeof chunk === 'function')) {
+      if (callback !== undefined) process.nextTick(callback as Callback);
       return this;
     }
-    return super.end(chunk as string, encoding as BufferEncoding, cb as () => void);
+    lateWrite(this, 'end(data)', callback);
+    return this;
   }
+  return inherited(this, 'end').call(this, chunk, encoding, cb) as ServerResponse;
+}
 
-  override writeHead(statusCode: number, reasonOrHeaders?: unknown, headers?: unknown): this {
-    if ((this as Marked)[kAbandoned] === true) return this;
-    // Every head goes through here, an implicit one too (write() and end() call writeHead).
-    if (headHook !== undefined) headHook(this);
-    return (super.writeHead as (...a: unknown[]) => this)(statusCode, reasonOrHeaders, headers);
-  }
+function guardedWriteHead(this: Marked, statusCode: number, reasonOrHeaders?: unknown, headers?: unknown): ServerResponse {
+  if (this[kAbandoned] === true) return this;
+  // Every head goes through here, an implicit one too (write() and end() call writeHead).
+  if (headHook !== undefined) headHook(this);
+  return inherited(this, 'writeHead').call(this, statusCode, reasonOrHeaders, headers) as ServerResponse;
+}
 
-  override setHeader(name: string, value: number | string | readonly string[]): this {
-    if ((this as Marked)[kAbandoned] === true) return this;
-    return super.setHeader(name, value);
-  }
+function guardedSetHeader(this: Marked, name: string, value: number | string | readonly string[]): ServerResponse {
+  if (this[kAbandoned] === true) return this;
+  return inherited(this, 'setHeader').call(this, name, value) as ServerResponse;
+}
 
-  override appendHeader(name: string, value: string | readonly string[]): this {
-    if ((this as Marked)[kAbandoned] === true) return this;
-    return super.appendHeader(name, value);
-  }
+function guardedAppendHeader(this: Marked, name: string, value: string | readonly string[]): ServerResponse {
+  if (this[kAbandoned] === true) return this;
+  return inherited(this, 'appendHeader').call(this, name, value) as ServerResponse;
+}
 
-  override removeHeader(name: string): void {
-    if ((this as Marked)[kAbandoned] === true) return;
-    super.removeHeader(name);
-  }
+function guardedRemoveHeader(this: Marked, name: string): void {
+  if (this[kAbandoned] === true) return;
+  inherited(this, 'removeHeader').call(this, name);
+}
 
-  override flushHeaders(): void {
-    if ((this as Marked)[kAbandoned] === true) return;
-    super.flushHeaders();
-  }
+function guardedFlushHeaders(this: Marked): void {
+  if (this[kAbandoned] === true) return;
+  inherited(this, 'flushHeaders').call(this);
 }
 
 /**
