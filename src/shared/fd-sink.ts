@@ -41,10 +41,11 @@ export class FdSink implements LineSink {
     private readonly report: DropReport = toStderr,
   ) {}
 
-  write(text: string): void {
+  /** Bytes are written before this returns (LineBuffer reuses its buffer). */
+  write(data: string | Buffer): void {
     if (this.dropped > 0) this.tellDropped();
-    if (this.tryWrite(text)) return;
-    this.dropped += countLines(text);
+    if (this.tryWrite(data)) return;
+    this.dropped += countLines(data);
     // A process that logs nothing more after the disk has room again still says what it lost.
     this.retry ??= setInterval(() => this.tellDropped(), RETRY_MS).unref();
     const now = Date.now();
@@ -77,8 +78,8 @@ export class FdSink implements LineSink {
   }
 
   /** The whole text, retrying partial writes and a short EAGAIN; false (text dropped) on failure. */
-  private tryWrite(text: string): boolean {
-    const buf = Buffer.from(text);
+  private tryWrite(data: string | Buffer): boolean {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     let waitedMs = 0;
     while (off < buf.length) {
@@ -99,9 +100,10 @@ export class FdSink implements LineSink {
   }
 }
 
-function countLines(text: string): number {
+function countLines(data: string | Buffer): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  // A string's '\n' and a buffer's byte 10 (indexOf takes either).
+  for (let i = data.indexOf('\n'); i !== -1; i = data.indexOf('\n', i + 1)) n++;
   return n === 0 ? 1 : n;
 }
 

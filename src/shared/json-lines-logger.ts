@@ -149,8 +149,20 @@ export function flatLine(level: number, prefix: string, args: readonly unknown[]
 
 /** pino's layout: level, time, the base fields, the record's fields, msg. */
 function pinoLine(level: number, prefix: string, fields: string, msg: string | undefined): string {
-  const tail = msg === undefined ? '' : `,"msg":${JSON.stringify(msg)}`;
-  return `{"level":${level},"time":${Date.now()}${prefix}${fields}${tail}}\n`;
+  return `{"level":${level},"time":${Date.now()}${prefix}${fields}${msgField(msg)}}\n`;
+}
+
+let lastMsg: string | undefined;
+let lastMsgField = '';
+
+/** `,"msg":…`; the last one is kept, as the request line's "request" comes again and again. */
+function msgField(msg: string | undefined): string {
+  if (msg === undefined) return '';
+  if (msg !== lastMsg) {
+    lastMsgField = `,"msg":${JSON.stringify(msg)}`;
+    lastMsg = msg;
+  }
+  return lastMsgField;
 }
 
 /** A lone surrogate: pino writes it raw where JSON.stringify escapes it; left to pino. */

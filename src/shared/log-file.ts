@@ -29,8 +29,8 @@ export class LogFile implements LineSink {
     this.dest = new FdSink(openLogFile(file, owner), file);
   }
 
-  write(text: string): void {
-    this.dest.write(text);
+  write(data: string | Buffer): void {
+    this.dest.write(data);
   }
 
   flushSync(): void {

@@ -73,5 +73,11 @@ export function escapeJsonControls(json: string): string {
  * line, which V8 must first flatten from the pieces it was concatenated from.
  */
 export function jsonString(text: string): string {
-  return escapeJsonControls(JSON.stringify(text));
+  // Printable ASCII without '"' and '\\' is its own JSON text: a loop here costs less than a call
+  // into JSON.stringify's C++ for the short strings of a request line (~4 % of a worker's CPU).
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) return escapeJsonControls(JSON.stringify(text));
+  }
+  return `"${text}"`;
 }

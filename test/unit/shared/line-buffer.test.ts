@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { LineBuffer } from '../../../src/shared/line-buffer';
 
-function sink(): { writes: string[]; write(t: string): void } {
+/** What the sink was given, as text; bytes are copied during the call, as they are only lent. */
+function sink(): { writes: string[]; write(t: string | Buffer): void } {
   const writes: string[] = [];
-  return { writes, write: (t: string) => void writes.push(t) };
+  return { writes, write: (t: string | Buffer) => void writes.push(typeof t === 'string' ? t : t.toString('utf8')) };
 }
 
 const after = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -40,5 +41,37 @@ describe('LineBuffer', () => {
     for (let i = 0; i < 64; i++) b.write(line);
     expect(out.writes).to.have.length(1);
     expect(out.writes[0]).to.have.length(64 * 1024);
+  });
+
+  it('never cuts a line: one that does not fit in what is left goes out with the next write, whole', () => {
+    const out = sink();
+    const b = new LineBuffer(out);
+    // 65 400 bytes held; the next line (451 bytes: 150 characters of two to four bytes) needs more than the 136 left.
+    b.write(`${'a'.repeat(65_399)}\n`);
+    const wide = `${'é€😀'.repeat(50)}\n`;
+    b.write(wide);
+    expect(out.writes).to.deep.equal([`${'a'.repeat(65_399)}\n`]);
+    b.flush();
+    expect(out.writes[1]).to.equal(wide);
+  });
+
+  it('a line larger than the buffer is written alone, after the lines before it and before the ones after it', () => {
+    const out = sink();
+    const b = new LineBuffer(out);
+    const huge = `${'z'.repeat(100_000)}\n`;
+    b.write('first\n');
+    b.write(huge);
+    b.write('last\n');
+    b.flush();
+    expect(out.writes).to.deep.equal(['first\n', huge, 'last\n']);
+  });
+
+  it('writes characters beyond latin1 and lone surrogates as UTF-8, as a string write would', () => {
+    const out = sink();
+    const b = new LineBuffer(out);
+    const text = 'ü € 😀 \ud800 end\n';
+    b.write(text);
+    b.flush();
+    expect(out.writes[0]).to.equal(Buffer.from(text, 'utf8').toString('utf8'));
   });
 });

@@ -48,4 +48,15 @@ describe('shared/text-escape', () => {
     }
     expect(jsonString('/plain?x=1')).to.equal('"/plain?x=1"');
   });
+  it('jsonString writes what JSON.stringify and escapeJsonControls write, for every UTF-16 unit alone, inside text and at its end', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      for (const text of [ch, `/path?q=${ch}`, `${ch}abc`]) {
+        expect(jsonString(text), `unit 0x${c.toString(16)} in ${JSON.stringify(text)}`).to.equal(escapeJsonControls(JSON.stringify(text)));
+      }
+    }
+    for (const text of ['', 'GET', '127.0.0.1', '\ud83d\ude00', 'x\ud83d', '\ude00x', 'a'.repeat(70000), `${'b'.repeat(5000)}\u009b`]) {
+      expect(jsonString(text)).to.equal(escapeJsonControls(JSON.stringify(text)));
+    }
+  });
 });
