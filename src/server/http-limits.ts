@@ -18,32 +18,42 @@ import { currentResponse } from '../shared/node-internals';
 const kReceived = Symbol('tsuwsgi.bodyReceived');
 const kCut = Symbol('tsuwsgi.bodyCut');
 const kCutRequest = Symbol('tsuwsgi.cutRequest');
+const kUnder = Symbol('tsuwsgi.pushUnderLimit');
 
-type Limited = IncomingMessage & { [kReceived]?: number; [kCut]?: true };
+type Push = IncomingMessage['push'];
+type Limited = IncomingMessage & { [kReceived]?: number; [kCut]?: true; [kUnder]?: Push };
 type CutSocket = HttpSocket & { [kCutRequest]?: IncomingMessage };
 
 /**
  * The request class of an http server with limit-post set: every body chunk reaches the app
- * through push(), so counting there costs one addition per chunk and no closure.
+ * through push(), so counting there costs one addition per chunk and no closure. The count is
+ * each request's own `push`, not a method: Express gives every request its own prototype when
+ * the app is called (before the body), and a chunked body then went past the limit unseen.
  */
 export function limitedRequestClass(ctx: ServeContext, Base: typeof IncomingMessage = IncomingMessage): typeof IncomingMessage {
   const limit = ctx.limitPost;
-  // Base: post-buffering's class (post-buffer.ts), whose push then sees only what the limit let through.
-  class LimitedIncomingMessage extends Base {
-    override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-      const self = this as Limited;
-      // After a cut nothing reaches the app, not even the end of the body: it was not read.
-      if (self[kCut] === true) return true;
-      if (chunk !== null) {
-        const received = (self[kReceived] ?? 0) + (chunk as Buffer).length;
-        self[kReceived] = received;
-        if (received > limit) {
-          self[kCut] = true;
-          cutBody(ctx, self);
-          return true;
-        }
+  function countedPush(this: Limited, chunk: unknown, encoding?: BufferEncoding): boolean {
+    // After a cut nothing reaches the app, not even the end of the body: it was not read.
+    if (this[kCut] === true) return true;
+    if (chunk !== null) {
+      const received = (this[kReceived] ?? 0) + (chunk as Buffer).length;
+      this[kReceived] = received;
+      if (received > limit) {
+        this[kCut] = true;
+        cutBody(ctx, this);
+        return true;
       }
-      return super.push(chunk, encoding);
+    }
+    // Then what was under it: post-buffering's own push (post-buffer.ts), or the prototype chain's.
+    const under = this[kUnder] ?? (Object.getPrototypeOf(this) as IncomingMessage).push;
+    return under.call(this, chunk, encoding);
+  }
+  class LimitedIncomingMessage extends Base {
+    constructor(...args: ConstructorParameters<typeof IncomingMessage>) {
+      super(...args);
+      const self = this as Limited;
+      if (Object.prototype.hasOwnProperty.call(self, 'push')) self[kUnder] = self.push;
+      self.push = countedPush;
     }
   }
   return LimitedIncomingMessage;

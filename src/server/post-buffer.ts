@@ -41,25 +41,44 @@ enum Phase {
   Released,
 }
 
-/** The request class of a server with post-buffering: any request may have its body held. */
+/**
+ * The request class of a server with post-buffering: any request may have its body held. Its
+ * three hooks are each request's own properties, not methods: Express gives every request its
+ * own prototype (`Object.setPrototypeOf(req, app.request)`, a chain of express's request and
+ * Node's IncomingMessage) when the app is called, and a body held in a file was then never read
+ * (the request hung) nor released. Each hook calls what the prototype chain gives otherwise.
+ */
 export class BufferedRequest extends IncomingMessage {
   [kHeld]: HeldBody | undefined = undefined;
 
-  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    const held = this[kHeld];
-    return held === undefined ? super.push(chunk, encoding) : held.take(chunk as Buffer | null);
+  constructor(...args: ConstructorParameters<typeof IncomingMessage>) {
+    super(...args);
+    const own = this as unknown as Record<'push' | '_read' | '_destroy', unknown>;
+    own.push = heldPush;
+    own._read = heldRead;
+    own._destroy = heldDestroy;
   }
+}
 
-  override _read(size: number): void {
-    const held = this[kHeld];
-    if (held === undefined || !held.inFile()) super._read(size);
-    else held.readFile();
-  }
+/** What the request's prototype chain has under `name` (the hook is an own property). */
+function inherited(req: IncomingMessage, name: 'push' | '_read' | '_destroy'): (...args: unknown[]) => unknown {
+  return (Object.getPrototypeOf(req) as IncomingMessage)[name] as unknown as (...args: unknown[]) => unknown;
+}
 
-  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
-    this[kHeld]?.release();
-    super._destroy(err, callback);
-  }
+function heldPush(this: BufferedRequest, chunk: unknown, encoding?: BufferEncoding): boolean {
+  const held = this[kHeld];
+  return held === undefined ? (inherited(this, 'push').call(this, chunk, encoding) as boolean) : held.take(chunk as Buffer | null);
+}
+
+function heldRead(this: BufferedRequest, size: number): void {
+  const held = this[kHeld];
+  if (held === undefined || !held.inFile()) inherited(this, '_read').call(this, size);
+  else held.readFile();
+}
+
+function heldDestroy(this: BufferedRequest, err: Error | null, callback: (error?: Error | null) => void): void {
+  this[kHeld]?.release();
+  inherited(this, '_destroy').call(this, err, callback);
 }
 
 /**

@@ -179,3 +179,25 @@ describe('http-socket: what the app sees when its chunked body is cut at limit-p
     expect(seq).to.deep.equal(['app:called', 'req:aborted', 'res:close', 'req:error(E_PROTO_BODY_TOO_BIG)', 'req:close']);
   });
 });
+
+describe('http-socket: limit-post under Express (its own request prototype)', function () {
+  this.timeout(30_000);
+  let server: ServerProcess;
+  let port: number;
+
+  before(async () => {
+    port = await pickPort();
+    server = startServer({ ini: { 'http-socket': `127.0.0.1:${port}`, 'wsgi-file': fixtureApp('express-echo.js'), 'limit-post': LIMIT } });
+    await server.ready();
+  });
+  after(() => server?.stop());
+
+  it('cuts a chunked body at the limit: 413, connection closed, one line', async () => {
+    const conn = await RawConnection.open(port);
+    conn.write(head('POST /echo?express-over HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked'));
+    conn.write(chunked(Buffer.alloc(LIMIT + 1, 7), 250));
+    await conn.waitClosed('the cut upload');
+    expect(conn.text()).to.equal(TOO_LARGE);
+    await server.waitForLog('413 line', (l) => l.event === 'request-rejected' && l.uri === '/echo?express-over');
+  });
+});

@@ -253,6 +253,64 @@ describe('post-buffering: the temp file goes with its request', function () {
     expect(reply.toString()).to.match(/^HTTP\/1.1 413/);
     expect(filesOpenIn(worker, dir)).to.deep.equal([]);
   });
+
+  it('on http-socket, a chunked body past limit-post is cut with 413 while it spills, and its file goes', () => chunkedOverLimit(httpPort, worker, dir));
+});
+
+/** 9 MiB chunked to an http-socket with limit-post = 8m: the file it spilled into goes, the client gets 413. */
+async function chunkedOverLimit(port: number, worker: number, dir: string): Promise<void> {
+  const conn = await connectTcp(port);
+  conn.on('error', () => undefined);
+  const got: Buffer[] = [];
+  conn.on('data', (d: Buffer) => got.push(d));
+  conn.write('POST /length HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+  const piece = pattern(MiB);
+  for (let i = 0; i < 9 && !conn.destroyed; i++) conn.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+  await new Promise((resolve) => conn.once('close', resolve));
+  expect(Buffer.concat(got).toString()).to.match(/^HTTP\/1.1 413/);
+  await waitUntil('no temp file open in the worker', () => filesOpenIn(worker, dir).length === 0 && fs.readdirSync(dir).length === 0);
+}
+
+describe('post-buffering: an Express app (its own request prototype)', function () {
+  this.timeout(60_000);
+  let server: ServerProcess;
+  let socketPath: string;
+  let httpPort: number;
+  let worker: number;
+  const dir = tempDir('tsuwsgi-postbuf-');
+
+  before(async () => {
+    const home = tempDir();
+    socketPath = path.join(home, 'app.sock');
+    httpPort = await pickPort();
+    server = startServer({
+      dir: home,
+      ini: {
+        socket: socketPath, 'http-socket': `127.0.0.1:${httpPort}`, 'wsgi-file': fixtureApp('express-post-buffering.js'),
+        'post-buffering': '64k', 'post-buffering-dir': dir, 'limit-post': '8m',
+      },
+    });
+    [worker] = await server.ready();
+  });
+  after(async () => server?.stop());
+
+  it('reads a body held in memory or in a file, whole, on both socket kinds, and the file goes', async () => {
+    for (const n of [10, 64 * 1024, 2 * MiB]) {
+      const sent = pattern(n);
+      const reply = await exchange({ path: socketPath }, [uwsgiPost('/length', n), sent]);
+      expect(reply.toString(), `uwsgi, ${n} bytes`).to.include(JSON.stringify({ whole: true, length: n, sum: checksum(sent) }));
+      const r = await request(`http://127.0.0.1:${httpPort}/length`, { method: 'POST', body: sent });
+      expect(JSON.parse(r.body.toString()), `http, ${n} bytes`).to.deep.equal({ whole: true, length: n, sum: checksum(sent) });
+    }
+    await waitUntil('no temp file open in the worker', () => filesOpenIn(worker, dir).length === 0 && fs.readdirSync(dir).length === 0);
+  });
+
+  it('on http-socket, a chunked body past limit-post is cut with 413 while it spills, and its file goes', () => chunkedOverLimit(httpPort, worker, dir));
+
+  it('served all of it on the same worker', () => {
+    expect(server.workerPids()).to.deep.equal([worker]);
+    expect(server.logs().filter((l) => (l.level as number) >= 50)).to.deep.equal([]);
+  });
 });
 
 describe('post-buffering: a temp file that cannot be made', function () {
