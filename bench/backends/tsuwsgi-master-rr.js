@@ -53,6 +53,8 @@ if (process.env.RR_WORKER !== '1') {
   /** @type {typeof import('../../src/shared/logger')} */
   const { createLogger } = require(path.join(DIST, 'shared', 'logger.js'));
   const { NO_REQUEST_HOOKS } = require(path.join(DIST, 'server', 'context.js'));
+  // A baseline build from before OpenConnections (connections.ts) kept a Set.
+  const { OpenConnections = Set } = require(path.join(DIST, 'server', 'connections.js'));
   const logging = logFile !== '-';
   const logs = createLogger({ role: 'worker', logto: logging ? logFile : undefined, bindings: { worker: Number(process.env.WORKER_ID) } });
   /** @param {import('../../src/app/types').LoadedApp} app */
@@ -80,7 +82,7 @@ if (process.env.RR_WORKER !== '1') {
       stats: undefined,
       workerId: Number(process.env.WORKER_ID),
       threadIndex: 0,
-      connections: new Set(),
+      connections: new OpenConnections(),
       upgraded: new Set(),
       upgradeMercyMs: 0,
       statics: undefined,

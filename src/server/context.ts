@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger';
 import type { NodeListener } from '../app/types';
 import type { RequestLogFields } from '../shared/log-format';
 import type { StaticFiles } from './static/static-files';
+import type { OpenConnections } from './connections';
 
 /** What one app thread needs to serve connections; built once per thread (worker/serve-thread.ts). */
 export interface ServeContext {
@@ -39,7 +40,7 @@ export interface ServeContext {
   /** Counts requests that could not be read (stats set), else undefined. */
   readonly stats: ReadErrorCounter | undefined;
   /** Open connections of this thread; a graceful stop waits for it to reach 0. */
-  readonly connections: Set<Socket>;
+  readonly connections: OpenConnections;
   /** Those of them the app took over (WebSocket, CONNECT): http-upgrade.ts. */
   readonly upgraded: Set<Socket>;
   /** How long into a graceful stop upgraded connections may take to close before they are closed. */

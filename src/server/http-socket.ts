@@ -15,7 +15,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServeContext } from './context';
 import type { SocketKind } from './socket-kind';
-import { kConnection, track, untrack, type OpenConnection, type TrackedSocket } from './connections';
+import { kConnection, track, untrack, type OpenConnection, type OpenConnections, type TrackedSocket } from './connections';
 import { createHttpServer } from './http-server';
 import { kServed } from './http-socket-timeout';
 import { closeAfterAnswer, type HttpSocket } from './http-reject';
@@ -30,7 +30,7 @@ const HEAD_GRACE_MS = 1000;
 class HttpConnections implements OpenConnection {
   readonly drainGraceMs = HEAD_GRACE_MS;
 
-  constructor(readonly all: Set<Socket>) {}
+  constructor(readonly all: OpenConnections) {}
 
   holdsRequest(socket: Socket): boolean {
     return currentResponse(socket) !== null;

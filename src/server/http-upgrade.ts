@@ -25,7 +25,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { ServeContext } from './context';
-import { track, type OpenConnection } from './connections';
+import { track, type OpenConnection, type OpenConnections } from './connections';
 import { closeAfterAnswer, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
 import { goingAway } from './websocket-close';
@@ -39,7 +39,7 @@ type Upgraded = Socket & { [kWebSocket]?: true; [kToldToGo]?: true };
 class UpgradedConnection implements OpenConnection {
   /** Never closed as "holding no request": drainUpgraded() decides when. */
   readonly drainGraceMs = Infinity;
-  constructor(readonly all: Set<Socket>) {}
+  constructor(readonly all: OpenConnections) {}
   holdsRequest(): boolean {
     return true;
   }

@@ -15,6 +15,7 @@ import { listenAll, type Listening } from '../server/listeners';
 import { AcceptGate } from '../server/accept-gate';
 import { TurnKeeper } from './accept-turn/turn-keeper';
 import type { ServeContext } from '../server/context';
+import { OpenConnections } from '../server/connections';
 import { isTsuwsgiError } from '../shared/errors';
 import { compileLogFormat } from '../shared/log-format';
 import { onLateWrite } from '../server/response';
@@ -68,7 +69,7 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
     threadIndex: data.threadIndex,
     requests,
     stats: config.stats !== undefined ? row : undefined,
-    connections: new Set(),
+    connections: new OpenConnections(),
     upgraded: new Set(),
     upgradeMercyMs: upgradeMercyMs(config.workerReloadMercy),
     statics: staticFiles(config, log),

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { ServeContext } from '../../../src/server/context';
-import { closeHoldingNoRequest, logClientGone, track, untrack, type OpenConnection } from '../../../src/server/connections';
+import { closeHoldingNoRequest, logClientGone, OpenConnections, track, untrack, type OpenConnection } from '../../../src/server/connections';
 
 function fakeSocket(): Socket & { destroyedByRule: boolean } {
   const s = { destroyedByRule: false, destroy() { s.destroyedByRule = true; } };
@@ -18,8 +18,33 @@ function fakeSocket(): Socket & { destroyedByRule: boolean } {
 const kind = (graceMs: number, holds: boolean): OpenConnection => ({ drainGraceMs: graceMs, holdsRequest: () => holds });
 
 describe('server/connections', () => {
+  it('OpenConnections is a set: add twice counts once, delete from anywhere keeps the rest, a walk sees each once and may delete as it goes', () => {
+    const set = new OpenConnections();
+    const sockets = Array.from({ length: 6 }, () => fakeSocket());
+    for (const s of sockets) set.add(s);
+    set.add(sockets[2]!);
+    expect(set.size).to.equal(6);
+    expect(set.delete(sockets[0]!)).to.equal(true);
+    expect(set.delete(sockets[0]!)).to.equal(false);
+    expect(set.delete(sockets[3]!)).to.equal(true);
+    expect(set.delete(fakeSocket())).to.equal(false);
+    expect(sockets.map((s) => set.has(s))).to.deep.equal([false, true, true, false, true, true]);
+    const walked = [...set];
+    expect(walked).to.have.length(4);
+    for (const i of [1, 2, 4, 5]) expect(walked.includes(sockets[i]!), `socket ${i}`).to.equal(true);
+    const seen: Socket[] = [];
+    for (const s of set) {
+      seen.push(s);
+      set.delete(s);
+    }
+    expect(seen).to.have.length(4);
+    expect(set.size).to.equal(0);
+    set.add(sockets[0]!);
+    expect([...set].length === 1 && [...set][0] === sockets[0]).to.equal(true);
+  });
+
   it('track and untrack keep the thread\'s set', () => {
-    const set = new Set<Socket>();
+    const set = new OpenConnections();
     const s = fakeSocket();
     track(set, s, kind(0, false));
     expect(set.has(s)).to.equal(true);
@@ -28,7 +53,7 @@ describe('server/connections', () => {
   });
 
   it('at a stop: a connection holding no request is closed once its grace has passed, never one holding a request', () => {
-    const set = new Set<Socket>();
+    const set = new OpenConnections();
     const silentUwsgi = fakeSocket();
     const silentHttp = fakeSocket();
     const busyUwsgi = fakeSocket();

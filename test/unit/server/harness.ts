@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OpenConnections } from '../../../src/server/connections';
 import { NO_REQUEST_HOOKS, type ServeContext } from '../../../src/server/context';
 import type { SocketProto } from '../../../src/shared/socket-proto';
 import { listenAll } from '../../../src/server/listeners';
@@ -71,7 +72,7 @@ export async function serverHarness(protos: SocketProto | readonly SocketProto[]
     threadIndex: 0,
     requests: NO_REQUEST_HOOKS,
     stats: undefined,
-    connections: new Set(),
+    connections: new OpenConnections(),
     upgraded: new Set(),
     upgradeMercyMs: 10_000,
     appServer: undefined,
