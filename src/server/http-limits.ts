@@ -14,6 +14,7 @@ import { tsuwsgiError } from '../shared/errors';
 import { closeAfterAnswer, kRejected, refuse, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
 import { currentResponse } from '../shared/node-internals';
+import { methodUnder } from './own-hooks';
 
 const kReceived = Symbol('tsuwsgi.bodyReceived');
 const kCut = Symbol('tsuwsgi.bodyCut');
@@ -45,8 +46,8 @@ export function limitedRequestClass(ctx: ServeContext, Base: typeof IncomingMess
       }
     }
     // Then what was under it: post-buffering's own push (post-buffer.ts), or the prototype chain's.
-    const under = this[kUnder] ?? (Object.getPrototypeOf(this) as IncomingMessage).push;
-    return under.call(this, chunk, encoding);
+    const under = this[kUnder] ?? methodUnder(this, 'push', countedPush);
+    return under.call(this, chunk, encoding) as boolean;
   }
   class LimitedIncomingMessage extends Base {
     constructor(...args: ConstructorParameters<typeof IncomingMessage>) {

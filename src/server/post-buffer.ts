@@ -26,6 +26,7 @@ import { Readable } from 'node:stream';
 import type { PostBuffering, ServeContext } from './context';
 import { BodyFile, openBodyFile, type BodyFileEvents } from './body-file';
 import { runApp } from './run-app';
+import { methodUnder } from './own-hooks';
 import { isConsuming, isDumped, markConsuming, resumeReading } from '../shared/node-internals';
 
 const kHeld = Symbol('tsuwsgi.heldBody');
@@ -46,7 +47,7 @@ enum Phase {
  * three hooks are each request's own properties, not methods: Express gives every request its
  * own prototype (`Object.setPrototypeOf(req, app.request)`, a chain of express's request and
  * Node's IncomingMessage) when the app is called, and a body held in a file was then never read
- * (the request hung) nor released. Each hook calls what the prototype chain gives otherwise.
+ * (the request hung) nor released. Each hook calls the method under it (own-hooks.ts).
  */
 export class BufferedRequest extends IncomingMessage {
   [kHeld]: HeldBody | undefined = undefined;
@@ -60,25 +61,20 @@ export class BufferedRequest extends IncomingMessage {
   }
 }
 
-/** What the request's prototype chain has under `name` (the hook is an own property). */
-function inherited(req: IncomingMessage, name: 'push' | '_read' | '_destroy'): (...args: unknown[]) => unknown {
-  return (Object.getPrototypeOf(req) as IncomingMessage)[name] as unknown as (...args: unknown[]) => unknown;
-}
-
 function heldPush(this: BufferedRequest, chunk: unknown, encoding?: BufferEncoding): boolean {
   const held = this[kHeld];
-  return held === undefined ? (inherited(this, 'push').call(this, chunk, encoding) as boolean) : held.take(chunk as Buffer | null);
+  return held === undefined ? (methodUnder(this, 'push', heldPush).call(this, chunk, encoding) as boolean) : held.take(chunk as Buffer | null);
 }
 
 function heldRead(this: BufferedRequest, size: number): void {
   const held = this[kHeld];
-  if (held === undefined || !held.inFile()) inherited(this, '_read').call(this, size);
+  if (held === undefined || !held.inFile()) methodUnder(this, '_read', heldRead).call(this, size);
   else held.readFile();
 }
 
 function heldDestroy(this: BufferedRequest, err: Error | null, callback: (error?: Error | null) => void): void {
   this[kHeld]?.release();
-  inherited(this, '_destroy').call(this, err, callback);
+  methodUnder(this, '_destroy', heldDestroy).call(this, err, callback);
 }
 
 /**

@@ -11,6 +11,7 @@
  * ERR_HTTP_HEADERS_SENT from a timer either.
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders, type OutgoingHttpHeader } from 'node:http';
+import { methodUnder } from './own-hooks';
 
 const kWarned = Symbol('tsuwsgi.lateWriteWarned');
 const kAbandoned = Symbol('tsuwsgi.abandoned');
@@ -38,8 +39,7 @@ export function onResponseHead(hook: (res: ServerResponse) => void): void {
  * express's response and then Node's ServerResponse), and methods here would be skipped. Its
  * late `res.send()` after harakiri's 504 then threw ERR_HTTP_HEADERS_SENT from a timer and
  * recycled the worker, a late write was not reported, and harakiri's watchdog never learned
- * that a head had gone out. Each guard calls what the response's prototype chain gives (Node's
- * method, or a framework's own), so nothing but the guard is added.
+ * that a head had gone out. Each guard calls the method under it (own-hooks.ts).
  */
 export class TsuwsgiResponse extends ServerResponse {
   // Node's http server passes its options (highWaterMark …) as the second argument.
@@ -58,17 +58,12 @@ export class TsuwsgiResponse extends ServerResponse {
 
 type GuardedName = 'write' | 'end' | 'writeHead' | 'setHeader' | 'appendHeader' | 'removeHeader' | 'flushHeaders';
 
-/** The method the response's prototype chain has under `name` (the guard is an own property). */
-function inherited(res: ServerResponse, name: GuardedName): (...args: unknown[]) => unknown {
-  return (Object.getPrototypeOf(res) as ServerResponse)[name] as unknown as (...args: unknown[]) => unknown;
-}
-
 function guardedWrite(this: Marked, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
   if (this.writableEnded || this[kAbandoned] === true) {
     lateWrite(this, 'write()', typeof encoding === 'function' ? encoding : cb);
     return false;
   }
-  return inherited(this, 'write').call(this, chunk, encoding, cb) as boolean;
+  return methodUnder(this, 'write', guardedWrite).call(this, chunk, encoding, cb) as boolean;
 }
 
 function guardedEnd(this: Marked, chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
@@ -83,34 +78,34 @@ function guardedEnd(this: Marked, chunk?: unknown, encoding?: unknown, cb?: unkn
     lateWrite(this, 'end(data)', callback);
     return this;
   }
-  return inherited(this, 'end').call(this, chunk, encoding, cb) as ServerResponse;
+  return methodUnder(this, 'end', guardedEnd).call(this, chunk, encoding, cb) as ServerResponse;
 }
 
 function guardedWriteHead(this: Marked, statusCode: number, reasonOrHeaders?: unknown, headers?: unknown): ServerResponse {
   if (this[kAbandoned] === true) return this;
   // Every head goes through here, an implicit one too (write() and end() call writeHead).
   if (headHook !== undefined) headHook(this);
-  return inherited(this, 'writeHead').call(this, statusCode, reasonOrHeaders, headers) as ServerResponse;
+  return methodUnder(this, 'writeHead', guardedWriteHead).call(this, statusCode, reasonOrHeaders, headers) as ServerResponse;
 }
 
 function guardedSetHeader(this: Marked, name: string, value: number | string | readonly string[]): ServerResponse {
   if (this[kAbandoned] === true) return this;
-  return inherited(this, 'setHeader').call(this, name, value) as ServerResponse;
+  return methodUnder(this, 'setHeader', guardedSetHeader).call(this, name, value) as ServerResponse;
 }
 
 function guardedAppendHeader(this: Marked, name: string, value: string | readonly string[]): ServerResponse {
   if (this[kAbandoned] === true) return this;
-  return inherited(this, 'appendHeader').call(this, name, value) as ServerResponse;
+  return methodUnder(this, 'appendHeader', guardedAppendHeader).call(this, name, value) as ServerResponse;
 }
 
 function guardedRemoveHeader(this: Marked, name: string): void {
   if (this[kAbandoned] === true) return;
-  inherited(this, 'removeHeader').call(this, name);
+  methodUnder(this, 'removeHeader', guardedRemoveHeader).call(this, name);
 }
 
 function guardedFlushHeaders(this: Marked): void {
   if (this[kAbandoned] === true) return;
-  inherited(this, 'flushHeaders').call(this);
+  methodUnder(this, 'flushHeaders', guardedFlushHeaders).call(this);
 }
 
 /**
