@@ -66,10 +66,12 @@ describe('tsuwsgi top', function () {
       }
       tmuxName = undefined;
     }
+    // At once (SIGINT) when a request is still in flight: the first test's slow request lasts
+    // 8 s for the screen's sake and would otherwise be waited for, ~6 s after the test ended.
+    await server?.stop(load.length > 0 ? 'SIGINT' : 'SIGTERM');
+    server = undefined;
     await Promise.allSettled(load);
     load = [];
-    await server?.stop();
-    server = undefined;
   });
 
   it('shows a live screen of a server under load in a terminal, re-sorts on a key, quits on q', async () => {
