@@ -57,9 +57,10 @@ describe('threads on demand: threads = M costs one thread until more are needed'
       expect(first.status).to.equal(200);
       await waitUntil('the sibling accepting', () => b.server.events('thread-started').length === round, 10_000);
       expect(b.server.events('thread-start')[round - 1]).to.include({ thread: 1, reason: 'blocked' });
-      // The next block leaves a free thread: a request meanwhile does not wait for it.
+      // The next block leaves a free thread: a request meanwhile does not wait for it (it has
+      // the 1.7 s the block has left; a few ms through nginx).
       const order: string[] = [];
-      const blocked = request(`${b.nginx.url}/block?ms=3000`, { timeoutMs: 20_000 }).then((x) => (order.push('blocked'), x));
+      const blocked = request(`${b.nginx.url}/block?ms=2000`, { timeoutMs: 20_000 }).then((x) => (order.push('blocked'), x));
       await new Promise((res) => setTimeout(res, 300));
       const other = await request(`${b.nginx.url}/pid`, { timeoutMs: 20_000 }).then((x) => (order.push('other'), x));
       const held = await blocked;
