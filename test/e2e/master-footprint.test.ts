@@ -75,12 +75,15 @@ describe('what an idle master holds', function () {
   const CRYPTO = /^NativeModule crypto$/;
 
   it('keeps its young generation at its initial size, and loads no stats, cheaper or crypto code it was not asked for', async () => {
-    let f = await footprint({});
     // Node 24's V8 grows the young generation past the growth factor now and then when the
     // process is starved of CPU (3 of 12 masters run at once on 2 cores: 6.5-8.4 MB; once in a
-    // CI run). A second master measures again; without the flag every one grows (next test).
-    if (f.young > 2 * MB) f = await footprint({});
-    expect(f.young).to.be.at.most(2 * MB);
+    // CI run, and in two masters in a row once). So up to three masters are measured, and one
+    // must keep it: without the flag every master grows it (the NODE_OPTIONS test below), so
+    // this still fails when the flag is lost.
+    const grown: number[] = [];
+    let f = await footprint({});
+    while (f.young > 2 * MB && grown.push(f.young) < 3) f = await footprint({});
+    expect(grown, `young generation sizes over 2 MiB: ${grown.join(', ')}`).to.have.length.below(3);
     expect(loaded(f, STATS)).to.deep.equal([]);
     expect(loaded(f, CHEAPER)).to.deep.equal([]);
     expect(loaded(f, CRYPTO)).to.deep.equal([]);
