@@ -153,21 +153,11 @@ describe('post-buffering: the temp file goes with its request', function () {
   const body = pattern(2 * MiB);
 
   before(async () => {
-    const home = tempDir();
-    socketPath = path.join(home, 'app.sock');
-    httpPort = await pickPort();
-    server = startServer({
-      dir: home,
-      ini: {
-        socket: socketPath, 'http-socket': `127.0.0.1:${httpPort}`, 'wsgi-file': fixtureApp('post-buffering.js'),
-        'post-buffering': '64k', 'post-buffering-dir': dir, 'limit-post': '8m',
-      },
-    });
-    [worker] = await server.ready();
+    ({ server, socketPath, httpPort, worker } = await serveBothKinds('post-buffering.js', dir));
   });
   after(async () => server?.stop());
 
-  const noFileLeft = (): Promise<true> => waitUntil('no temp file open in the worker', () => filesOpenIn(worker, dir).length === 0 && fs.readdirSync(dir).length === 0);
+  const noFileLeft = (): Promise<true> => noBodyFileIn(worker, dir);
 
   it('on success (uwsgi), the app having read it all', async () => {
     const reply = await exchange({ path: socketPath }, [uwsgiPost('/length', body.length), body]);
@@ -268,7 +258,27 @@ async function chunkedOverLimit(port: number, worker: number, dir: string): Prom
   for (let i = 0; i < 9 && !conn.destroyed; i++) conn.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
   await new Promise((resolve) => conn.once('close', resolve));
   expect(Buffer.concat(got).toString()).to.match(/^HTTP\/1.1 413/);
-  await waitUntil('no temp file open in the worker', () => filesOpenIn(worker, dir).length === 0 && fs.readdirSync(dir).length === 0);
+  await noBodyFileIn(worker, dir);
+}
+
+/** `app` on a uwsgi socket and an http-socket, post-buffering = 64k into `dir`, limit-post = 8m. */
+async function serveBothKinds(app: string, dir: string): Promise<{ server: ServerProcess; socketPath: string; httpPort: number; worker: number }> {
+  const home = tempDir();
+  const socketPath = path.join(home, 'app.sock');
+  const httpPort = await pickPort();
+  const server = startServer({
+    dir: home,
+    ini: {
+      socket: socketPath, 'http-socket': `127.0.0.1:${httpPort}`, 'wsgi-file': fixtureApp(app),
+      'post-buffering': '64k', 'post-buffering-dir': dir, 'limit-post': '8m',
+    },
+  });
+  const [worker] = await server.ready();
+  return { server, socketPath, httpPort, worker: worker! };
+}
+
+function noBodyFileIn(worker: number, dir: string): Promise<true> {
+  return waitUntil('no temp file open in the worker', () => filesOpenIn(worker, dir).length === 0 && fs.readdirSync(dir).length === 0);
 }
 
 describe('post-buffering: an Express app (its own request prototype)', function () {
@@ -280,17 +290,7 @@ describe('post-buffering: an Express app (its own request prototype)', function 
   const dir = tempDir('tsuwsgi-postbuf-');
 
   before(async () => {
-    const home = tempDir();
-    socketPath = path.join(home, 'app.sock');
-    httpPort = await pickPort();
-    server = startServer({
-      dir: home,
-      ini: {
-        socket: socketPath, 'http-socket': `127.0.0.1:${httpPort}`, 'wsgi-file': fixtureApp('express-post-buffering.js'),
-        'post-buffering': '64k', 'post-buffering-dir': dir, 'limit-post': '8m',
-      },
-    });
-    [worker] = await server.ready();
+    ({ server, socketPath, httpPort, worker } = await serveBothKinds('express-post-buffering.js', dir));
   });
   after(async () => server?.stop());
 
@@ -302,7 +302,7 @@ describe('post-buffering: an Express app (its own request prototype)', function 
       const r = await request(`http://127.0.0.1:${httpPort}/length`, { method: 'POST', body: sent });
       expect(JSON.parse(r.body.toString()), `http, ${n} bytes`).to.deep.equal({ whole: true, length: n, sum: checksum(sent) });
     }
-    await waitUntil('no temp file open in the worker', () => filesOpenIn(worker, dir).length === 0 && fs.readdirSync(dir).length === 0);
+    await noBodyFileIn(worker, dir);
   });
 
   it('on http-socket, a chunked body past limit-post is cut with 413 while it spills, and its file goes', () => chunkedOverLimit(httpPort, worker, dir));
