@@ -14,7 +14,7 @@ import { tsuwsgiError } from '../shared/errors';
 import { closeAfterAnswer, kRejected, refuse, type HttpSocket } from './http-reject';
 import { earlyAnswer } from './raw-response';
 import { currentResponse } from '../shared/node-internals';
-import { methodUnder } from './own-hooks';
+import { hooked, methodUnder } from './own-hooks';
 
 const kReceived = Symbol('tsuwsgi.bodyReceived');
 const kCut = Symbol('tsuwsgi.bodyCut');
@@ -46,7 +46,7 @@ export function limitedRequestClass(ctx: ServeContext, Base: typeof IncomingMess
       }
     }
     // Then what was under it: post-buffering's own push (post-buffer.ts), or the prototype chain's.
-    const under = this[kUnder] ?? methodUnder(this, 'push', countedPush);
+    const under = this[kUnder] ?? methodUnder(this, 'push');
     return under.call(this, chunk, encoding) as boolean;
   }
   class LimitedIncomingMessage extends Base {
@@ -55,6 +55,7 @@ export function limitedRequestClass(ctx: ServeContext, Base: typeof IncomingMess
       const self = this as Limited;
       if (Object.prototype.hasOwnProperty.call(self, 'push')) self[kUnder] = self.push;
       self.push = countedPush;
+      hooked(self);
     }
   }
   return LimitedIncomingMessage;

@@ -26,7 +26,7 @@ import { Readable } from 'node:stream';
 import type { PostBuffering, ServeContext } from './context';
 import { BodyFile, openBodyFile, type BodyFileEvents } from './body-file';
 import { runApp } from './run-app';
-import { methodUnder } from './own-hooks';
+import { hooked, methodUnder } from './own-hooks';
 import { isConsuming, isDumped, markConsuming, resumeReading } from '../shared/node-internals';
 
 const kHeld = Symbol('tsuwsgi.heldBody');
@@ -58,23 +58,24 @@ export class BufferedRequest extends IncomingMessage {
     own.push = heldPush;
     own._read = heldRead;
     own._destroy = heldDestroy;
+    hooked(this);
   }
 }
 
 function heldPush(this: BufferedRequest, chunk: unknown, encoding?: BufferEncoding): boolean {
   const held = this[kHeld];
-  return held === undefined ? (methodUnder(this, 'push', heldPush).call(this, chunk, encoding) as boolean) : held.take(chunk as Buffer | null);
+  return held === undefined ? (methodUnder(this, 'push').call(this, chunk, encoding) as boolean) : held.take(chunk as Buffer | null);
 }
 
 function heldRead(this: BufferedRequest, size: number): void {
   const held = this[kHeld];
-  if (held === undefined || !held.inFile()) methodUnder(this, '_read', heldRead).call(this, size);
+  if (held === undefined || !held.inFile()) methodUnder(this, '_read').call(this, size);
   else held.readFile();
 }
 
 function heldDestroy(this: BufferedRequest, err: Error | null, callback: (error?: Error | null) => void): void {
   this[kHeld]?.release();
-  methodUnder(this, '_destroy', heldDestroy).call(this, err, callback);
+  methodUnder(this, '_destroy').call(this, err, callback);
 }
 
 /**

@@ -11,7 +11,7 @@
  * ERR_HTTP_HEADERS_SENT from a timer either.
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders, type OutgoingHttpHeader } from 'node:http';
-import { methodUnder } from './own-hooks';
+import { hooked, methodUnder } from './own-hooks';
 
 const kWarned = Symbol('tsuwsgi.lateWriteWarned');
 const kAbandoned = Symbol('tsuwsgi.abandoned');
@@ -53,6 +53,7 @@ export class TsuwsgiResponse extends ServerResponse {
     own.appendHeader = guardedAppendHeader;
     own.removeHeader = guardedRemoveHeader;
     own.flushHeaders = guardedFlushHeaders;
+    hooked(this);
   }
 }
 
@@ -63,7 +64,7 @@ function guardedWrite(this: Marked, chunk: unknown, encoding?: unknown, cb?: unk
     lateWrite(this, 'write()', typeof encoding === 'function' ? encoding : cb);
     return false;
   }
-  return methodUnder(this, 'write', guardedWrite).call(this, chunk, encoding, cb) as boolean;
+  return methodUnder(this, 'write').call(this, chunk, encoding, cb) as boolean;
 }
 
 function guardedEnd(this: Marked, chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
@@ -78,34 +79,34 @@ function guardedEnd(this: Marked, chunk?: unknown, encoding?: unknown, cb?: unkn
     lateWrite(this, 'end(data)', callback);
     return this;
   }
-  return methodUnder(this, 'end', guardedEnd).call(this, chunk, encoding, cb) as ServerResponse;
+  return methodUnder(this, 'end').call(this, chunk, encoding, cb) as ServerResponse;
 }
 
 function guardedWriteHead(this: Marked, statusCode: number, reasonOrHeaders?: unknown, headers?: unknown): ServerResponse {
   if (this[kAbandoned] === true) return this;
   // Every head goes through here, an implicit one too (write() and end() call writeHead).
   if (headHook !== undefined) headHook(this);
-  return methodUnder(this, 'writeHead', guardedWriteHead).call(this, statusCode, reasonOrHeaders, headers) as ServerResponse;
+  return methodUnder(this, 'writeHead').call(this, statusCode, reasonOrHeaders, headers) as ServerResponse;
 }
 
 function guardedSetHeader(this: Marked, name: string, value: number | string | readonly string[]): ServerResponse {
   if (this[kAbandoned] === true) return this;
-  return methodUnder(this, 'setHeader', guardedSetHeader).call(this, name, value) as ServerResponse;
+  return methodUnder(this, 'setHeader').call(this, name, value) as ServerResponse;
 }
 
 function guardedAppendHeader(this: Marked, name: string, value: string | readonly string[]): ServerResponse {
   if (this[kAbandoned] === true) return this;
-  return methodUnder(this, 'appendHeader', guardedAppendHeader).call(this, name, value) as ServerResponse;
+  return methodUnder(this, 'appendHeader').call(this, name, value) as ServerResponse;
 }
 
 function guardedRemoveHeader(this: Marked, name: string): void {
   if (this[kAbandoned] === true) return;
-  methodUnder(this, 'removeHeader', guardedRemoveHeader).call(this, name);
+  methodUnder(this, 'removeHeader').call(this, name);
 }
 
 function guardedFlushHeaders(this: Marked): void {
   if (this[kAbandoned] === true) return;
-  methodUnder(this, 'flushHeaders', guardedFlushHeaders).call(this);
+  methodUnder(this, 'flushHeaders').call(this);
 }
 
 /**
