@@ -58,6 +58,13 @@ export function knownKey(buf: Buffer, start: number, length: number): string | u
   return undefined;
 }
 
+const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_KEYS);
+
+/** Whether `key` is one of the listed keys (vars-shapes.ts puts only those into code). */
+export function isKnownKey(key: string): boolean {
+  return KNOWN_SET.has(key);
+}
+
 /** For tests: the listed keys and the size of the fullest bucket. */
 export const knownKeyStats = {
   keys: KNOWN_KEYS,
