@@ -9,7 +9,8 @@
  * Layout of a record (little-endian): stamp f64 (ms on the system's monotonic clock, 0 = free
  * or leaving), elu f32 (the worker's event-loop utilisation over its last few ticks), worker id u16,
  * one byte of flags (present, primary, accepting: the worker's last decision, which the master
- * shows in the stats), one spare byte. Pure: bytes in, records out.
+ * shows in the stats), one byte of CPU wait (the share of the last few ticks its loop thread spent
+ * waiting for a CPU, 0-255 for 0-1). Pure: bytes in, records out.
  */
 
 export const RECORD_BYTES = 16;
@@ -23,6 +24,11 @@ export interface TurnRecord {
   readonly workerId: number;
   readonly stampMs: number;
   readonly elu: number;
+  /**
+   * Over the same ticks, the share of the time its loop thread spent runnable but waiting for a
+   * CPU (the kernel's schedstat); 0 where the kernel does not say.
+   */
+  readonly cpuWait: number;
   /** Written by a worker that accepts when its turn comes; cleared when it drains. */
   readonly present: boolean;
   /** Its last decision: one of the workers that always accept. */
@@ -41,7 +47,7 @@ export function encodeRecord(buf: Buffer, r: Omit<TurnRecord, 'slot'>): void {
   buf.writeFloatLE(r.elu, 8);
   buf.writeUInt16LE(r.workerId & 0xffff, 12);
   buf.writeUInt8((r.present ? FLAG_PRESENT : 0) | (r.primary ? FLAG_PRIMARY : 0) | (r.accepting ? FLAG_ACCEPTING : 0), 14);
-  buf.writeUInt8(0, 15);
+  buf.writeUInt8(Math.round(Math.min(1, Math.max(0, r.cpuWait || 0)) * 255), 15);
 }
 
 /** The record at `slot` of `buf`; an all-zero record is a free slot, not present. */
@@ -52,6 +58,7 @@ export function decodeRecord(buf: Buffer, slot: number): TurnRecord {
     slot,
     stampMs: buf.readDoubleLE(at),
     elu: buf.readFloatLE(at + 8),
+    cpuWait: buf.readUInt8(at + 15) / 255,
     workerId: buf.readUInt16LE(at + 12),
     present: (flags & FLAG_PRESENT) !== 0,
     primary: (flags & FLAG_PRIMARY) !== 0,

@@ -16,7 +16,7 @@ import { cpuCgroup } from '../support/cpu-cgroup';
 import { request } from '../support/http';
 import { exchange } from '../support/uwsgi-client';
 import { encodePacket } from '../../src/protocol';
-import { serveBehindNginx, keepLoading, type BehindNginx } from '../support/behind-nginx';
+import { serveBehindNginx, keepLoading, type BehindNginx, type LoadResult } from '../support/behind-nginx';
 import { waitUntil, sleep, isAlive } from '../support/wait';
 
 const serve = (ini: Record<string, string | number | boolean>, dir?: string): Promise<BehindNginx> =>
@@ -111,6 +111,21 @@ describe('e2e: accept turns (accepting-workers)', function () {
     expect(new Set(blockers).size).to.equal(2);
     expect([3, 4]).to.include(id);
     expect(waited).to.be.below(3000);
+  });
+
+  it('primaries kept busy by an app that sleeps 40 ms a request (loops turning, no CPU wanted): a spare joins, nothing fails', async () => {
+    const dir = tempDir();
+    const stats = path.join(dir, 'stats.sock');
+    s = await serve({ 'accepting-workers': 2, threads: 1, stats }, dir);
+    await waitUntil('the spares out of turn', async () => (await readStatsDoc({ path: stats })).workers.filter((w) => w.accept_turn === 'spare').length === 2, 5000, 100);
+    const primaries = new Set([await pidOfWorker(s, 1), await pidOfWorker(s, 2)].map(String));
+    // Each request's 40 ms is well under the 200 ms that makes a record stale: the primaries stay
+    // live and turning, busy (ELU) without waiting for a CPU, which is what lets a spare in.
+    const live: LoadResult = { ok: 0, failures: [], bodies: [] };
+    const bySpare = (): boolean => live.bodies.some((b) => !primaries.has(b.split(':')[0]!));
+    await keepLoading(`${s.nginx.url}/block?ms=40`, 40, bySpare, 20_000, { live });
+    expect(live.failures).to.deep.equal([]);
+    expect(bySpare()).to.equal(true);
   });
 
   it('a primary stopped (SIGSTOP) or killed: the next worker takes its turn and no request fails', async () => {

@@ -1,6 +1,7 @@
 /**
  * The worker side of accept turns: every TICK_MS, write this worker's record on the board (its
- * clock and how busy its loop was over the last BUSY_WINDOW_TICKS), read everyone's, and open or close the thread's listeners
+ * clock, how busy its loop was over the last BUSY_WINDOW_TICKS and how much of that its thread
+ * waited for a CPU), read everyone's, and open or close the thread's listeners
  * on the accept gate as turn-policy.ts decides. Runs on the main thread of a worker whose main
  * thread serves (threads-min = 1); app threads started on demand accept regardless, since they
  * start only when this one is saturated.
@@ -11,6 +12,7 @@ import type { AcceptGate } from '../../server/accept-gate';
 import { decodeBoard, encodeRecord, monotonicMs, RECORD_BYTES } from '../../shared/turn-board';
 import type { TurnSeat } from '../../shared/ipc';
 import { BUSY_WINDOW_TICKS, decideTurn, TICK_MS } from './turn-policy';
+import { ThreadCpuClock, waitShare, type CpuTimes } from './cpu-wait';
 
 export class TurnKeeper {
   private readonly own = Buffer.alloc(RECORD_BYTES);
@@ -18,6 +20,9 @@ export class TurnKeeper {
   private readonly timer: NodeJS.Timeout;
   /** The loop's utilisation at each of the last BUSY_WINDOW_TICKS ticks, oldest first. */
   private readonly window: EventLoopUtilization[] = [performance.eventLoopUtilization()];
+  /** This thread's CPU times at the same ticks (empty where the kernel does not give them). */
+  private readonly cpu = new ThreadCpuClock();
+  private readonly cpuWindow: CpuTimes[] = [];
   private heldUntil = 0;
   private left = false;
 
@@ -36,7 +41,8 @@ export class TurnKeeper {
     if (this.left) return;
     this.left = true;
     clearInterval(this.timer);
-    this.write(0, 0, false);
+    this.cpu.close();
+    this.write(0, 0, 0, false);
   }
 
   /** Read everyone's records (this one's is a tick old), decide, then write this one's with the decision. */
@@ -46,6 +52,12 @@ export class TurnKeeper {
     const elu = performance.eventLoopUtilization(loop, this.window[0]).utilization;
     this.window.push(loop);
     if (this.window.length > BUSY_WINDOW_TICKS) this.window.shift();
+    const times = this.cpu.sample();
+    const cpuWait = times !== undefined && this.cpuWindow.length > 0 ? waitShare(this.cpuWindow[0]!, times) : 0;
+    if (times !== undefined) {
+      this.cpuWindow.push(times);
+      if (this.cpuWindow.length > BUSY_WINDOW_TICKS) this.cpuWindow.shift();
+    }
     let bytes: number;
     try {
       bytes = fs.readSync(this.seat.fd, this.all, 0, this.all.length, 0);
@@ -55,13 +67,13 @@ export class TurnKeeper {
     }
     const d = decideTurn(decodeBoard(this.all, bytes), { slot: this.seat.slot, workerId: this.workerId }, now, this.seat.accepting, this.heldUntil);
     this.heldUntil = d.heldUntil;
-    const written = this.write(now, elu, true, d.primary, d.accept);
+    const written = this.write(now, elu, cpuWait, true, d.primary, d.accept);
     this.gate.setTurn(d.accept || !written);
   }
 
   /** False when the board cannot be written. */
-  private write(stampMs: number, elu: number, present: boolean, primary = false, accepting = false): boolean {
-    encodeRecord(this.own, { stampMs, elu, workerId: this.workerId, present, primary, accepting });
+  private write(stampMs: number, elu: number, cpuWait: number, present: boolean, primary = false, accepting = false): boolean {
+    encodeRecord(this.own, { stampMs, elu, cpuWait, workerId: this.workerId, present, primary, accepting });
     try {
       fs.writeSync(this.seat.fd, this.own, 0, RECORD_BYTES, this.seat.slot * RECORD_BYTES);
       return true;

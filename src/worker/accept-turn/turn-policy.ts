@@ -6,9 +6,9 @@
  * machine with fewer cores than workers most of them wake only to find it taken: ~20 µs of CPU
  * each, more than a Node worker's share of a small request. So the `accepting` live workers with
  * the lowest ids (the primaries) always accept, and the others (spares) accept only while every
- * primary is saturated: its loop busy nearly all of the last 200 ms, or not turning at all (its record
- * stale: a blocked loop, or a process that stopped), which also drops it from the primaries, so
- * the next live worker becomes one. A spare that joined stays for HOLD_MS after the need ends,
+ * primary is saturated: its loop busy nearly all of the last 200 ms while the CPUs were not what it
+ * waited for, or not turning at all (its record stale: a blocked loop, or a process that
+ * stopped), which also drops it from the primaries, so the next live worker becomes one. A spare that joined stays for HOLD_MS after the need ends,
  * so a load at the edge does not flip it every tick.
  */
 import type { TurnRecord } from '../../shared/turn-board';
@@ -24,6 +24,16 @@ export const BUSY_ELU = 0.9;
  * a core; a spare joins for what lasts (and stays HOLD_MS), not for that.
  */
 export const BUSY_WINDOW_TICKS = 4;
+/**
+ * A busy primary whose loop thread spent this share of the last ticks waiting for a CPU (runnable,
+ * not running) is held back by the CPUs, not by its app: a spare would wait for the same CPUs and
+ * add only its own wake-ups. Measured with the seed's 4 x 2 over TCP on 2 cores (nginx and wrk
+ * on the same cores): a primary's loop thread ran 0.35 and waited 0.41 of the time, and with the
+ * spares in, CPU per request went from ~110 to 180-370 us. A loop blocked in the app (sync I/O, a
+ * sleep, a lock) waits for a CPU only for the little it runs; one computing on a core of its own
+ * hardly waits.
+ */
+export const CPU_BOUND_WAIT = 0.25;
 /** A spare keeps accepting this long after it was last needed. */
 export const HOLD_MS = 1000;
 
@@ -49,7 +59,7 @@ export interface TurnSelf {
 
 /** The primaries: the first `accepting` live records by worker id (then slot, during a reload). */
 export function primaries(records: readonly TurnRecord[], me: TurnSelf, nowMs: number, accepting: number): TurnRecord[] {
-  const self: TurnRecord = { slot: me.slot, workerId: me.workerId, stampMs: nowMs, elu: 0, present: true, primary: false, accepting: false };
+  const self: TurnRecord = { slot: me.slot, workerId: me.workerId, stampMs: nowMs, elu: 0, cpuWait: 0, present: true, primary: false, accepting: false };
   return [self, ...records.filter((r) => r.slot !== me.slot && live(r, nowMs))]
     .sort((a, b) => a.workerId - b.workerId || a.slot - b.slot)
     .slice(0, accepting);
@@ -58,6 +68,6 @@ export function primaries(records: readonly TurnRecord[], me: TurnSelf, nowMs: n
 export function decideTurn(records: readonly TurnRecord[], me: TurnSelf, nowMs: number, accepting: number, heldUntil: number): TurnDecision {
   const first = primaries(records, me, nowMs, accepting);
   if (first.some((r) => r.slot === me.slot)) return { accept: true, primary: true, heldUntil: 0 };
-  if (first.every((r) => r.elu >= BUSY_ELU)) return { accept: true, primary: false, heldUntil: nowMs + HOLD_MS };
+  if (first.every((r) => r.elu >= BUSY_ELU && r.cpuWait < CPU_BOUND_WAIT)) return { accept: true, primary: false, heldUntil: nowMs + HOLD_MS };
   return { accept: nowMs < heldUntil, primary: false, heldUntil };
 }

@@ -44,9 +44,9 @@ describe('master/turn-board-file', () => {
       expect(taken.size).to.equal(board.capacity);
       expect(board.take()).to.equal(undefined);
       const rec = Buffer.alloc(RECORD_BYTES);
-      encodeRecord(rec, { stampMs: 5, elu: 1, workerId: 3, present: true, primary: true, accepting: true });
+      encodeRecord(rec, { stampMs: 5, elu: 1, cpuWait: 0, workerId: 3, present: true, primary: true, accepting: true });
       fs.writeSync(board.fd, rec, 0, RECORD_BYTES, 2 * RECORD_BYTES);
-      expect(board.read(2)).to.deep.equal({ slot: 2, stampMs: 5, elu: 1, workerId: 3, present: true, primary: true, accepting: true });
+      expect(board.read(2)).to.deep.equal({ slot: 2, stampMs: 5, elu: 1, cpuWait: 0, workerId: 3, present: true, primary: true, accepting: true });
       board.release(2);
       board.release(2);
       expect(board.read(2)).to.deep.include({ slot: 2, present: false, stampMs: 0 });

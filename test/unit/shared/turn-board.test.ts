@@ -2,20 +2,20 @@
 import { expect } from 'chai';
 import { boardCapacity, decodeBoard, decodeRecord, encodeRecord, monotonicMs, RECORD_BYTES } from '../../../src/shared/turn-board';
 
-const base = { stampMs: 1, elu: 0, workerId: 1, present: true, primary: false, accepting: false };
+const base = { stampMs: 1, elu: 0, cpuWait: 0, workerId: 1, present: true, primary: false, accepting: false };
 
 describe('shared/turn-board', () => {
   it('a record reads back as written, at its slot', () => {
     const buf = Buffer.alloc(3 * RECORD_BYTES);
-    encodeRecord(buf.subarray(2 * RECORD_BYTES), { ...base, stampMs: 123456.75, elu: 0.5, workerId: 7 });
-    const expected = { slot: 2, stampMs: 123456.75, elu: 0.5, workerId: 7, present: true, primary: false, accepting: false };
+    encodeRecord(buf.subarray(2 * RECORD_BYTES), { ...base, stampMs: 123456.75, elu: 0.5, cpuWait: 51 / 255, workerId: 7 });
+    const expected = { slot: 2, stampMs: 123456.75, elu: 0.5, cpuWait: 51 / 255, workerId: 7, present: true, primary: false, accepting: false };
     expect(decodeRecord(buf, 2)).to.deep.equal(expected);
     // The board lists the present records only.
     expect(decodeBoard(buf)).to.deep.equal([expected]);
   });
 
   it('an all-zero record is a free slot: not present, and not listed', () => {
-    expect(decodeRecord(Buffer.alloc(RECORD_BYTES), 0)).to.deep.equal({ slot: 0, stampMs: 0, elu: 0, workerId: 0, present: false, primary: false, accepting: false });
+    expect(decodeRecord(Buffer.alloc(RECORD_BYTES), 0)).to.deep.equal({ slot: 0, stampMs: 0, elu: 0, cpuWait: 0, workerId: 0, present: false, primary: false, accepting: false });
     expect(decodeBoard(Buffer.alloc(4 * RECORD_BYTES))).to.deep.equal([]);
   });
 
@@ -34,6 +34,14 @@ describe('shared/turn-board', () => {
     expect(decodeBoard(one)).to.deep.equal([]);
     encodeRecord(one, { ...base, workerId: 0x10002 });
     expect(decodeRecord(one, 0)).to.include({ workerId: 2, present: true, primary: false, accepting: false });
+  });
+
+  it('the CPU wait is kept to 1/255, within 0 and 1 whatever is written, and touches no other field', () => {
+    const one = Buffer.alloc(RECORD_BYTES);
+    for (const [written, read] of [[0, 0], [1, 1], [0.41, 105 / 255], [1.7, 1], [-0.2, 0], [Number.NaN, 0]] as const) {
+      encodeRecord(one, { ...base, cpuWait: written, primary: true, accepting: true });
+      expect(decodeRecord(one, 0)).to.deep.equal({ ...base, slot: 0, cpuWait: read, primary: true, accepting: true });
+    }
   });
 
   it('decodes whole records only: a short read ignores the partial tail', () => {

@@ -4,11 +4,11 @@
  */
 import { expect } from 'chai';
 import type { TurnRecord } from '../../../../src/shared/turn-board';
-import { BUSY_ELU, decideTurn, HOLD_MS, primaries, STALE_MS, type TurnSelf } from '../../../../src/worker/accept-turn/turn-policy';
+import { BUSY_ELU, CPU_BOUND_WAIT, decideTurn, HOLD_MS, primaries, STALE_MS, type TurnSelf } from '../../../../src/worker/accept-turn/turn-policy';
 
 const NOW = 1_000_000;
 const rec = (slot: number, workerId: number, over: Partial<TurnRecord> = {}): TurnRecord => ({
-  slot, workerId, stampMs: NOW - 10, elu: 0.2, present: true, primary: false, accepting: false, ...over,
+  slot, workerId, stampMs: NOW - 10, elu: 0.2, cpuWait: 0, present: true, primary: false, accepting: false, ...over,
 });
 /** Four workers, ids 1-4 in slots 0-3. */
 const four = (over: Record<number, Partial<TurnRecord>> = {}): TurnRecord[] => [1, 2, 3, 4].map((id) => rec(id - 1, id, over[id]));
@@ -30,6 +30,18 @@ describe('worker/accept-turn/turn-policy', () => {
     expect(decideTurn(four({ 1: { elu: BUSY_ELU }, 2: { elu: 0.5 } }), w(3), NOW, 2, 0).accept).to.equal(false);
     const d = decideTurn(four({ 1: { elu: BUSY_ELU }, 2: { elu: 1 } }), w(3), NOW, 2, 0);
     expect(d).to.deep.equal({ accept: true, primary: false, heldUntil: NOW + HOLD_MS });
+  });
+
+  it('a spare stays out while the busy primaries wait for the CPUs, not for their app', () => {
+    // Both loops busy, one of them waiting for a CPU a quarter of the time: the CPUs are the limit.
+    const contended = four({ 1: { elu: 1, cpuWait: 0.05 }, 2: { elu: 1, cpuWait: CPU_BOUND_WAIT } });
+    expect(decideTurn(contended, w(3), NOW, 2, 0)).to.deep.equal({ accept: false, primary: false, heldUntil: 0 });
+    // Blocked in the app (no CPU wanted) or computing on cores of their own: the spare joins.
+    const blocked = four({ 1: { elu: 1, cpuWait: 0 }, 2: { elu: BUSY_ELU, cpuWait: CPU_BOUND_WAIT - 0.01 } });
+    expect(decideTurn(blocked, w(3), NOW, 2, 0)).to.deep.equal({ accept: true, primary: false, heldUntil: NOW + HOLD_MS });
+    // A stale primary is replaced whatever the CPUs do: the next live worker is a primary.
+    const stale = four({ 1: { stampMs: NOW - STALE_MS - 1, cpuWait: 1 }, 2: { elu: 1, cpuWait: 1 } });
+    expect(decideTurn(stale, w(3), NOW, 2, 0)).to.deep.equal({ accept: true, primary: true, heldUntil: 0 });
   });
 
   it('a spare that joined stays until HOLD_MS after it was last needed, then leaves', () => {
