@@ -20,20 +20,28 @@ describe('worker/accept-turn/cpu-wait', () => {
     expect(waitShare(at(0, 0, 0), at(0, 5e9, 1e9))).to.equal(1);
   });
 
-  it("samples this thread's own clock: running adds run time, a sleep adds neither", () => {
+  it("samples this thread's own clock: running adds run time, a sleep adds none", () => {
     const clock = new ThreadCpuClock();
     try {
       const a = clock.sample();
       expect(a).to.not.equal(undefined);
-      const until = Date.now() + 30;
-      let x = 0;
-      while (Date.now() < until) x++;
-      const b = clock.sample()!;
-      expect(x).to.be.above(0);
+      // Spin until the clock shows 20 ms more run time: CPU time, however long the wall clock
+      // takes when other processes share the cores. A clock that did not follow this thread's
+      // running would never get there (bounded at 10 s).
+      const deadline = Date.now() + 10_000;
+      let b = clock.sample()!;
+      let spins = 0;
+      while (b.runNs - a!.runNs < 20e6 && Date.now() < deadline) {
+        for (let i = 0; i < 100_000; i++) spins++;
+        b = clock.sample()!;
+      }
       expect(b.runNs - a!.runNs).to.be.at.least(20e6);
+      expect(b.atNs).to.be.above(a!.atNs);
+      expect(spins).to.be.above(0);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
       const c = clock.sample()!;
       expect(c.runNs - b.runNs).to.be.below(20e6);
+      expect(c.atNs - b.atNs).to.be.at.least(50e6);
     } finally {
       clock.close();
     }
