@@ -11,9 +11,10 @@
  * time. Only the constants of known-keys.ts are ever put into code (they are checked against
  * `^[A-Z_]+$` again here), never bytes from the packet.
  *
- * Bounded: at most MAX_SHAPES constructors per thread, replaced in turn; a peer that cycles
- * through key sequences only sends its own and others' requests down the generic path, which
- * gives the same object. Where code generation from strings is turned off
+ * Bounded: at most MAX_SHAPES constructors per thread, replaced in turn, and at most
+ * MAX_COMPILES compiled in the thread's life (a compile is ~0.1 ms: a peer sending each of many
+ * key orders twice in a row must not make the thread compile for every other request). Past
+ * either bound, packets take the generic path, which gives the same object. Where code generation from strings is turned off
  * (`--disallow-code-generation-from-strings`), every packet takes the generic path.
  */
 
@@ -48,6 +49,7 @@ interface Shape {
 }
 
 export const MAX_SHAPES = 8;
+export const MAX_COMPILES = 64;
 const SAFE_NAME = /^[A-Z_]+$/;
 
 const shapes: Shape[] = [];
@@ -57,6 +59,7 @@ let candidate: string[] = [];
 /** The last sequence that could not be compiled (a key repeated): not tried again while it repeats. */
 let refused: string[] = [];
 let codegen = true;
+let compilesLeft = MAX_COMPILES;
 
 /**
  * The vars for `keys[0..n)` and `values[0..n)` when the keys are a known shape, else undefined
@@ -93,7 +96,7 @@ function sameKeys(shapeKeys: readonly string[], keys: readonly string[], n: numb
 }
 
 function compile(keys: readonly string[]): Shape | undefined {
-  if (!codegen) return undefined;
+  if (!codegen || compilesLeft === 0) return undefined;
   // A repeated key is joined with the one before it, which a constructor of stores cannot do.
   if (new Set(keys).size !== keys.length) return undefined;
   for (const key of keys) if (!isKnownKey(key) || !SAFE_NAME.test(key)) return undefined;
@@ -107,14 +110,17 @@ function compile(keys: readonly string[]): Shape | undefined {
     codegen = false;
     return undefined;
   }
+  compilesLeft--;
   (build as unknown as { prototype: object }).prototype = VarsBlock.prototype;
   return { keys: keys.slice(), build };
 }
 
-/** For tests: how many shapes are compiled, and forget them all. */
+/** For tests: how many shapes are compiled, how many compiles are left, and forget them all. */
 export const varsShapes = {
   count: (): number => shapes.length,
+  compilesLeft: (): number => compilesLeft,
   reset: (): void => {
+    compilesLeft = MAX_COMPILES;
     shapes.length = 0;
     nextSlot = 0;
     candidate = [];

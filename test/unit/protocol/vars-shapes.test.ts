@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { encodePacket, parsePacket, type RequestPacket, type UwsgiVars } from '../../../src/protocol/index.js';
 import { knownKeyStats } from '../../../src/protocol/known-keys.js';
-import { MAX_SHAPES, varsShapes } from '../../../src/protocol/vars-shapes.js';
+import { MAX_COMPILES, MAX_SHAPES, varsShapes } from '../../../src/protocol/vars-shapes.js';
 import { LIMITS, fixture, inheritsNothing, prng } from './helpers.js';
 
 function parse(buf: Buffer): RequestPacket {
@@ -83,6 +83,22 @@ describe('protocol/vars-shapes: vars of a repeated key sequence', () => {
       for (let i = 0; i < 3; i++) expect(entries(parse(packet).vars)).to.deep.equal(Object.entries(vars));
       expect(varsShapes.count()).to.be.at.most(MAX_SHAPES);
     }
+    expect(varsShapes.count()).to.equal(MAX_SHAPES);
+  });
+
+  it('compiles at most MAX_COMPILES times in a thread, however many orders come twice in a row', () => {
+    const rng = prng(27);
+    const keys = knownKeyStats.keys;
+    for (let round = 0; round < MAX_COMPILES + 40; round++) {
+      const vars: Record<string, string> = {};
+      for (let i = 0; i < 12; i++) vars[rng.pick(keys)] = String(i);
+      const packet = encodePacket(vars);
+      for (let i = 0; i < 2; i++) expect(entries(parse(packet).vars)).to.deep.equal(Object.entries(vars));
+    }
+    expect(varsShapes.compilesLeft()).to.equal(0);
+    // What was compiled last is still used; a new order is parsed the generic way, the same.
+    const last = { QUERY_STRING: 'q', REQUEST_METHOD: 'GET', REQUEST_URI: '/last' };
+    for (let i = 0; i < 3; i++) expect(entries(parse(encodePacket(last)).vars)).to.deep.equal(Object.entries(last));
     expect(varsShapes.count()).to.equal(MAX_SHAPES);
   });
 
