@@ -106,9 +106,12 @@ function isMethodByte(b: number): boolean {
 }
 
 // Reused by every parse (a thread parses one packet at a time): the keys and values in order.
-// They keep the last packet's strings alive until the next parse, at most one vars block.
+// They keep the last packet's strings alive until the next parse. Emptied after a packet of more
+// than SCRATCH_KEPT vars, so a hostile packet of thousands of tiny vars leaves no entries behind
+// that a later, smaller packet would not overwrite (they would keep that block alive for good).
 const scratchKeys: string[] = [];
 const scratchValues: string[] = [];
+const SCRATCH_KEPT = 256;
 
 function parseVars(buf: Buffer, end: number, modifier2: number): RequestPacket | ProtocolError {
   const keys = scratchKeys;
@@ -153,6 +156,10 @@ function parseVars(buf: Buffer, end: number, modifier2: number): RequestPacket |
     n++;
   }
   const vars = shapedVars(keys, values, n, allKnown) ?? joinedVars(keys, values, n);
+  if (n > SCRATCH_KEPT) {
+    keys.length = 0;
+    values.length = 0;
+  }
   return { kind: 'request', modifier1: MODIFIER_REQUEST, modifier2, vars, varCount: n, headerLength: end };
 }
 

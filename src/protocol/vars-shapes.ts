@@ -14,8 +14,8 @@
  * Bounded: at most MAX_SHAPES constructors per thread, replaced in turn, and at most
  * MAX_COMPILES compiled in the thread's life (a compile is ~0.1 ms: a peer sending each of many
  * key orders twice in a row must not make the thread compile for every other request). Past
- * either bound, packets take the generic path, which gives the same object. Where code generation from strings is turned off
- * (`--disallow-code-generation-from-strings`), every packet takes the generic path.
+ * either bound, packets take the generic path, which gives the same object; so does every
+ * packet where code generation from strings is turned off (`--disallow-code-generation-from-strings`).
  */
 
 import { isKnownKey } from './known-keys.js';
@@ -71,7 +71,8 @@ export function shapedVars(keys: readonly string[], values: readonly string[], n
     const shape = shapes[s]!;
     if (sameKeys(shape.keys, keys, n)) return new shape.build(values);
   }
-  if (sameKeys(refused, keys, n)) return undefined;
+  // Nothing more can be compiled: no sequence need be remembered (no copy per packet).
+  if (!codegen || compilesLeft === 0 || sameKeys(refused, keys, n)) return undefined;
   if (sameKeys(candidate, keys, n)) {
     const shape = compile(candidate);
     if (shape === undefined) {

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { tempDir } from '../../../support/tmp';
 import { forgetTcpFiles, readListenQueues } from '../../../../src/master/stats/listen-queues.js';
 
 type WithFd = net.Server & { _handle: { fd: number } };
@@ -80,8 +82,8 @@ describe('master/stats/listen-queues', () => {
     await readListenQueues([{ fd, kind: 'tcp', backlog: 16 }]);
     // A unix socket's fd passed as TCP: its inode is in no TCP table.
     const unix = net.createServer() as WithFd;
-    const path = `/tmp/tsuwsgi-lq-${process.pid}.sock`;
-    await new Promise<void>((resolve) => unix.listen(path, resolve));
+    const where = path.join(tempDir(), 'lq.sock');
+    await new Promise<void>((resolve) => unix.listen(where, resolve));
     servers.push(unix);
     const read = await filesRead(() => readListenQueues([{ fd, kind: 'tcp', backlog: 16 }, { fd: unix._handle.fd, kind: 'tcp', backlog: 16 }]));
     expect(read).to.deep.equal(['/proc/net/tcp', '/proc/net/tcp6']);

@@ -237,7 +237,7 @@ describe('protocol/parsePacket: vars', () => {
   it('tells apart keys that differ from a common key by one byte or in length', () => {
     const keys = ['HTTP_HOST', 'HTTP_HOSU', 'HTTP_HOS', 'HTTP_HOSTS', 'http_host', 'XTTP_HOST', 'HTTP_COOKIE',
       'HTTP_COOKIF', 'REQUEST_URI', 'REQUEST_URJ', 'HTTPS', 'HTTPX', 'PATH', 'PATH_INFO', 'PATH_INFP'];
-    const r = request(encodePacket(keys.map((k, i) => [k, String(i)])));
+    const r = request(encodePacket(keys.map((k, i): [string, string] => [k, String(i)])));
     expect(Object.keys(r.vars)).to.deep.equal(keys);
     keys.forEach((k, i) => expect(r.vars[k]).to.equal(String(i)));
   });
