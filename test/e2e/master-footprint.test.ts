@@ -77,13 +77,14 @@ describe('what an idle master holds', function () {
   it('keeps its young generation at its initial size, and loads no stats, cheaper or crypto code it was not asked for', async () => {
     // Node 24's V8 grows the young generation past the growth factor now and then when the
     // process is starved of CPU (3 of 12 masters run at once on 2 cores: 6.5-8.4 MB; once in a
-    // CI run, and in two masters in a row once). So up to three masters are measured, and one
-    // must keep it: without the flag every master grows it (the NODE_OPTIONS test below), so
-    // this still fails when the flag is lost.
+    // CI run, in two masters in a row once, and on an idle machine in three in a row: 2.6, 3.7,
+    // 6.8 MB, 1 of 8 runs of this file, the build before session 27 as well). So up to five
+    // masters are measured, and one must keep it: without the flag every master grows it (the
+    // NODE_OPTIONS test below), so this still fails when the flag is lost.
     const grown: number[] = [];
     let f = await footprint({});
-    while (f.young > 2 * MB && grown.push(f.young) < 3) f = await footprint({});
-    expect(grown, `young generation sizes over 2 MiB: ${grown.join(', ')}`).to.have.length.below(3);
+    while (f.young > 2 * MB && grown.push(f.young) < 5) f = await footprint({});
+    expect(grown, `young generation sizes over 2 MiB: ${grown.join(', ')}`).to.have.length.below(5);
     expect(loaded(f, STATS)).to.deep.equal([]);
     expect(loaded(f, CHEAPER)).to.deep.equal([]);
     expect(loaded(f, CRYPTO)).to.deep.equal([]);
@@ -102,7 +103,12 @@ describe('what an idle master holds', function () {
   });
 
   it("leaves the young generation to the user's own flag (NODE_OPTIONS)", async () => {
-    expect((await footprint({}, '--max-semi-space-size=8')).young).to.be.above(2 * MB);
+    // V8 grows it while the master loads, usually: once in a CI run on Node 24 it stayed at 1 MB.
+    // So up to three masters are measured and one must grow it; with tsuwsgi's flag over the
+    // user's (the fault this test is for), none can.
+    const sizes: number[] = [];
+    while (sizes.length < 3 && !sizes.some((y) => y > 2 * MB)) sizes.push((await footprint({}, '--max-semi-space-size=8')).young);
+    expect(Math.max(...sizes), `young generation sizes: ${sizes.join(', ')}`).to.be.above(2 * MB);
   });
 
   it('loads them when stats, cheaper and a pidfile are set', async () => {
