@@ -11,6 +11,8 @@ const backends = require('./lib/backends');
 const cpu = require('./lib/cpu');
 const measureLib = require('./lib/measure');
 const nginx = require('./lib/nginx');
+const paired = require('./lib/paired');
+const { runPairedGroup } = require('./lib/paired-run');
 const { freePorts } = require('./lib/ports');
 const procs = require('./lib/procs');
 const { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
@@ -284,6 +286,8 @@ async function main() {
       log(progressLine(row, pass, opts, r));
     }
   }
+  const pairedResults = opts.pairedRounds > 0 ? await pairedRounds(rows, runnable, ctx, opts) : [];
+  if (cleaning) return 130;
   await ngx.stop();
 
   /** @type {Record<string, import('./lib/stats').Summary>} */
@@ -313,6 +317,10 @@ async function main() {
     log('\nTargets of issue 14 (ratios between rows of this run, or one row\'s figure; [node N] / [baseline build]: the same with those rows):');
     log(table.targetsSection(evaluated14));
   }
+  if (pairedResults.length > 0) {
+    log(`\nThe req/s targets in paired rounds (each target's rows running together, ${opts.roundSeconds} s each in turn; the median of the rounds' ratios):`);
+    log(table.pairedSection(pairedResults));
+  }
 
   if (opts.json) {
     const file = path.resolve(opts.json);
@@ -321,7 +329,7 @@ async function main() {
       id: r.id, group: r.group, what: r.what, proxy: r.proxy, backend: r.backend, request: r.request,
       passes: passes[r.id] || [], summary: results[r.id] || null,
     }));
-    const doc = { date: new Date().toISOString(), machine: info, load, options: opts, rows: rowsOut, targets: evaluated };
+    const doc = { date: new Date().toISOString(), machine: info, load, options: opts, rows: rowsOut, targets: evaluated, paired: pairedResults };
     fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
     log(`\nresults written to ${file}`);
   }
@@ -336,6 +344,52 @@ async function main() {
     return 1;
   }
   return 0;
+}
+
+/**
+ * The paired rounds of --paired-rounds: every req/s target with a goal among the selected rows
+ * (and its twins), its rows grouped so that each runs once; a group that fails leaves its
+ * targets without a value and the others go on.
+ * @param {Row[]} rows  the selected rows
+ * @param {Row[]} runnable
+ * @param {import('./lib/measure').MeasureContext} ctx
+ * @param {Options} opts
+ */
+async function pairedRounds(rows, runnable, ctx, opts) {
+  const ids = new Set(rows.map((r) => r.id));
+  const involved = (/** @type {import('./lib/targets').Target} */ t) => ids.has(t.num) || (t.den !== null && ids.has(t.den));
+  const goals = paired.pairedTargets(
+    [...targets.withTwins(targets.TARGETS.filter(involved), rows), ...targets.withTwins(targets.TARGETS_14.filter(involved), rows)],
+    runnable,
+  );
+  const byId = new Map(runnable.map((r) => [r.id, r]));
+  /** @type {ReturnType<typeof paired.evaluatePaired>} */
+  const results = [];
+  for (const group of paired.groups(goals)) {
+    if (cleaning) break;
+    const mine = goals.filter((t) => group.includes(t.num));
+    log(`\n[paired] ${group.join(', ')}: ${opts.pairedRounds} rounds, ${opts.roundSeconds} s each`);
+    /** @type {Record<string, number | null>[]} */
+    let rounds = [];
+    try {
+      rounds = await runPairedGroup(
+        group.map((id) => /** @type {Row} */ (byId.get(id))),
+        ctx,
+        opts,
+        (round, figures) => log(`[paired ${round + 1}/${opts.pairedRounds}] ${figures.map((f) => {
+          const cpuText = f.cpuUsPerReq === null ? '' : ` ${f.cpuUsPerReq.toFixed(1)} µs`;
+          const otherText = f.other !== null && f.other >= OTHER_WARN ? ` other ${table.fmtPct(f.other)}` : '';
+          return `${f.id} ${Math.round(f.rps ?? 0)}${f.errors > 0 ? ` (${f.errors} errors)` : ''}${cpuText}${otherText}`;
+        }).join(' · ')}`),
+        () => cleaning !== null,
+      );
+    } catch (err) {
+      if (cleaning) break;
+      console.error(`bench: paired rounds of ${group.join(', ')}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    results.push(...paired.evaluatePaired(mine, rounds));
+  }
+  return results;
 }
 
 // `node bench/run.js | head`: when the reader goes away, stop like on Ctrl-C instead of crashing.

@@ -13,9 +13,11 @@
  * @property {string | null} json
  * @property {string | null} baseline
  * @property {string | null} nodeBin  another node binary to run every tsuwsgi row with
+ * @property {number} pairedRounds  rounds of the paired measurement after the passes (0: none)
+ * @property {number} roundSeconds  whole seconds of wrk per row and round
  * @property {boolean} help
  */
-/** @typedef {'duration' | 'passes' | 'connections' | 'threads' | 'warmup'} NumericKey */
+/** @typedef {'duration' | 'passes' | 'connections' | 'threads' | 'warmup' | 'pairedRounds' | 'roundSeconds'} NumericKey */
 
 const DEFAULTS = Object.freeze({
   duration: 5,
@@ -27,6 +29,8 @@ const DEFAULTS = Object.freeze({
   json: null,
   baseline: null,
   nodeBin: null,
+  pairedRounds: 0,
+  roundSeconds: 3,
   help: false,
 });
 
@@ -38,6 +42,8 @@ const NUMERIC = {
   '--connections': { key: 'connections', min: 1 },
   '--threads': { key: 'threads', min: 1 },
   '--warmup': { key: 'warmup', min: 0 },
+  '--paired-rounds': { key: 'pairedRounds', min: 0 },
+  '--round-seconds': { key: 'roundSeconds', min: 1 },
 };
 
 /** @param {Row[]} rows */
@@ -64,6 +70,12 @@ Options:
                      as row ID@nodeN (N: its major version) next to ROW, and report that Node /
                      this one for req/s, CPU per request and PSS: two Node lines in one run
                      (e.g. --node-bin "$(.ci/node-line 24)")
+  --paired-rounds N  after the passes, measure each req/s target with a goal in N paired rounds:
+                     the target's rows (and their @nodeN / @base twins) run together behind the
+                     nginx and take turns, --round-seconds each, in a rotating order; each round
+                     gives a ratio, and the target's status is read on their median (default 0:
+                     off). A slow spell of a shared machine then falls on both sides of a ratio.
+  --round-seconds S  whole seconds of wrk per row and round (default ${DEFAULTS.roundSeconds})
   -h, --help         show this help
 
 Rows (group, id, what):

@@ -185,6 +185,33 @@ function targetsSection(evaluated) {
 }
 
 /**
+ * The paired-rounds section: per target, the median of its rounds' ratios, their range, how many
+ * rounds gave one, and the goal's status on the median.
+ * @param {ReturnType<typeof import('./paired').evaluatePaired>} evaluated
+ */
+function pairedSection(evaluated) {
+  const rows = evaluated.map((t) => [
+    t.label,
+    fmtRatio(t.value),
+    t.min === null ? DASH : `${fmtRatio(t.min)}–${fmtRatio(t.max)}`,
+    `${t.rounds}/${t.of}`,
+    t.op ? `${t.op} ${t.goal}` : 'report',
+    t.status,
+  ]);
+  return renderTable(
+    [
+      { title: 'target', align: 'left' },
+      { title: 'median', align: 'right' },
+      { title: 'rounds min–max', align: 'right' },
+      { title: 'rounds', align: 'right' },
+      { title: 'goal', align: 'left' },
+      { title: 'status', align: 'left' },
+    ],
+    rows,
+  );
+}
+
+/**
  * Group 13's second table: per row, the peak PSS under the load and the idle PSS after it, with
  * the rest it took (a cheaper row rests until it is back at its minimum) and the workers left.
  * @param {Pick<import('./rows').Row, 'id' | 'what'>[]} rows  the rows with idleAfter
@@ -210,5 +237,5 @@ function idleAfterTable(rows, results) {
 
 module.exports = {
   fmtCpu, fmtValue, idleAfterTable,
-  fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, COLUMNS,
+  fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, pairedSection, COLUMNS,
 };

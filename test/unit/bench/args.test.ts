@@ -11,6 +11,7 @@ describe('bench/args', () => {
   it('has the documented defaults, every row selected', () => {
     const o = parse([], ROWS);
     expect(o).to.deep.include({ duration: 5, passes: 3, connections: 32, threads: 1, warmup: 2, json: null, help: false });
+    expect(o).to.deep.include({ pairedRounds: 0, roundSeconds: 3 });
     expect(o.rows).to.deep.equal(ALL);
     expect(DEFAULTS.rows).to.equal(null);
   });
@@ -18,6 +19,7 @@ describe('bench/args', () => {
   it('reads every option, as "--opt value" and as "--opt=value"', () => {
     const o = parse(['--duration', '3', '--passes=2', '--connections', '64', '--threads=2', '--warmup', '0', '--json', 'out/r.json'], ROWS);
     expect(o).to.deep.include({ duration: 3, passes: 2, connections: 64, threads: 2, warmup: 0, json: 'out/r.json' });
+    expect(parse(['--paired-rounds', '8', '--round-seconds=2'], ROWS)).to.deep.include({ pairedRounds: 8, roundSeconds: 2 });
   });
 
   it('takes whole numbers only (wrk refuses -d1.5s)', () => {
@@ -34,6 +36,9 @@ describe('bench/args', () => {
     expect(() => parse(['--threads', '-1'], ROWS)).to.throw('--threads: expected an integer >= 1');
     expect(parse(['--warmup', '0'], ROWS).warmup).to.equal(0);
     expect(() => parse(['--warmup', '-1'], ROWS)).to.throw('--warmup: expected an integer >= 0');
+    expect(parse(['--paired-rounds', '0'], ROWS).pairedRounds).to.equal(0);
+    expect(() => parse(['--paired-rounds', '-1'], ROWS)).to.throw('--paired-rounds: expected an integer >= 0');
+    expect(() => parse(['--round-seconds', '0'], ROWS)).to.throw('--round-seconds: expected an integer >= 1');
   });
 
   it('refuses empty and non-numeric values', () => {

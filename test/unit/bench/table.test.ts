@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
-const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, fmtValue, renderTable, resultsTable, targetsSection, idleAfterTable, COLUMNS } = benchLib('table');
+const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, fmtValue, renderTable, resultsTable, targetsSection, pairedSection, idleAfterTable, COLUMNS } = benchLib('table');
 
 const lines = (s: string) => s.split('\n');
 
@@ -159,6 +159,18 @@ describe('bench/table', () => {
       expect(out[2].split(/\s{2,}/)).to.deep.equal(['tsuwsgi / flask', '1.42', '>= 1.3', 'met']);
       expect(out[3].split(/\s{2,}/)).to.deep.equal(['c route', '0.80', 'report', 'report']);
       expect(out[4].split(/\s{2,}/)).to.deep.equal(['pss', '-', '<= 1.1', 'n/a (not measured: p)']);
+    });
+  });
+
+  describe('pairedSection', () => {
+    it('prints the median, the rounds\' range and count, goal and status for each target', () => {
+      const out = lines(pairedSection([
+        { label: 'seed tcp', value: 1.612, min: 1.31, max: 2.05, rounds: 8, of: 8, op: '>=', goal: 1.5, status: 'met' },
+        { label: 'c route', value: null, min: null, max: null, rounds: 0, of: 8, op: '>=', goal: 0.8, status: 'n/a' },
+      ]));
+      expect(out[0]).to.match(/^target +median +rounds min–max +rounds +goal +status$/);
+      expect(out[2].split(/\s{2,}/)).to.deep.equal(['seed tcp', '1.61', '1.31–2.05', '8/8', '>= 1.5', 'met']);
+      expect(out[3].split(/\s{2,}/)).to.deep.equal(['c route', '-', '-', '0/8', '>= 0.8', 'n/a']);
     });
   });
 
