@@ -10,12 +10,11 @@ const { median } = require('./stats');
 const scrape = require('./scrape');
 const { runStepLoad } = require('./step-load');
 const { workerPids } = require('./workers');
-const { IDLE_WAIT_MAX_S } = require('./rows');
+const { IDLE_WAIT_MAX_S, IDLE_REST_S } = require('./rows');
 
 const READY_TIMEOUT_MS = 30000;
 const PSS_EVERY_MS = 200;
 const PSS_MIN_WARMUP_S = 2;
-const PSS_SETTLE_MS = 1500;
 const SCRAPE_EVERY_MS = 1000;
 
 /** @typedef {import('./rows').Row} Row */
@@ -70,8 +69,8 @@ async function idlePss(pid) {
 }
 
 /**
- * After the load: rest PSS_SETTLE_MS, and for a cheaper row until its worker count is down to
- * `idleAfter.workers` (bounded by IDLE_WAIT_MAX_S); then the idle PSS as the pss group takes it.
+ * After the load: rest IDLE_REST_S, and for a cheaper row until its worker count is down to
+ * `idleAfter.workers` (for IDLE_WAIT_MAX_S more at most); then the idle PSS as the pss group takes it.
  * @param {Row} row
  * @param {number} pid
  * @returns {Promise<IdleAfterResult>}
@@ -79,9 +78,9 @@ async function idlePss(pid) {
 async function idleAfterLoad(row, pid) {
   const wanted = row.idleAfter ? row.idleAfter.workers : null;
   const t0 = Date.now();
-  await procs.sleep(PSS_SETTLE_MS);
+  await procs.sleep(IDLE_REST_S * 1000);
   const count = () => workerPids(pid, row.backend.kind).length;
-  while (wanted !== null && count() > wanted && Date.now() - t0 < IDLE_WAIT_MAX_S * 1000) await procs.sleep(250);
+  while (wanted !== null && count() > wanted && Date.now() - t0 < (IDLE_REST_S + IDLE_WAIT_MAX_S) * 1000) await procs.sleep(250);
   const idleWaitS = (Date.now() - t0) / 1000;
   return { ...(await idlePss(pid)), idleWaitS, idleWorkers: count() };
 }
@@ -122,7 +121,7 @@ async function measure(row, ctx, opts) {
     const warmup = row.pssOnly ? Math.max(opts.warmup, PSS_MIN_WARMUP_S) : opts.warmup;
     if (warmup > 0) await runWrk(ctx.bins.wrk, { ...base, durationS: warmup });
     if (row.pssOnly) {
-      await procs.sleep(PSS_SETTLE_MS);
+      await procs.sleep(IDLE_REST_S * 1000);
       return await idlePss(handle.pid);
     }
     const sampler = pss.startSampler(handle.pid, PSS_EVERY_MS);

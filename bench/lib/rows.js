@@ -42,7 +42,7 @@
  * @property {{ kind: 'tsuwsgi-master-rr', what: string }} [fallback]  what runs when it lacks `feature`
  * @typedef {object} IdleAfter  after the measured load: rest, then the median of 5 PSS samples
  * @property {number | null} workers  rest until this many worker processes are left (cheaper
- *   scaling down; bounded by IDLE_WAIT_MAX_S), or null: the usual 1.5 s rest only
+ *   scaling down; bounded by IDLE_WAIT_MAX_S after the rest), or null: the rest (IDLE_REST_S) only
  * @typedef {{ unix?: string, host?: string, port?: number }} Addr
  * @typedef {object} Row  a row with its defaults filled in (allRows)
  * @property {string} group
@@ -75,8 +75,14 @@ const POST_BYTES = 64 * 1024;
 const SEED = { processes: 4, threads: 2 };
 /** How long a group-13 row may rest for the cheaper to scale back down before its idle PSS. */
 const IDLE_WAIT_MAX_S = 30;
-/** The step load of group step: idle, 64 connections, idle (seconds). */
-const STEP_PLAN = { idleS: 5, loadS: 15, restS: 20, connections: 64 };
+/**
+ * The rest before any idle PSS (pss rows, group 13): tsuwsgi's `idle-gc` default (30 s, what an
+ * idle worker waits before its memory-reducing collection) and 2 s for it to be done, so the
+ * idle figure is what an operator sees once a load is over. The Node cluster rows rest as long.
+ */
+const IDLE_REST_S = 32;
+/** The step load of group step: idle, 64 connections, idle (seconds): the rest outlasts idle-gc. */
+const STEP_PLAN = { idleS: 5, loadS: 15, restS: 40, connections: 64 };
 
 /** @type {RequestSpec} */
 const GET = { method: 'GET', path: '/' };
@@ -316,4 +322,4 @@ function withNodeBin(rows, node, major) {
   );
 }
 
-module.exports = { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES, SEED, STEP_PLAN, IDLE_WAIT_MAX_S };
+module.exports = { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES, SEED, STEP_PLAN, IDLE_WAIT_MAX_S, IDLE_REST_S };

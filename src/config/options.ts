@@ -126,9 +126,9 @@ const rows: OptionSpec[] = [
     help: "V8's young-generation semi-space for every worker and mule process and app thread (0: Node's own default, 16 MB and more on 64-bit): the heap an app server's short-lived objects churn through. auto: 4 for workers on Node 22 and later with idle-gc on (its idle collection gives the young generation back), 1 otherwise (Node 20 keeps it until V8's memory reducer runs; mules do not collect when idle)",
   },
   {
-    name: 'idle-gc', aliases: [], kind: 'int', repeatable: false, default: '1', min: 0, max: 3600, key: 'idleGc',
+    name: 'idle-gc', aliases: [], kind: 'int', repeatable: false, default: '30', min: 0, max: 3600, key: 'idleGc',
     section: 'Processes', metavar: 'SECONDS',
-    help: 'seconds without a new request after which an app thread runs one memory-reducing garbage collection (once after the app loaded, then once per idle period whose heap grew by 1 MB), and the master once after it is ready or reloaded: what requests and loading left in the old generation goes back to the system (0: never)',
+    help: 'seconds without a new request after which an app thread runs one memory-reducing garbage collection (once after the app loaded, then once per idle period whose heap grew by 1 MB), and the master once after it is ready or reloaded: what requests and loading left in the old generation goes back to the system (0: never). The collection also drops what V8 learnt of the request path, so the next burst runs colder for a second or two: a shorter delay gives memory back sooner and makes bursts further apart than it pay that',
   },
   {
     name: 'accepting-workers', aliases: [], kind: 'int-auto', repeatable: false, default: 'auto', min: 0, max: 65535, key: 'acceptingWorkers',

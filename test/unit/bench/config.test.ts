@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { benchLib } from './helpers.js';
+import { findOption } from '../../../src/config/options';
 
 const { renderConf, locationFor, upstreamAddress, upstreamName, WORKER_PROCESSES } = benchLib('nginx');
 const { uwsgiIni, tsuwsgiIni, renderIni, statsSocket, floorAddress, APPS } = benchLib('backends');
-const { allRows, PROCESSES, THREADS, POST_BYTES } = benchLib('rows');
+const { allRows, PROCESSES, THREADS, POST_BYTES, IDLE_REST_S, STEP_PLAN } = benchLib('rows');
 const { check, missingMessage } = benchLib('tools');
 
 type Row = ReturnType<typeof allRows>[number];
@@ -118,10 +119,16 @@ describe('bench rows and generated configs', () => {
       expect(row('busy-off-again').backend).to.deep.equal(row('busy-off').backend);
       expect(ROWS.filter((r) => r.group === '14').map((r) => r.id)).to.deep.equal(['busy-off', 'busy-on', 'busy-off-again']);
     });
-    it('group step: the 5 s / 64 connections 15 s / 20 s plan, with cheaper 4/1 and with 1 fixed worker', () => {
+    it("rests longer than tsuwsgi's idle-gc default before an idle PSS, in the pss rows, group 13 and the step's rest", () => {
+      const idleGc = Number(findOption('idle-gc')?.default);
+      expect(idleGc).to.be.above(0);
+      expect(IDLE_REST_S).to.be.at.least(idleGc + 2);
+      expect(STEP_PLAN.restS).to.be.at.least(idleGc + 2);
+    });
+    it('group step: the 5 s / 64 connections 15 s / 40 s plan, with cheaper 4/1 and with 1 fixed worker', () => {
       const g = ROWS.filter((r) => r.group === 'step');
       expect(g.map((r) => [r.id, r.backend.processes, r.backend.extra ?? null])).to.deep.equal([['step-p4c1', 4, { cheaper: '1' }], ['step-p1', 1, null]]);
-      for (const r of g) expect(r.timeline, r.id).to.deep.equal({ idleS: 5, loadS: 15, restS: 20, connections: 64 });
+      for (const r of g) expect(r.timeline, r.id).to.deep.equal({ idleS: 5, loadS: 15, restS: 40, connections: 64 });
       expect(ROWS.filter((r) => r.timeline).length).to.equal(2);
     });
     it('returns fresh objects each time', () => {

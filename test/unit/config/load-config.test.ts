@@ -45,7 +45,7 @@ describe('config/load-config', () => {
       nodeArgs: [],
       maxSemiSpaceSize: 'auto',
       acceptingWorkers: 'auto',
-      idleGc: 1,
+      idleGc: 30,
       cheaper: 0,
       cheaperInitial: 0,
       cheaperStep: 1,
