@@ -4,7 +4,8 @@
  * worker counts it back down; after cheaper-overload overloaded seconds cheaper-step workers
  * are added. Once not overloaded at all, exactly one free worker is the stable state; with more
  * free, one worker is removed every cheaper-overload idle seconds, down to cheaper. "Free" for
- * removal is `idle` (types.ts), stricter than not busy: a partly loaded worker is neither.
+ * removal is `idle` (types.ts), stricter than not busy: a partly loaded worker is neither. A
+ * second with connections in the listen queue and no worker free counts as every worker busy.
  */
 import { KEEP, startable, type CheaperDecision, type CheaperInputs, type CheaperSettings } from './types';
 
@@ -20,7 +21,13 @@ export function spareState(): SpareState {
 export function spare(s: SpareState, i: CheaperInputs, c: CheaperSettings): CheaperDecision {
   const running = i.workers.length;
   const busy = i.workers.filter((w) => w.busy).length;
-  if (busy < running) {
+  // uWSGI looks at in_request, which a worker serving back to back shows nearly always. Here a
+  // worker is busy from its share of busy time, and a loop that shares the CPUs with the proxy
+  // waits for them in its poll: under 64 connections one worker read 80-90 % busy while dozens of
+  // connections waited for it, and spare never added one. So a second in which connections wait
+  // in the listen queue and no worker is free (each busy at least half the time) is overloaded too.
+  const queued = i.backlog > 0 && i.workers.every((w) => w.busy || !(w.idle ?? !w.busy));
+  if (busy < running && !queued) {
     if (s.overloadCount > 0) s.overloadCount--;
   } else {
     s.overloadCount++;
@@ -29,7 +36,8 @@ export function spare(s: SpareState, i: CheaperInputs, c: CheaperSettings): Chea
   if (i.canSpawn && s.overloadCount >= c.overload) {
     s.overloadCount = 0;
     const add = startable(running, c.step, c.max);
-    return add > 0 ? { delta: add, reason: `all ${running} worker(s) busy for ${c.overload} s` } : KEEP;
+    const why = `all ${running} worker(s) busy for ${c.overload} s${busy < running ? ` (${i.backlog} connection(s) queued)` : ''}`;
+    return add > 0 ? { delta: add, reason: why } : KEEP;
   }
   if (s.overloadCount !== 0) return KEEP;
   const idle = i.workers.filter((w) => w.idle ?? !w.busy).length;

@@ -15,6 +15,24 @@ describe('master/cheaper/spare: uWSGI\'s default algorithm', () => {
     expect(spare(s, load('BBBB'), c).delta).to.equal(0);
   });
 
+  it('counts a second with connections queued and no worker free as overloaded: workers sharing the CPUs with the proxy', () => {
+    const s = spareState();
+    const c = settings({ overload: 3 });
+    expect(spare(s, load('p', { backlog: 40 }), c).delta).to.equal(0);
+    expect(spare(s, load('p', { backlog: 12 }), c).delta).to.equal(0);
+    const d = spare(s, load('p', { backlog: 25 }), c);
+    expect(d.delta).to.equal(1);
+    expect(d.reason).to.equal('all 1 worker(s) busy for 3 s (25 connection(s) queued)');
+  });
+
+  it('a queue with a free worker, or partly busy workers with no queue, is not overload', () => {
+    const c = settings({ overload: 1 });
+    expect(spare(spareState(), load('pi', { backlog: 50 }), c).delta).to.equal(0);
+    expect(spare(spareState(), load('Bi', { backlog: 50 }), c).delta).to.equal(0);
+    expect(spare(spareState(), load('pp', { backlog: 0 }), c).delta).to.equal(0);
+    expect(spare(spareState(), load('Bp', { backlog: 1 }), c).delta).to.equal(1);
+  });
+
   it('never above processes: the step is cut, and at the maximum nothing is added', () => {
     const c = settings({ overload: 1, step: 3, max: 4 });
     expect(spare(spareState(), load('BBB'), c).delta).to.equal(1);
