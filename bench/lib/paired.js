@@ -5,10 +5,7 @@
 // every process at once (nginx and wrk as much as the backend) and lasts from seconds to
 // minutes; in a pass it lands on whichever row runs then, in a round on both sides of the ratio.
 // The pure parts are here; run.js drives the backends.
-const { median, ratio, spread } = require('./stats');
-
-/** @param {unknown[]} v @returns {number[]} */
-const finite = (v) => /** @type {number[]} */ (v.filter((x) => typeof x === 'number' && Number.isFinite(x)));
+const { median, finite, ratio, spread } = require('./stats');
 
 /** @typedef {import('./targets').Target} Target */
 

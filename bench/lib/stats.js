@@ -119,4 +119,4 @@ function ratios(summary, refs) {
   return out;
 }
 
-module.exports = { median, spread, maxOrNull, ratio, summarize, ratios };
+module.exports = { median, finite, spread, maxOrNull, ratio, summarize, ratios };
