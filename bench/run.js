@@ -380,7 +380,7 @@ async function pairedRounds(rows, runnable, ctx, opts) {
           const cpuText = f.cpuUsPerReq === null ? '' : ` ${f.cpuUsPerReq.toFixed(1)} µs`;
           const otherText = f.other !== null && f.other >= OTHER_WARN ? ` other ${table.fmtPct(f.other)}` : '';
           return `${f.id} ${Math.round(f.rps ?? 0)}${f.errors > 0 ? ` (${f.errors} errors)` : ''}${cpuText}${otherText}`;
-        }).join(' · ')}`),
+        }).join(' · ')}${figures.filter((f) => f.detail).map((f) => `\n  ${f.id}: ${f.detail?.replace(/\n/g, '\n  ')}`).join('')}`),
         () => cleaning !== null,
       );
     } catch (err) {

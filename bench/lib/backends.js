@@ -22,7 +22,7 @@ const { staticDir } = require('./static-files');
  * @typedef {object} StartContext
  * @property {string} dir  the run's temp dir
  * @property {{ uwsgi?: string, wrk?: string }} bins
- * @property {{ proc: import('./procs').Proc }} nginx
+ * @property {{ proc: import('./procs').Proc, errorLog?: string }} nginx
  */
 
 const BENCH = path.resolve(__dirname, '..');

@@ -1,6 +1,7 @@
 'use strict';
 // One group of paired rounds (see paired.js): start every row's backend, wait for each to answer
 // through nginx, warm each up, then N rounds of wrk on each in turn; stop them all.
+const fs = require('fs');
 const backends = require('./backends');
 const cpu = require('./cpu');
 const probe = require('./probe');
@@ -10,8 +11,26 @@ const { roundOrder } = require('./paired');
 const READY_TIMEOUT_MS = 30000;
 
 /**
- * @typedef {{ id: string, rps: number | null, errors: number, cpuUsPerReq: number | null, other: number | null }} RoundFigure
+ * @typedef {{ id: string, rps: number | null, errors: number, cpuUsPerReq: number | null, other: number | null, detail?: string }} RoundFigure
  */
+
+/**
+ * wrk's error counts, the backend's state and log tail, and nginx's error log tail.
+ * @param {Awaited<ReturnType<typeof runWrk>>} r
+ * @param {import('./backends').Handle} handle
+ * @param {import('./measure').MeasureContext} ctx
+ */
+function failedRoundDetail(r, handle, ctx) {
+  const se = r.socketErrors;
+  let nginxLog = '';
+  try {
+    if (ctx.nginx.errorLog) nginxLog = fs.readFileSync(ctx.nginx.errorLog, 'utf8').trim().split('\n').slice(-5).join('\n');
+  } catch {
+    // no error log yet: nginx logged nothing
+  }
+  return [`socket errors: connect ${se.connect}, read ${se.read}, write ${se.write}, timeout ${se.timeout}; non-2xx/3xx ${r.non2xx}`,
+    handle.describe(), nginxLog && `nginx error log (last lines):\n${nginxLog}`].filter(Boolean).join('\n');
+}
 
 /**
  * @param {import('./rows').Row[]} rows  the group, in its order
@@ -56,9 +75,11 @@ async function runPairedGroup(rows, ctx, opts, onRound, stopping) {
         const cpuUsPerReq = treeCpu.stop(r.requests);
         const other = others.stop();
         if (handle.proc && handle.proc.exited) throw new Error(`${id}: backend exited during paired round ${round + 1}.\n${handle.describe()}`);
-        // A round with failed requests says nothing about speed: it gives no ratio.
+        // A round with failed requests says nothing about speed: it gives no ratio. What the
+        // backend and nginx logged is kept, since the temp dir goes at the end of the run.
         rps[id] = r.errors > 0 ? null : r.rps;
-        figures.push({ id, rps: r.rps, errors: r.errors, cpuUsPerReq, other: other ? other.share : null });
+        figures.push({ id, rps: r.rps, errors: r.errors, cpuUsPerReq, other: other ? other.share : null,
+          ...(r.errors > 0 ? { detail: failedRoundDetail(r, handle, ctx) } : {}) });
       }
       rounds.push(rps);
       onRound(round, figures);
