@@ -295,15 +295,12 @@ async function main() {
   for (const r of runnable) summaries[r.id] = results[r.id] = stats.summarize(passes[r.id]);
   const refs = { nginx: summaries.nginx, flask: summaries['uwsgi-flask'] };
   for (const r of runnable) summaries[r.id].ratios = stats.ratios(summaries[r.id], refs);
-  // Targets that involve at least one selected row (the others would only say "not measured").
-  const selected = new Set(rows.map((r) => r.id));
-  const involved = (/** @type {import('./lib/targets').Target} */ t) => selected.has(t.num) || (t.den !== null && selected.has(t.den));
   const evaluated3 = targets.evaluate(results, [
-    ...targets.withTwins(targets.TARGETS.filter(involved), rows),
+    ...targets.involving(targets.TARGETS, rows),
     ...targets.baselineTargets(rows),
     ...targets.nodeBinTargets(rows),
   ]);
-  const evaluated14 = targets.evaluate(results, targets.withTwins(targets.TARGETS_14.filter(involved), rows));
+  const evaluated14 = targets.evaluate(results, targets.involving(targets.TARGETS_14, rows));
   const evaluated = [...evaluated3, ...evaluated14];
 
   log('');
@@ -356,12 +353,7 @@ async function main() {
  * @param {Options} opts
  */
 async function pairedRounds(rows, runnable, ctx, opts) {
-  const ids = new Set(rows.map((r) => r.id));
-  const involved = (/** @type {import('./lib/targets').Target} */ t) => ids.has(t.num) || (t.den !== null && ids.has(t.den));
-  const goals = paired.pairedTargets(
-    [...targets.withTwins(targets.TARGETS.filter(involved), rows), ...targets.withTwins(targets.TARGETS_14.filter(involved), rows)],
-    runnable,
-  );
+  const goals = paired.pairedTargets([...targets.involving(targets.TARGETS, rows), ...targets.involving(targets.TARGETS_14, rows)], runnable);
   const byId = new Map(runnable.map((r) => [r.id, r]));
   /** @type {ReturnType<typeof paired.evaluatePaired>} */
   const results = [];
@@ -376,11 +368,7 @@ async function pairedRounds(rows, runnable, ctx, opts) {
         group.map((id) => /** @type {Row} */ (byId.get(id))),
         ctx,
         opts,
-        (round, figures) => log(`[paired ${round + 1}/${opts.pairedRounds}] ${figures.map((f) => {
-          const cpuText = f.cpuUsPerReq === null ? '' : ` ${f.cpuUsPerReq.toFixed(1)} µs`;
-          const otherText = f.other !== null && f.other >= OTHER_WARN ? ` other ${table.fmtPct(f.other)}` : '';
-          return `${f.id} ${Math.round(f.rps ?? 0)}${f.errors > 0 ? ` (${f.errors} errors)` : ''}${cpuText}${otherText}`;
-        }).join(' · ')}${figures.filter((f) => f.detail).map((f) => `\n  ${f.id}: ${f.detail?.replace(/\n/g, '\n  ')}`).join('')}`),
+        (round, figures) => log(table.pairedRoundLine(round, opts.pairedRounds, figures, OTHER_WARN)),
         () => cleaning !== null,
       );
     } catch (err) {

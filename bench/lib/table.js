@@ -185,6 +185,26 @@ function targetsSection(evaluated) {
 }
 
 /**
+ * One paired round's log line (pure): each row's req/s, its errors, its backend's CPU per
+ * request and the other processes' share when at least `otherWarn`; then, indented, the detail
+ * of a row whose round failed requests.
+ * @param {number} round  0-based
+ * @param {number} total
+ * @param {import('./paired-run').RoundFigure[]} figures
+ * @param {number} otherWarn
+ */
+function pairedRoundLine(round, total, figures, otherWarn) {
+  const parts = figures.map((f) => {
+    const errors = f.errors > 0 ? ` (${f.errors} errors)` : '';
+    const cpuText = f.cpuUsPerReq === null ? '' : ` ${f.cpuUsPerReq.toFixed(1)} µs`;
+    const otherText = f.other !== null && f.other >= otherWarn ? ` other ${fmtPct(f.other)}` : '';
+    return `${f.id} ${Math.round(f.rps ?? 0)}${errors}${cpuText}${otherText}`;
+  });
+  const details = figures.flatMap((f) => (f.detail ? [`\n  ${f.id}: ${f.detail.replace(/\n/g, '\n  ')}`] : []));
+  return `[paired ${round + 1}/${total}] ${parts.join(' · ')}${details.join('')}`;
+}
+
+/**
  * The paired-rounds section: per target, the median of its rounds' ratios, their range, how many
  * rounds gave one, and the goal's status on the median.
  * @param {ReturnType<typeof import('./paired').evaluatePaired>} evaluated
@@ -237,5 +257,5 @@ function idleAfterTable(rows, results) {
 
 module.exports = {
   fmtCpu, fmtValue, idleAfterTable,
-  fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, pairedSection, COLUMNS,
+  fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, renderTable, resultsTable, targetsSection, pairedSection, pairedRoundLine, COLUMNS,
 };

@@ -158,6 +158,18 @@ function withTwins(targets, rows) {
 }
 
 /**
+ * The targets of `list` that name one of `rows` (as numerator or denominator), with their
+ * twins' copies (withTwins): the others would only say "not measured".
+ * @param {Target[]} list
+ * @param {import('./rows').Row[]} rows
+ * @returns {Target[]}
+ */
+function involving(list, rows) {
+  const ids = new Set(rows.map((r) => r.id));
+  return withTwins(list.filter((t) => ids.has(t.num) || (t.den !== null && ids.has(t.den))), rows);
+}
+
+/**
  * This build against the baseline build, for every row run both ways (--baseline).
  * @param {import('./rows').Row[]} rows
  * @returns {Target[]}
@@ -191,4 +203,4 @@ function nodeBinTargets(rows) {
   });
 }
 
-module.exports = { TARGETS, TARGETS_14, evaluate, metricOf, withTwins, baselineTargets, nodeBinTargets };
+module.exports = { TARGETS, TARGETS_14, evaluate, metricOf, withTwins, involving, baselineTargets, nodeBinTargets };

@@ -7,7 +7,7 @@
  * removal is `idle` (types.ts), stricter than not busy: a partly loaded worker is neither. A
  * second with connections in the listen queue and no worker free counts as every worker busy.
  */
-import { KEEP, startable, type CheaperDecision, type CheaperInputs, type CheaperSettings } from './types';
+import { KEEP, startable, type CheaperDecision, type CheaperInputs, type CheaperSettings, type WorkerLoad } from './types';
 
 export interface SpareState {
   overloadCount: number;
@@ -26,7 +26,7 @@ export function spare(s: SpareState, i: CheaperInputs, c: CheaperSettings): Chea
   // waits for them in its poll: under 64 connections one worker read 80-90 % busy while dozens of
   // connections waited for it, and spare never added one. So a second in which connections wait
   // in the listen queue and no worker is free (each busy at least half the time) is overloaded too.
-  const queued = i.backlog > 0 && i.workers.every((w) => w.busy || !(w.idle ?? !w.busy));
+  const queued = i.backlog > 0 && !i.workers.some(free);
   if (busy < running && !queued) {
     if (s.overloadCount > 0) s.overloadCount--;
   } else {
@@ -40,11 +40,16 @@ export function spare(s: SpareState, i: CheaperInputs, c: CheaperSettings): Chea
     return add > 0 ? { delta: add, reason: why } : KEEP;
   }
   if (s.overloadCount !== 0) return KEEP;
-  const idle = i.workers.filter((w) => w.idle ?? !w.busy).length;
+  const idle = i.workers.filter(free).length;
   if (idle <= 1) return KEEP;
   s.idleCount++;
   if (running > c.min && s.idleCount % c.overload === 0) {
     return { delta: -1, reason: `${idle} of ${running} worker(s) idle for ${c.overload} s` };
   }
   return KEEP;
+}
+
+/** Free: `idle` where the worker reports it (types.ts), else not busy. A busy worker is never free. */
+function free(w: WorkerLoad): boolean {
+  return w.idle ?? !w.busy;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
-const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, fmtValue, renderTable, resultsTable, targetsSection, pairedSection, idleAfterTable, COLUMNS } = benchLib('table');
+const { fmtRps, fmtSpread, fmtMs, fmtMiB, fmtRatio, fmtPct, fmtTop, fmtCount, fmtValue, renderTable, resultsTable, targetsSection, pairedSection, pairedRoundLine, idleAfterTable, COLUMNS } = benchLib('table');
 
 const lines = (s: string) => s.split('\n');
 
@@ -171,6 +171,23 @@ describe('bench/table', () => {
       expect(out[0]).to.match(/^target +median +rounds min–max +rounds +goal +status$/);
       expect(out[2].split(/\s{2,}/)).to.deep.equal(['seed tcp', '1.61', '1.31–2.05', '8/8', '>= 1.5', 'met']);
       expect(out[3].split(/\s{2,}/)).to.deep.equal(['c route', '-', '-', '0/8', '>= 0.8', 'n/a']);
+    });
+  });
+
+  describe('pairedRoundLine', () => {
+    it('prints each row\'s req/s and CPU, its errors when any, the other load only from the warning share', () => {
+      const line = pairedRoundLine(2, 6, [
+        { id: 'tsuwsgi-unix', rps: 15934.6, errors: 0, cpuUsPerReq: 45.26, other: 0.01 },
+        { id: 'uwsgi-c', rps: 18002.2, errors: 3, cpuUsPerReq: null, other: 0.07 },
+      ], 0.05);
+      expect(line).to.equal('[paired 3/6] tsuwsgi-unix 15935 45.3 µs · uwsgi-c 18002 (3 errors) other 7%');
+    });
+    it('appends the detail of a failed row, each of its lines indented under the row\'s id', () => {
+      const line = pairedRoundLine(0, 1, [
+        { id: 'a', rps: null, errors: 32, cpuUsPerReq: null, other: null, detail: 'socket errors: read 32\nworker 1 gone' },
+        { id: 'b', rps: 100, errors: 0, cpuUsPerReq: 20, other: null },
+      ], 0.05);
+      expect(line.split('\n')).to.deep.equal(['[paired 1/1] a 0 (32 errors) · b 100 20.0 µs', '  a: socket errors: read 32', '  worker 1 gone']);
     });
   });
 

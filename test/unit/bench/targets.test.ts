@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { benchLib } from './helpers.js';
 
-const { TARGETS, TARGETS_14, evaluate, metricOf, withTwins } = benchLib('targets');
+const { TARGETS, TARGETS_14, evaluate, metricOf, withTwins, involving } = benchLib('targets');
 const { allRows, withBaseline, withNodeBin } = benchLib('rows');
 
 interface Target { label: string; num: string; den: string; metric: string; op: string | null; goal: number | null }
@@ -184,6 +184,16 @@ describe('bench/targets', () => {
       ]);
       expect(out[1]).to.deep.include({ op: '>=', goal: 1.6, metric: 'rps' });
       expect(withTwins(picked, allRows())).to.deep.equal(picked);
+    });
+
+    it('involving: only the targets that name a selected row (either side), with the twins of those rows', () => {
+      const rows = withNodeBin(allRows().filter((r: { id: string }) => r.id === 'uwsgi-c' || r.id === 'tsuwsgi-unix'), '/n24', '24');
+      const out: Target14[] = involving(T14, rows);
+      expect(out.length).to.be.greaterThan(0);
+      for (const t of out) expect([t.num, t.den].some((id) => id !== null && rows.some((r: { id: string }) => r.id === id))).to.equal(true);
+      expect(out.map((t) => [t.num, t.den])).to.deep.include.members([['tsuwsgi-unix', 'uwsgi-c'], ['tsuwsgi-unix@node24', 'uwsgi-c']]);
+      expect(out.some((t) => t.num === 'pss-tsuwsgi-p4')).to.equal(false);
+      expect(involving(T14, [])).to.deep.equal([]);
     });
   });
 });
