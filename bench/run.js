@@ -15,7 +15,7 @@ const paired = require('./lib/paired');
 const { runPairedGroup } = require('./lib/paired-run');
 const { freePorts } = require('./lib/ports');
 const procs = require('./lib/procs');
-const { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
+const { allRows, lackingOptions, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES } = require('./lib/rows');
 const { makeStaticFiles } = require('./lib/static-files');
 const stats = require('./lib/stats');
 const table = require('./lib/table');
@@ -247,6 +247,19 @@ async function main() {
     } else {
       results[r.id] = { na: `${r.feature} not available` };
     }
+  }
+  // A --baseline twin whose build lacks an option its row sets (a build from before `cheaper`)
+  // is n/a rather than a row whose backend exits on an unknown option.
+  /** @type {Map<string, boolean>} */
+  const baselineHas = new Map();
+  for (const r of rows) {
+    if (!r.baselineOf || results[r.id]) continue;
+    const bin = r.backend.bin ?? backends.TSUWSGI_BIN;
+    const lacking = lackingOptions(r, (option) => {
+      if (!baselineHas.has(option)) baselineHas.set(option, tools.tsuwsgiHasOption(bin, option));
+      return /** @type {boolean} */ (baselineHas.get(option));
+    });
+    if (lacking.length > 0) results[r.id] = { na: `the baseline build has no ${lacking.join(', ')} option` };
   }
   const runnable = rows.filter((r) => !results[r.id]);
 

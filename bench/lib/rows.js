@@ -322,4 +322,15 @@ function withNodeBin(rows, node, major) {
   );
 }
 
-module.exports = { allRows, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES, SEED, STEP_PLAN, IDLE_WAIT_MAX_S, IDLE_REST_S };
+/**
+ * The ini options of a row's `extra` that `has` says its build lacks (pure): a --baseline build
+ * older than the option.
+ * @param {Row} row
+ * @param {(option: string) => boolean} has
+ * @returns {string[]}
+ */
+function lackingOptions(row, has) {
+  return Object.keys(row.backend.extra || {}).filter((option) => !has(option));
+}
+
+module.exports = { allRows, lackingOptions, withBaseline, withNodeBin, PROCESSES, THREADS, POST_BYTES, SEED, STEP_PLAN, IDLE_WAIT_MAX_S, IDLE_REST_S };

@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { allRows, withBaseline } = require('../../../bench/lib/rows') as { allRows: () => Row[]; withBaseline: (rows: Row[], dir: string) => Row[] };
+const { allRows, withBaseline, lackingOptions } = require('../../../bench/lib/rows') as {
+  allRows: () => Row[]; withBaseline: (rows: Row[], dir: string) => Row[]; lackingOptions: (row: Row, has: (option: string) => boolean) => string[];
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { baselineTargets } = require('../../../bench/lib/targets') as { baselineTargets: (rows: Row[]) => { num: string; den: string; metric: string; op: null }[] };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const args = require('../../../bench/lib/args') as { parse: (argv: string[], rows: Row[]) => { baseline: string | null } };
 
-interface Row { id: string; backend: { kind: string; bin?: string }; baselineOf?: string; feature: string | null }
+interface Row { id: string; backend: { kind: string; bin?: string; extra?: Record<string, string> }; baselineOf?: string; feature: string | null }
 
 describe('bench --baseline', () => {
   it('parses --baseline DIR', () => {
@@ -28,5 +30,18 @@ describe('bench --baseline', () => {
       ['tsuwsgi-unix', 'tsuwsgi-unix@base', 'rps'], ['tsuwsgi-unix', 'tsuwsgi-unix@base', 'cpuUsPerReq'],
       ['post-tsuwsgi', 'post-tsuwsgi@base', 'rps'], ['post-tsuwsgi', 'post-tsuwsgi@base', 'cpuUsPerReq'],
     ]);
+  });
+  it('names the options of a twin\'s row that its build lacks (a build from before cheaper), and none for a row without extra', () => {
+    const rows = withBaseline(allRows().filter((r) => ['step-p4c1', 'tsuwsgi-unix'].includes(r.id)), '/base');
+    const twin = rows.find((r) => r.id === 'step-p4c1@base')!;
+    const asked: string[] = [];
+    const old = (option: string): boolean => {
+      asked.push(option);
+      return option !== 'cheaper';
+    };
+    expect(lackingOptions(twin, old)).to.deep.equal(['cheaper']);
+    expect(asked).to.deep.equal(['cheaper']);
+    expect(lackingOptions(twin, () => true)).to.deep.equal([]);
+    expect(lackingOptions(rows.find((r) => r.id === 'tsuwsgi-unix@base')!, () => false)).to.deep.equal([]);
   });
 });
