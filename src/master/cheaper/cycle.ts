@@ -16,19 +16,10 @@ import type { EventOf } from '../events';
 import { setWantedCount, wantedCount, type Wanted } from '../wanted';
 import type { WorkerRecord, WorkerTable } from '../worker-table';
 import { CheaperPolicy } from './decide';
-import { cheaperSettings, type CheaperDecision, type WorkerLoad } from './types';
+import { BUSY_SHARE, IDLE_SHARE, cheaperSettings, type CheaperDecision, type WorkerLoad } from './types';
 
 export const CYCLE_MS = 1000;
 const ANSWER_MS = 300;
-/**
- * uWSGI's master reads "in a request" from shared memory at any instant; a worker here answers
- * between two of its requests when its app blocks its thread, and would never look busy. So a
- * worker is busy when it has a request in flight as it answers, or was busy for at least this
- * share of the time since its last answer (a sync worker serving back to back).
- */
-const BUSY_SHARE = 0.9;
-/** Busy under this share of the time (and no request in flight now): free to be given up. */
-const IDLE_SHARE = 0.5;
 
 interface Answer {
   readonly busyMicros: number;
@@ -101,11 +92,11 @@ export class CheaperCycle {
       const since = seen ?? { micros: 0, at: r.spawnedAt };
       const share = (a.busyMicros - since.micros) / Math.max(1, (now - since.at) * 1000);
       this.last.set(r.key, { micros: a.busyMicros, at: now });
-      return { key: r.key, busy: a.busy || share >= BUSY_SHARE, idle: !a.busy && share < IDLE_SHARE, busyMicros: a.busyMicros };
+      return { key: r.key, busy: a.busy || share >= BUSY_SHARE, idle: !a.busy && share < IDLE_SHARE, busyMicros: a.busyMicros, share: Math.min(1, share) };
     }
     const micros = (seen?.micros ?? 0) + (now - (seen?.at ?? r.spawnedAt)) * 1000;
     this.last.set(r.key, { micros, at: now });
-    return { key: r.key, busy: true, idle: false, busyMicros: micros };
+    return { key: r.key, busy: true, idle: false, busyMicros: micros, share: 1 };
   }
 
   private apply(d: CheaperDecision, running: number): void {

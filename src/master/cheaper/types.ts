@@ -20,7 +20,19 @@ export interface WorkerLoad {
   readonly idle?: boolean;
   /** µs with a request in flight since the process started, averaged over its app threads. */
   readonly busyMicros: number;
+  /** The share of the time since the last look that it was busy, 0 to 1. Absent: 0. */
+  readonly share?: number;
 }
+
+/**
+ * uWSGI's master reads "in a request" from shared memory at any instant; a worker here answers
+ * between two of its requests when its app blocks its thread, and would never look busy. So a
+ * worker is busy when it has a request in flight as it answers, or was busy for at least this
+ * share of the time since its last answer (a sync worker serving back to back).
+ */
+export const BUSY_SHARE = 0.9;
+/** Busy under this share of the time (and no request in flight now): free to be given up. */
+export const IDLE_SHARE = 0.5;
 
 export interface CheaperInputs {
   /** ms since epoch. */

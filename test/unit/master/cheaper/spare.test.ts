@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { spare, spareState } from '../../../../src/master/cheaper/spare';
+import type { CheaperInputs } from '../../../../src/master/cheaper/types';
 import { load, settings } from './fixtures';
+
+/** The same inputs with each worker's busy share since the last look. */
+function at(input: CheaperInputs, shares: number[]): CheaperInputs {
+  return { ...input, workers: input.workers.map((w, n) => ({ ...w, share: shares[n] })) };
+}
 
 describe('master/cheaper/spare: uWSGI\'s default algorithm', () => {
   it('adds cheaper-step workers after cheaper-overload seconds with every worker busy, then counts again', () => {
@@ -82,6 +88,34 @@ describe('master/cheaper/spare: uWSGI\'s default algorithm', () => {
     expect(s.idleCount).to.equal(0);
     expect(spare(s, load('iii'), c).delta, 'the overload counted down, the idle count starts at 1').to.equal(0);
     expect(spare(s, load('iii'), c).delta).to.equal(-1);
+  });
+
+  it('removes a free worker only when the rest would stay free: two at 45 % under load keep each other', () => {
+    // Both read free (under half busy), but the one left would carry ~90 %: with connections
+    // queued that is the rule that adds a worker, and it would be back three seconds later.
+    const s = spareState();
+    const c = settings({ overload: 1 });
+    for (let n = 0; n < 20; n++) expect(spare(s, at(load('ii'), [0.45, 0.45]), c).delta).to.equal(0);
+    expect(s.idleCount, 'a second that may not remove is not an idle one').to.equal(0);
+    const d = spare(s, at(load('ii'), [0.2, 0.2]), c);
+    expect(d.delta).to.equal(-1);
+    expect(d.reason).to.equal('2 of 2 worker(s) idle for 1 s');
+  });
+
+  it('the rest\'s average decides: three at 30 % lose one (the two left at 45 % stay free), three at 40 % keep all', () => {
+    const c = settings({ overload: 1 });
+    expect(spare(spareState(), at(load('iii'), [0.3, 0.3, 0.3]), c).delta).to.equal(-1);
+    expect(spare(spareState(), at(load('iii'), [0.4, 0.4, 0.4]), c).delta).to.equal(0);
+    expect(spare(spareState(), at(load('iip'), [0.05, 0.05, 0.85]), c).delta, 'two free and one at 85 %: 0.95 fits in two').to.equal(-1);
+  });
+
+  it('a second under load that may not remove starts the idle count over', () => {
+    const s = spareState();
+    const c = settings({ overload: 2 });
+    expect(spare(s, at(load('ii'), [0.1, 0.1]), c).delta).to.equal(0);
+    expect(spare(s, at(load('ii'), [0.4, 0.4]), c).delta).to.equal(0);
+    expect(spare(s, at(load('ii'), [0.1, 0.1]), c).delta).to.equal(0);
+    expect(spare(s, at(load('ii'), [0.1, 0.1]), c).delta).to.equal(-1);
   });
 
   it('past the soft memory limit it may remove but not add', () => {
