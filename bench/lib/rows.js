@@ -181,6 +181,10 @@ const ROWS = [
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true } },
   { group: '5', id: 'tsuwsgi-unix-nolog', what: 'tsuwsgi, unix, logging off', proxy: 'uwsgi',
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: false } },
+  // One worker keeps accepting, the other joins only while it is saturated: no thundering herd
+  // at 2 x 1 on two cores that nginx and wrk share (README's sizing advice; not the default).
+  { group: '5', id: 'tsuwsgi-unix-acc1', what: 'tsuwsgi, unix, logging on, accepting-workers=1', proxy: 'uwsgi',
+    backend: { kind: 'tsuwsgi', app: 'hello', transport: 'unix', logging: true, extra: { 'accepting-workers': '1' } } },
   { group: '5', id: 'tsuwsgi-tcp', what: 'tsuwsgi, tcp, logging on', proxy: 'uwsgi',
     backend: { kind: 'tsuwsgi', app: 'hello', transport: 'tcp', logging: true } },
   { group: '5', id: 'tsuwsgi-tcp-nolog', what: 'tsuwsgi, tcp, logging off', proxy: 'uwsgi',

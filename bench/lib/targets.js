@@ -65,6 +65,9 @@ const TARGETS_14 = [
   // uWSGI writes no request line for a request its router answers (route-run return), logging
   // on or off: tsuwsgi without its line is the same work.
   { label: '2x1, unix: tsuwsgi without request lines / uWSGI C route (which writes none)', num: 'tsuwsgi-unix-nolog', den: 'uwsgi-c', metric: 'rps', ...REPORT },
+  { label: '2x1, unix: tsuwsgi accepting-workers=1 / uWSGI+Flask', num: 'tsuwsgi-unix-acc1', den: 'uwsgi-flask', metric: 'rps', ...REPORT },
+  { label: '2x1, unix: tsuwsgi accepting-workers=1 / uWSGI C route', num: 'tsuwsgi-unix-acc1', den: 'uwsgi-c', metric: 'rps', ...REPORT },
+  { label: '2x1, unix: backend CPU per request, tsuwsgi accepting-workers=1 / default', num: 'tsuwsgi-unix-acc1', den: 'tsuwsgi-unix', metric: 'cpuUsPerReq', ...REPORT },
   { label: '2x1, unix: Node floor / uWSGI C route (what a Node server could reach)', num: 'node-floor', den: 'uwsgi-c', metric: 'rps', ...REPORT },
   { label: '2x1, unix: tsuwsgi / Node floor', num: 'tsuwsgi-unix', den: 'node-floor', metric: 'rps', ...REPORT },
   { label: '2x1, unix: backend CPU per request, tsuwsgi / Node floor', num: 'tsuwsgi-unix', den: 'node-floor', metric: 'cpuUsPerReq', ...REPORT },
