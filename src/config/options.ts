@@ -133,7 +133,7 @@ const rows: OptionSpec[] = [
   {
     name: 'accepting-workers', aliases: [], kind: 'int-auto', repeatable: false, default: 'auto', min: 0, max: 65535, key: 'acceptingWorkers',
     section: 'Processes', metavar: 'N',
-    help: "how many workers keep accepting connections while none of them is saturated; the other workers accept only while all of those are (their event loop busy 90 % of the last 200 ms without waiting a quarter of it for a CPU, or blocked as long), so idle workers beyond the CPUs are not woken for every connection only to find it taken (the thundering herd). auto: the CPUs the master may run on, within its cgroup's CPU quota (a container's --cpus); 0: every worker always accepts. Applies with a fixed number of processes (not with cheaper, which sizes the workers itself) and with threads-min = 1",
+    help: "how many workers keep accepting connections while none of them is saturated; the other workers accept only while all of those are saturated (their event loop busy 90 % of the last 200 ms without waiting a quarter of it for a CPU, or blocked as long) or serving long requests (1 ms or more of loop time each, at 10 or more a second; then for 3 s), so idle workers are not woken for every connection only to find it taken (the thundering herd). auto: the CPUs the master may run on (within its cgroup's CPU quota, a container's --cpus) when processes is above them, otherwise 1; 0: every worker always accepts. Applies with a fixed number of processes (not with cheaper, which sizes the workers itself) and with threads-min = 1",
   },
   {
     name: 'cheaper', aliases: [], kind: 'int', repeatable: false, default: '0', min: 0, key: 'cheaper',

@@ -18,11 +18,17 @@ import { usableCpus } from '../shared/usable-cpus';
 /** Records even when processes is small, so that a reload to more processes still finds seats. */
 const MIN_RECORDS = 64;
 
-/** How many workers accept while none is saturated; 0 when every worker always accepts. */
+/**
+ * How many workers accept while none is saturated (or serving long requests); 0 when every worker
+ * always accepts. auto: the CPUs where there are more workers than CPUs; one where there are not,
+ * since a second polling worker costs a wake-up a connection (a fifth of a small request on the
+ * hosts measured) and is needed only once the first is saturated or its requests are long
+ * (docs/design-notes.md, "Accept turns").
+ */
 export function acceptingFor(config: Pick<Config, 'acceptingWorkers' | 'processes' | 'cheaper' | 'threads' | 'threadsMin'>, cpus = usableCpus()): number {
   // With cheaper the number of workers follows the load already; a supervising main thread (threads-min > 1) serves nothing.
   if (config.cheaper > 0 || !mainThreadServes(config)) return 0;
-  const k = config.acceptingWorkers === 'auto' ? cpus : config.acceptingWorkers;
+  const k = config.acceptingWorkers === 'auto' ? (config.processes > cpus ? cpus : 1) : config.acceptingWorkers;
   return k > 0 && k < config.processes ? k : 0;
 }
 

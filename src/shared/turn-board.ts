@@ -9,7 +9,8 @@
  * Layout of a record (little-endian): stamp f64 (ms on the system's monotonic clock, 0 = free
  * or leaving), elu f32 (the worker's event-loop utilisation over its last few ticks), worker id u16,
  * one byte of flags (present, primary, accepting: the worker's last decision, which the master
- * shows in the stats), one byte of CPU wait (the share of the last few ticks its loop thread spent
+ * shows in the stats; long: its requests keep its loop busy long enough that a second accepting
+ * worker costs less than the queue behind one), one byte of CPU wait (the share of the last few ticks its loop thread spent
  * waiting for a CPU, 0-255 for 0-1). Pure: bytes in, records out.
  */
 
@@ -17,6 +18,7 @@ export const RECORD_BYTES = 16;
 const FLAG_PRESENT = 1;
 const FLAG_PRIMARY = 2;
 const FLAG_ACCEPTING = 4;
+const FLAG_LONG = 8;
 
 export interface TurnRecord {
   /** Its index in the file, given by the master. */
@@ -35,6 +37,11 @@ export interface TurnRecord {
   readonly primary: boolean;
   /** Its last decision: its listeners are in its poll set (a primary, or a spare that joined). */
   readonly accepting: boolean;
+  /**
+   * Its loop was busy at least LONG_REQUEST_MS (worker/accept-turn/turn-policy.ts) a request over
+   * its last few ticks: requests that queue behind it wait that long each.
+   */
+  readonly long: boolean;
 }
 
 /** How many records a board holds for `processes` workers: each one, its replacement during a reload, and spare. */
@@ -46,7 +53,7 @@ export function encodeRecord(buf: Buffer, r: Omit<TurnRecord, 'slot'>): void {
   buf.writeDoubleLE(r.stampMs, 0);
   buf.writeFloatLE(r.elu, 8);
   buf.writeUInt16LE(r.workerId & 0xffff, 12);
-  buf.writeUInt8((r.present ? FLAG_PRESENT : 0) | (r.primary ? FLAG_PRIMARY : 0) | (r.accepting ? FLAG_ACCEPTING : 0), 14);
+  buf.writeUInt8((r.present ? FLAG_PRESENT : 0) | (r.primary ? FLAG_PRIMARY : 0) | (r.accepting ? FLAG_ACCEPTING : 0) | (r.long ? FLAG_LONG : 0), 14);
   buf.writeUInt8(Math.round(Math.min(1, Math.max(0, r.cpuWait || 0)) * 255), 15);
 }
 
@@ -63,6 +70,7 @@ export function decodeRecord(buf: Buffer, slot: number): TurnRecord {
     present: (flags & FLAG_PRESENT) !== 0,
     primary: (flags & FLAG_PRIMARY) !== 0,
     accepting: (flags & FLAG_ACCEPTING) !== 0,
+    long: (flags & FLAG_LONG) !== 0,
   };
 }
 

@@ -89,7 +89,7 @@ export async function serveThread(data: ThreadData, logs: LogHandle, row: RowWri
   }
   if (data.turn === undefined) return listenAll(data.fds, ctx, config.listen);
   const gate = new AcceptGate();
-  const turn = new TurnKeeper(data.turn, data.workerId, gate);
+  const turn = new TurnKeeper(data.turn, data.workerId, gate, () => requests.count());
   const listening = await listenAll(data.fds, ctx, config.listen, gate);
   return {
     drain: () => {

@@ -2,7 +2,9 @@
  * Accept turns through a real nginx: with processes = 4 and accepting-workers = 2, workers 1 and
  * 2 take the connections while they keep up, a spare takes over the moment the primaries are
  * blocked or stopped, and no request fails on the way; with accepting-workers = 0 every worker
- * accepts. The board the workers share is a file with no name.
+ * accepts. At processes = 2 (no more workers than CPUs) the default has one primary, and the
+ * other worker joins when the primary's requests are long. The board the workers share is a
+ * file with no name.
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
@@ -126,6 +128,35 @@ describe('e2e: accept turns (accepting-workers)', function () {
     await keepLoading(`${s.nginx.url}/block?ms=40`, 40, bySpare, 20_000, { live });
     expect(live.failures).to.deep.equal([]);
     expect(bySpare()).to.equal(true);
+  });
+
+  it('2 × 1 by default: one primary while requests are short; handlers that compute 20 ms at a third of its capacity let the other worker in', async () => {
+    const dir = tempDir();
+    const stats = path.join(dir, 'stats.sock');
+    // auto is 1 here on any host: the CPUs when processes is above them (1 on a 1-CPU host), 1 otherwise.
+    s = await serve({ processes: 2, threads: 1, stats }, dir);
+    const turns = async (): Promise<string> => JSON.stringify((await readStatsDoc({ path: stats })).workers.map((w) => w.accept_turn));
+    // A cold start's first requests are slow (compiles): worker 2 may join for a moment after them.
+    expect((await keepLoading(`${s.nginx.url}/worker-id`, 200)).failures).to.deep.equal([]);
+    await waitUntil('one primary, one spare', async () => (await turns()) === '["primary","spare"]', 10_000, 100);
+    const short = await keepLoading(`${s.nginx.url}/worker-id`, 1000);
+    expect(short.failures).to.deep.equal([]);
+    const byWorker = perWorker(short.bodies);
+    expect((byWorker.get(2) ?? 0) / short.ok, JSON.stringify([...byWorker])).to.be.below(0.2);
+
+    // One request at a time, 20 ms of CPU each, 40 ms apart: the primary's loop about a third
+    // busy, far from saturated, but each request that arrives while it computes would wait.
+    const spare = String(await pidOfWorker(s, 2));
+    const served: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (!served.includes(spare) && Date.now() < deadline) {
+      const r = await request(`${s.nginx.url}/spin?ms=20`, { timeoutMs: 10_000 });
+      expect(r.status).to.equal(200);
+      served.push(r.body.toString().split(':')[0]!);
+      await sleep(40);
+    }
+    expect(served, `worker 2 (pid ${spare}) served none of ${served.length}`).to.include(spare);
+    expect(await turns()).to.equal('["primary","joined"]');
   });
 
   it('a primary stopped (SIGSTOP) or killed: the next worker takes its turn and no request fails', async () => {

@@ -1,7 +1,7 @@
 /**
  * The worker side of accept turns: every TICK_MS, write this worker's record on the board (its
- * clock, how busy its loop was over the last BUSY_WINDOW_TICKS and how much of that its thread
- * waited for a CPU), read everyone's, and open or close the thread's listeners
+ * clock, how busy its loop was over the last BUSY_WINDOW_TICKS, how much of that its thread
+ * waited for a CPU, and whether that came to LONG_REQUEST_MS or more a request started), read everyone's, and open or close the thread's listeners
  * on the accept gate as turn-policy.ts decides. Runs on the main thread of a worker whose main
  * thread serves (threads-min = 1); app threads started on demand accept regardless, since they
  * start only when this one is saturated.
@@ -11,7 +11,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { AcceptGate } from '../../server/accept-gate';
 import { decodeBoard, encodeRecord, monotonicMs, RECORD_BYTES } from '../../shared/turn-board';
 import type { TurnSeat } from '../../shared/ipc';
-import { BUSY_WINDOW_TICKS, decideTurn, TICK_MS } from './turn-policy';
+import { BUSY_WINDOW_TICKS, decideTurn, LONG_MIN_REQUESTS, LONG_REQUEST_MS, TICK_MS } from './turn-policy';
 import { ThreadCpuClock, waitShare, type CpuTimes } from './cpu-wait';
 
 export class TurnKeeper {
@@ -23,6 +23,8 @@ export class TurnKeeper {
   /** This thread's CPU times at the same ticks (empty where the kernel does not give them). */
   private readonly cpu = new ThreadCpuClock();
   private readonly cpuWindow: CpuTimes[] = [];
+  /** The requests this thread had started at the same ticks as `window`. */
+  private readonly started: number[];
   private heldUntil = 0;
   private left = false;
 
@@ -30,7 +32,10 @@ export class TurnKeeper {
     private readonly seat: TurnSeat,
     private readonly workerId: number,
     private readonly gate: AcceptGate,
+    /** How many requests this thread has started (the scoreboard's counter: nothing per request). */
+    private readonly requests: () => number = () => 0,
   ) {
+    this.started = [requests()];
     this.all = Buffer.alloc(seat.capacity * RECORD_BYTES);
     this.tick();
     this.timer = setInterval(() => this.tick(), TICK_MS).unref();
@@ -49,9 +54,19 @@ export class TurnKeeper {
   private tick(): void {
     const now = monotonicMs();
     const loop = performance.eventLoopUtilization();
-    const elu = performance.eventLoopUtilization(loop, this.window[0]).utilization;
+    const over = performance.eventLoopUtilization(loop, this.window[0]);
+    const elu = over.utilization;
+    const count = this.requests();
+    const started = count - this.started[0]!;
+    // Busy per request started: where none started the loop is idle or blocked, which the clock
+    // stamp and the saturation test already cover.
+    const long = started >= LONG_MIN_REQUESTS && over.active / started >= LONG_REQUEST_MS;
     this.window.push(loop);
-    if (this.window.length > BUSY_WINDOW_TICKS) this.window.shift();
+    this.started.push(count);
+    if (this.window.length > BUSY_WINDOW_TICKS) {
+      this.window.shift();
+      this.started.shift();
+    }
     const times = this.cpu.sample();
     const cpuWait = times !== undefined && this.cpuWindow.length > 0 ? waitShare(this.cpuWindow[0]!, times) : 0;
     if (times !== undefined) {
@@ -67,13 +82,13 @@ export class TurnKeeper {
     }
     const d = decideTurn(decodeBoard(this.all, bytes), { slot: this.seat.slot, workerId: this.workerId }, now, this.seat.accepting, this.heldUntil);
     this.heldUntil = d.heldUntil;
-    const written = this.write(now, elu, cpuWait, true, d.primary, d.accept);
+    const written = this.write(now, elu, cpuWait, true, d.primary, d.accept, long);
     this.gate.setTurn(d.accept || !written);
   }
 
   /** False when the board cannot be written. */
-  private write(stampMs: number, elu: number, cpuWait: number, present: boolean, primary = false, accepting = false): boolean {
-    encodeRecord(this.own, { stampMs, elu, cpuWait, workerId: this.workerId, present, primary, accepting });
+  private write(stampMs: number, elu: number, cpuWait: number, present: boolean, primary = false, accepting = false, long = false): boolean {
+    encodeRecord(this.own, { stampMs, elu, cpuWait, workerId: this.workerId, present, primary, accepting, long });
     try {
       fs.writeSync(this.seat.fd, this.own, 0, RECORD_BYTES, this.seat.slot * RECORD_BYTES);
       return true;

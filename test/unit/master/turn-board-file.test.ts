@@ -10,10 +10,13 @@ const cfg = (over: Partial<Parameters<typeof acceptingFor>[0]> = {}): Parameters
 });
 
 describe('master/turn-board-file', () => {
-  it('accepting-workers: auto is the CPU count, and turns apply only with more workers than that', () => {
+  it('accepting-workers: auto is the CPU count with more workers than CPUs, one otherwise, and nothing for one worker', () => {
     expect(acceptingFor(cfg(), 2)).to.equal(2);
-    expect(acceptingFor(cfg({ processes: 2 }), 2)).to.equal(0);
-    expect(acceptingFor(cfg(), 8)).to.equal(0);
+    expect(acceptingFor(cfg({ processes: 3 }), 2)).to.equal(2);
+    expect(acceptingFor(cfg({ processes: 2 }), 2)).to.equal(1);
+    expect(acceptingFor(cfg(), 8)).to.equal(1);
+    expect(acceptingFor(cfg({ processes: 1 }), 2)).to.equal(0);
+    expect(acceptingFor(cfg({ processes: 1 }), 1)).to.equal(0);
     expect(acceptingFor(cfg({ acceptingWorkers: 1 }), 8)).to.equal(1);
     expect(acceptingFor(cfg({ acceptingWorkers: 4 }), 1)).to.equal(0);
   });
@@ -44,9 +47,9 @@ describe('master/turn-board-file', () => {
       expect(taken.size).to.equal(board.capacity);
       expect(board.take()).to.equal(undefined);
       const rec = Buffer.alloc(RECORD_BYTES);
-      encodeRecord(rec, { stampMs: 5, elu: 1, cpuWait: 0, workerId: 3, present: true, primary: true, accepting: true });
+      encodeRecord(rec, { stampMs: 5, elu: 1, cpuWait: 0, workerId: 3, present: true, primary: true, accepting: true, long: true });
       fs.writeSync(board.fd, rec, 0, RECORD_BYTES, 2 * RECORD_BYTES);
-      expect(board.read(2)).to.deep.equal({ slot: 2, stampMs: 5, elu: 1, cpuWait: 0, workerId: 3, present: true, primary: true, accepting: true });
+      expect(board.read(2)).to.deep.equal({ slot: 2, stampMs: 5, elu: 1, cpuWait: 0, workerId: 3, present: true, primary: true, accepting: true, long: true });
       board.release(2);
       board.release(2);
       expect(board.read(2)).to.deep.include({ slot: 2, present: false, stampMs: 0 });

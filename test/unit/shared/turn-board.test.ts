@@ -2,28 +2,28 @@
 import { expect } from 'chai';
 import { boardCapacity, decodeBoard, decodeRecord, encodeRecord, monotonicMs, RECORD_BYTES } from '../../../src/shared/turn-board';
 
-const base = { stampMs: 1, elu: 0, cpuWait: 0, workerId: 1, present: true, primary: false, accepting: false };
+const base = { stampMs: 1, elu: 0, cpuWait: 0, workerId: 1, present: true, primary: false, accepting: false, long: false };
 
 describe('shared/turn-board', () => {
   it('a record reads back as written, at its slot', () => {
     const buf = Buffer.alloc(3 * RECORD_BYTES);
     encodeRecord(buf.subarray(2 * RECORD_BYTES), { ...base, stampMs: 123456.75, elu: 0.5, cpuWait: 51 / 255, workerId: 7 });
-    const expected = { slot: 2, stampMs: 123456.75, elu: 0.5, cpuWait: 51 / 255, workerId: 7, present: true, primary: false, accepting: false };
+    const expected = { slot: 2, stampMs: 123456.75, elu: 0.5, cpuWait: 51 / 255, workerId: 7, present: true, primary: false, accepting: false, long: false };
     expect(decodeRecord(buf, 2)).to.deep.equal(expected);
     // The board lists the present records only.
     expect(decodeBoard(buf)).to.deep.equal([expected]);
   });
 
   it('an all-zero record is a free slot: not present, and not listed', () => {
-    expect(decodeRecord(Buffer.alloc(RECORD_BYTES), 0)).to.deep.equal({ slot: 0, stampMs: 0, elu: 0, cpuWait: 0, workerId: 0, present: false, primary: false, accepting: false });
+    expect(decodeRecord(Buffer.alloc(RECORD_BYTES), 0)).to.deep.equal({ slot: 0, stampMs: 0, elu: 0, cpuWait: 0, workerId: 0, present: false, primary: false, accepting: false, long: false });
     expect(decodeBoard(Buffer.alloc(4 * RECORD_BYTES))).to.deep.equal([]);
   });
 
   it('the decision flags read back one by one', () => {
     const one = Buffer.alloc(RECORD_BYTES);
-    for (const [primary, accepting] of [[true, true], [false, true], [false, false], [true, false]] as const) {
-      encodeRecord(one, { ...base, primary, accepting });
-      expect(decodeRecord(one, 0)).to.include({ present: true, primary, accepting });
+    for (const [primary, accepting, long] of [[true, true, false], [false, true, true], [false, false, true], [true, false, false], [false, false, false]] as const) {
+      encodeRecord(one, { ...base, primary, accepting, long });
+      expect(decodeRecord(one, 0)).to.include({ present: true, primary, accepting, long });
     }
   });
 

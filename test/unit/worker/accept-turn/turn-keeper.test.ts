@@ -41,9 +41,9 @@ describe('TurnKeeper (the worker side of accept turns, on a real board file)', f
     fds.push(fd);
     return fd;
   };
-  const keeper = (fd: number, slot: number, workerId: number, accepting: number): GateSpy => {
+  const keeper = (fd: number, slot: number, workerId: number, accepting: number, requests?: () => number): GateSpy => {
     const gate = new GateSpy();
-    keepers.push(new TurnKeeper({ fd, slot, capacity: CAPACITY, accepting }, workerId, gate as unknown as AcceptGate));
+    keepers.push(new TurnKeeper({ fd, slot, capacity: CAPACITY, accepting }, workerId, gate as unknown as AcceptGate, requests));
     return gate;
   };
 
@@ -78,5 +78,29 @@ describe('TurnKeeper (the worker side of accept turns, on a real board file)', f
     await waitUntil('a few ticks', () => (mute.turns.length >= 3 ? true : undefined), 2000, TICK_MS);
     expect(mute.turns.every((t) => t), 'every turn open').to.equal(true);
     expect(primary.last, 'the primary is not moved by a worker it cannot see').to.equal(true);
+  });
+
+  it('marks its record long while its loop is busy LONG_REQUEST_MS or more a request, and not for short ones', async () => {
+    let started = 0;
+    let perRequestMs = 4;
+    // A request every 10 ms that holds the loop perRequestMs (a render), or 20 that hold it ~nothing.
+    const load = setInterval(() => {
+      if (perRequestMs === 0) return void (started += 20);
+      const until = performance.now() + perRequestMs;
+      while (performance.now() < until);
+      started++;
+    }, 10);
+    try {
+      keeper(open('r+'), 0, 1, 1, () => started);
+      const own = (): boolean | undefined => decodeBoard(fs.readFileSync(board))[0]?.long;
+      await waitUntil('the record marked long', () => (own() === true ? true : undefined), 3000, TICK_MS);
+      perRequestMs = 0;
+      await waitUntil('the mark gone with short requests', () => (own() === false ? true : undefined), 3000, TICK_MS);
+      // Stays unmarked over further ticks (short requests, a calm loop).
+      await new Promise((r) => setTimeout(r, 4 * TICK_MS));
+      expect(own()).to.equal(false);
+    } finally {
+      clearInterval(load);
+    }
   });
 });

@@ -4,11 +4,11 @@
  */
 import { expect } from 'chai';
 import type { TurnRecord } from '../../../../src/shared/turn-board';
-import { BUSY_ELU, CPU_BOUND_WAIT, decideTurn, HOLD_MS, primaries, STALE_MS, type TurnSelf } from '../../../../src/worker/accept-turn/turn-policy';
+import { BUSY_ELU, CPU_BOUND_WAIT, decideTurn, HOLD_MS, LONG_HOLD_MS, primaries, SPARE_KEEP_ELU, STALE_MS, type TurnSelf } from '../../../../src/worker/accept-turn/turn-policy';
 
 const NOW = 1_000_000;
 const rec = (slot: number, workerId: number, over: Partial<TurnRecord> = {}): TurnRecord => ({
-  slot, workerId, stampMs: NOW - 10, elu: 0.2, cpuWait: 0, present: true, primary: false, accepting: false, ...over,
+  slot, workerId, stampMs: NOW - 10, elu: 0.2, cpuWait: 0, present: true, primary: false, accepting: false, long: false, ...over,
 });
 /** Four workers, ids 1-4 in slots 0-3. */
 const four = (over: Record<number, Partial<TurnRecord>> = {}): TurnRecord[] => [1, 2, 3, 4].map((id) => rec(id - 1, id, over[id]));
@@ -49,6 +49,37 @@ describe('worker/accept-turn/turn-policy', () => {
     expect(decideTurn(calm, w(4), NOW, 2, NOW + 1).accept).to.equal(true);
     expect(decideTurn(calm, w(4), NOW, 2, NOW).accept).to.equal(false);
     expect(decideTurn(calm, w(4), NOW, 2, NOW + 1).heldUntil).to.equal(NOW + 1);
+  });
+
+  it('a primary serving long requests counts as saturated at any load, and the spare holds LONG_HOLD_MS', () => {
+    // One primary (2 x 1): long requests at a third of its capacity let the spare in.
+    const long = [rec(0, 1, { elu: 0.3, long: true }), rec(1, 2)];
+    expect(decideTurn(long, { slot: 1, workerId: 2 }, NOW, 1, 0)).to.deep.equal({ accept: true, primary: false, heldUntil: NOW + LONG_HOLD_MS });
+    // Every primary must be long or saturated, as for saturation alone.
+    expect(decideTurn(four({ 1: { long: true }, 2: { elu: 0.5 } }), w(3), NOW, 2, 0).accept).to.equal(false);
+    expect(decideTurn(four({ 1: { long: true }, 2: { elu: BUSY_ELU } }), w(3), NOW, 2, 0)).to.deep.equal({ accept: true, primary: false, heldUntil: NOW + LONG_HOLD_MS });
+    // A long primary that waits for the CPUs: a spare would wait for the same CPUs.
+    expect(decideTurn([rec(0, 1, { elu: 0.6, long: true, cpuWait: CPU_BOUND_WAIT }), rec(1, 2)], { slot: 1, workerId: 2 }, NOW, 1, 0).accept).to.equal(false);
+    // A saturation that follows a long spell does not cut the longer hold short.
+    const held = decideTurn(four({ 1: { elu: 1 }, 2: { elu: 1 } }), w(3), NOW, 2, NOW + LONG_HOLD_MS - 5);
+    expect(held.heldUntil).to.equal(NOW + LONG_HOLD_MS - 5);
+    // Short requests again: the spare stays until its hold ends, then leaves.
+    const short = [rec(0, 1, { elu: 0.3 }), rec(1, 2, { accepting: true })];
+    expect(decideTurn(short, { slot: 1, workerId: 2 }, NOW, 1, NOW + LONG_HOLD_MS).accept).to.equal(true);
+    expect(decideTurn(short, { slot: 1, workerId: 2 }, NOW, 1, NOW).accept).to.equal(false);
+  });
+
+  it('a joined spare that carries a share the primaries could not take back stays; one that waits for the CPUs or idles leaves', () => {
+    const me = { slot: 1, workerId: 2 };
+    const busySpare = [rec(0, 1, { elu: 0.6 }), rec(1, 2, { elu: SPARE_KEEP_ELU, accepting: true })];
+    expect(decideTurn(busySpare, me, NOW, 1, NOW + 1)).to.deep.equal({ accept: true, primary: false, heldUntil: NOW + HOLD_MS });
+    // Once its hold has run out it does not come back by itself: only the primaries' state lets it in.
+    expect(decideTurn(busySpare, me, NOW, 1, NOW).accept).to.equal(false);
+    // Not accepting (its last decision), waiting for a CPU, or busy less than SPARE_KEEP_ELU: the hold is not extended.
+    for (const over of [{ accepting: false }, { cpuWait: CPU_BOUND_WAIT }, { elu: SPARE_KEEP_ELU - 0.01 }]) {
+      const rs = [rec(0, 1, { elu: 0.6 }), rec(1, 2, { elu: SPARE_KEEP_ELU, accepting: true, ...over })];
+      expect(decideTurn(rs, me, NOW, 1, NOW + 1)).to.deep.equal({ accept: true, primary: false, heldUntil: NOW + 1 });
+    }
   });
 
   it('a primary whose record is stale (a blocked loop, a stopped process) is replaced by the next live worker', () => {
