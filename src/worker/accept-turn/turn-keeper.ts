@@ -56,22 +56,25 @@ export class TurnKeeper {
     const loop = performance.eventLoopUtilization();
     const over = performance.eventLoopUtilization(loop, this.window[0]);
     const elu = over.utilization;
-    const count = this.requests();
-    const started = count - this.started[0]!;
-    // Busy per request started: where none started the loop is idle or blocked, which the clock
-    // stamp and the saturation test already cover.
-    const long = started >= LONG_MIN_REQUESTS && over.active / started >= LONG_REQUEST_MS;
-    this.window.push(loop);
-    this.started.push(count);
-    if (this.window.length > BUSY_WINDOW_TICKS) {
-      this.window.shift();
-      this.started.shift();
-    }
     const times = this.cpu.sample();
     const cpuWait = times !== undefined && this.cpuWindow.length > 0 ? waitShare(this.cpuWindow[0]!, times) : 0;
     if (times !== undefined) {
       this.cpuWindow.push(times);
       if (this.cpuWindow.length > BUSY_WINDOW_TICKS) this.cpuWindow.shift();
+    }
+    const count = this.requests();
+    const started = count - this.started[0]!;
+    // The loop's own time a request started: its active time less what it spent waiting for a
+    // CPU, which on a crowded host stretches every request without making it long (and is what
+    // CPU_BOUND_WAIT answers). Where fewer started, the loop is idle or blocked, which the clock
+    // stamp and the saturation test already cover.
+    const ownMs = over.active - cpuWait * (over.active + over.idle);
+    const long = started >= LONG_MIN_REQUESTS && ownMs / started >= LONG_REQUEST_MS;
+    this.window.push(loop);
+    this.started.push(count);
+    if (this.window.length > BUSY_WINDOW_TICKS) {
+      this.window.shift();
+      this.started.shift();
     }
     let bytes: number;
     try {

@@ -17,7 +17,7 @@
  * for the whole of that, at any load: so a primary marked long counts as saturated, and a spare
  * that joined for it stays LONG_HOLD_MS, over the gaps of a load of a few requests a second. A
  * joined spare also stays while it carries a share the primaries could not take back (its own
- * loop busy SPARE_KEEP_ELU of the time without waiting for a CPU), so that under a load between
+ * loop busy SPARE_KEEP_ELU of the time, not counting its waits for a CPU), so that under a load between
  * one worker and two it does not leave, let the primary saturate again, and return 200 ms later.
  */
 import type { TurnRecord } from '../../shared/turn-board';
@@ -59,8 +59,9 @@ export const LONG_MIN_REQUESTS = 2;
 /** A spare that joined for long requests keeps accepting this long after the primary was last marked long. */
 export const LONG_HOLD_MS = 3000;
 /**
- * A joined spare whose own loop is busy this share of the window (and waits for no CPU) stays: with
- * two workers, its leaving would put the primary at twice that, over BUSY_ELU.
+ * A joined spare whose own loop is busy this share of the window, not counting its waits for a
+ * CPU, stays (unless it waits a quarter of the time): with two workers, its leaving would put the
+ * primary at twice that, over BUSY_ELU.
  */
 export const SPARE_KEEP_ELU = BUSY_ELU / 2;
 
@@ -103,7 +104,7 @@ export function decideTurn(records: readonly TurnRecord[], me: TurnSelf, nowMs: 
     return { accept: true, primary: false, heldUntil: Math.max(heldUntil, nowMs + hold) };
   }
   const own = nowMs < heldUntil ? records.find((r) => r.slot === me.slot) : undefined;
-  if (own !== undefined && own.accepting && own.elu >= SPARE_KEEP_ELU && !cpuBound(own)) {
+  if (own !== undefined && own.accepting && own.elu - own.cpuWait >= SPARE_KEEP_ELU && !cpuBound(own)) {
     return { accept: true, primary: false, heldUntil: Math.max(heldUntil, nowMs + HOLD_MS) };
   }
   return { accept: nowMs < heldUntil, primary: false, heldUntil };

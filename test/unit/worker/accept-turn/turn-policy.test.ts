@@ -75,8 +75,8 @@ describe('worker/accept-turn/turn-policy', () => {
     expect(decideTurn(busySpare, me, NOW, 1, NOW + 1)).to.deep.equal({ accept: true, primary: false, heldUntil: NOW + HOLD_MS });
     // Once its hold has run out it does not come back by itself: only the primaries' state lets it in.
     expect(decideTurn(busySpare, me, NOW, 1, NOW).accept).to.equal(false);
-    // Not accepting (its last decision), waiting for a CPU, or busy less than SPARE_KEEP_ELU: the hold is not extended.
-    for (const over of [{ accepting: false }, { cpuWait: CPU_BOUND_WAIT }, { elu: SPARE_KEEP_ELU - 0.01 }]) {
+    // Not accepting (its last decision), waiting for a CPU, or busy less than SPARE_KEEP_ELU once its waits are taken off: the hold is not extended.
+    for (const over of [{ accepting: false }, { cpuWait: CPU_BOUND_WAIT }, { elu: SPARE_KEEP_ELU - 0.01 }, { elu: SPARE_KEEP_ELU + 0.15, cpuWait: 0.2 }]) {
       const rs = [rec(0, 1, { elu: 0.6 }), rec(1, 2, { elu: SPARE_KEEP_ELU, accepting: true, ...over })];
       expect(decideTurn(rs, me, NOW, 1, NOW + 1)).to.deep.equal({ accept: true, primary: false, heldUntil: NOW + 1 });
     }
