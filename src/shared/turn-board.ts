@@ -10,8 +10,8 @@
  * or leaving), elu f32 (the worker's event-loop utilisation over its last few ticks), worker id u16,
  * one byte of flags (present, primary, accepting: the worker's last decision, which the master
  * shows in the stats; long: its requests keep its loop busy long enough that a second accepting
- * worker costs less than the queue behind one), one byte of CPU wait (the share of the last few ticks its loop thread spent
- * waiting for a CPU, 0-255 for 0-1). Pure: bytes in, records out.
+ * worker costs less than the queue behind one), one byte of CPU wait (the share of the last few
+ * ticks its loop thread spent waiting for a CPU, 0-255 for 0-1). Pure: bytes in, records out.
  */
 
 export const RECORD_BYTES = 16;

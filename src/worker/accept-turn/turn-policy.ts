@@ -17,8 +17,9 @@
  * for the whole of that, at any load: so a primary marked long counts as saturated, and a spare
  * that joined for it stays LONG_HOLD_MS, over the gaps of a load of a few requests a second. A
  * joined spare also stays while it carries a share the primaries could not take back (its own
- * loop busy SPARE_KEEP_ELU of the time, not counting its waits for a CPU), so that under a load between
- * one worker and two it does not leave, let the primary saturate again, and return 200 ms later.
+ * loop busy SPARE_KEEP_ELU of the time, not counting its waits for a CPU), so that under a load
+ * between one worker and two it does not leave, let the primary saturate again, and return 200 ms
+ * later.
  */
 import type { TurnRecord } from '../../shared/turn-board';
 
@@ -46,8 +47,8 @@ export const CPU_BOUND_WAIT = 0.25;
 /** A spare keeps accepting this long after it was last needed. */
 export const HOLD_MS = 1000;
 /**
- * A loop busy this long a request (its active time over the window's ticks / the requests started
- * in them) serves long requests: the herd's wake-up (10-20 us a connection a waiter) is under 2 %
+ * A loop busy this long a request (its active time over the window's ticks less its waits for a
+ * CPU, over the requests started in them) serves long requests: the herd's wake-up (10-20 us a connection a waiter) is under 2 %
  * of it, and a request queued behind it waits about as long as it runs.
  */
 export const LONG_REQUEST_MS = 1;
