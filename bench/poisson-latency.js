@@ -85,9 +85,16 @@ async function start(config, port) {
   const file = path.join(dir, `${port}.ini`);
   fs.writeFileSync(file, `${ini.join('\n')}\n`);
   const child = spawn(nodeBin, [path.join(__dirname, '..', 'bin', 'tsuwsgi'), file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  /** @type {Error | undefined} */
+  let failed;
+  child.once('error', (err) => (failed = err)); // a --node-bin that cannot run
   const deadline = Date.now() + 15_000;
   while ((await get(port)) === '') {
-    if (Date.now() > deadline) throw new Error(`tsuwsgi (${config}) did not answer on ${port}`);
+    if (failed !== undefined || child.exitCode !== null || Date.now() > deadline) {
+      // A server that never answered is stopped here: main's finally only stops started ones.
+      if (child.exitCode === null && failed === undefined) await stop(child);
+      throw new Error(`tsuwsgi (${config}) did not answer on ${port}${failed ? `: ${failed.message}` : ''}`);
+    }
     await sleep(100);
   }
   for (let i = 0; i < 20; i++) await get(port); // past the cold start's compiles
