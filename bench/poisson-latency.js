@@ -104,6 +104,8 @@ async function start(config, port) {
 
 /** @param {import('node:child_process').ChildProcess} child */
 function stop(child) {
+  // One that died while measured has had its exit already: waiting for another would hang.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.once('exit', () => resolve(clearTimeout(timer)));

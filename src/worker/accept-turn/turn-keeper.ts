@@ -2,9 +2,9 @@
  * The worker side of accept turns: every TICK_MS, write this worker's record on the board (its
  * clock, how busy its loop was over the last BUSY_WINDOW_TICKS, how much of that its thread
  * waited for a CPU, and whether that came to LONG_REQUEST_MS or more a request started), read
- * everyone's, and open or close the thread's listeners on the accept gate as turn-policy.ts decides. Runs on the main thread of a worker whose main
- * thread serves (threads-min = 1); app threads started on demand accept regardless, since they
- * start only when this one is saturated.
+ * everyone's, and open or close the thread's listeners on the accept gate as turn-policy.ts
+ * decides. Runs on the main thread of a worker whose main thread serves (threads-min = 1); app
+ * threads started on demand accept regardless, since they start only when this one is saturated.
  */
 import fs from 'node:fs';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';

@@ -8,8 +8,9 @@
  * the lowest ids (the primaries) always accept, and the others (spares) accept only while every
  * primary is saturated: its loop busy nearly all of the last 200 ms while the CPUs were not what it
  * waited for, or not turning at all (its record stale: a blocked loop, or a process that
- * stopped), which also drops it from the primaries, so the next live worker becomes one. A spare that joined stays for HOLD_MS after the need ends,
- * so a load at the edge does not flip it every tick.
+ * stopped), which also drops it from the primaries, so the next live worker becomes one. A spare
+ * that joined stays for HOLD_MS after the need ends, so a load at the edge does not flip it every
+ * tick.
  *
  * Saturation is the test for short requests, where one more waiter costs a wake-up a connection
  * and a queue behind the primary costs next to nothing. Where the primary's requests are long
@@ -48,8 +49,9 @@ export const CPU_BOUND_WAIT = 0.25;
 export const HOLD_MS = 1000;
 /**
  * A loop busy this long a request (its active time over the window's ticks less its waits for a
- * CPU, over the requests started in them) serves long requests: the herd's wake-up (10-20 us a connection a waiter) is under 2 %
- * of it, and a request queued behind it waits about as long as it runs.
+ * CPU, over the requests started in them) serves long requests: the herd's wake-up (10-20 us a
+ * connection a waiter) is under 2 % of it, and a request queued behind it waits about as long as
+ * it runs.
  */
 export const LONG_REQUEST_MS = 1;
 /**
